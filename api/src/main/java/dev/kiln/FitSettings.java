@@ -1,0 +1,27 @@
+package dev.kiln;
+
+/** The {@link FitOption}s of one fit call with Keras' defaults filled in. */
+record FitSettings(int epochs, int batchSize, boolean shuffle, double validationSplit,
+        FitOption.ValidationData validationData, int verbose) {
+
+    static FitSettings of(FitOption... options) {
+        int epochs = 1;
+        int batchSize = 32;
+        boolean shuffle = true;
+        double split = 0;
+        FitOption.ValidationData data = null;
+        int verbose = 1;
+        for (FitOption o : options) {
+            switch (o) {
+                case null -> throw new IllegalArgumentException("a fit option is null");
+                case FitOption.Epochs e -> epochs = e.value();
+                case FitOption.BatchSize b -> batchSize = b.value();
+                case FitOption.Shuffle s -> shuffle = s.value();
+                case FitOption.ValidationSplit v -> split = v.value();
+                case FitOption.ValidationData d -> data = d;
+                case FitOption.Verbose v -> verbose = v.value();
+            }
+        }
+        return new FitSettings(epochs, batchSize, shuffle, split, data, verbose);
+    }
+}

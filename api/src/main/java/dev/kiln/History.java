@@ -1,0 +1,51 @@
+package dev.kiln;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@link Model#fit} recorded: per epoch, the training loss and metrics and, with validation,
+ * {@code val_loss} and {@code val_<metric>}.
+ *
+ * <pre>{@code
+ * History h = model.fit(x, y, epochs(5), validationSplit(0.1));
+ * List<Double> valLoss = h.history().get("val_loss");
+ * }</pre>
+ */
+public final class History {
+    private final Map<String, List<Double>> values = new LinkedHashMap<>();
+    private final List<Integer> epochs = new ArrayList<>();
+
+    void record(int epoch, Map<String, Double> logs) {
+        epochs.add(epoch);
+        for (Map.Entry<String, Double> e : logs.entrySet()) {
+            values.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
+        }
+    }
+
+    /** Metric name → one value per epoch, in the order Keras uses: loss, metrics, val_loss, val_ metrics. */
+    public Map<String, List<Double>> history() {
+        Map<String, List<Double>> copy = new LinkedHashMap<>();
+        values.forEach((k, v) -> copy.put(k, Collections.unmodifiableList(new ArrayList<>(v))));
+        return Collections.unmodifiableMap(copy);
+    }
+
+    /** The 0-based indices of the recorded epochs. */
+    public List<Integer> epoch() {
+        return List.copyOf(epochs);
+    }
+
+    /** The last recorded value of {@code key}, or NaN when there is none. */
+    public double last(String key) {
+        List<Double> v = values.get(key);
+        return v == null || v.isEmpty() ? Double.NaN : v.get(v.size() - 1);
+    }
+
+    @Override
+    public String toString() {
+        return "History" + values;
+    }
+}

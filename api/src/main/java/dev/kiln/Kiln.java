@@ -1,0 +1,52 @@
+package dev.kiln;
+
+import dev.kiln.core.exec.KernelPool;
+import java.util.Random;
+import java.util.SplittableRandom;
+
+/**
+ * Process-wide settings: the random seed and the number of kernel threads.
+ *
+ * <pre>{@code
+ * Kiln.setSeed(42);      // like keras.utils.set_random_seed: initializers, dropout, shuffling
+ * Kiln.setThreads(2);    // all cores by default
+ * }</pre>
+ */
+public final class Kiln {
+    public static final String VERSION = "0.1.0";
+
+    private static SplittableRandom seeds = new SplittableRandom();
+
+    private Kiln() {
+    }
+
+    /**
+     * Makes every later random choice reproducible: weight initialisation, dropout masks and the
+     * shuffling in {@code fit}. Models built after the same seed, with the same thread count, train to
+     * bit-identical weights.
+     */
+    public static synchronized void setSeed(long seed) {
+        seeds = new SplittableRandom(seed);
+    }
+
+    /** Sets how many threads the kernels use (the machine's processor count by default). */
+    public static void setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        KernelPool.global().setThreads(threads);
+    }
+
+    public static int threads() {
+        return KernelPool.global().threads();
+    }
+
+    /** A new generator drawn from the seeded stream; each call gives an independent one. */
+    static synchronized Random newRandom() {
+        return new Random(seeds.nextLong());
+    }
+
+    static synchronized long nextSeed() {
+        return seeds.nextLong();
+    }
+}

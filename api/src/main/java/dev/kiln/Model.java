@@ -1,0 +1,447 @@
+package dev.kiln;
+
+import dev.kiln.core.exec.KernelPool;
+import dev.kiln.core.graph.Activate;
+import dev.kiln.core.graph.BiasAdd;
+import dev.kiln.core.graph.CompiledGraph;
+import dev.kiln.core.graph.Compiler;
+import dev.kiln.core.graph.Dropout;
+import dev.kiln.core.graph.DropoutSeed;
+import dev.kiln.core.graph.Graph;
+import dev.kiln.core.graph.MatMul;
+import dev.kiln.core.graph.MetricReduction;
+import dev.kiln.core.graph.Node;
+import dev.kiln.core.graph.Parameter;
+import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.memory.Tensor;
+import dev.kiln.initializers.Initializers;
+import dev.kiln.layers.ActivationLayer;
+import dev.kiln.layers.DenseLayer;
+import dev.kiln.layers.DropoutLayer;
+import dev.kiln.layers.InputLayer;
+import dev.kiln.layers.Layer;
+import dev.kiln.losses.Loss;
+import dev.kiln.metrics.Metric;
+import dev.kiln.optimizers.Optimizer;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A compiled model: train it with {@link #fit}, measure it with {@link #evaluate}, use it with
+ * {@link #predict}. Its weights live off-heap until {@link #close()}; after that every call throws
+ * {@link IllegalStateException}.
+ *
+ * <p>Without an {@code Input} layer the model is built (weights created) by the first fit, evaluate
+ * or predict, from the width of that call's rows, as Keras does.
+ *
+ * <pre>{@code
+ * try (var model = Sequential.of(Dense(128, "relu"), Dense(10, "softmax"))
+ *         .compile("adam", "sparse_categorical_crossentropy", "accuracy")) {
+ *     History h = model.fit(x, y, epochs(5), batchSize(128), validationSplit(0.1));
+ *     Map<String, Double> scores = model.evaluate(xTest, yTest);
+ * }
+ * }</pre>
+ */
+public final class Model implements AutoCloseable {
+    /** Rows per step when predicting or evaluating: results do not depend on it, only speed does. */
+    private static final int INFERENCE_BATCH = 1024;
+
+    private final List<Layer> layers;
+    private final List<String> layerNames;
+    private final Optimizer optimizer;
+    private final Loss loss;
+    private final List<Metric> metrics;
+    private final Random shuffleRandom;
+    private CompiledGraph graph;
+    private int inputWidth;
+    private boolean closed;
+
+    Model(List<Layer> layers, Optimizer optimizer, Loss loss, List<Metric> metrics) {
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("a Sequential model needs at least one layer");
+        }
+        for (int i = 1; i < layers.size(); i++) {
+            if (layers.get(i) instanceof InputLayer) {
+                throw new IllegalArgumentException("Input may only be the first layer, found it at position " + i);
+            }
+        }
+        if (layers.stream().noneMatch(l -> !(l instanceof InputLayer))) {
+            throw new IllegalArgumentException("the model has no layer after its Input");
+        }
+        for (Metric m : metrics) {
+            String problem = m.incompatibility(loss);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+        }
+        optimizer.rule(); // validates the hyper-parameters now rather than at the first fit
+        this.layers = List.copyOf(layers);
+        this.layerNames = automaticNames(layers);
+        this.optimizer = optimizer;
+        this.loss = loss;
+        this.metrics = List.copyOf(metrics);
+        this.shuffleRandom = Kiln.newRandom();
+        if (layers.get(0) instanceof InputLayer input) {
+            checkOutputFitsLoss(input.width());
+            build(input.width());
+        }
+    }
+
+    // ---- training and inference -----------------------------------------------------------------
+
+    public History fit(float[][] x, int[] y, FitOption... options) {
+        return fitAny(x, y, options);
+    }
+
+    public History fit(float[][] x, float[][] y, FitOption... options) {
+        return fitAny(x, y, options);
+    }
+
+    public History fit(Tensor x, int[] y, FitOption... options) {
+        return fitAny(x, y, options);
+    }
+
+    public History fit(Tensor x, Tensor y, FitOption... options) {
+        return fitAny(x, y, options);
+    }
+
+    public History fit(Tensor x, float[][] y, FitOption... options) {
+        return fitAny(x, y, options);
+    }
+
+    /** Loss and metrics over all of {@code x}: {@code {loss=…, accuracy=…}}. */
+    public Map<String, Double> evaluate(float[][] x, int[] y) {
+        return evaluateAny(x, y);
+    }
+
+    public Map<String, Double> evaluate(float[][] x, float[][] y) {
+        return evaluateAny(x, y);
+    }
+
+    public Map<String, Double> evaluate(Tensor x, int[] y) {
+        return evaluateAny(x, y);
+    }
+
+    public Map<String, Double> evaluate(Tensor x, Tensor y) {
+        return evaluateAny(x, y);
+    }
+
+    /** The model's outputs for every row of {@code x} (probabilities after a softmax). */
+    public float[][] predict(float[][] x) {
+        return predictAny(x);
+    }
+
+    public float[][] predict(Tensor x) {
+        return predictAny(x);
+    }
+
+    private History fitAny(Object xArg, Object yArg, FitOption... options) {
+        checkOpen();
+        FitSettings settings = FitSettings.of(options);
+        Inputs x = Inputs.of(xArg, "x");
+        checkInputWidth(x.width(), "x");
+        int outputs = outputWidthFor(x.width());
+        Targets y = Targets.of(yArg, loss, outputs, "y");
+        if (x.count() != y.count()) {
+            throw new IllegalArgumentException("x has " + x.count() + " rows but y has " + y.count()
+                    + ": they must have one target per row");
+        }
+        Inputs valX = null;
+        Targets valY = null;
+        Inputs trainX = x;
+        Targets trainY = y;
+        if (settings.validationData() != null) {
+            valX = Inputs.of(settings.validationData().x(), "validation x");
+            checkInputWidth(valX.width(), "validation x");
+            valY = Targets.of(settings.validationData().y(), loss, outputs, "validation y");
+            if (valX.count() != valY.count()) {
+                throw new IllegalArgumentException("validation x has " + valX.count() + " rows but validation y has "
+                        + valY.count());
+            }
+        } else if (settings.validationSplit() > 0) {
+            // As Keras: the last fraction of the rows, taken before any shuffling.
+            int split = (int) Math.floor(x.count() * (1 - settings.validationSplit()));
+            if (split <= 0 || split >= x.count()) {
+                throw new IllegalArgumentException("validationSplit " + settings.validationSplit() + " of " + x.count()
+                        + " rows leaves " + split + " for training and " + (x.count() - split)
+                        + " for validation: both need at least one row");
+            }
+            trainX = x.slice(0, split);
+            trainY = y.slice(0, split);
+            valX = x.slice(split, x.count());
+            valY = y.slice(split, x.count());
+        }
+        ensureBuilt(x.width());
+        return new Trainer(this, graph, settings).run(trainX, trainY, valX, valY);
+    }
+
+    private Map<String, Double> evaluateAny(Object xArg, Object yArg) {
+        checkOpen();
+        Inputs x = Inputs.of(xArg, "x");
+        checkInputWidth(x.width(), "x");
+        Targets y = Targets.of(yArg, loss, outputWidthFor(x.width()), "y");
+        if (x.count() != y.count()) {
+            throw new IllegalArgumentException("x has " + x.count() + " rows but y has " + y.count());
+        }
+        ensureBuilt(x.width());
+        return evaluateChecked(x, y, "");
+    }
+
+    Map<String, Double> evaluateChecked(Inputs x, Targets y, String prefix) {
+        int batch = Math.min(INFERENCE_BATCH, x.count());
+        graph.ensureCapacity(batch);
+        double lossSum = 0;
+        double[] metricSums = new double[metrics.size()];
+        long[] metricCounts = new long[metrics.size()];
+        List<MetricReduction> reductions = reductions(graph.outputWidth());
+        for (int from = 0; from < x.count(); from += batch) {
+            int n = Math.min(batch, x.count() - from);
+            x.load(graph, null, from, n);
+            y.load(graph, null, from, n);
+            graph.evaluateStep(n);
+            lossSum += graph.lossSum();
+            for (int i = 0; i < metricSums.length; i++) {
+                metricSums[i] += graph.metricSum(i);
+                metricCounts[i] += reductions.get(i).count(n, graph.outputWidth());
+            }
+        }
+        Map<String, Double> result = new LinkedHashMap<>();
+        result.put(prefix + "loss", lossSum / x.count());
+        for (int i = 0; i < metricSums.length; i++) {
+            result.put(prefix + metrics.get(i).name(), metricSums[i] / metricCounts[i]);
+        }
+        return result;
+    }
+
+    private float[][] predictAny(Object xArg) {
+        checkOpen();
+        Inputs x = Inputs.of(xArg, "x");
+        checkInputWidth(x.width(), "x");
+        ensureBuilt(x.width());
+        int batch = Math.min(INFERENCE_BATCH, x.count());
+        graph.ensureCapacity(batch);
+        float[][] out = new float[x.count()][graph.outputWidth()];
+        for (int from = 0; from < x.count(); from += batch) {
+            int n = Math.min(batch, x.count() - from);
+            x.load(graph, null, from, n);
+            graph.predictStep(n);
+            graph.readOutputs(out, from, n);
+        }
+        return out;
+    }
+
+    // ---- weights ------------------------------------------------------------------------------
+
+    /**
+     * The weights in Keras' order: per layer its kernel ([in×out] row-major, flattened) then its bias.
+     * Empty while the model is not built.
+     */
+    public List<float[]> getWeights() {
+        checkOpen();
+        List<float[]> out = new ArrayList<>();
+        if (graph != null) {
+            for (int i = 0; i < graph.parameters().size(); i++) {
+                out.add(graph.readParameter(i));
+            }
+        }
+        return out;
+    }
+
+    /** Replaces every weight; the list must match {@link #getWeights()} in count and sizes. */
+    public void setWeights(List<float[]> weights) {
+        checkOpen();
+        if (graph == null) {
+            throw new IllegalStateException("the model is not built yet: add an Input layer or call fit/predict first");
+        }
+        List<Parameter> params = graph.parameters();
+        if (weights == null || weights.size() != params.size()) {
+            throw new IllegalArgumentException("expected " + params.size() + " weight arrays (" + params + ") but got "
+                    + (weights == null ? "null" : weights.size()));
+        }
+        for (int i = 0; i < params.size(); i++) {
+            float[] w = weights.get(i);
+            if (w == null || w.length != params.get(i).size()) {
+                throw new IllegalArgumentException("weight " + i + " (" + params.get(i) + ") needs "
+                        + params.get(i).size() + " values but got " + (w == null ? "null" : w.length));
+            }
+        }
+        for (int i = 0; i < params.size(); i++) {
+            graph.writeParameter(i, weights.get(i));
+        }
+    }
+
+    // ---- description ----------------------------------------------------------------------------
+
+    /** Prints the Keras-style summary table to standard output. */
+    public void summary() {
+        summary(System.out);
+    }
+
+    public void summary(PrintStream out) {
+        checkOpen();
+        out.print(ModelSummary.render(this));
+    }
+
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    List<String> layerNames() {
+        return layerNames;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    public List<Metric> metrics() {
+        return metrics;
+    }
+
+    /** The input width, or 0 while the model is not built. */
+    public int inputWidth() {
+        return inputWidth;
+    }
+
+    /** Optimizer steps taken so far (Keras' optimizer.iterations); 0 before the model is built. */
+    public long iterations() {
+        checkOpen();
+        return graph == null ? 0 : graph.iterations();
+    }
+
+    public boolean isBuilt() {
+        return graph != null;
+    }
+
+    /** The engine graph as it runs after fusion, one node per line; for the curious and for tests. */
+    public String compiledPlan() {
+        checkOpen();
+        if (graph == null) {
+            return "(not built)";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Node n : graph.nodes()) {
+            sb.append(n).append('\n');
+        }
+        sb.append("loss: ").append(loss).append(graph.lossFused() ? " (fused with the output activation)" : "");
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            if (graph != null) {
+                graph.close();
+            }
+        }
+    }
+
+    // ---- building -------------------------------------------------------------------------------
+
+    private void ensureBuilt(int width) {
+        if (graph == null) {
+            checkOutputFitsLoss(width);
+            build(width);
+        }
+    }
+
+    private void checkInputWidth(int width, String what) {
+        if (inputWidth != 0 && width != inputWidth) {
+            throw new IllegalArgumentException(what + " rows have " + width + " features but the model expects "
+                    + inputWidth);
+        }
+    }
+
+    int outputWidthFor(int width) {
+        int w = width;
+        for (Layer l : layers) {
+            w = l.outputWidth(w);
+        }
+        return w;
+    }
+
+    private void checkOutputFitsLoss(int width) {
+        int outputs = outputWidthFor(width);
+        if (loss.sparseTargets() && outputs < 2) {
+            throw new IllegalArgumentException("loss '" + loss.name() + "' needs at least 2 outputs (one per class)"
+                    + " but the model has " + outputs + "; for two classes use one sigmoid unit with binary_crossentropy");
+        }
+    }
+
+    private void build(int width) {
+        Random init = Kiln.newRandom();
+        Graph g = new Graph(width);
+        Node previous = g.input();
+        List<float[]> initial = new ArrayList<>();
+        int w = width;
+        int salt = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            String name = layerNames.get(i);
+            switch (layers.get(i)) {
+                case InputLayer input -> { }
+                case DenseLayer d -> {
+                    Parameter kernel = new Parameter(name + "/kernel", w, d.units());
+                    initial.add(Initializers.resolve(d.kernelInitializer()).initialize(w, d.units(), init));
+                    previous = g.add(name, new MatMul(kernel), previous);
+                    if (d.useBias()) {
+                        Parameter bias = new Parameter(name + "/bias", d.units());
+                        initial.add(Initializers.resolve(d.biasInitializer()).initializeVector(d.units(), init));
+                        previous = g.add(name + "/bias_add", new BiasAdd(bias), previous);
+                    }
+                    if (d.activationFunction() != Activation.LINEAR) {
+                        previous = g.add(name + "/" + d.activation(), new Activate(d.activationFunction()), previous);
+                    }
+                }
+                case ActivationLayer a -> previous = g.add(name, new Activate(a.activationFunction()), previous);
+                case DropoutLayer d -> previous = g.add(name,
+                        new Dropout((float) d.rate(), new DropoutSeed(0, salt++)), previous);
+            }
+            w = layers.get(i).outputWidth(w);
+        }
+        CompiledGraph compiled = Compiler.compile(g, loss.function(), reductions(w), optimizer.rule(), KernelPool.global());
+        for (int i = 0; i < initial.size(); i++) {
+            compiled.writeParameter(i, initial.get(i));
+        }
+        compiled.seedDropout(Kiln.nextSeed());
+        graph = compiled;
+        inputWidth = width;
+    }
+
+    List<MetricReduction> reductions(int outputWidth) {
+        List<MetricReduction> out = new ArrayList<>();
+        for (Metric m : metrics) {
+            out.add(m.reductionFor(outputWidth, loss));
+        }
+        return out;
+    }
+
+    Random shuffleRandom() {
+        return shuffleRandom;
+    }
+
+    private static List<String> automaticNames(List<Layer> layers) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<String> names = new ArrayList<>();
+        for (Layer l : layers) {
+            int k = seen.merge(l.baseName(), 1, Integer::sum) - 1;
+            names.add(k == 0 ? l.baseName() : l.baseName() + "_" + k);
+        }
+        return names;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this model is closed; its weights were freed by close()");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.kiln;
+
+import dev.kiln.layers.InputLayer;
+import dev.kiln.layers.Layer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Renders Keras' summary table: layer (type), output shape, parameter count, then the totals. */
+final class ModelSummary {
+    private ModelSummary() {
+    }
+
+    static String render(Model model) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Model: \"sequential\"\n");
+        if (!model.isBuilt()) {
+            sb.append("This model has not yet been built. Build it by calling fit, predict or evaluate,"
+                    + " or start it with an Input layer.\n");
+            return sb.toString();
+        }
+        List<String[]> rows = new ArrayList<>();
+        long total = 0;
+        int width = model.inputWidth();
+        List<Layer> layers = model.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            if (l instanceof InputLayer) {
+                continue;
+            }
+            long params = l.parameterCount(width);
+            width = l.outputWidth(width);
+            total += params;
+            rows.add(new String[] {model.layerNames().get(i) + " (" + l.typeName() + ")", "(None, " + width + ")",
+                    String.format(Locale.ROOT, "%,d", params)});
+        }
+        int[] w = {"Layer (type)".length(), "Output Shape".length(), "Param #".length()};
+        for (String[] r : rows) {
+            for (int c = 0; c < 3; c++) {
+                w[c] = Math.max(w[c], r[c].length());
+            }
+        }
+        w[0] += 2;
+        w[1] += 2;
+        w[2] += 2;
+        sb.append(line('┏', '━', '┳', '┓', w));
+        sb.append(cells('┃', new String[] {"Layer (type)", "Output Shape", "Param #"}, w));
+        sb.append(line('┡', '━', '╇', '┩', w));
+        for (int i = 0; i < rows.size(); i++) {
+            sb.append(cells('│', rows.get(i), w));
+            if (i + 1 < rows.size()) {
+                sb.append(line('├', '─', '┼', '┤', w));
+            }
+        }
+        sb.append(line('└', '─', '┴', '┘', w));
+        sb.append(String.format(Locale.ROOT, " Total params: %,d (%s)%n", total, bytes(total)));
+        sb.append(String.format(Locale.ROOT, " Trainable params: %,d (%s)%n", total, bytes(total)));
+        sb.append(String.format(Locale.ROOT, " Non-trainable params: 0 (%s)%n", bytes(0)));
+        return sb.toString();
+    }
+
+    private static String line(char left, char fill, char mid, char right, int[] w) {
+        StringBuilder sb = new StringBuilder().append(left);
+        for (int c = 0; c < w.length; c++) {
+            sb.append(String.valueOf(fill).repeat(w[c]));
+            sb.append(c + 1 < w.length ? mid : right);
+        }
+        return sb.append('\n').toString();
+    }
+
+    private static String cells(char border, String[] values, int[] w) {
+        StringBuilder sb = new StringBuilder().append(border);
+        for (int c = 0; c < values.length; c++) {
+            String v = values[c];
+            // Parameter counts are right-aligned, as Keras prints them.
+            String padded = c == 2 ? " ".repeat(w[c] - v.length() - 1) + v + " " : " " + v + " ".repeat(w[c] - v.length() - 1);
+            sb.append(padded).append(border);
+        }
+        return sb.append('\n').toString();
+    }
+
+    private static String bytes(long params) {
+        double b = params * 4.0;
+        if (b < 1024) {
+            return String.format(Locale.ROOT, "%.2f B", b);
+        }
+        if (b < 1024 * 1024) {
+            return String.format(Locale.ROOT, "%.2f KB", b / 1024);
+        }
+        return String.format(Locale.ROOT, "%.2f MB", b / (1024 * 1024));
+    }
+}

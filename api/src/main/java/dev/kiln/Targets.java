@@ -1,0 +1,120 @@
+package dev.kiln;
+
+import dev.kiln.core.graph.CompiledGraph;
+import dev.kiln.core.memory.Tensor;
+import dev.kiln.losses.Loss;
+
+/**
+ * The y a user passes: class indices (int[]) or rows (float[][] / Tensor: one-hot, probabilities or
+ * regression targets), checked against the loss and the output width before any training step.
+ */
+final class Targets {
+    private final int[] labels;
+    private final float[][] rows;
+    private final Tensor tensor;
+    private final int count;
+
+    private Targets(int[] labels, float[][] rows, Tensor tensor, int count) {
+        this.labels = labels;
+        this.rows = rows;
+        this.tensor = tensor;
+        this.count = count;
+    }
+
+    /** Checks {@code y} for a model with {@code outputWidth} outputs trained with {@code loss}. */
+    static Targets of(Object y, Loss loss, int outputWidth, String what) {
+        if (y instanceof int[] l) {
+            if (loss.sparseTargets()) {
+                checkLabels(l, outputWidth, what);
+                return new Targets(l, null, null, l.length);
+            }
+            if (outputWidth == 1) {
+                float[][] column = new float[l.length][1];
+                for (int i = 0; i < l.length; i++) {
+                    column[i][0] = l[i];
+                }
+                return new Targets(null, column, null, l.length);
+            }
+            throw new IllegalArgumentException(what + " holds class indices (int[]) but loss '" + loss.name()
+                    + "' needs rows of " + outputWidth + " values (one-hot); use sparse_categorical_crossentropy"
+                    + " for class indices");
+        }
+        if (y instanceof float[][] r) {
+            int expected = loss.sparseTargets() ? 1 : outputWidth;
+            for (int i = 0; i < r.length; i++) {
+                if (r[i] == null || r[i].length != expected) {
+                    throw new IllegalArgumentException(what + " row " + i + " has "
+                            + (r[i] == null ? "no array" : r[i].length + " values") + " but loss '" + loss.name()
+                            + "' with " + outputWidth + " outputs expects " + expected);
+                }
+                for (float v : r[i]) {
+                    if (!Float.isFinite(v)) {
+                        throw new IllegalArgumentException(what + " row " + i + " contains " + v
+                                + ": targets must be finite numbers");
+                    }
+                }
+            }
+            if (loss.sparseTargets()) {
+                int[] l = new int[r.length];
+                for (int i = 0; i < r.length; i++) {
+                    l[i] = (int) r[i][0];
+                    if (l[i] != r[i][0]) {
+                        throw new IllegalArgumentException(what + " row " + i + " is " + r[i][0]
+                                + ": sparse labels must be whole class indices");
+                    }
+                }
+                checkLabels(l, outputWidth, what);
+                return new Targets(l, null, null, l.length);
+            }
+            return new Targets(null, r, null, r.length);
+        }
+        if (y instanceof Tensor t) {
+            if (loss.sparseTargets()) {
+                return of(t.toRows(), loss, outputWidth, what);
+            }
+            if (t.rowWidth() != outputWidth) {
+                throw new IllegalArgumentException(what + " tensor rows have " + t.rowWidth() + " values but the model has "
+                        + outputWidth + " outputs");
+            }
+            return new Targets(null, null, t, t.rows());
+        }
+        throw new IllegalArgumentException(what + " must be an int[] of class indices, a float[][] or a Tensor, got "
+                + (y == null ? "null" : y.getClass().getSimpleName()));
+    }
+
+    private static void checkLabels(int[] labels, int classes, String what) {
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classes) {
+                throw new IllegalArgumentException(what + "[" + i + "] is " + labels[i]
+                        + ": class indices must be in [0, " + classes + ") for a model with " + classes + " outputs");
+            }
+        }
+    }
+
+    int count() {
+        return count;
+    }
+
+    void load(CompiledGraph graph, int[] order, int from, int n) {
+        if (labels != null) {
+            graph.loadLabels(labels, order, from, n);
+        } else if (rows != null) {
+            graph.loadTargets(rows, order, from, n);
+        } else {
+            graph.loadTargets(tensor, order, from, n);
+        }
+    }
+
+    Targets slice(int from, int to) {
+        if (labels != null) {
+            return new Targets(java.util.Arrays.copyOfRange(labels, from, to), null, null, to - from);
+        }
+        float[][] r = rows != null ? java.util.Arrays.copyOfRange(rows, from, to) : sliceTensor(from, to);
+        return new Targets(null, r, null, to - from);
+    }
+
+    private float[][] sliceTensor(int from, int to) {
+        float[][] all = tensor.toRows();
+        return java.util.Arrays.copyOfRange(all, from, to);
+    }
+}

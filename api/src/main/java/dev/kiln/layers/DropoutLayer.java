@@ -1,0 +1,28 @@
+package dev.kiln.layers;
+
+/**
+ * Sets a fraction {@code rate} of its inputs to 0 while training and scales the rest by 1/(1−rate);
+ * outside {@code fit} it passes its input through unchanged.
+ */
+public record DropoutLayer(double rate) implements Layer {
+    public DropoutLayer {
+        if (!(rate >= 0 && rate < 1)) {
+            throw new IllegalArgumentException("Dropout rate must be in [0, 1), got " + rate);
+        }
+    }
+
+    @Override
+    public String typeName() {
+        return "Dropout";
+    }
+
+    @Override
+    public String baseName() {
+        return "dropout";
+    }
+
+    @Override
+    public int outputWidth(int inputWidth) {
+        return inputWidth;
+    }
+}

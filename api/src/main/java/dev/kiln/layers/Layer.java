@@ -1,0 +1,27 @@
+package dev.kiln.layers;
+
+/**
+ * A layer specification: immutable, holding no memory. {@code compile} and the first call that sees
+ * data turn a stack of them into the engine's graph.
+ *
+ * <pre>{@code
+ * Layer hidden = Layers.Dense(128, "relu");
+ * hidden.outputWidth(784);       // 128
+ * hidden.parameterCount(784);    // 100480
+ * }</pre>
+ */
+public sealed interface Layer permits InputLayer, DenseLayer, ActivationLayer, DropoutLayer {
+    /** The Keras class name shown by {@code summary()}, e.g. {@code Dense}. */
+    String typeName();
+
+    /** The stem of the layer's automatic name, e.g. {@code dense} (then {@code dense_1}, ...). */
+    String baseName();
+
+    /** Shape inference for a row of {@code inputWidth} features. */
+    int outputWidth(int inputWidth);
+
+    /** Trainable values the layer holds for that input width. */
+    default long parameterCount(int inputWidth) {
+        return 0;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.kiln.metrics;
+
+import dev.kiln.core.graph.MetricReduction;
+import dev.kiln.losses.Loss;
+
+/**
+ * A metric as {@code compile} takes it. Its name is the key in {@code History} and in
+ * {@code evaluate}'s result; what it computes may depend on the model (plain "accuracy" becomes
+ * binary, categorical or sparse categorical accuracy from the output width and the loss, as Keras
+ * does).
+ *
+ * <pre>{@code
+ * model.compile("adam", "mse", Metrics.meanAbsoluteError());
+ * }</pre>
+ */
+public final class Metric {
+    /** What a metric measures before the model decides its exact form. */
+    enum Kind { ACCURACY, BINARY_ACCURACY, CATEGORICAL_ACCURACY, SPARSE_CATEGORICAL_ACCURACY, MAE, MSE }
+
+    private final String name;
+    private final Kind kind;
+
+    Metric(String name, Kind kind) {
+        this.name = name;
+        this.kind = kind;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The engine reduction this metric is for a model with {@code outputWidth} outputs trained with {@code loss}. */
+    public MetricReduction reductionFor(int outputWidth, Loss loss) {
+        return switch (kind) {
+            case ACCURACY -> outputWidth == 1 ? MetricReduction.THRESHOLD_MATCHES
+                    : loss.sparseTargets() ? MetricReduction.ARGMAX_MATCHES_LABEL
+                    : MetricReduction.ARGMAX_MATCHES_ONE_HOT;
+            case BINARY_ACCURACY -> MetricReduction.THRESHOLD_MATCHES;
+            case CATEGORICAL_ACCURACY -> MetricReduction.ARGMAX_MATCHES_ONE_HOT;
+            case SPARSE_CATEGORICAL_ACCURACY -> MetricReduction.ARGMAX_MATCHES_LABEL;
+            case MAE -> MetricReduction.ABSOLUTE_ERROR;
+            case MSE -> MetricReduction.SQUARED_ERROR;
+        };
+    }
+
+    /** Checks that this metric can be computed against the loss's targets; returns an error or null. */
+    public String incompatibility(Loss loss) {
+        boolean needsSparse = kind == Kind.SPARSE_CATEGORICAL_ACCURACY;
+        boolean needsDense = kind == Kind.CATEGORICAL_ACCURACY || kind == Kind.BINARY_ACCURACY
+                || kind == Kind.MAE || kind == Kind.MSE;
+        if (needsSparse && !loss.sparseTargets()) {
+            return "metric '" + name + "' needs class-index targets but loss '" + loss.name() + "' takes one-hot rows";
+        }
+        if (needsDense && loss.sparseTargets()) {
+            return "metric '" + name + "' needs targets as wide as the output but loss '" + loss.name()
+                    + "' takes class indices";
+        }
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

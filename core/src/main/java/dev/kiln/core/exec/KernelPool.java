@@ -1,0 +1,196 @@
+package dev.kiln.core.exec;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A fixed set of threads that run one {@link ParallelBody} at a time, the calling thread taking part 0.
+ *
+ * <p>Why not an {@code ExecutorService}: a training step dispatches a dozen small kernels, each a few
+ * microseconds long; futures and queues would allocate on every dispatch and their wake-up latency
+ * would dominate. Here a dispatch publishes the body and bumps a generation counter: workers spin
+ * briefly on it (kernels follow each other closely) and park when the program goes quiet.
+ *
+ * <pre>{@code
+ * KernelPool pool = KernelPool.global();
+ * pool.run((part, parts) -> System.out.println(part + "/" + parts));
+ * }</pre>
+ */
+public final class KernelPool implements AutoCloseable {
+    private static final int SPIN_LIMIT = 20_000;
+    private static final KernelPool GLOBAL = new KernelPool(Runtime.getRuntime().availableProcessors());
+
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile long generation;
+    private volatile ParallelBody body;
+    private volatile int parts;
+    private volatile Throwable failure;
+    private volatile boolean closed;
+    private Thread caller;
+    private volatile Workers workers;
+    private volatile long generationSeenAtStart;
+
+    /** The threads of one size of the pool; replaced as a whole when the size changes. */
+    private static final class Workers {
+        final Thread[] threads;
+        volatile boolean stopped;
+
+        Workers(int count) {
+            threads = new Thread[count];
+        }
+    }
+
+    /** A pool of {@code threads} threads in all, the caller included. */
+    public KernelPool(int threads) {
+        setThreads(threads);
+    }
+
+    /** The pool compiled graphs use by default, sized to the available processors. */
+    public static KernelPool global() {
+        return GLOBAL;
+    }
+
+    /** Resizes the pool; programs that hold it simply run with the new count from their next dispatch. */
+    public synchronized void setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
+        }
+        if (closed) {
+            throw new IllegalStateException("kernel pool is closed");
+        }
+        if (workers != null && workers.threads.length == threads - 1) {
+            return;
+        }
+        stopWorkers();
+        Workers next = new Workers(threads - 1);
+        for (int i = 0; i < next.threads.length; i++) {
+            int part = i + 1;
+            next.threads[i] = Thread.ofPlatform().daemon().name("kiln-kernel-" + part)
+                    .unstarted(() -> workLoop(next, part));
+        }
+        generationSeenAtStart = generation;
+        workers = next;
+        for (Thread t : next.threads) {
+            t.start();
+        }
+    }
+
+    public int threads() {
+        return workers.threads.length + 1;
+    }
+
+    /** Runs {@code work} split into {@link #threads()} parts and returns when every part is done. */
+    public void run(ParallelBody work) {
+        run(work, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Runs {@code work} in {@code requestedParts} parts (at most {@link #threads()}); small kernels ask
+     * for fewer parts than threads so they do not pay for threads they cannot use.
+     */
+    public synchronized void run(ParallelBody work, int requestedParts) {
+        if (closed) {
+            throw new IllegalStateException("kernel pool is closed");
+        }
+        Workers current = workers;
+        int n = Math.max(1, Math.min(requestedParts, current.threads.length + 1));
+        if (n == 1) {
+            work.run(0, 1);
+            return;
+        }
+        caller = Thread.currentThread();
+        failure = null;
+        body = work;
+        parts = n;
+        pending.set(n - 1);
+        generation++;
+        for (int i = 0; i < n - 1; i++) {
+            LockSupport.unpark(current.threads[i]);
+        }
+        Throwable own = null;
+        try {
+            work.run(0, n);
+        } catch (Throwable t) {
+            own = t;
+        }
+        awaitWorkers();
+        body = null;
+        Throwable fromWorker = failure;
+        if (own != null) {
+            rethrow(own);
+        }
+        if (fromWorker != null) {
+            rethrow(fromWorker);
+        }
+    }
+
+    private void awaitWorkers() {
+        int spins = 0;
+        while (pending.get() != 0) {
+            if (++spins < SPIN_LIMIT) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(this, 50_000);
+            }
+        }
+    }
+
+    private void workLoop(Workers mine, int part) {
+        long seen = generationSeenAtStart;
+        while (true) {
+            int spins = 0;
+            while (generation == seen && !mine.stopped) {
+                if (++spins < SPIN_LIMIT) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            if (mine.stopped) {
+                return;
+            }
+            seen = generation;
+            ParallelBody work = body;
+            int n = parts;
+            if (part < n && work != null) {
+                try {
+                    work.run(part, n);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+                if (pending.decrementAndGet() == 0) {
+                    LockSupport.unpark(caller);
+                }
+            }
+        }
+    }
+
+    private void stopWorkers() {
+        if (workers != null) {
+            workers.stopped = true;
+            for (Thread t : workers.threads) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    /** Stops the worker threads; the global pool ignores this, since every model shares it. */
+    @Override
+    public synchronized void close() {
+        if (this == GLOBAL || closed) {
+            return;
+        }
+        closed = true;
+        stopWorkers();
+    }
+
+    private static void rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException("kernel failed", t);
+    }
+}

@@ -1,0 +1,394 @@
+package dev.kiln.core.graph;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import dev.kiln.core.exec.KernelPool;
+import dev.kiln.core.exec.Program;
+import dev.kiln.core.exec.Step;
+import dev.kiln.core.memory.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A graph compiled for training and inference: parameters, gradients and optimizer slots in one
+ * off-heap region, activations in a second sized for the largest batch seen, and three programs
+ * (train, evaluate, predict) that run over them without allocating.
+ *
+ * <p>The workspace grows when a larger batch arrives ({@link #ensureCapacity}); the parameters and
+ * optimizer state never move. A short last batch runs the same steps with fewer rows. Not thread-safe:
+ * one caller at a time.
+ */
+public final class CompiledGraph implements AutoCloseable {
+    private final List<Node> chain;
+    private final int[] widths;
+    private final LossFunction loss;
+    private final boolean lossFused;
+    private final List<MetricReduction> metrics;
+    private final UpdateRule rule;
+    private final KernelPool pool;
+    private final List<Parameter> parameters = new ArrayList<>();
+    private final List<DropoutSeed> dropoutSeeds = new ArrayList<>();
+    private final Arena stateArena = Arena.ofShared();
+    private final UpdateStep update;
+    private final int parameterFloats;
+
+    private Arena workArena;
+    private int capacity;
+    private MemorySegment inputBuffer;
+    private MemorySegment targetBuffer;
+    private MemorySegment outputBuffer;
+    private Program train;
+    private Program evaluate;
+    private Program predict;
+    private LossStep trainLoss;
+    private LossStep evaluateLoss;
+    private LossStep lastLoss;
+    private boolean closed;
+
+    CompiledGraph(List<Node> chain, int[] widths, LossFunction loss, boolean lossFused,
+            List<MetricReduction> metrics, UpdateRule rule, KernelPool pool) {
+        this.chain = List.copyOf(chain);
+        this.widths = widths.clone();
+        this.loss = loss;
+        this.lossFused = lossFused;
+        this.metrics = List.copyOf(metrics);
+        this.rule = rule;
+        this.pool = pool;
+        for (Node n : chain) {
+            parameters.addAll(n.op().parameters());
+            if (n.op() instanceof Dropout d) {
+                dropoutSeeds.add(d.seed());
+            }
+        }
+
+        // State region: every parameter back to back, then the same layout for gradients and slots,
+        // so the optimizer runs as one pass over one contiguous range.
+        MemoryPlan plan = new MemoryPlan();
+        for (Parameter p : parameters) {
+            p.offset = plan.reserve(p.size());
+        }
+        parameterFloats = Math.toIntExact(plan.totalFloats());
+        MemorySegment values = plan.allocate(stateArena);
+        MemorySegment gradients = plan.allocate(stateArena);
+        MemorySegment[] slots = new MemorySegment[2];
+        for (int s = 0; s < rule.slots(); s++) {
+            slots[s] = plan.allocate(stateArena);
+            slots[s].elements(JAVA_FLOAT).forEach(e -> e.set(JAVA_FLOAT, 0, rule.initialSlotValue()));
+        }
+        for (Parameter p : parameters) {
+            p.value = MemoryPlan.slice(values, p.offset, p.size());
+            p.gradient = MemoryPlan.slice(gradients, p.offset, p.size());
+        }
+        update = new UpdateStep(rule, values, gradients, slots[0], slots[1], parameterFloats, pool);
+    }
+
+    // ---- shape ------------------------------------------------------------------------------
+
+    public int inputWidth() {
+        return widths[0];
+    }
+
+    public int outputWidth() {
+        return widths[widths.length - 1];
+    }
+
+    /** The width of one row of targets: 1 for class indices, else the output width. */
+    public int targetWidth() {
+        return loss.targetWidth(outputWidth());
+    }
+
+    public List<Parameter> parameters() {
+        return List.copyOf(parameters);
+    }
+
+    /** The compiled nodes, input first, after fusion: what actually runs. */
+    public List<Node> nodes() {
+        return chain;
+    }
+
+    public boolean lossFused() {
+        return lossFused;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    // ---- parameters and optimizer -------------------------------------------------------------
+
+    public float[] readParameter(int index) {
+        checkOpen();
+        Parameter p = parameters.get(index);
+        float[] out = new float[Math.toIntExact(p.size())];
+        MemorySegment.copy(p.value, JAVA_FLOAT, 0, out, 0, out.length);
+        return out;
+    }
+
+    /** The gradient of parameter {@code index} from the last training step (kept until the next). */
+    public float[] readGradient(int index) {
+        checkOpen();
+        Parameter p = parameters.get(index);
+        float[] out = new float[Math.toIntExact(p.size())];
+        MemorySegment.copy(p.gradient, JAVA_FLOAT, 0, out, 0, out.length);
+        return out;
+    }
+
+    public void writeParameter(int index, float[] values) {
+        checkOpen();
+        Parameter p = parameters.get(index);
+        if (values.length != p.size()) {
+            throw new IllegalArgumentException("parameter " + p + " holds " + p.size() + " values, got " + values.length);
+        }
+        MemorySegment.copy(values, 0, p.value, JAVA_FLOAT, 0, values.length);
+    }
+
+    public float learningRate() {
+        return update.learningRate();
+    }
+
+    public void setLearningRate(float lr) {
+        if (!(lr >= 0f) || Float.isInfinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be a finite number >= 0, got " + lr);
+        }
+        update.setLearningRate(lr);
+    }
+
+    /** Training steps taken so far (the optimizer's t). */
+    public long iterations() {
+        return update.iterations();
+    }
+
+    public void seedDropout(long seed) {
+        for (DropoutSeed s : dropoutSeeds) {
+            s.reseed(seed);
+        }
+    }
+
+    // ---- batches ------------------------------------------------------------------------------
+
+    /** Makes room for batches of up to {@code rows} rows; a no-op when there already is. */
+    public void ensureCapacity(int rows) {
+        checkOpen();
+        if (rows <= 0) {
+            throw new IllegalArgumentException("batch rows must be positive, got " + rows);
+        }
+        if (rows <= capacity) {
+            return;
+        }
+        Arena old = workArena;
+        buildWorkspace(rows);
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    /** Copies rows {@code order[from..from+count)} (or {@code from..} when order is null) of x into the batch. */
+    public void loadInputs(float[][] x, int[] order, int from, int count) {
+        checkBatch(count);
+        int w = inputWidth();
+        for (int r = 0; r < count; r++) {
+            int row = order == null ? from + r : order[from + r];
+            MemorySegment.copy(x[row], 0, inputBuffer, JAVA_FLOAT, (long) r * w * Float.BYTES, w);
+        }
+    }
+
+    public void loadInputs(Tensor x, int[] order, int from, int count) {
+        checkBatch(count);
+        copyRows(x.segment(), inputBuffer, inputWidth(), order, from, count);
+    }
+
+    /** Loads class indices as the targets of the batch. */
+    public void loadLabels(int[] labels, int[] order, int from, int count) {
+        checkBatch(count);
+        for (int r = 0; r < count; r++) {
+            int row = order == null ? from + r : order[from + r];
+            targetBuffer.setAtIndex(JAVA_FLOAT, r, labels[row]);
+        }
+    }
+
+    public void loadTargets(float[][] y, int[] order, int from, int count) {
+        checkBatch(count);
+        int w = targetWidth();
+        for (int r = 0; r < count; r++) {
+            int row = order == null ? from + r : order[from + r];
+            MemorySegment.copy(y[row], 0, targetBuffer, JAVA_FLOAT, (long) r * w * Float.BYTES, w);
+        }
+    }
+
+    public void loadTargets(Tensor y, int[] order, int from, int count) {
+        checkBatch(count);
+        copyRows(y.segment(), targetBuffer, targetWidth(), order, from, count);
+    }
+
+    /** Forward, loss, backward and update on the loaded batch of {@code rows} rows. */
+    public void trainStep(int rows) {
+        checkBatch(rows);
+        train.run(rows);
+        lastLoss = trainLoss;
+    }
+
+    /** Forward in inference mode and the loss, without gradients. */
+    public void evaluateStep(int rows) {
+        checkBatch(rows);
+        evaluate.run(rows);
+        lastLoss = evaluateLoss;
+    }
+
+    /** Forward in inference mode only. */
+    public void predictStep(int rows) {
+        checkBatch(rows);
+        predict.run(rows);
+    }
+
+    /** Sum of the per-sample losses of the last train or evaluate step. */
+    public double lossSum() {
+        return lastLoss == null ? Double.NaN : lastLoss.lossSum();
+    }
+
+    /** Sum of metric reduction {@code i} over the last train or evaluate step. */
+    public double metricSum(int i) {
+        return lastLoss == null ? Double.NaN : lastLoss.metricSum(i);
+    }
+
+    /** Copies the first {@code count} output rows of the last step into {@code dst[dstFrom..]}. */
+    public void readOutputs(float[][] dst, int dstFrom, int count) {
+        checkBatch(count);
+        int w = outputWidth();
+        for (int r = 0; r < count; r++) {
+            MemorySegment.copy(outputBuffer, JAVA_FLOAT, (long) r * w * Float.BYTES, dst[dstFrom + r], 0, w);
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (workArena != null) {
+            workArena.close();
+        }
+        stateArena.close();
+    }
+
+    // ---- autodiff and workspace planning --------------------------------------------------------
+
+    private void buildWorkspace(int rows) {
+        int n = chain.size();
+        int last = n - 1;
+        boolean[] needsGradient = new boolean[n];
+        for (int i = 1; i < n; i++) {
+            needsGradient[i] = !chain.get(i).op().parameters().isEmpty() || needsGradient[i - 1];
+        }
+
+        MemoryPlan plan = new MemoryPlan();
+        long[] out = new long[n];
+        long[] grad = new long[n];
+        long[] scratch = new long[n];
+        int[] scratchWidth = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = plan.reserve((long) rows * widths[i]);
+            grad[i] = needsGradient[i] ? plan.reserve((long) rows * widths[i]) : -1;
+            scratchWidth[i] = i == 0 ? 0 : chain.get(i).op().scratchWidth(widths[i - 1], widths[i]);
+            scratch[i] = scratchWidth[i] > 0 ? plan.reserve((long) rows * scratchWidth[i]) : -1;
+        }
+        long target = plan.reserve((long) rows * targetWidth());
+
+        Arena arena = Arena.ofShared();
+        MemorySegment region = plan.allocate(arena);
+        NodeBuffers[] buffers = new NodeBuffers[n];
+        for (int i = 1; i < n; i++) {
+            buffers[i] = new NodeBuffers(
+                    MemoryPlan.slice(region, out[i - 1], (long) rows * widths[i - 1]),
+                    MemoryPlan.slice(region, out[i], (long) rows * widths[i]),
+                    grad[i - 1] < 0 ? null : MemoryPlan.slice(region, grad[i - 1], (long) rows * widths[i - 1]),
+                    grad[i] < 0 ? null : MemoryPlan.slice(region, grad[i], (long) rows * widths[i]),
+                    scratch[i] < 0 ? null : MemoryPlan.slice(region, scratch[i], (long) rows * scratchWidth[i]),
+                    widths[i - 1], widths[i]);
+        }
+        MemorySegment targets = MemoryPlan.slice(region, target, (long) rows * targetWidth());
+
+        // The node whose output the loss reads: the logits when the loss absorbed the output activation.
+        int scored = lossFused ? last - 1 : last;
+        MemorySegment scores = buffers[scored].output();
+        MemorySegment output = buffers[last].output();
+        MemorySegment lossGradient = buffers[scored].outputGradient();
+
+        List<Step> trainSteps = new ArrayList<>();
+        for (DropoutSeed seed : dropoutSeeds) {
+            trainSteps.add(r -> seed.advance());
+        }
+        addForward(trainSteps, buffers, scored, true);
+        LossStep newTrainLoss = new LossStep(loss, lossFused, scores, output, targets, lossGradient,
+                outputWidth(), metrics);
+        trainSteps.add(newTrainLoss);
+        for (int i = scored; i >= 1; i--) {
+            if (needsGradient[i]) {
+                Step backward = chain.get(i).op().backward(buffers[i], pool);
+                if (backward != null) {
+                    trainSteps.add(backward);
+                }
+            }
+        }
+        if (parameterFloats > 0) {
+            trainSteps.add(update);
+        }
+
+        List<Step> evaluateSteps = new ArrayList<>();
+        addForward(evaluateSteps, buffers, scored, false);
+        LossStep newEvaluateLoss = new LossStep(loss, lossFused, scores, output, targets, null, outputWidth(), metrics);
+        evaluateSteps.add(newEvaluateLoss);
+
+        List<Step> predictSteps = new ArrayList<>();
+        addForward(predictSteps, buffers, last, false);
+
+        workArena = arena;
+        capacity = rows;
+        inputBuffer = buffers[1].input();
+        targetBuffer = targets;
+        outputBuffer = output;
+        train = new Program(trainSteps);
+        evaluate = new Program(evaluateSteps);
+        predict = new Program(predictSteps);
+        trainLoss = newTrainLoss;
+        evaluateLoss = newEvaluateLoss;
+        lastLoss = null;
+    }
+
+    private void addForward(List<Step> steps, NodeBuffers[] buffers, int through, boolean training) {
+        for (int i = 1; i <= through; i++) {
+            Step s = chain.get(i).op().forward(buffers[i], training, pool);
+            if (s != null) {
+                steps.add(s);
+            }
+        }
+    }
+
+    private static void copyRows(MemorySegment src, MemorySegment dst, int width, int[] order, int from, int count) {
+        long rowBytes = (long) width * Float.BYTES;
+        for (int r = 0; r < count; r++) {
+            int row = order == null ? from + r : order[from + r];
+            MemorySegment.copy(src, row * rowBytes, dst, r * rowBytes, rowBytes);
+        }
+    }
+
+    private void checkBatch(int rows) {
+        checkOpen();
+        if (rows <= 0 || rows > capacity) {
+            throw new IllegalArgumentException("batch of " + rows + " rows does not fit the compiled capacity of "
+                    + capacity + " (call ensureCapacity first)");
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this compiled graph is closed");
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.kiln.core.graph;
+
+import dev.kiln.core.exec.KernelPool;
+import java.util.List;
+
+/**
+ * Turns a graph, a loss, metric reductions and an update rule into a {@link CompiledGraph}:
+ * shape inference, then fusion, then autodiff and the memory plan (inside {@link CompiledGraph}).
+ *
+ * <pre>{@code
+ * CompiledGraph cg = Compiler.compile(graph, LossFunction.MEAN_SQUARED_ERROR, List.of(),
+ *         new UpdateRule.GradientDescent(0.01f, 0f, false), KernelPool.global());
+ * }</pre>
+ */
+public final class Compiler {
+    private Compiler() {
+    }
+
+    public static CompiledGraph compile(Graph graph, LossFunction loss, List<MetricReduction> metrics,
+            UpdateRule rule, KernelPool pool) {
+        return compile(graph, loss, metrics, rule, pool, true);
+    }
+
+    /** {@code fuse} false keeps every primitive op on its own: slower, and a reference for tests of fusion. */
+    public static CompiledGraph compile(Graph graph, LossFunction loss, List<MetricReduction> metrics,
+            UpdateRule rule, KernelPool pool, boolean fuse) {
+        List<Node> chain = graph.nodes();
+        if (chain.size() < 2) {
+            throw new IllegalArgumentException("the graph has no operation after its input");
+        }
+        ShapeInference.widths(chain);
+        boolean lossFused = fuse && Fusion.lossAbsorbsOutput(chain, loss);
+        List<Node> lowered = fuse ? Fusion.fuseDense(chain, lossFused).nodes() : chain;
+        int[] widths = ShapeInference.widths(lowered);
+        return new CompiledGraph(lowered, widths, loss, lossFused, metrics, rule, pool);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.kiln.core.graph;
+
+import dev.kiln.core.exec.Step;
+import dev.kiln.core.kernel.LossKernels;
+import dev.kiln.core.kernel.MetricKernels;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * Computes the batch loss, its gradient (when training) and the metric reductions, on one thread:
+ * these are a few thousand operations, less than waking a second thread would cost.
+ *
+ * <p>When the loss absorbed the output activation, {@code scores} holds the logits and the kernel
+ * writes the probabilities to {@code output} on the way; otherwise {@code scores == output}.
+ */
+final class LossStep implements Step {
+    private final LossFunction loss;
+    private final boolean fused;
+    private final MemorySegment scores;
+    private final MemorySegment output;
+    private final MemorySegment target;
+    private final MemorySegment gradient;
+    private final int width;
+    private final MetricReduction[] metrics;
+    private final double[] metricSums;
+    private double lossSum;
+
+    /** {@code gradient} null computes the loss alone (evaluation). */
+    LossStep(LossFunction loss, boolean fused, MemorySegment scores, MemorySegment output, MemorySegment target,
+            MemorySegment gradient, int width, List<MetricReduction> metrics) {
+        this.loss = loss;
+        this.fused = fused;
+        this.scores = scores;
+        this.output = output;
+        this.target = target;
+        this.gradient = gradient;
+        this.width = width;
+        this.metrics = metrics.toArray(MetricReduction[]::new);
+        this.metricSums = new double[this.metrics.length];
+    }
+
+    @Override
+    public void run(int rows) {
+        float scale = 1f / rows;
+        lossSum = switch (loss) {
+            case MEAN_SQUARED_ERROR -> LossKernels.meanSquaredError(output, target, gradient, width, scale, 0, rows);
+            case MEAN_ABSOLUTE_ERROR -> LossKernels.meanAbsoluteError(output, target, gradient, width, scale, 0, rows);
+            case BINARY_CROSS_ENTROPY -> fused
+                    ? LossKernels.sigmoidBinaryCrossEntropy(scores, target, output, gradient, width, scale, 0, rows)
+                    : LossKernels.binaryCrossEntropy(output, target, gradient, width, scale, 0, rows);
+            case BINARY_CROSS_ENTROPY_FROM_LOGITS ->
+                    LossKernels.sigmoidBinaryCrossEntropy(output, target, null, gradient, width, scale, 0, rows);
+            case CATEGORICAL_CROSS_ENTROPY -> fused
+                    ? LossKernels.softmaxCrossEntropy(scores, target, output, gradient, width, scale, 0, rows)
+                    : LossKernels.categoricalCrossEntropy(output, target, gradient, width, scale, 0, rows);
+            case CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS ->
+                    LossKernels.softmaxCrossEntropy(output, target, null, gradient, width, scale, 0, rows);
+            case SPARSE_CATEGORICAL_CROSS_ENTROPY -> fused
+                    ? LossKernels.sparseSoftmaxCrossEntropy(scores, target, output, gradient, width, scale, 0, rows)
+                    : LossKernels.sparseCategoricalCrossEntropy(output, target, gradient, width, scale, 0, rows);
+            case SPARSE_CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS ->
+                    LossKernels.sparseSoftmaxCrossEntropy(output, target, null, gradient, width, scale, 0, rows);
+        };
+        long elements = (long) rows * width;
+        for (int i = 0; i < metrics.length; i++) {
+            metricSums[i] = switch (metrics[i]) {
+                case ARGMAX_MATCHES_LABEL -> MetricKernels.argmaxMatchesLabels(output, target, width, 0, rows);
+                case ARGMAX_MATCHES_ONE_HOT -> MetricKernels.argmaxMatchesOneHot(output, target, width, 0, rows);
+                case THRESHOLD_MATCHES -> MetricKernels.thresholdMatches(output, target, 0.5f, 0, elements);
+                case ABSOLUTE_ERROR -> MetricKernels.sumAbsoluteError(output, target, 0, elements);
+                case SQUARED_ERROR -> MetricKernels.sumSquaredError(output, target, 0, elements);
+            };
+        }
+    }
+
+    /** The sum of the per-sample losses of the last batch. */
+    double lossSum() {
+        return lossSum;
+    }
+
+    double metricSum(int i) {
+        return metricSums[i];
+    }
+}

@@ -1,0 +1,49 @@
+package dev.kiln.core.graph;
+
+import dev.kiln.core.exec.DenseBackwardStep;
+import dev.kiln.core.exec.DenseForwardStep;
+import dev.kiln.core.exec.KernelPool;
+import dev.kiln.core.exec.Step;
+import dev.kiln.core.kernel.Activation;
+import java.util.List;
+
+/** y = x·W with W of shape [inputWidth, units]; the fusion pass folds it into {@link Dense}. */
+public record MatMul(Parameter kernel) implements Op {
+    public MatMul {
+        if (kernel.shape().length != 2) {
+            throw new IllegalArgumentException("matmul kernel must be rank 2, got " + kernel);
+        }
+    }
+
+    @Override
+    public int outputWidth(int inputWidth) {
+        int rows = kernel.shape()[0];
+        if (rows != inputWidth) {
+            throw new IllegalArgumentException("matmul kernel " + kernel + " expects " + rows
+                    + " input features but its input has " + inputWidth);
+        }
+        return kernel.shape()[1];
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(kernel);
+    }
+
+    @Override
+    public Step forward(NodeBuffers b, boolean training, KernelPool pool) {
+        return new DenseForwardStep(b.input(), kernel.value, null, null, b.output(),
+                b.inputWidth(), b.outputWidth(), Activation.LINEAR, pool);
+    }
+
+    @Override
+    public Step backward(NodeBuffers b, KernelPool pool) {
+        return new DenseBackwardStep(b.input(), kernel.value, null, b.output(), b.outputGradient(),
+                kernel.gradient, null, b.inputGradient(), b.inputWidth(), b.outputWidth(), Activation.LINEAR, pool);
+    }
+
+    @Override
+    public String describe() {
+        return "matmul " + kernel;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.kiln.core.graph;
+
+import dev.kiln.core.exec.KernelPool;
+import dev.kiln.core.exec.Step;
+import java.util.List;
+
+/**
+ * An operation of the graph: its shape rule, its forward kernel and its gradient rule.
+ *
+ * <p>Every op maps one input of {@code inputWidth} features per row to one output; rows are the batch.
+ * The compiler asks each op for a forward step and, walking the graph backwards, for a backward step
+ * that turns the gradient of its output into the gradients of its parameters and (when the graph
+ * needs it) of its input.
+ */
+public sealed interface Op permits Input, MatMul, BiasAdd, Activate, Dropout, Dense {
+
+    /** Shape inference: the output width for {@code inputWidth}, or an exception naming the mismatch. */
+    int outputWidth(int inputWidth);
+
+    /** The trainable parameters this op reads. */
+    default List<Parameter> parameters() {
+        return List.of();
+    }
+
+    /** Floats per row of scratch the op keeps from forward to backward (pre-activations, dropout masks). */
+    default int scratchWidth(int inputWidth, int outputWidth) {
+        return 0;
+    }
+
+    /** The forward step; {@code training} is false when predicting or evaluating. */
+    Step forward(NodeBuffers buffers, boolean training, KernelPool pool);
+
+    /**
+     * The backward step: reads {@code buffers.outputGradient()}, which it may overwrite, accumulates nothing
+     * (every gradient buffer has exactly one writer) and writes the parameter gradients and, when
+     * {@code buffers.inputGradient()} is non-null, the input gradient. Null when there is nothing to do.
+     */
+    Step backward(NodeBuffers buffers, KernelPool pool);
+
+    /** A short description for plans and error messages. */
+    String describe();
+}

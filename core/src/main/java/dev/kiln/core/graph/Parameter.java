@@ -1,0 +1,48 @@
+package dev.kiln.core.graph;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * A trainable buffer of a graph (a kernel or a bias). The compiler places its values, its gradient
+ * and its optimizer slots in the compiled graph's state memory.
+ */
+public final class Parameter {
+    private final String name;
+    private final int[] shape;
+    private final long size;
+    MemorySegment value;
+    MemorySegment gradient;
+    long offset;
+
+    public Parameter(String name, int... shape) {
+        this.name = name;
+        this.shape = shape.clone();
+        long n = 1;
+        for (int d : shape) {
+            if (d <= 0) {
+                throw new IllegalArgumentException("parameter '" + name + "' has a non-positive dimension in "
+                        + Arrays.toString(shape));
+            }
+            n = Math.multiplyExact(n, d);
+        }
+        this.size = n;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public String toString() {
+        return name + Arrays.toString(shape);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.kiln.core.memory;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** Aligned off-heap allocation for float buffers. */
+public final class Memory {
+    /** A cache line, and the width of one AVX-512 vector: aligned buffers never split a vector load. */
+    public static final long ALIGNMENT = 64;
+
+    private Memory() {
+    }
+
+    /** A zero-filled segment of {@code count} floats, {@link #ALIGNMENT}-aligned. */
+    public static MemorySegment allocateFloats(Arena arena, long count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("cannot allocate " + count + " floats");
+        }
+        return arena.allocate(Math.multiplyExact(Math.max(count, 1), (long) Float.BYTES), ALIGNMENT);
+    }
+
+    /** {@code floats} rounded up so that the next buffer after it starts aligned. */
+    public static long alignedFloats(long floats) {
+        long perLine = ALIGNMENT / Float.BYTES;
+        return (floats + perLine - 1) / perLine * perLine;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.kiln.core.graph;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.core.exec.KernelPool;
+import dev.kiln.core.kernel.Activation;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A training step allocates nothing on the heap: measured with the JVM's per-thread allocation counter. */
+class AllocationTest {
+    @Test
+    void trainingStepAllocatesNothingOnTheCallingThread() {
+        var threadBean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Graph g = GraphFixtures.twoLayer(64, 32, 10, Activation.RELU, Activation.SOFTMAX, true);
+        int rows = 32;
+        try (KernelPool pool = new KernelPool(2);
+                CompiledGraph cg = Compiler.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY,
+                        List.of(MetricReduction.ARGMAX_MATCHES_LABEL), new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0f),
+                        pool)) {
+            GraphFixtures.randomize(cg, 3);
+            cg.ensureCapacity(rows);
+            float[][] x = GraphFixtures.randomRows(rows, 64, 1);
+            int[] y = GraphFixtures.randomLabels(rows, 10, 1);
+            cg.loadInputs(x, null, 0, rows);
+            cg.loadLabels(y, null, 0, rows);
+            for (int i = 0; i < 20_000; i++) { // let C2 compile the step so escape analysis has run
+                cg.trainStep(rows);
+            }
+            long tid = Thread.currentThread().threadId();
+            int steps = 2_000;
+            long before = threadBean.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < steps; i++) {
+                cg.trainStep(rows);
+            }
+            long allocated = threadBean.getThreadAllocatedBytes(tid) - before;
+            double perStep = (double) allocated / steps;
+            assertTrue(perStep < 64, "a training step allocated " + perStep + " bytes on average");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.kiln.core.graph;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.core.exec.KernelPool;
+import dev.kiln.core.kernel.Activation;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every gradient element is summed by one thread in an order fixed by the shape, so the thread count
+ * changes nothing: 1, 2 and 3 threads train to bit-identical weights.
+ */
+class DeterminismTest {
+    @Test
+    void threadCountDoesNotChangeOneBit() {
+        float[][] one = train(1);
+        float[][] two = train(2);
+        float[][] three = train(3);
+        for (int p = 0; p < one.length; p++) {
+            assertArrayEquals(one[p], two[p], "parameter " + p + " with 2 threads");
+            assertArrayEquals(one[p], three[p], "parameter " + p + " with 3 threads");
+        }
+    }
+
+    @Test
+    void aShortLastBatchRunsTheSameStepsOnFewerRows() {
+        Graph g = GraphFixtures.twoLayer(5, 7, 3, Activation.RELU, Activation.SOFTMAX, true);
+        try (CompiledGraph cg = Compiler.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY,
+                List.of(MetricReduction.ARGMAX_MATCHES_LABEL), new UpdateRule.GradientDescent(0f, 0f, false),
+                KernelPool.global())) {
+            GraphFixtures.randomize(cg, 2);
+            cg.ensureCapacity(16);
+            float[][] x = GraphFixtures.randomRows(3, 5, 4);
+            int[] y = GraphFixtures.randomLabels(3, 3, 4);
+            cg.loadInputs(x, null, 0, 3);
+            cg.loadLabels(y, null, 0, 3);
+            cg.evaluateStep(3);
+            double small = cg.lossSum();
+            cg.ensureCapacity(64);
+            cg.loadInputs(x, null, 0, 3);
+            cg.loadLabels(y, null, 0, 3);
+            cg.evaluateStep(3);
+            assertEquals(small, cg.lossSum(), 0.0, "capacity must not change results");
+        }
+    }
+
+    private static float[][] train(int threads) {
+        Graph g = GraphFixtures.twoLayer(37, 45, 10, Activation.GELU, Activation.SOFTMAX, true);
+        try (KernelPool pool = new KernelPool(threads);
+                CompiledGraph cg = Compiler.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY, List.of(),
+                        new UpdateRule.Adam(1e-2f, 0.9f, 0.999f, 1e-7f, 0f), pool)) {
+            GraphFixtures.randomize(cg, 9);
+            cg.ensureCapacity(33);
+            for (int step = 0; step < 5; step++) {
+                int rows = step == 4 ? 13 : 33;
+                cg.loadInputs(GraphFixtures.randomRows(rows, 37, step), null, 0, rows);
+                cg.loadLabels(GraphFixtures.randomLabels(rows, 10, step), null, 0, rows);
+                cg.trainStep(rows);
+            }
+            float[][] out = new float[cg.parameters().size()][];
+            for (int p = 0; p < out.length; p++) {
+                out[p] = cg.readParameter(p);
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.kiln.core.graph;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.core.exec.KernelPool;
+import dev.kiln.core.kernel.Activation;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Finite-difference checks of the whole compiled backward pass: the gradient a training step leaves
+ * in each parameter's gradient buffer must match (L(w+h) − L(w−h)) / 2h of the evaluated loss.
+ * Learning rate 0 keeps the weights where they are while the step computes the gradients.
+ */
+class GraphGradientTest {
+    private static final UpdateRule FROZEN = new UpdateRule.GradientDescent(0f, 0f, false);
+
+    static List<Arguments> cases() {
+        return List.of(
+                Arguments.of(Activation.RELU, Activation.SOFTMAX, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY, true),
+                Arguments.of(Activation.TANH, Activation.SOFTMAX, LossFunction.CATEGORICAL_CROSS_ENTROPY, true),
+                Arguments.of(Activation.SIGMOID, Activation.LINEAR, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS, true),
+                Arguments.of(Activation.GELU, Activation.LINEAR, LossFunction.MEAN_SQUARED_ERROR, true),
+                Arguments.of(Activation.SILU, Activation.SIGMOID, LossFunction.BINARY_CROSS_ENTROPY, true),
+                Arguments.of(Activation.ELU, Activation.LINEAR, LossFunction.BINARY_CROSS_ENTROPY_FROM_LOGITS, false),
+                Arguments.of(Activation.LEAKY_RELU, Activation.TANH, LossFunction.MEAN_ABSOLUTE_ERROR, true),
+                Arguments.of(Activation.RELU, Activation.SOFTMAX, LossFunction.MEAN_SQUARED_ERROR, true),
+                Arguments.of(Activation.TANH, Activation.LINEAR, LossFunction.CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS, true));
+    }
+
+    @ParameterizedTest(name = "{0} hidden, {1} output, {2}, fused={3}")
+    @MethodSource("cases")
+    void parameterGradientsMatchFiniteDifferences(Activation hidden, Activation out, LossFunction loss, boolean fuse) {
+        int rows = 7;
+        int in = 5;
+        int width = 3;
+        Graph g = GraphFixtures.twoLayer(in, 6, width, hidden, out, true);
+        try (KernelPool pool = new KernelPool(2);
+                CompiledGraph cg = GraphFixtures.compile(g, loss, FROZEN, fuse, pool, List.of())) {
+            GraphFixtures.randomize(cg, 11);
+            cg.ensureCapacity(rows);
+            float[][] x = GraphFixtures.randomRows(rows, in, 3);
+            cg.loadInputs(x, null, 0, rows);
+            if (loss.sparseTargets()) {
+                cg.loadLabels(GraphFixtures.randomLabels(rows, width, 5), null, 0, rows);
+            } else {
+                boolean categorical = loss.name().startsWith("CATEGORICAL");
+                cg.loadTargets(GraphFixtures.randomTargets(rows, width, 5, categorical), null, 0, rows);
+            }
+            cg.trainStep(rows);
+            Random pick = new Random(17);
+            for (int p = 0; p < cg.parameters().size(); p++) {
+                float[] analytic = cg.readGradient(p);
+                float[] w = cg.readParameter(p);
+                for (int trial = 0; trial < 6; trial++) {
+                    int j = pick.nextInt(w.length);
+                    double numeric = numericGradient(cg, p, w, j, rows);
+                    double tolerance = 2e-3 + 3e-2 * Math.abs(numeric);
+                    assertEquals(numeric, analytic[j], tolerance,
+                            () -> cg.parameters().toString() + " element " + j);
+                }
+            }
+        }
+    }
+
+    private static double numericGradient(CompiledGraph cg, int p, float[] w, int j, int rows) {
+        float original = w[j];
+        double h = 1e-2;
+        w[j] = (float) (original + h);
+        cg.writeParameter(p, w);
+        cg.evaluateStep(rows);
+        double plus = cg.lossSum() / rows;
+        w[j] = (float) (original - h);
+        cg.writeParameter(p, w);
+        cg.evaluateStep(rows);
+        double minus = cg.lossSum() / rows;
+        w[j] = original;
+        cg.writeParameter(p, w);
+        double actualStep = ((double) (float) (original + h) - (float) (original - h));
+        assertTrue(Double.isFinite(plus) && Double.isFinite(minus));
+        return (plus - minus) / actualStep;
+    }
+}

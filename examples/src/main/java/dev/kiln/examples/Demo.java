@@ -1,0 +1,59 @@
+package dev.kiln.examples;
+
+import dev.kiln.Kiln;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code ./kiln demo}: trains one of the examples and ends with a JSON line of its results.
+ *
+ * <pre>{@code
+ * ./kiln demo                                  # Fashion-MNIST, 5 epochs, batch 128
+ * ./kiln demo --model xor
+ * ./kiln demo --epochs 2 --batch 256 --threads 1
+ * }</pre>
+ */
+public final class Demo {
+    private Demo() {
+    }
+
+    public static void main(String[] args) {
+        DemoOptions options;
+        try {
+            options = DemoOptions.parse(args);
+        } catch (DemoOptions.UsageException e) {
+            if (e.getMessage() != null) {
+                System.err.println("kiln demo: " + e.getMessage());
+            }
+            System.err.print(DemoOptions.usage());
+            System.exit(e.getMessage() == null ? 0 : 2);
+            return;
+        }
+        Kiln.setSeed(options.seed());
+        Kiln.setThreads(options.threads());
+        ExampleResult result = switch (options.model()) {
+            case "xor" -> XorExample.run(options.epochs(), options.batch());
+            case "regression" -> RegressionExample.run(options.epochs(), options.batch());
+            default -> FashionMnistExample.run(options.epochs(), options.batch());
+        };
+        System.out.println(json(options, result));
+    }
+
+    static String json(DemoOptions options, ExampleResult r) {
+        StringBuilder sb = new StringBuilder("{");
+        sb.append("\"model\":\"").append(options.model()).append('"');
+        for (Map.Entry<String, Double> e : r.testScores().entrySet()) {
+            sb.append(",\"test_").append(e.getKey()).append("\":").append(number(e.getValue()));
+        }
+        sb.append(",\"epochs\":").append(options.epochs());
+        sb.append(",\"batch\":").append(options.batch());
+        sb.append(",\"threads\":").append(Kiln.threads());
+        sb.append(",\"train_seconds\":").append(number(r.trainSeconds()));
+        sb.append(",\"samples_per_second\":").append(number(r.samplesPerSecond()));
+        return sb.append('}').toString();
+    }
+
+    private static String number(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "null";
+    }
+}

@@ -1,0 +1,87 @@
+package dev.kiln.examples;
+
+import java.util.List;
+import java.util.Locale;
+
+/** The command line of {@code ./kiln demo}: --model, --epochs, --batch, --threads, --seed. */
+record DemoOptions(String model, int epochs, int batch, int threads, long seed) {
+    static final List<String> MODELS = List.of("fashion", "xor", "regression");
+
+    static DemoOptions parse(String[] args) {
+        String model = "fashion";
+        Integer epochs = null;
+        Integer batch = null;
+        int threads = Runtime.getRuntime().availableProcessors();
+        long seed = 42;
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (flag.equals("-h") || flag.equals("--help")) {
+                throw new UsageException(null);
+            }
+            if (i + 1 >= args.length) {
+                throw new UsageException("option " + flag + " needs a value");
+            }
+            String value = args[++i];
+            switch (flag) {
+                case "--model" -> model = value.toLowerCase(Locale.ROOT);
+                case "--epochs" -> epochs = positive(flag, value, true);
+                case "--batch" -> batch = positive(flag, value, false);
+                case "--threads" -> threads = positive(flag, value, false);
+                case "--seed" -> seed = parseLong(flag, value);
+                default -> throw new UsageException("unknown option " + flag);
+            }
+        }
+        if (!MODELS.contains(model)) {
+            throw new UsageException("unknown model '" + model + "'; expected one of " + MODELS);
+        }
+        // Each example's own schedule unless the user chose one.
+        int defaultEpochs = switch (model) {
+            case "xor" -> 300;
+            case "regression" -> 20;
+            default -> 5;
+        };
+        int defaultBatch = switch (model) {
+            case "xor" -> 4;
+            case "regression" -> 32;
+            default -> 128;
+        };
+        return new DemoOptions(model, epochs == null ? defaultEpochs : epochs, batch == null ? defaultBatch : batch,
+                threads, seed);
+    }
+
+    static String usage() {
+        return """
+                usage: ./kiln demo [--model fashion|xor|regression] [--epochs N] [--batch B] [--threads T] [--seed S]
+                  fashion     784-128-10 MLP on Fashion-MNIST (relu, softmax, adam), 5 epochs of batch 128
+                  xor         2-8-1 network learning XOR (tanh, sigmoid, binary_crossentropy)
+                  regression  linear-plus-noise target fitted with mse
+                """;
+    }
+
+    private static int positive(String flag, String value, boolean zeroAllowed) {
+        try {
+            int v = Integer.parseInt(value);
+            if (v < (zeroAllowed ? 0 : 1)) {
+                throw new UsageException(flag + " must be " + (zeroAllowed ? ">= 0" : ">= 1") + ", got " + v);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new UsageException(flag + " needs a whole number, got '" + value + "'");
+        }
+    }
+
+    private static long parseLong(String flag, String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException(flag + " needs a whole number, got '" + value + "'");
+        }
+    }
+
+    /** A bad command line: the message (or null for --help) is shown with the usage. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.kiln.examples;
+
+import static dev.kiln.FitOption.batchSize;
+import static dev.kiln.FitOption.epochs;
+import static dev.kiln.FitOption.validationSplit;
+import static dev.kiln.Layers.Dense;
+
+import dev.kiln.Datasets;
+import dev.kiln.History;
+import dev.kiln.Model;
+import dev.kiln.Sequential;
+import java.util.Map;
+
+/** The main job: a 784-128-10 MLP trained on Fashion-MNIST with Adam. */
+public final class FashionMnistExample {
+    private FashionMnistExample() {
+    }
+
+    public static void main(String[] args) {
+        System.out.println(run(5, 128).testScores());
+    }
+
+    static ExampleResult run(int epochCount, int batch) {
+        Datasets.Split data = Datasets.fashionMnist();
+        try (Model model = Sequential.of(Dense(128, "relu"), Dense(10, "softmax"))
+                .compile("adam", "sparse_categorical_crossentropy", "accuracy")) {
+            long start = System.nanoTime();
+            History history = model.fit(data.xTrain(), data.yTrain(), epochs(epochCount), batchSize(batch),
+                    validationSplit(0.1));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            model.summary();
+            Map<String, Double> scores = model.evaluate(data.xTest(), data.yTest());
+            System.out.printf("test loss %.4f, test accuracy %.4f%n", scores.get("loss"), scores.get("accuracy"));
+            long trained = (long) Math.floor(data.xTrain().length * 0.9) * history.epoch().size();
+            return new ExampleResult(scores, seconds, trained);
+        }
+    }
+}
