@@ -1,0 +1,117 @@
+package dev.kiln.core.kernel;
+
+import static dev.kiln.core.kernel.VectorMath.S;
+import static dev.kiln.core.kernel.VectorMath.ZERO;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
+/**
+ * D = A·Bᵀ without forming Bᵀ: D[i,p] = Σ_j A[i,j]·B[p,j] is a dot product of two contiguous rows.
+ * A is [rows × n], B is [k × n], D is [rows × k].
+ *
+ * <p>Every element is the same computation in whichever tile: one lane-wise fma chain over the full
+ * vectors of j, one masked fma for the tail, then {@link VectorMath#sumLanes}. So any row split is
+ * bit-identical.
+ */
+final class TransposedRightProduct {
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final int L = S.length();
+    private static final int TILE = 4;
+
+    private TransposedRightProduct() {
+    }
+
+    /** Computes rows [rowFrom, rowTo) of D, overwriting them. */
+    static void compute(MemorySegment a, MemorySegment b, MemorySegment d, int k, int n, int rowFrom, int rowTo) {
+        int bound = S.loopBound(n);
+        VectorMask<Float> tail = S.indexInRange(bound, n);
+        int i = rowFrom;
+        for (; i + TILE <= rowTo; i += TILE) {
+            int p = 0;
+            for (; p + TILE <= k; p += TILE) {
+                tile4x4(a, b, d, k, n, bound, tail, i, p);
+            }
+            for (; p < k; p++) {
+                for (int r = i; r < i + TILE; r++) {
+                    d.setAtIndex(JAVA_FLOAT, (long) r * k + p, dot(a, b, n, bound, tail, r, p));
+                }
+            }
+        }
+        for (; i < rowTo; i++) {
+            for (int p = 0; p < k; p++) {
+                d.setAtIndex(JAVA_FLOAT, (long) i * k + p, dot(a, b, n, bound, tail, i, p));
+            }
+        }
+    }
+
+    private static void tile4x4(MemorySegment a, MemorySegment b, MemorySegment d, int k, int n, int bound,
+            VectorMask<Float> tail, int i, int p) {
+        FloatVector s00 = ZERO, s01 = ZERO, s02 = ZERO, s03 = ZERO;
+        FloatVector s10 = ZERO, s11 = ZERO, s12 = ZERO, s13 = ZERO;
+        FloatVector s20 = ZERO, s21 = ZERO, s22 = ZERO, s23 = ZERO;
+        FloatVector s30 = ZERO, s31 = ZERO, s32 = ZERO, s33 = ZERO;
+        long rowBytes = (long) n * Float.BYTES;
+        long a0 = i * rowBytes;
+        long b0 = p * rowBytes;
+        // j runs one step past the full vectors when there is a tail; that step loads under the tail mask.
+        for (int j = 0; j < n; j += L) {
+            VectorMask<Float> m = j < bound ? S.maskAll(true) : tail;
+            long o = (long) j * Float.BYTES;
+            FloatVector x0 = FloatVector.fromMemorySegment(S, a, a0 + o, ORDER, m);
+            FloatVector x1 = FloatVector.fromMemorySegment(S, a, a0 + rowBytes + o, ORDER, m);
+            FloatVector x2 = FloatVector.fromMemorySegment(S, a, a0 + 2 * rowBytes + o, ORDER, m);
+            FloatVector x3 = FloatVector.fromMemorySegment(S, a, a0 + 3 * rowBytes + o, ORDER, m);
+            FloatVector w = FloatVector.fromMemorySegment(S, b, b0 + o, ORDER, m);
+            s00 = x0.fma(w, s00);
+            s10 = x1.fma(w, s10);
+            s20 = x2.fma(w, s20);
+            s30 = x3.fma(w, s30);
+            w = FloatVector.fromMemorySegment(S, b, b0 + rowBytes + o, ORDER, m);
+            s01 = x0.fma(w, s01);
+            s11 = x1.fma(w, s11);
+            s21 = x2.fma(w, s21);
+            s31 = x3.fma(w, s31);
+            w = FloatVector.fromMemorySegment(S, b, b0 + 2 * rowBytes + o, ORDER, m);
+            s02 = x0.fma(w, s02);
+            s12 = x1.fma(w, s12);
+            s22 = x2.fma(w, s22);
+            s32 = x3.fma(w, s32);
+            w = FloatVector.fromMemorySegment(S, b, b0 + 3 * rowBytes + o, ORDER, m);
+            s03 = x0.fma(w, s03);
+            s13 = x1.fma(w, s13);
+            s23 = x2.fma(w, s23);
+            s33 = x3.fma(w, s33);
+        }
+        long d0 = (long) i * k + p;
+        storeRow(d, d0, s00, s01, s02, s03);
+        storeRow(d, d0 + k, s10, s11, s12, s13);
+        storeRow(d, d0 + 2L * k, s20, s21, s22, s23);
+        storeRow(d, d0 + 3L * k, s30, s31, s32, s33);
+    }
+
+    private static void storeRow(MemorySegment d, long index, FloatVector s0, FloatVector s1, FloatVector s2,
+            FloatVector s3) {
+        d.setAtIndex(JAVA_FLOAT, index, VectorMath.sumLanes(s0));
+        d.setAtIndex(JAVA_FLOAT, index + 1, VectorMath.sumLanes(s1));
+        d.setAtIndex(JAVA_FLOAT, index + 2, VectorMath.sumLanes(s2));
+        d.setAtIndex(JAVA_FLOAT, index + 3, VectorMath.sumLanes(s3));
+    }
+
+    /** The single-element form of the tile: the same fma chain and the same lane sum. */
+    private static float dot(MemorySegment a, MemorySegment b, int n, int bound, VectorMask<Float> tail, int i, int p) {
+        long a0 = (long) i * n * Float.BYTES;
+        long b0 = (long) p * n * Float.BYTES;
+        FloatVector s = ZERO;
+        for (int j = 0; j < n; j += L) {
+            VectorMask<Float> m = j < bound ? S.maskAll(true) : tail;
+            long o = (long) j * Float.BYTES;
+            s = FloatVector.fromMemorySegment(S, a, a0 + o, ORDER, m)
+                    .fma(FloatVector.fromMemorySegment(S, b, b0 + o, ORDER, m), s);
+        }
+        return VectorMath.sumLanes(s);
+    }
+}
