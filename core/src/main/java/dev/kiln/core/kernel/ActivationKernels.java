@@ -1,8 +1,6 @@
 package dev.kiln.core.kernel;
 
-import static dev.kiln.core.kernel.VectorMath.ONE;
 import static dev.kiln.core.kernel.VectorMath.S;
-import static dev.kiln.core.kernel.VectorMath.ZERO;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -20,8 +18,7 @@ public final class ActivationKernels {
     private static final float SQRT_HALF = (float) Math.sqrt(0.5);
     private static final float INV_SQRT_TWO_PI = (float) (1.0 / Math.sqrt(2.0 * Math.PI));
     private static final float LEAKY_SLOPE = (float) Activation.LEAKY_SLOPE;
-    private static final FloatVector NEGATIVE_INFINITY = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-
+    
     private ActivationKernels() {
     }
 
@@ -100,7 +97,7 @@ public final class ActivationKernels {
         VectorMask<Float> tail = S.indexInRange(bound, cols);
         for (int i = rowFrom; i < rowTo; i++) {
             long row = (long) i * cols * Float.BYTES;
-            FloatVector max = NEGATIVE_INFINITY;
+            FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
             for (int j = 0; j < bound; j += S.length()) {
                 max = max.max(FloatVector.fromMemorySegment(S, z, row + (long) j * Float.BYTES, ORDER));
             }
@@ -111,7 +108,7 @@ public final class ActivationKernels {
             // max is exact in any order, so the unordered reduction is safe here (unlike a sum).
             float rowMax = max.reduceLanes(VectorOperators.MAX);
 
-            FloatVector sum = ZERO;
+            FloatVector sum = FloatVector.zero(S);
             for (int j = 0; j < bound; j += S.length()) {
                 long o = row + (long) j * Float.BYTES;
                 FloatVector e = FloatVector.fromMemorySegment(S, z, o, ORDER).sub(rowMax).lanewise(VectorOperators.EXP);
@@ -145,7 +142,7 @@ public final class ActivationKernels {
         for (int i = rowFrom; i < rowTo; i++) {
             long row = (long) i * cols * Float.BYTES;
             long tailOffset = row + (long) bound * Float.BYTES;
-            FloatVector dot = ZERO;
+            FloatVector dot = FloatVector.zero(S);
             for (int j = 0; j < bound; j += S.length()) {
                 long o = row + (long) j * Float.BYTES;
                 dot = FloatVector.fromMemorySegment(S, dy, o, ORDER)
@@ -173,12 +170,12 @@ public final class ActivationKernels {
     /** f' lane by lane from whichever of z or y the activation reads (see derivativeNeedsInput). */
     private static FloatVector slope(Activation a, FloatVector s) {
         return switch (a) {
-            case LINEAR -> ONE;
-            case RELU -> ZERO.blend(ONE, s.compare(VectorOperators.GT, 0f));
-            case SIGMOID -> s.mul(ONE.sub(s));
-            case TANH -> s.neg().fma(s, ONE);
-            case LEAKY_RELU -> FloatVector.broadcast(S, LEAKY_SLOPE).blend(ONE, s.compare(VectorOperators.GT, 0f));
-            case ELU -> s.add(1f).blend(ONE, s.compare(VectorOperators.GT, 0f));
+            case LINEAR -> FloatVector.broadcast(S, 1f);
+            case RELU -> FloatVector.zero(S).blend(FloatVector.broadcast(S, 1f), s.compare(VectorOperators.GT, 0f));
+            case SIGMOID -> s.mul(FloatVector.broadcast(S, 1f).sub(s));
+            case TANH -> s.neg().fma(s, FloatVector.broadcast(S, 1f));
+            case LEAKY_RELU -> FloatVector.broadcast(S, LEAKY_SLOPE).blend(FloatVector.broadcast(S, 1f), s.compare(VectorOperators.GT, 0f));
+            case ELU -> s.add(1f).blend(FloatVector.broadcast(S, 1f), s.compare(VectorOperators.GT, 0f));
             case GELU -> geluSlope(s);
             case SILU -> siluSlope(s);
             case SOFTMAX -> throw notElementwise(a);
@@ -197,7 +194,7 @@ public final class ActivationKernels {
      */
     private static FloatVector normalCdf(FloatVector z) {
         FloatVector halfErfc = VectorMath.erfcNonNegative(z.abs().mul(SQRT_HALF)).mul(0.5f);
-        return halfErfc.blend(ONE.sub(halfErfc), z.compare(VectorOperators.GE, 0f));
+        return halfErfc.blend(FloatVector.broadcast(S, 1f).sub(halfErfc), z.compare(VectorOperators.GE, 0f));
     }
 
     /** GELU'(z) = Φ(z) + z·φ(z), φ the standard normal density. */
@@ -209,7 +206,7 @@ public final class ActivationKernels {
     /** SiLU'(z) = σ(z)·(1 + z·(1 − σ(z))). */
     private static FloatVector siluSlope(FloatVector z) {
         FloatVector s = VectorMath.sigmoid(z);
-        return s.mul(z.fma(ONE.sub(s), ONE));
+        return s.mul(z.fma(FloatVector.broadcast(S, 1f).sub(s), FloatVector.broadcast(S, 1f)));
     }
 
     private static VectorMask<Float> tailMask(long from, long to) {

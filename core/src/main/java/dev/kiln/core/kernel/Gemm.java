@@ -1,7 +1,6 @@
 package dev.kiln.core.kernel;
 
 import static dev.kiln.core.kernel.VectorMath.S;
-import static dev.kiln.core.kernel.VectorMath.ZERO;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -79,7 +78,7 @@ public final class Gemm {
         int j = colFrom;
         // Four independent column vectors per pass over the rows keep several adds in flight.
         for (; j + COLUMN_VECTORS * L <= colTo; j += COLUMN_VECTORS * L) {
-            FloatVector s0 = ZERO, s1 = ZERO, s2 = ZERO, s3 = ZERO;
+            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
             long o = (long) j * Float.BYTES;
             for (int i = 0; i < m; i++, o += rowBytes) {
                 s0 = s0.add(FloatVector.fromMemorySegment(S, dy, o, ORDER));
@@ -95,7 +94,7 @@ public final class Gemm {
         }
         for (; j < colTo; j += L) {
             VectorMask<Float> mask = S.indexInRange(j, colTo);
-            FloatVector s = ZERO;
+            FloatVector s = FloatVector.zero(S);
             long o = (long) j * Float.BYTES;
             for (int i = 0; i < m; i++, o += rowBytes) {
                 s = s.add(FloatVector.fromMemorySegment(S, dy, o, ORDER, mask));

@@ -1,7 +1,6 @@
 package dev.kiln.core.kernel;
 
 import static dev.kiln.core.kernel.VectorMath.S;
-import static dev.kiln.core.kernel.VectorMath.ZERO;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import java.lang.foreign.MemorySegment;
@@ -24,7 +23,6 @@ final class StridedProduct {
     private static final int TILE_ROWS = 4;
     /** Micro-tile width in vectors: 4×4 accumulators plus 4 B vectors and a broadcast fit the 32 AVX-512 registers. */
     private static final int TILE_VECTORS = 4;
-    private static final VectorMask<Float> ALL_LANES = S.maskAll(true);
 
     private StridedProduct() {
     }
@@ -51,10 +49,11 @@ final class StridedProduct {
 
     private static void tile4x4(MemorySegment a, long rowStride, long innerStride, MemorySegment b, int inner, int n,
             MemorySegment bias, MemorySegment pre, MemorySegment c, Activation act, int r, int j) {
-        FloatVector c00 = ZERO, c01 = ZERO, c02 = ZERO, c03 = ZERO;
-        FloatVector c10 = ZERO, c11 = ZERO, c12 = ZERO, c13 = ZERO;
-        FloatVector c20 = ZERO, c21 = ZERO, c22 = ZERO, c23 = ZERO;
-        FloatVector c30 = ZERO, c31 = ZERO, c32 = ZERO, c33 = ZERO;
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector c00 = zero, c01 = zero, c02 = zero, c03 = zero;
+        FloatVector c10 = zero, c11 = zero, c12 = zero, c13 = zero;
+        FloatVector c20 = zero, c21 = zero, c22 = zero, c23 = zero;
+        FloatVector c30 = zero, c31 = zero, c32 = zero, c33 = zero;
         long a0 = r * rowStride;
         for (int q = 0; q < inner; q++) {
             long bq = ((long) q * n + j) * Float.BYTES;
@@ -85,31 +84,31 @@ final class StridedProduct {
             c33 = x.fma(b3, c33);
         }
         // Four column vectors, each with its bias loaded once for the four rows.
-        FloatVector bias0 = loadBias(bias, j, ALL_LANES);
-        store(c00, bias0, pre, c, act, n, r, j, ALL_LANES);
-        store(c10, bias0, pre, c, act, n, r + 1, j, ALL_LANES);
-        store(c20, bias0, pre, c, act, n, r + 2, j, ALL_LANES);
-        store(c30, bias0, pre, c, act, n, r + 3, j, ALL_LANES);
-        FloatVector bias1 = loadBias(bias, j + L, ALL_LANES);
-        store(c01, bias1, pre, c, act, n, r, j + L, ALL_LANES);
-        store(c11, bias1, pre, c, act, n, r + 1, j + L, ALL_LANES);
-        store(c21, bias1, pre, c, act, n, r + 2, j + L, ALL_LANES);
-        store(c31, bias1, pre, c, act, n, r + 3, j + L, ALL_LANES);
-        FloatVector bias2 = loadBias(bias, j + 2 * L, ALL_LANES);
-        store(c02, bias2, pre, c, act, n, r, j + 2 * L, ALL_LANES);
-        store(c12, bias2, pre, c, act, n, r + 1, j + 2 * L, ALL_LANES);
-        store(c22, bias2, pre, c, act, n, r + 2, j + 2 * L, ALL_LANES);
-        store(c32, bias2, pre, c, act, n, r + 3, j + 2 * L, ALL_LANES);
-        FloatVector bias3 = loadBias(bias, j + 3 * L, ALL_LANES);
-        store(c03, bias3, pre, c, act, n, r, j + 3 * L, ALL_LANES);
-        store(c13, bias3, pre, c, act, n, r + 1, j + 3 * L, ALL_LANES);
-        store(c23, bias3, pre, c, act, n, r + 2, j + 3 * L, ALL_LANES);
-        store(c33, bias3, pre, c, act, n, r + 3, j + 3 * L, ALL_LANES);
+        FloatVector bias0 = loadBias(bias, j);
+        store(c00, bias0, pre, c, act, n, r, j);
+        store(c10, bias0, pre, c, act, n, r + 1, j);
+        store(c20, bias0, pre, c, act, n, r + 2, j);
+        store(c30, bias0, pre, c, act, n, r + 3, j);
+        FloatVector bias1 = loadBias(bias, j + L);
+        store(c01, bias1, pre, c, act, n, r, j + L);
+        store(c11, bias1, pre, c, act, n, r + 1, j + L);
+        store(c21, bias1, pre, c, act, n, r + 2, j + L);
+        store(c31, bias1, pre, c, act, n, r + 3, j + L);
+        FloatVector bias2 = loadBias(bias, j + 2 * L);
+        store(c02, bias2, pre, c, act, n, r, j + 2 * L);
+        store(c12, bias2, pre, c, act, n, r + 1, j + 2 * L);
+        store(c22, bias2, pre, c, act, n, r + 2, j + 2 * L);
+        store(c32, bias2, pre, c, act, n, r + 3, j + 2 * L);
+        FloatVector bias3 = loadBias(bias, j + 3 * L);
+        store(c03, bias3, pre, c, act, n, r, j + 3 * L);
+        store(c13, bias3, pre, c, act, n, r + 1, j + 3 * L);
+        store(c23, bias3, pre, c, act, n, r + 2, j + 3 * L);
+        store(c33, bias3, pre, c, act, n, r + 3, j + 3 * L);
     }
 
     private static void tile4x1(MemorySegment a, long rowStride, long innerStride, MemorySegment b, int inner, int n,
             MemorySegment bias, MemorySegment pre, MemorySegment c, Activation act, int r, int j, VectorMask<Float> m) {
-        FloatVector c0 = ZERO, c1 = ZERO, c2 = ZERO, c3 = ZERO;
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
         long a0 = r * rowStride;
         for (int q = 0; q < inner; q++) {
             FloatVector bv = FloatVector.fromMemorySegment(S, b, ((long) q * n + j) * Float.BYTES, ORDER, m);
@@ -128,7 +127,7 @@ final class StridedProduct {
 
     private static void tile1x1(MemorySegment a, long rowStride, long innerStride, MemorySegment b, int inner, int n,
             MemorySegment bias, MemorySegment pre, MemorySegment c, Activation act, int r, int j, VectorMask<Float> m) {
-        FloatVector c0 = ZERO;
+        FloatVector c0 = FloatVector.zero(S);
         long a0 = r * rowStride;
         for (int q = 0; q < inner; q++) {
             FloatVector bv = FloatVector.fromMemorySegment(S, b, ((long) q * n + j) * Float.BYTES, ORDER, m);
@@ -137,11 +136,26 @@ final class StridedProduct {
         store(c0, loadBias(bias, j, m), pre, c, act, n, r, j, m);
     }
 
-    private static FloatVector loadBias(MemorySegment bias, int col, VectorMask<Float> m) {
-        return bias == null ? ZERO : FloatVector.fromMemorySegment(S, bias, (long) col * Float.BYTES, ORDER, m);
+    private static FloatVector loadBias(MemorySegment bias, int col) {
+        return bias == null ? FloatVector.zero(S) : FloatVector.fromMemorySegment(S, bias, (long) col * Float.BYTES, ORDER);
     }
 
-    /** The fused epilogue: z = acc + bias, optionally kept as the pre-activation, then act(z) into C. */
+    private static FloatVector loadBias(MemorySegment bias, int col, VectorMask<Float> m) {
+        return bias == null ? FloatVector.zero(S) : FloatVector.fromMemorySegment(S, bias, (long) col * Float.BYTES, ORDER, m);
+    }
+
+    /** The fused epilogue for a full vector: z = acc + bias, optionally kept as the pre-activation, then act(z) into C. */
+    private static void store(FloatVector acc, FloatVector biasV, MemorySegment pre, MemorySegment c, Activation act,
+            int n, int row, int col) {
+        long o = ((long) row * n + col) * Float.BYTES;
+        FloatVector z = acc.add(biasV);
+        if (pre != null) {
+            z.intoMemorySegment(pre, o, ORDER);
+        }
+        ActivationKernels.apply(act, z).intoMemorySegment(c, o, ORDER);
+    }
+
+    /** The fused epilogue for the lanes of m (same arithmetic as the full-vector form). */
     private static void store(FloatVector acc, FloatVector biasV, MemorySegment pre, MemorySegment c, Activation act,
             int n, int row, int col, VectorMask<Float> m) {
         long o = ((long) row * n + col) * Float.BYTES;

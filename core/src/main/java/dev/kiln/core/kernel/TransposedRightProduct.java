@@ -1,7 +1,6 @@
 package dev.kiln.core.kernel;
 
 import static dev.kiln.core.kernel.VectorMath.S;
-import static dev.kiln.core.kernel.VectorMath.ZERO;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import java.lang.foreign.MemorySegment;
@@ -50,16 +49,44 @@ final class TransposedRightProduct {
 
     private static void tile4x4(MemorySegment a, MemorySegment b, MemorySegment d, int k, int n, int bound,
             VectorMask<Float> tail, int i, int p) {
-        FloatVector s00 = ZERO, s01 = ZERO, s02 = ZERO, s03 = ZERO;
-        FloatVector s10 = ZERO, s11 = ZERO, s12 = ZERO, s13 = ZERO;
-        FloatVector s20 = ZERO, s21 = ZERO, s22 = ZERO, s23 = ZERO;
-        FloatVector s30 = ZERO, s31 = ZERO, s32 = ZERO, s33 = ZERO;
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s02 = FloatVector.zero(S), s03 = FloatVector.zero(S);
+        FloatVector s10 = FloatVector.zero(S), s11 = FloatVector.zero(S), s12 = FloatVector.zero(S), s13 = FloatVector.zero(S);
+        FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S), s22 = FloatVector.zero(S), s23 = FloatVector.zero(S);
+        FloatVector s30 = FloatVector.zero(S), s31 = FloatVector.zero(S), s32 = FloatVector.zero(S), s33 = FloatVector.zero(S);
         long rowBytes = (long) n * Float.BYTES;
         long a0 = i * rowBytes;
         long b0 = p * rowBytes;
-        // j runs one step past the full vectors when there is a tail; that step loads under the tail mask.
-        for (int j = 0; j < n; j += L) {
-            VectorMask<Float> m = j < bound ? S.maskAll(true) : tail;
+        for (int j = 0; j < bound; j += L) {
+            long o = (long) j * Float.BYTES;
+            FloatVector x0 = FloatVector.fromMemorySegment(S, a, a0 + o, ORDER);
+            FloatVector x1 = FloatVector.fromMemorySegment(S, a, a0 + rowBytes + o, ORDER);
+            FloatVector x2 = FloatVector.fromMemorySegment(S, a, a0 + 2 * rowBytes + o, ORDER);
+            FloatVector x3 = FloatVector.fromMemorySegment(S, a, a0 + 3 * rowBytes + o, ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(S, b, b0 + o, ORDER);
+            s00 = x0.fma(w, s00);
+            s10 = x1.fma(w, s10);
+            s20 = x2.fma(w, s20);
+            s30 = x3.fma(w, s30);
+            w = FloatVector.fromMemorySegment(S, b, b0 + rowBytes + o, ORDER);
+            s01 = x0.fma(w, s01);
+            s11 = x1.fma(w, s11);
+            s21 = x2.fma(w, s21);
+            s31 = x3.fma(w, s31);
+            w = FloatVector.fromMemorySegment(S, b, b0 + 2 * rowBytes + o, ORDER);
+            s02 = x0.fma(w, s02);
+            s12 = x1.fma(w, s12);
+            s22 = x2.fma(w, s22);
+            s32 = x3.fma(w, s32);
+            w = FloatVector.fromMemorySegment(S, b, b0 + 3 * rowBytes + o, ORDER);
+            s03 = x0.fma(w, s03);
+            s13 = x1.fma(w, s13);
+            s23 = x2.fma(w, s23);
+            s33 = x3.fma(w, s33);
+        }
+        if (bound < n) {
+            // The tail step: the same fma per accumulator, with the lanes past n loaded as zero.
+            int j = bound;
+            VectorMask<Float> m = tail;
             long o = (long) j * Float.BYTES;
             FloatVector x0 = FloatVector.fromMemorySegment(S, a, a0 + o, ORDER, m);
             FloatVector x1 = FloatVector.fromMemorySegment(S, a, a0 + rowBytes + o, ORDER, m);
@@ -105,12 +132,15 @@ final class TransposedRightProduct {
     private static float dot(MemorySegment a, MemorySegment b, int n, int bound, VectorMask<Float> tail, int i, int p) {
         long a0 = (long) i * n * Float.BYTES;
         long b0 = (long) p * n * Float.BYTES;
-        FloatVector s = ZERO;
-        for (int j = 0; j < n; j += L) {
-            VectorMask<Float> m = j < bound ? S.maskAll(true) : tail;
+        FloatVector s = FloatVector.zero(S);
+        for (int j = 0; j < bound; j += L) {
             long o = (long) j * Float.BYTES;
-            s = FloatVector.fromMemorySegment(S, a, a0 + o, ORDER, m)
-                    .fma(FloatVector.fromMemorySegment(S, b, b0 + o, ORDER, m), s);
+            s = FloatVector.fromMemorySegment(S, a, a0 + o, ORDER).fma(FloatVector.fromMemorySegment(S, b, b0 + o, ORDER), s);
+        }
+        if (bound < n) {
+            long o = (long) bound * Float.BYTES;
+            s = FloatVector.fromMemorySegment(S, a, a0 + o, ORDER, tail)
+                    .fma(FloatVector.fromMemorySegment(S, b, b0 + o, ORDER, tail), s);
         }
         return VectorMath.sumLanes(s);
     }

@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
 /** Vector building blocks the kernels share: a deterministic lane sum, sigmoid and erfc. */
 final class VectorMath {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    static final FloatVector ZERO = FloatVector.zero(S);
-    static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    // No static final FloatVector constants on purpose: C2 (JDK 25) boxes a constant vector that feeds a
+    // loop accumulator, allocating on every iteration; FloatVector.zero(S)/broadcast(S, c) inline cleanly.
 
     /** Butterfly partners for sumLanes: level l pairs lane i with lane i ^ (length >> (l + 1)). */
     private static final VectorShuffle<Float>[] BUTTERFLY = butterfly();
@@ -46,14 +46,14 @@ final class VectorMath {
     /** σ(z) from e^(−|z|), which cannot overflow: 1/(1+e) for z ≥ 0, e/(1+e) below. */
     static FloatVector sigmoid(FloatVector z) {
         FloatVector e = z.abs().neg().lanewise(VectorOperators.EXP);
-        FloatVector positive = ONE.div(ONE.add(e));
+        FloatVector positive = FloatVector.broadcast(S, 1f).div(FloatVector.broadcast(S, 1f).add(e));
         VectorMask<Float> negative = z.compare(VectorOperators.LT, 0f);
         return positive.blend(e.mul(positive), negative);
     }
 
     /** erfc(x) for x ≥ 0 (relative error ~1.2e-7 plus float rounding); 0 once e^(−x²) underflows. */
     static FloatVector erfcNonNegative(FloatVector x) {
-        FloatVector t = ONE.div(x.mul(0.5f).add(1f));
+        FloatVector t = FloatVector.broadcast(S, 1f).div(x.mul(0.5f).add(1f));
         FloatVector p = t.fma(C9, C8);
         p = p.fma(t, FloatVector.broadcast(S, C7));
         p = p.fma(t, FloatVector.broadcast(S, C6));
