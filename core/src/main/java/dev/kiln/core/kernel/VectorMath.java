@@ -3,17 +3,13 @@ package dev.kiln.core.kernel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Vector building blocks the kernels share: a deterministic lane sum, sigmoid and erfc. */
+/** Vector building blocks the kernels share: the lane sum, sigmoid and erfc. */
 final class VectorMath {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     // No static final FloatVector constants on purpose: C2 (JDK 25) boxes a constant vector that feeds a
     // loop accumulator, allocating on every iteration; FloatVector.zero(S)/broadcast(S, c) inline cleanly.
-
-    /** Butterfly partners for sumLanes: level l pairs lane i with lane i ^ (length >> (l + 1)). */
-    private static final VectorShuffle<Float>[] BUTTERFLY = butterfly();
 
     // Numerical Recipes' Chebyshev fit erfc(x) ≈ t·exp(−x² + P(t)), t = 1/(1 + x/2), with fractional
     // error below 1.2e-7 for every x ≥ 0: relative accuracy keeps GELU's far negative tail right.
@@ -32,15 +28,13 @@ final class VectorMath {
     }
 
     /**
-     * The sum of all lanes in a fixed pairwise order. reduceLanes(ADD) leaves the float order unspecified,
-     * so the JIT intrinsic and the Java fallback may round differently; this order is the same everywhere,
-     * which is what bit-identical results across runs and thread splits need.
+     * The sum of all lanes. Both the Java fallback of reduceLanes(ADD) and the x86 C2 intrinsic add the
+     * lanes in order (lane 0 first); a butterfly with explicit shuffles would pin the order on every
+     * platform but C2 does not intrinsify rearranges with non-constant shuffles and boxed every step.
+     * The split-determinism tests guard this assumption.
      */
     static float sumLanes(FloatVector v) {
-        for (VectorShuffle<Float> partner : BUTTERFLY) {
-            v = v.add(v.rearrange(partner));
-        }
-        return v.lane(0);
+        return v.reduceLanes(VectorOperators.ADD);
     }
 
     /** σ(z) from e^(−|z|), which cannot overflow: 1/(1+e) for z ≥ 0, e/(1+e) below. */
@@ -64,16 +58,5 @@ final class VectorMath {
         p = p.fma(t, FloatVector.broadcast(S, C1));
         p = p.fma(t, FloatVector.broadcast(S, C0));
         return t.mul(x.mul(x).neg().add(p).lanewise(VectorOperators.EXP));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] butterfly() {
-        int levels = Integer.numberOfTrailingZeros(S.length());
-        VectorShuffle<Float>[] shuffles = new VectorShuffle[levels];
-        for (int l = 0; l < levels; l++) {
-            int distance = S.length() >> (l + 1);
-            shuffles[l] = VectorShuffle.fromOp(S, i -> i ^ distance);
-        }
-        return shuffles;
     }
 }
