@@ -1,0 +1,220 @@
+package dev.kiln.core.kernel;
+
+import static dev.kiln.core.kernel.VectorMath.S;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Activation functions and their derivatives over float32 buffers, elementwise or (softmax) row-wise.
+ * Elementwise kernels take an element range [from, to); softmax takes a row range. Each output element
+ * depends only on its own inputs, so any split of the range gives bit-identical results.
+ */
+public final class ActivationKernels {
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final float SQRT_HALF = (float) Math.sqrt(0.5);
+    private static final float INV_SQRT_TWO_PI = (float) (1.0 / Math.sqrt(2.0 * Math.PI));
+    private static final float LEAKY_SLOPE = (float) Activation.LEAKY_SLOPE;
+    
+    private ActivationKernels() {
+    }
+
+    /** f(z) lane by lane for an elementwise activation; the form the GEMM epilogue fuses. */
+    public static FloatVector apply(Activation a, FloatVector z) {
+        return switch (a) {
+            case LINEAR -> z;
+            case RELU -> z.max(0f);
+            case SIGMOID -> VectorMath.sigmoid(z);
+            case TANH -> z.lanewise(VectorOperators.TANH);
+            // max(z, 0.2z) picks z above zero and 0.2z below because the slope is below 1.
+            case LEAKY_RELU -> z.max(z.mul(LEAKY_SLOPE));
+            case ELU -> elu(z);
+            case GELU -> z.mul(normalCdf(z));
+            case SILU -> z.mul(VectorMath.sigmoid(z));
+            case SOFTMAX -> throw notElementwise(a);
+        };
+    }
+
+    /** y[e] = f(z[e]) for elements [from, to); y may alias z. Softmax is rejected: it is row-wise. */
+    public static void forward(Activation a, MemorySegment z, MemorySegment y, long from, long to) {
+        if (!a.isElementwise()) {
+            throw notElementwise(a);
+        }
+        long e = from;
+        for (; e + S.length() <= to; e += S.length()) {
+            long o = e * Float.BYTES;
+            apply(a, FloatVector.fromMemorySegment(S, z, o, ORDER)).intoMemorySegment(y, o, ORDER);
+        }
+        if (e < to) {
+            VectorMask<Float> m = tailMask(e, to);
+            long o = e * Float.BYTES;
+            apply(a, FloatVector.fromMemorySegment(S, z, o, ORDER, m)).intoMemorySegment(y, o, ORDER, m);
+        }
+    }
+
+    /**
+     * dz[e] = dy[e]·f'(z[e], y[e]) for elements [from, to). z may be null unless
+     * {@link Activation#derivativeNeedsInput()}; y may be null when it is (and both for LINEAR). dz may alias dy.
+     */
+    public static void backward(Activation a, MemorySegment z, MemorySegment y, MemorySegment dy, MemorySegment dz,
+            long from, long to) {
+        if (!a.isElementwise()) {
+            throw notElementwise(a);
+        }
+        if (a == Activation.LINEAR) {
+            // f' = 1; copy is overlap-safe, so dz aliasing dy is fine.
+            MemorySegment.copy(dy, from * Float.BYTES, dz, from * Float.BYTES, (to - from) * Float.BYTES);
+            return;
+        }
+        boolean fromInput = a.derivativeNeedsInput();
+        if (fromInput ? z == null : y == null) {
+            throw new IllegalArgumentException("activation " + a + " needs " + (fromInput ? "z" : "y")
+                    + " for its derivative, but it was null");
+        }
+        MemorySegment source = fromInput ? z : y;
+        long e = from;
+        for (; e + S.length() <= to; e += S.length()) {
+            long o = e * Float.BYTES;
+            FloatVector s = FloatVector.fromMemorySegment(S, source, o, ORDER);
+            FloatVector g = FloatVector.fromMemorySegment(S, dy, o, ORDER);
+            g.mul(slope(a, s)).intoMemorySegment(dz, o, ORDER);
+        }
+        if (e < to) {
+            VectorMask<Float> m = tailMask(e, to);
+            long o = e * Float.BYTES;
+            FloatVector s = FloatVector.fromMemorySegment(S, source, o, ORDER, m);
+            FloatVector g = FloatVector.fromMemorySegment(S, dy, o, ORDER, m);
+            g.mul(slope(a, s)).intoMemorySegment(dz, o, ORDER, m);
+        }
+    }
+
+    /** Row-wise softmax of z into y for rows [rowFrom, rowTo), shifted by the row max so exp cannot overflow; y may alias z. */
+    public static void softmaxForward(MemorySegment z, MemorySegment y, int cols, int rowFrom, int rowTo) {
+        int bound = S.loopBound(cols);
+        VectorMask<Float> tail = S.indexInRange(bound, cols);
+        for (int i = rowFrom; i < rowTo; i++) {
+            long row = (long) i * cols * Float.BYTES;
+            FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < bound; j += S.length()) {
+                max = max.max(FloatVector.fromMemorySegment(S, z, row + (long) j * Float.BYTES, ORDER));
+            }
+            long tailOffset = row + (long) bound * Float.BYTES;
+            if (bound < cols) {
+                max = max.lanewise(VectorOperators.MAX, FloatVector.fromMemorySegment(S, z, tailOffset, ORDER, tail), tail);
+            }
+            // max is exact in any order, so the unordered reduction is safe here (unlike a sum).
+            float rowMax = max.reduceLanes(VectorOperators.MAX);
+
+            FloatVector sum = FloatVector.zero(S);
+            for (int j = 0; j < bound; j += S.length()) {
+                long o = row + (long) j * Float.BYTES;
+                FloatVector e = FloatVector.fromMemorySegment(S, z, o, ORDER).sub(rowMax).lanewise(VectorOperators.EXP);
+                e.intoMemorySegment(y, o, ORDER);
+                sum = sum.add(e);
+            }
+            if (bound < cols) {
+                FloatVector e = FloatVector.fromMemorySegment(S, z, tailOffset, ORDER, tail).sub(rowMax)
+                        .lanewise(VectorOperators.EXP);
+                e.intoMemorySegment(y, tailOffset, ORDER, tail);
+                sum = sum.add(e, tail);
+            }
+            float rowSum = VectorMath.sumLanes(sum);
+
+            for (int j = 0; j < bound; j += S.length()) {
+                long o = row + (long) j * Float.BYTES;
+                FloatVector.fromMemorySegment(S, y, o, ORDER).div(rowSum).intoMemorySegment(y, o, ORDER);
+            }
+            if (bound < cols) {
+                FloatVector.fromMemorySegment(S, y, tailOffset, ORDER, tail).div(rowSum)
+                        .intoMemorySegment(y, tailOffset, ORDER, tail);
+            }
+        }
+    }
+
+    /** Softmax backward for rows [rowFrom, rowTo): dz_j = y_j·(dy_j − Σ_k dy_k·y_k); dz may alias dy. */
+    public static void softmaxBackward(MemorySegment y, MemorySegment dy, MemorySegment dz, int cols, int rowFrom,
+            int rowTo) {
+        int bound = S.loopBound(cols);
+        VectorMask<Float> tail = S.indexInRange(bound, cols);
+        for (int i = rowFrom; i < rowTo; i++) {
+            long row = (long) i * cols * Float.BYTES;
+            long tailOffset = row + (long) bound * Float.BYTES;
+            FloatVector dot = FloatVector.zero(S);
+            for (int j = 0; j < bound; j += S.length()) {
+                long o = row + (long) j * Float.BYTES;
+                dot = FloatVector.fromMemorySegment(S, dy, o, ORDER)
+                        .fma(FloatVector.fromMemorySegment(S, y, o, ORDER), dot);
+            }
+            if (bound < cols) {
+                dot = FloatVector.fromMemorySegment(S, dy, tailOffset, ORDER, tail)
+                        .fma(FloatVector.fromMemorySegment(S, y, tailOffset, ORDER, tail), dot);
+            }
+            float rowDot = VectorMath.sumLanes(dot);
+
+            for (int j = 0; j < bound; j += S.length()) {
+                long o = row + (long) j * Float.BYTES;
+                FloatVector yv = FloatVector.fromMemorySegment(S, y, o, ORDER);
+                yv.mul(FloatVector.fromMemorySegment(S, dy, o, ORDER).sub(rowDot)).intoMemorySegment(dz, o, ORDER);
+            }
+            if (bound < cols) {
+                FloatVector yv = FloatVector.fromMemorySegment(S, y, tailOffset, ORDER, tail);
+                yv.mul(FloatVector.fromMemorySegment(S, dy, tailOffset, ORDER, tail).sub(rowDot))
+                        .intoMemorySegment(dz, tailOffset, ORDER, tail);
+            }
+        }
+    }
+
+    /** f' lane by lane from whichever of z or y the activation reads (see derivativeNeedsInput). */
+    private static FloatVector slope(Activation a, FloatVector s) {
+        return switch (a) {
+            case LINEAR -> FloatVector.broadcast(S, 1f);
+            case RELU -> FloatVector.zero(S).blend(FloatVector.broadcast(S, 1f), s.compare(VectorOperators.GT, 0f));
+            case SIGMOID -> s.mul(FloatVector.broadcast(S, 1f).sub(s));
+            case TANH -> s.neg().fma(s, FloatVector.broadcast(S, 1f));
+            case LEAKY_RELU -> FloatVector.broadcast(S, LEAKY_SLOPE).blend(FloatVector.broadcast(S, 1f), s.compare(VectorOperators.GT, 0f));
+            case ELU -> s.add(1f).blend(FloatVector.broadcast(S, 1f), s.compare(VectorOperators.GT, 0f));
+            case GELU -> geluSlope(s);
+            case SILU -> siluSlope(s);
+            case SOFTMAX -> throw notElementwise(a);
+        };
+    }
+
+    private static FloatVector elu(FloatVector z) {
+        // expm1 of min(z, 0) so the discarded positive lanes cannot overflow to infinity.
+        FloatVector negativePart = z.min(0f).lanewise(VectorOperators.EXPM1);
+        return negativePart.blend(z, z.compare(VectorOperators.GT, 0f));
+    }
+
+    /**
+     * Φ(z) = ½·erfc(−z/√2). Taking erfc of |z|/√2 and reflecting (Φ = 1 − ½erfc for z ≥ 0) keeps
+     * the tiny negative-side values relatively accurate instead of forming 1 + erf by cancellation.
+     */
+    private static FloatVector normalCdf(FloatVector z) {
+        FloatVector halfErfc = VectorMath.erfcNonNegative(z.abs().mul(SQRT_HALF)).mul(0.5f);
+        return halfErfc.blend(FloatVector.broadcast(S, 1f).sub(halfErfc), z.compare(VectorOperators.GE, 0f));
+    }
+
+    /** GELU'(z) = Φ(z) + z·φ(z), φ the standard normal density. */
+    private static FloatVector geluSlope(FloatVector z) {
+        FloatVector density = z.mul(z).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_TWO_PI);
+        return z.fma(density, normalCdf(z));
+    }
+
+    /** SiLU'(z) = σ(z)·(1 + z·(1 − σ(z))). */
+    private static FloatVector siluSlope(FloatVector z) {
+        FloatVector s = VectorMath.sigmoid(z);
+        return s.mul(z.fma(FloatVector.broadcast(S, 1f).sub(s), FloatVector.broadcast(S, 1f)));
+    }
+
+    private static VectorMask<Float> tailMask(long from, long to) {
+        return S.indexInRange(0, (int) (to - from));
+    }
+
+    private static IllegalArgumentException notElementwise(Activation a) {
+        return new IllegalArgumentException("activation " + a
+                + " is row-wise, not elementwise; use softmaxForward/softmaxBackward (valid here: every activation but SOFTMAX)");
+    }
+}
