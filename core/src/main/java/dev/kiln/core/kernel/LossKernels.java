@@ -1,15 +1,26 @@
 package dev.kiln.core.kernel;
 
 import static dev.kiln.core.kernel.WidenedFloats.D;
+import static dev.kiln.core.kernel.WidenedFloats.F;
 import static dev.kiln.core.kernel.WidenedFloats.LANES;
-import static dev.kiln.core.kernel.WidenedFloats.load;
-import static dev.kiln.core.kernel.WidenedFloats.store;
+import static dev.kiln.core.kernel.WidenedFloats.ORDER;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.D2F;
+import static jdk.incubator.vector.VectorOperators.EXP;
+import static jdk.incubator.vector.VectorOperators.F2D;
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.GT;
+import static jdk.incubator.vector.VectorOperators.LE;
+import static jdk.incubator.vector.VectorOperators.LOG;
+import static jdk.incubator.vector.VectorOperators.LOG1P;
+import static jdk.incubator.vector.VectorOperators.LT;
+import static jdk.incubator.vector.VectorOperators.MAX;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Per-sample losses and their gradients; the batch loss is the mean of the per-sample losses.
@@ -20,9 +31,10 @@ import jdk.incubator.vector.VectorOperators;
  * {@code grad} is the gradient of the batch mean. A null {@code grad} computes the loss alone.
  * Sparse labels are class indices stored as floats in a {@code [rows]} buffer.
  *
- * <p>Each row is computed on its own, in double, with one code path whatever the range, so a row's
- * loss and gradient are bit-identical for any split of the rows, and the returned sum is the rows'
- * losses added in row order.
+ * <p>Each row is computed on its own, in double, by the same code whatever the range, so a row's
+ * loss and gradient are bit-identical for any split of the rows; the returned sum adds the rows'
+ * losses in row order. Rows are walked with one masked loop: most are shorter than a vector
+ * (10 classes, 1 output), so a separate unmasked body would rarely run.
  *
  * <pre>{@code
  * double sum = LossKernels.sparseSoftmaxCrossEntropy(logits, labels, probs, grad, 10, 1f / n, 0, n);
@@ -30,14 +42,9 @@ import jdk.incubator.vector.VectorOperators;
  * }</pre>
  */
 public final class LossKernels {
-    /** Keras' fuzz factor: probabilities are clipped to [EPSILON, 1 − EPSILON] in float32. */
+    /** Keras' fuzz factor: probabilities are clipped to [1e-7, 1 − 1e-7], taken as float32 values. */
     static final double CLIP_LOW = 1e-7f;
     static final double CLIP_HIGH = 1f - 1e-7f;
-
-    private static final DoubleVector ZERO = DoubleVector.zero(D);
-    private static final DoubleVector ONE = DoubleVector.broadcast(D, 1.0);
-    private static final DoubleVector MINUS_ONE = DoubleVector.broadcast(D, -1.0);
-    private static final DoubleVector LOWEST = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY);
 
     private LossKernels() {
     }
@@ -49,17 +56,19 @@ public final class LossKernels {
         double sum = 0;
         for (int i = rowFrom; i < rowTo; i++) {
             long row = (long) i * cols;
-            DoubleVector squares = ZERO;
-            // One masked loop per row: rows are mostly shorter than a vector (10 classes, 1 output).
+            DoubleVector squares = DoubleVector.zero(D);
             for (int j = 0; j < cols; j += LANES) {
-                VectorMask<Double> m = D.indexInRange(j, cols);
-                DoubleVector d = load(pred, row + j, m).sub(load(target, row + j, m));
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector d = p.sub(t);
                 squares = squares.add(d.mul(d));
                 if (grad != null) {
-                    store(d.mul(gradFactor), grad, row + j, m);
+                    ((FloatVector) d.mul(gradFactor).convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
                 }
             }
-            sum += squares.reduceLanes(VectorOperators.ADD) / cols;
+            sum += squares.reduceLanes(ADD) / cols;
         }
         return sum;
     }
@@ -71,18 +80,22 @@ public final class LossKernels {
         double sum = 0;
         for (int i = rowFrom; i < rowTo; i++) {
             long row = (long) i * cols;
-            DoubleVector absolutes = ZERO;
+            DoubleVector absolutes = DoubleVector.zero(D);
             for (int j = 0; j < cols; j += LANES) {
-                VectorMask<Double> m = D.indexInRange(j, cols);
-                DoubleVector d = load(pred, row + j, m).sub(load(target, row + j, m));
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector d = p.sub(t);
                 absolutes = absolutes.add(d.abs());
                 if (grad != null) {
-                    DoubleVector sign = ZERO.blend(ONE, d.compare(VectorOperators.GT, 0.0))
-                            .blend(MINUS_ONE, d.compare(VectorOperators.LT, 0.0));
-                    store(sign.mul(gradFactor), grad, row + j, m);
+                    DoubleVector sign = DoubleVector.zero(D)
+                            .blend(gradFactor, d.compare(GT, 0.0))
+                            .blend(-gradFactor, d.compare(LT, 0.0));
+                    ((FloatVector) sign.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
                 }
             }
-            sum += absolutes.reduceLanes(VectorOperators.ADD) / cols;
+            sum += absolutes.reduceLanes(ADD) / cols;
         }
         return sum;
     }
@@ -98,21 +111,25 @@ public final class LossKernels {
         double sum = 0;
         for (int i = rowFrom; i < rowTo; i++) {
             long row = (long) i * cols;
-            DoubleVector logLikelihood = ZERO;
+            DoubleVector logLikelihood = DoubleVector.zero(D);
             for (int j = 0; j < cols; j += LANES) {
-                VectorMask<Double> m = D.indexInRange(j, cols);
-                DoubleVector p = load(prob, row + j, m);
-                DoubleVector t = load(target, row + j, m);
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                VectorMask<Double> m = mf.cast(D);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, prob, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
                 DoubleVector q = p.max(CLIP_LOW).min(CLIP_HIGH);
-                DoubleVector term = t.mul(q.lanewise(VectorOperators.LOG))
-                        .add(ONE.sub(t).mul(ONE.sub(q).lanewise(VectorOperators.LOG)));
+                DoubleVector oneMinusQ = q.neg().add(1.0);
+                DoubleVector term = t.mul(q.lanewise(LOG)).add(t.neg().add(1.0).mul(oneMinusQ.lanewise(LOG)));
                 logLikelihood = logLikelihood.add(term, m);
                 if (grad != null) {
-                    DoubleVector g = p.sub(t).div(p.mul(ONE.sub(p))).mul(gradFactor);
-                    store(ZERO.blend(g, inside(p)), grad, row + j, m);
+                    VectorMask<Double> inside = p.compare(GE, CLIP_LOW).and(p.compare(LE, CLIP_HIGH));
+                    DoubleVector g = p.sub(t).div(p.mul(p.neg().add(1.0))).mul(gradFactor);
+                    g = DoubleVector.zero(D).blend(g, inside);
+                    ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
                 }
             }
-            sum -= logLikelihood.reduceLanes(VectorOperators.ADD) / cols;
+            sum -= logLikelihood.reduceLanes(ADD) / cols;
         }
         return sum;
     }
@@ -128,27 +145,29 @@ public final class LossKernels {
         double sum = 0;
         for (int i = rowFrom; i < rowTo; i++) {
             long row = (long) i * cols;
-            DoubleVector losses = ZERO;
+            DoubleVector losses = DoubleVector.zero(D);
             for (int j = 0; j < cols; j += LANES) {
-                VectorMask<Double> m = D.indexInRange(j, cols);
-                DoubleVector z = load(logits, row + j, m);
-                DoubleVector t = load(target, row + j, m);
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                VectorMask<Double> m = mf.cast(D);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector z = (DoubleVector) FloatVector.fromMemorySegment(F, logits, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
                 // e^−|z| never overflows; it underflows to 0 for large |z|, which is the right limit.
-                DoubleVector e = z.abs().neg().lanewise(VectorOperators.EXP);
-                DoubleVector term = z.max(0.0).sub(z.mul(t)).add(e.lanewise(VectorOperators.LOG1P));
-                losses = losses.add(term, m);
+                DoubleVector e = z.abs().neg().lanewise(EXP);
+                losses = losses.add(z.max(0.0).sub(z.mul(t)).add(e.lanewise(LOG1P)), m);
                 if (probOut != null || grad != null) {
-                    // σ(z) = 1/(1 + e^−z) for z ≥ 0 and e^z/(1 + e^z) for z < 0: both use e = e^−|z|.
-                    DoubleVector sigma = ONE.blend(e, z.compare(VectorOperators.LT, 0.0)).div(ONE.add(e));
+                    // σ(z) = 1/(1 + e^−z) for z ≥ 0 and e^z/(1 + e^z) for z < 0: both in terms of e^−|z|.
+                    DoubleVector sigma = DoubleVector.broadcast(D, 1.0).blend(e, z.compare(LT, 0.0)).div(e.add(1.0));
                     if (probOut != null) {
-                        store(sigma, probOut, row + j, m);
+                        ((FloatVector) sigma.convertShape(D2F, F, 0)).intoMemorySegment(probOut, o, ORDER, mf);
                     }
                     if (grad != null) {
-                        store(sigma.sub(t).mul(gradFactor), grad, row + j, m);
+                        DoubleVector g = sigma.sub(t).mul(gradFactor);
+                        ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
                     }
                 }
             }
-            sum += losses.reduceLanes(VectorOperators.ADD) / cols;
+            sum += losses.reduceLanes(ADD) / cols;
         }
         return sum;
     }
@@ -164,27 +183,33 @@ public final class LossKernels {
         for (int i = rowFrom; i < rowTo; i++) {
             long row = (long) i * cols;
             double total = rowSum(prob, row, cols);
-            DoubleVector logLikelihood = ZERO;
-            DoubleVector unclippedTargets = ZERO;
+            DoubleVector logLikelihood = DoubleVector.zero(D);
+            DoubleVector unclippedTargets = DoubleVector.zero(D);
             for (int j = 0; j < cols; j += LANES) {
-                VectorMask<Double> m = D.indexInRange(j, cols);
-                DoubleVector q = load(prob, row + j, m).div(total);
-                DoubleVector t = load(target, row + j, m);
-                DoubleVector clipped = q.max(CLIP_LOW).min(CLIP_HIGH);
-                logLikelihood = logLikelihood.add(t.mul(clipped.lanewise(VectorOperators.LOG)), m);
-                unclippedTargets = unclippedTargets.add(t, m.and(inside(q)));
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                VectorMask<Double> m = mf.cast(D);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector q = ((DoubleVector) FloatVector.fromMemorySegment(F, prob, o, ORDER, mf).convertShape(F2D, D, 0)).div(total);
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                VectorMask<Double> inside = q.compare(GE, CLIP_LOW).and(q.compare(LE, CLIP_HIGH));
+                logLikelihood = logLikelihood.add(t.mul(q.max(CLIP_LOW).min(CLIP_HIGH).lanewise(LOG)), m);
+                unclippedTargets = unclippedTargets.add(t, inside.and(m));
             }
-            sum -= logLikelihood.reduceLanes(VectorOperators.ADD);
+            sum -= logLikelihood.reduceLanes(ADD);
             if (grad != null) {
                 // With c_k = t_k/q_k where q_k is unclipped (else 0): ∂ℓ/∂p_j = (Σ_k c_k·q_k − c_j)/Σp,
                 // and Σ_k c_k·q_k is the sum of the unclipped targets.
-                double tIn = unclippedTargets.reduceLanes(VectorOperators.ADD);
+                double tIn = unclippedTargets.reduceLanes(ADD);
                 double factor = gradScale / total;
                 for (int j = 0; j < cols; j += LANES) {
-                    VectorMask<Double> m = D.indexInRange(j, cols);
-                    DoubleVector q = load(prob, row + j, m).div(total);
-                    DoubleVector c = ZERO.blend(load(target, row + j, m).div(q), inside(q));
-                    store(DoubleVector.broadcast(D, tIn).sub(c).mul(factor), grad, row + j, m);
+                    VectorMask<Float> mf = F.indexInRange(j, cols);
+                    long o = (row + j) * Float.BYTES;
+                    DoubleVector q = ((DoubleVector) FloatVector.fromMemorySegment(F, prob, o, ORDER, mf).convertShape(F2D, D, 0)).div(total);
+                    DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                    VectorMask<Double> inside = q.compare(GE, CLIP_LOW).and(q.compare(LE, CLIP_HIGH));
+                    DoubleVector c = DoubleVector.zero(D).blend(t.div(q), inside);
+                    DoubleVector g = c.neg().add(tIn).mul(factor);
+                    ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
                 }
             }
         }
@@ -197,19 +222,21 @@ public final class LossKernels {
         double sum = 0;
         for (int i = rowFrom; i < rowTo; i++) {
             long row = (long) i * cols;
-            int label = label(labels, i);
+            int label = (int) labels.getAtIndex(JAVA_FLOAT, i);
             double total = rowSum(prob, row, cols);
             double q = prob.getAtIndex(JAVA_FLOAT, row + label) / total;
             boolean unclipped = q >= CLIP_LOW && q <= CLIP_HIGH;
             sum -= Math.log(Math.min(Math.max(q, CLIP_LOW), CLIP_HIGH));
             if (grad != null) {
                 // The one-hot rule with a single target: (1 − [j = label]/q)/Σp, or 0 if q was clipped.
-                DoubleVector tIn = DoubleVector.broadcast(D, unclipped ? 1.0 : 0.0);
+                double tIn = unclipped ? 1.0 : 0.0;
                 double c = unclipped ? 1.0 / q : 0.0;
                 double factor = gradScale / total;
                 for (int j = 0; j < cols; j += LANES) {
-                    VectorMask<Double> m = D.indexInRange(j, cols);
-                    store(tIn.sub(c, laneOf(label, j)).mul(factor), grad, row + j, m);
+                    VectorMask<Float> mf = F.indexInRange(j, cols);
+                    VectorMask<Double> labelLane = D.indexInRange(j - label, 1);
+                    DoubleVector g = DoubleVector.zero(D).blend(c, labelLane).neg().add(tIn).mul(factor);
+                    ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, (row + j) * Float.BYTES, ORDER, mf);
                 }
             }
         }
@@ -225,38 +252,47 @@ public final class LossKernels {
             MemorySegment grad, int cols, float gradScale, int rowFrom, int rowTo) {
         double sum = 0;
         for (int i = rowFrom; i < rowTo; i++) {
-            long row = (long) i * cols;
-            double max = rowMax(logits, row, cols);
-            DoubleVector exps = ZERO;
-            DoubleVector targetLogits = ZERO;
-            DoubleVector targets = ZERO;
+            sum += softmaxCrossEntropyRow(logits, target, probOut, grad, (long) i * cols, cols, gradScale);
+        }
+        return sum;
+    }
+
+    // A method per row keeps each compiled unit small enough for C2 to keep every vector in registers.
+    private static double softmaxCrossEntropyRow(MemorySegment logits, MemorySegment target, MemorySegment probOut,
+            MemorySegment grad, long row, int cols, float gradScale) {
+        double max = rowMax(logits, row, cols);
+        DoubleVector exps = DoubleVector.zero(D);
+        DoubleVector targetLogits = DoubleVector.zero(D);
+        DoubleVector targets = DoubleVector.zero(D);
+        for (int j = 0; j < cols; j += LANES) {
+            VectorMask<Float> mf = F.indexInRange(j, cols);
+            long o = (row + j) * Float.BYTES;
+            DoubleVector shifted = ((DoubleVector) FloatVector.fromMemorySegment(F, logits, o, ORDER, mf).convertShape(F2D, D, 0)).sub(max);
+            DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+            exps = exps.add(shifted.lanewise(EXP), mf.cast(D));
+            targetLogits = targetLogits.add(t.mul(shifted));
+            targets = targets.add(t);
+        }
+        double expSum = exps.reduceLanes(ADD);
+        double targetSum = targets.reduceLanes(ADD);
+        if (probOut != null || grad != null) {
             for (int j = 0; j < cols; j += LANES) {
-                VectorMask<Double> m = D.indexInRange(j, cols);
-                DoubleVector shifted = load(logits, row + j, m).sub(max);
-                DoubleVector t = load(target, row + j, m);
-                exps = exps.add(shifted.lanewise(VectorOperators.EXP), m);
-                targetLogits = targetLogits.add(t.mul(shifted), m);
-                targets = targets.add(t, m);
-            }
-            double expSum = exps.reduceLanes(VectorOperators.ADD);
-            double targetSum = targets.reduceLanes(VectorOperators.ADD);
-            // log softmax_k = (z_k − max) − log Σ e^(z − max); the shift keeps every exponent ≤ 0.
-            sum += targetSum * Math.log(expSum) - targetLogits.reduceLanes(VectorOperators.ADD);
-            if (probOut != null || grad != null) {
-                for (int j = 0; j < cols; j += LANES) {
-                    VectorMask<Double> m = D.indexInRange(j, cols);
-                    DoubleVector softmax = softmax(logits, row + j, m, max, expSum);
-                    if (probOut != null) {
-                        store(softmax, probOut, row + j, m);
-                    }
-                    if (grad != null) {
-                        DoubleVector g = softmax.mul(targetSum).sub(load(target, row + j, m));
-                        store(g.mul(gradScale), grad, row + j, m);
-                    }
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector z = (DoubleVector) FloatVector.fromMemorySegment(F, logits, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector softmax = z.sub(max).lanewise(EXP).div(expSum);
+                if (probOut != null) {
+                    ((FloatVector) softmax.convertShape(D2F, F, 0)).intoMemorySegment(probOut, o, ORDER, mf);
+                }
+                if (grad != null) {
+                    DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                    DoubleVector g = softmax.mul(targetSum).sub(t).mul(gradScale);
+                    ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
                 }
             }
         }
-        return sum;
+        // log softmax_k = (z_k − max) − log Σ e^(z − max); the shift keeps every exponent ≤ 0.
+        return targetSum * Math.log(expSum) - targetLogits.reduceLanes(ADD);
     }
 
     /** {@link #softmaxCrossEntropy} with class indices (floats 0..cols−1) in place of one-hot rows. */
@@ -265,24 +301,30 @@ public final class LossKernels {
         double sum = 0;
         for (int i = rowFrom; i < rowTo; i++) {
             long row = (long) i * cols;
-            int label = label(labels, i);
+            int label = (int) labels.getAtIndex(JAVA_FLOAT, i);
             double max = rowMax(logits, row, cols);
-            DoubleVector exps = ZERO;
+            DoubleVector exps = DoubleVector.zero(D);
             for (int j = 0; j < cols; j += LANES) {
-                VectorMask<Double> m = D.indexInRange(j, cols);
-                exps = exps.add(load(logits, row + j, m).sub(max).lanewise(VectorOperators.EXP), m);
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector z = (DoubleVector) FloatVector.fromMemorySegment(F, logits, o, ORDER, mf).convertShape(F2D, D, 0);
+                exps = exps.add(z.sub(max).lanewise(EXP), mf.cast(D));
             }
-            double expSum = exps.reduceLanes(VectorOperators.ADD);
+            double expSum = exps.reduceLanes(ADD);
             sum += Math.log(expSum) - ((double) logits.getAtIndex(JAVA_FLOAT, row + label) - max);
             if (probOut != null || grad != null) {
                 for (int j = 0; j < cols; j += LANES) {
-                    VectorMask<Double> m = D.indexInRange(j, cols);
-                    DoubleVector softmax = softmax(logits, row + j, m, max, expSum);
+                    VectorMask<Float> mf = F.indexInRange(j, cols);
+                    long o = (row + j) * Float.BYTES;
+                    DoubleVector z = (DoubleVector) FloatVector.fromMemorySegment(F, logits, o, ORDER, mf).convertShape(F2D, D, 0);
+                    DoubleVector softmax = z.sub(max).lanewise(EXP).div(expSum);
                     if (probOut != null) {
-                        store(softmax, probOut, row + j, m);
+                        ((FloatVector) softmax.convertShape(D2F, F, 0)).intoMemorySegment(probOut, o, ORDER, mf);
                     }
                     if (grad != null) {
-                        store(softmax.sub(1.0, laneOf(label, j)).mul(gradScale), grad, row + j, m);
+                        VectorMask<Double> labelLane = D.indexInRange(j - label, 1);
+                        DoubleVector g = softmax.sub(DoubleVector.zero(D).blend(1.0, labelLane)).mul(gradScale);
+                        ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
                     }
                 }
             }
@@ -290,39 +332,24 @@ public final class LossKernels {
         return sum;
     }
 
-    private static DoubleVector softmax(MemorySegment logits, long index, VectorMask<Double> m, double max,
-            double expSum) {
-        return load(logits, index, m).sub(max).lanewise(VectorOperators.EXP).div(expSum);
-    }
-
     private static double rowSum(MemorySegment x, long row, int cols) {
-        DoubleVector acc = ZERO;
+        DoubleVector acc = DoubleVector.zero(D);
         for (int j = 0; j < cols; j += LANES) {
-            acc = acc.add(load(x, row + j, D.indexInRange(j, cols)));
+            VectorMask<Float> mf = F.indexInRange(j, cols);
+            long o = (row + j) * Float.BYTES;
+            acc = acc.add((DoubleVector) FloatVector.fromMemorySegment(F, x, o, ORDER, mf).convertShape(F2D, D, 0));
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(ADD);
     }
 
     private static double rowMax(MemorySegment x, long row, int cols) {
-        DoubleVector acc = LOWEST;
+        DoubleVector acc = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY);
         for (int j = 0; j < cols; j += LANES) {
-            VectorMask<Double> m = D.indexInRange(j, cols);
-            acc = acc.lanewise(VectorOperators.MAX, load(x, row + j, m), m);
+            VectorMask<Float> mf = F.indexInRange(j, cols);
+            long o = (row + j) * Float.BYTES;
+            DoubleVector v = (DoubleVector) FloatVector.fromMemorySegment(F, x, o, ORDER, mf).convertShape(F2D, D, 0);
+            acc = acc.lanewise(MAX, v, mf.cast(D));
         }
-        return acc.reduceLanes(VectorOperators.MAX);
-    }
-
-    /** Where a probability lies inside the clip range, and so carries gradient. */
-    private static VectorMask<Double> inside(DoubleVector q) {
-        return q.compare(VectorOperators.GE, CLIP_LOW).and(q.compare(VectorOperators.LE, CLIP_HIGH));
-    }
-
-    /** The lane holding column {@code label} in the vector that starts at column {@code j}, if any. */
-    private static VectorMask<Double> laneOf(int label, int j) {
-        return D.indexInRange(j - label, 1);
-    }
-
-    private static int label(MemorySegment labels, int row) {
-        return (int) labels.getAtIndex(JAVA_FLOAT, row);
+        return acc.reduceLanes(MAX);
     }
 }

@@ -2,7 +2,8 @@ package dev.kiln.core.kernel;
 
 import static dev.kiln.core.kernel.WidenedFloats.D;
 import static dev.kiln.core.kernel.WidenedFloats.LANES;
-import static dev.kiln.core.kernel.WidenedFloats.load;
+import static dev.kiln.core.kernel.WidenedFloats.F;
+import static jdk.incubator.vector.VectorOperators.F2D;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import java.lang.foreign.MemorySegment;
@@ -75,8 +76,11 @@ public final class MetricKernels {
     public static double sumAbsoluteError(MemorySegment pred, MemorySegment target, long from, long to) {
         DoubleVector acc = DoubleVector.zero(D);
         for (long e = from; e < to; e += LANES) {
-            VectorMask<Double> m = D.indexInRange(e, to);
-            acc = acc.add(load(pred, e, m).sub(load(target, e, m)).abs());
+            VectorMask<Float> m = F.indexInRange(e, to);
+            long o = e * Float.BYTES;
+            DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER, m).convertShape(F2D, D, 0);
+            DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, m).convertShape(F2D, D, 0);
+            acc = acc.add(p.sub(t).abs());
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -85,8 +89,11 @@ public final class MetricKernels {
     public static double sumSquaredError(MemorySegment pred, MemorySegment target, long from, long to) {
         DoubleVector acc = DoubleVector.zero(D);
         for (long e = from; e < to; e += LANES) {
-            VectorMask<Double> m = D.indexInRange(e, to);
-            DoubleVector d = load(pred, e, m).sub(load(target, e, m));
+            VectorMask<Float> m = F.indexInRange(e, to);
+            long o = e * Float.BYTES;
+            DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER, m).convertShape(F2D, D, 0);
+            DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, m).convertShape(F2D, D, 0);
+            DoubleVector d = p.sub(t);
             acc = acc.add(d.mul(d));
         }
         return acc.reduceLanes(VectorOperators.ADD);
@@ -100,12 +107,12 @@ public final class MetricKernels {
         FloatVector best = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < cols; j += S.length()) {
             VectorMask<Float> m = S.indexInRange(j, cols);
-            best = best.lanewise(VectorOperators.MAX, loadFloats(x, row + j, m), m);
+            best = best.lanewise(VectorOperators.MAX, FloatVector.fromMemorySegment(S, x, (row + j) * Float.BYTES, ORDER, m), m);
         }
         float max = best.reduceLanes(VectorOperators.MAX);
         for (int j = 0; j < cols; j += S.length()) {
             VectorMask<Float> m = S.indexInRange(j, cols);
-            FloatVector v = loadFloats(x, row + j, m);
+            FloatVector v = FloatVector.fromMemorySegment(S, x, (row + j) * Float.BYTES, ORDER, m);
             VectorMask<Float> hits = Float.isNaN(max) ? v.test(VectorOperators.IS_NAN) : v.compare(VectorOperators.EQ, max);
             hits = hits.and(m);
             if (hits.anyTrue()) {
@@ -114,9 +121,5 @@ public final class MetricKernels {
         }
         // Unreachable for cols ≥ 1: the maximum is one of the row's values.
         return 0;
-    }
-
-    private static FloatVector loadFloats(MemorySegment x, long index, VectorMask<Float> m) {
-        return FloatVector.fromMemorySegment(S, x, index * Float.BYTES, ORDER, m);
     }
 }

@@ -30,8 +30,10 @@ public final class OptimizerKernels {
     public static void sgd(MemorySegment w, MemorySegment g, float lr, long from, long to) {
         for (long e = from; e < to; e += S.length()) {
             VectorMask<Float> k = S.indexInRange(e, to);
-            FloatVector step = load(g, e, k).mul(lr);
-            store(load(w, e, k).sub(step), w, e, k);
+            long o = e * Float.BYTES;
+            FloatVector step = FloatVector.fromMemorySegment(S, g, o, ORDER, k).mul(lr);
+            FloatVector weight = FloatVector.fromMemorySegment(S, w, o, ORDER, k);
+            weight.sub(step).intoMemorySegment(w, o, ORDER, k);
         }
     }
 
@@ -40,11 +42,13 @@ public final class OptimizerKernels {
             boolean nesterov, long from, long to) {
         for (long e = from; e < to; e += S.length()) {
             VectorMask<Float> k = S.indexInRange(e, to);
-            FloatVector step = load(g, e, k).mul(lr);
-            FloatVector velocity = load(m, e, k).mul(momentum).sub(step);
-            store(velocity, m, e, k);
+            long o = e * Float.BYTES;
+            FloatVector step = FloatVector.fromMemorySegment(S, g, o, ORDER, k).mul(lr);
+            FloatVector velocity = FloatVector.fromMemorySegment(S, m, o, ORDER, k).mul(momentum).sub(step);
+            velocity.intoMemorySegment(m, o, ORDER, k);
             FloatVector delta = nesterov ? velocity.mul(momentum).sub(step) : velocity;
-            store(load(w, e, k).add(delta), w, e, k);
+            FloatVector weight = FloatVector.fromMemorySegment(S, w, o, ORDER, k);
+            weight.add(delta).intoMemorySegment(w, o, ORDER, k);
         }
     }
 
@@ -58,21 +62,22 @@ public final class OptimizerKernels {
             float beta1, float beta2, float epsilon, float decay, long from, long to) {
         float oneMinusBeta1 = 1f - beta1;
         float oneMinusBeta2 = 1f - beta2;
+        // A loop-invariant mask rather than a branch: a vector assigned on one path only would be boxed.
+        VectorMask<Float> decaying = S.maskAll(decay != 0f);
         for (long e = from; e < to; e += S.length()) {
             VectorMask<Float> k = S.indexInRange(e, to);
-            FloatVector weight = load(w, e, k);
-            if (decay != 0f) {
-                weight = weight.sub(weight.mul(decay));
-            }
-            FloatVector grad = load(g, e, k);
-            FloatVector mean = load(m, e, k);
+            long o = e * Float.BYTES;
+            FloatVector weight = FloatVector.fromMemorySegment(S, w, o, ORDER, k);
+            weight = weight.sub(weight.mul(decay));
+            FloatVector grad = FloatVector.fromMemorySegment(S, g, o, ORDER, k);
+            FloatVector mean = FloatVector.fromMemorySegment(S, m, o, ORDER, k);
             mean = mean.add(grad.sub(mean).mul(oneMinusBeta1));
-            FloatVector variance = load(v, e, k);
+            FloatVector variance = FloatVector.fromMemorySegment(S, v, o, ORDER, k);
             variance = variance.add(grad.mul(grad).sub(variance).mul(oneMinusBeta2));
-            store(mean, m, e, k);
-            store(variance, v, e, k);
+            mean.intoMemorySegment(m, o, ORDER, k);
+            variance.intoMemorySegment(v, o, ORDER, k);
             FloatVector denominator = variance.lanewise(VectorOperators.SQRT).add(epsilon);
-            store(weight.sub(mean.mul(alpha).div(denominator)), w, e, k);
+            weight.sub(mean.mul(alpha).div(denominator)).intoMemorySegment(w, o, ORDER, k);
         }
     }
 
@@ -82,11 +87,14 @@ public final class OptimizerKernels {
         float oneMinusRho = 1f - rho;
         for (long e = from; e < to; e += S.length()) {
             VectorMask<Float> k = S.indexInRange(e, to);
-            FloatVector grad = load(g, e, k);
-            FloatVector velocity = load(v, e, k).mul(rho).add(grad.mul(grad).mul(oneMinusRho));
-            store(velocity, v, e, k);
+            long o = e * Float.BYTES;
+            FloatVector grad = FloatVector.fromMemorySegment(S, g, o, ORDER, k);
+            FloatVector velocity = FloatVector.fromMemorySegment(S, v, o, ORDER, k);
+            velocity = velocity.mul(rho).add(grad.mul(grad).mul(oneMinusRho));
+            velocity.intoMemorySegment(v, o, ORDER, k);
             FloatVector step = grad.mul(lr).div(velocity.add(epsilon).lanewise(VectorOperators.SQRT));
-            store(load(w, e, k).sub(step), w, e, k);
+            FloatVector weight = FloatVector.fromMemorySegment(S, w, o, ORDER, k);
+            weight.sub(step).intoMemorySegment(w, o, ORDER, k);
         }
     }
 
@@ -95,19 +103,14 @@ public final class OptimizerKernels {
             long from, long to) {
         for (long e = from; e < to; e += S.length()) {
             VectorMask<Float> k = S.indexInRange(e, to);
-            FloatVector grad = load(g, e, k);
-            FloatVector accumulator = load(acc, e, k).add(grad.mul(grad));
-            store(accumulator, acc, e, k);
+            long o = e * Float.BYTES;
+            FloatVector grad = FloatVector.fromMemorySegment(S, g, o, ORDER, k);
+            FloatVector accumulator = FloatVector.fromMemorySegment(S, acc, o, ORDER, k);
+            accumulator = accumulator.add(grad.mul(grad));
+            accumulator.intoMemorySegment(acc, o, ORDER, k);
             FloatVector step = grad.mul(lr).div(accumulator.add(epsilon).lanewise(VectorOperators.SQRT));
-            store(load(w, e, k).sub(step), w, e, k);
+            FloatVector weight = FloatVector.fromMemorySegment(S, w, o, ORDER, k);
+            weight.sub(step).intoMemorySegment(w, o, ORDER, k);
         }
-    }
-
-    private static FloatVector load(MemorySegment seg, long index, VectorMask<Float> k) {
-        return FloatVector.fromMemorySegment(S, seg, index * Float.BYTES, ORDER, k);
-    }
-
-    private static void store(FloatVector v, MemorySegment seg, long index, VectorMask<Float> k) {
-        v.intoMemorySegment(seg, index * Float.BYTES, ORDER, k);
     }
 }
