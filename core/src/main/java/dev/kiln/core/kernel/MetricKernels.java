@@ -1,13 +1,13 @@
 package dev.kiln.core.kernel;
 
 import static dev.kiln.core.kernel.WidenedFloats.D;
-import static dev.kiln.core.kernel.WidenedFloats.LANES;
 import static dev.kiln.core.kernel.WidenedFloats.F;
-import static jdk.incubator.vector.VectorOperators.F2D;
+import static dev.kiln.core.kernel.WidenedFloats.LANES;
+import static dev.kiln.core.kernel.WidenedFloats.ORDER;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static jdk.incubator.vector.VectorOperators.F2D;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -24,7 +24,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class MetricKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final FloatVector ZERO = FloatVector.zero(S);
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
@@ -61,13 +60,19 @@ public final class MetricKernels {
     public static long thresholdMatches(MemorySegment pred, MemorySegment target, float threshold, long from,
             long to) {
         long matches = 0;
-        for (long e = from; e < to; e += S.length()) {
-            VectorMask<Float> m = S.indexInRange(e, to);
+        long e = from;
+        for (; e <= to - S.length(); e += S.length()) {
             long o = e * Float.BYTES;
-            FloatVector p = FloatVector.fromMemorySegment(S, pred, o, ORDER, m);
-            FloatVector t = FloatVector.fromMemorySegment(S, target, o, ORDER, m);
+            FloatVector p = FloatVector.fromMemorySegment(S, pred, o, ORDER);
+            FloatVector t = FloatVector.fromMemorySegment(S, target, o, ORDER);
             FloatVector predicted = ZERO.blend(ONE, p.compare(VectorOperators.GT, threshold));
-            matches += predicted.compare(VectorOperators.EQ, t).and(m).trueCount();
+            matches += predicted.compare(VectorOperators.EQ, t).trueCount();
+        }
+        for (; e < to; e++) {
+            float predicted = pred.getAtIndex(JAVA_FLOAT, e) > threshold ? 1f : 0f;
+            if (predicted == target.getAtIndex(JAVA_FLOAT, e)) {
+                matches++;
+            }
         }
         return matches;
     }
@@ -75,28 +80,37 @@ public final class MetricKernels {
     /** Σ |pred − target| over elements [from, to), in double. */
     public static double sumAbsoluteError(MemorySegment pred, MemorySegment target, long from, long to) {
         DoubleVector acc = DoubleVector.zero(D);
-        for (long e = from; e < to; e += LANES) {
-            VectorMask<Float> m = F.indexInRange(e, to);
+        long e = from;
+        for (; e <= to - LANES; e += LANES) {
             long o = e * Float.BYTES;
-            DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER, m).convertShape(F2D, D, 0);
-            DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, m).convertShape(F2D, D, 0);
+            DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER).convertShape(F2D, D, 0);
+            DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER).convertShape(F2D, D, 0);
             acc = acc.add(p.sub(t).abs());
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        double sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; e < to; e++) {
+            sum += Math.abs((double) pred.getAtIndex(JAVA_FLOAT, e) - target.getAtIndex(JAVA_FLOAT, e));
+        }
+        return sum;
     }
 
     /** Σ (pred − target)² over elements [from, to), in double. */
     public static double sumSquaredError(MemorySegment pred, MemorySegment target, long from, long to) {
         DoubleVector acc = DoubleVector.zero(D);
-        for (long e = from; e < to; e += LANES) {
-            VectorMask<Float> m = F.indexInRange(e, to);
+        long e = from;
+        for (; e <= to - LANES; e += LANES) {
             long o = e * Float.BYTES;
-            DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER, m).convertShape(F2D, D, 0);
-            DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, m).convertShape(F2D, D, 0);
+            DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER).convertShape(F2D, D, 0);
+            DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER).convertShape(F2D, D, 0);
             DoubleVector d = p.sub(t);
             acc = acc.add(d.mul(d));
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        double sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; e < to; e++) {
+            double d = (double) pred.getAtIndex(JAVA_FLOAT, e) - target.getAtIndex(JAVA_FLOAT, e);
+            sum += d * d;
+        }
+        return sum;
     }
 
     /**
