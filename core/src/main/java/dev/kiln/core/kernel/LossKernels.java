@@ -181,39 +181,43 @@ public final class LossKernels {
             int cols, float gradScale, int rowFrom, int rowTo) {
         double sum = 0;
         for (int i = rowFrom; i < rowTo; i++) {
-            long row = (long) i * cols;
-            double total = rowSum(prob, row, cols);
-            DoubleVector logLikelihood = DoubleVector.zero(D);
-            DoubleVector unclippedTargets = DoubleVector.zero(D);
+            sum += categoricalCrossEntropyRow(prob, target, grad, (long) i * cols, cols, gradScale);
+        }
+        return sum;
+    }
+
+    private static double categoricalCrossEntropyRow(MemorySegment prob, MemorySegment target, MemorySegment grad,
+            long row, int cols, float gradScale) {
+        double total = rowSum(prob, row, cols);
+        DoubleVector logLikelihood = DoubleVector.zero(D);
+        DoubleVector unclippedTargets = DoubleVector.zero(D);
+        for (int j = 0; j < cols; j += LANES) {
+            VectorMask<Float> mf = F.indexInRange(j, cols);
+            VectorMask<Double> m = mf.cast(D);
+            long o = (row + j) * Float.BYTES;
+            DoubleVector q = ((DoubleVector) FloatVector.fromMemorySegment(F, prob, o, ORDER, mf).convertShape(F2D, D, 0)).div(total);
+            DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+            VectorMask<Double> inside = q.compare(GE, CLIP_LOW).and(q.compare(LE, CLIP_HIGH));
+            logLikelihood = logLikelihood.add(t.mul(q.max(CLIP_LOW).min(CLIP_HIGH).lanewise(LOG)), m);
+            unclippedTargets = unclippedTargets.add(t, inside.and(m));
+        }
+        if (grad != null) {
+            // With c_k = t_k/q_k where q_k is unclipped (else 0): ∂ℓ/∂p_j = (Σ_k c_k·q_k − c_j)/Σp,
+            // and Σ_k c_k·q_k is the sum of the unclipped targets.
+            double tIn = unclippedTargets.reduceLanes(ADD);
+            double factor = gradScale / total;
             for (int j = 0; j < cols; j += LANES) {
                 VectorMask<Float> mf = F.indexInRange(j, cols);
-                VectorMask<Double> m = mf.cast(D);
                 long o = (row + j) * Float.BYTES;
                 DoubleVector q = ((DoubleVector) FloatVector.fromMemorySegment(F, prob, o, ORDER, mf).convertShape(F2D, D, 0)).div(total);
                 DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
                 VectorMask<Double> inside = q.compare(GE, CLIP_LOW).and(q.compare(LE, CLIP_HIGH));
-                logLikelihood = logLikelihood.add(t.mul(q.max(CLIP_LOW).min(CLIP_HIGH).lanewise(LOG)), m);
-                unclippedTargets = unclippedTargets.add(t, inside.and(m));
-            }
-            sum -= logLikelihood.reduceLanes(ADD);
-            if (grad != null) {
-                // With c_k = t_k/q_k where q_k is unclipped (else 0): ∂ℓ/∂p_j = (Σ_k c_k·q_k − c_j)/Σp,
-                // and Σ_k c_k·q_k is the sum of the unclipped targets.
-                double tIn = unclippedTargets.reduceLanes(ADD);
-                double factor = gradScale / total;
-                for (int j = 0; j < cols; j += LANES) {
-                    VectorMask<Float> mf = F.indexInRange(j, cols);
-                    long o = (row + j) * Float.BYTES;
-                    DoubleVector q = ((DoubleVector) FloatVector.fromMemorySegment(F, prob, o, ORDER, mf).convertShape(F2D, D, 0)).div(total);
-                    DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
-                    VectorMask<Double> inside = q.compare(GE, CLIP_LOW).and(q.compare(LE, CLIP_HIGH));
-                    DoubleVector c = DoubleVector.zero(D).blend(t.div(q), inside);
-                    DoubleVector g = c.neg().add(tIn).mul(factor);
-                    ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
-                }
+                DoubleVector c = DoubleVector.zero(D).blend(t.div(q), inside);
+                DoubleVector g = c.neg().add(tIn).mul(factor);
+                ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
             }
         }
-        return sum;
+        return -logLikelihood.reduceLanes(ADD);
     }
 
     /** {@link #categoricalCrossEntropy} with class indices (floats 0..cols−1) in place of one-hot rows. */
@@ -248,6 +252,8 @@ public final class LossKernels {
      * ℓ_i = −Σ_k t_k·log softmax(z)_k; ∂ℓ_i/∂z_j = softmax_j·Σ_k t_k − t_j. When {@code probOut} is
      * non-null it receives softmax(z). Finite for any finite logits.
      */
+    // The multi-pass losses compute a row per method call: it keeps each compiled unit small enough
+    // for C2 to keep every vector in registers instead of boxing some of them.
     public static double softmaxCrossEntropy(MemorySegment logits, MemorySegment target, MemorySegment probOut,
             MemorySegment grad, int cols, float gradScale, int rowFrom, int rowTo) {
         double sum = 0;
@@ -257,7 +263,6 @@ public final class LossKernels {
         return sum;
     }
 
-    // A method per row keeps each compiled unit small enough for C2 to keep every vector in registers.
     private static double softmaxCrossEntropyRow(MemorySegment logits, MemorySegment target, MemorySegment probOut,
             MemorySegment grad, long row, int cols, float gradScale) {
         double max = rowMax(logits, row, cols);
@@ -300,36 +305,40 @@ public final class LossKernels {
             MemorySegment grad, int cols, float gradScale, int rowFrom, int rowTo) {
         double sum = 0;
         for (int i = rowFrom; i < rowTo; i++) {
-            long row = (long) i * cols;
             int label = (int) labels.getAtIndex(JAVA_FLOAT, i);
-            double max = rowMax(logits, row, cols);
-            DoubleVector exps = DoubleVector.zero(D);
+            sum += sparseSoftmaxCrossEntropyRow(logits, label, probOut, grad, (long) i * cols, cols, gradScale);
+        }
+        return sum;
+    }
+
+    private static double sparseSoftmaxCrossEntropyRow(MemorySegment logits, int label, MemorySegment probOut,
+            MemorySegment grad, long row, int cols, float gradScale) {
+        double max = rowMax(logits, row, cols);
+        DoubleVector exps = DoubleVector.zero(D);
+        for (int j = 0; j < cols; j += LANES) {
+            VectorMask<Float> mf = F.indexInRange(j, cols);
+            long o = (row + j) * Float.BYTES;
+            DoubleVector z = (DoubleVector) FloatVector.fromMemorySegment(F, logits, o, ORDER, mf).convertShape(F2D, D, 0);
+            exps = exps.add(z.sub(max).lanewise(EXP), mf.cast(D));
+        }
+        double expSum = exps.reduceLanes(ADD);
+        if (probOut != null || grad != null) {
             for (int j = 0; j < cols; j += LANES) {
                 VectorMask<Float> mf = F.indexInRange(j, cols);
                 long o = (row + j) * Float.BYTES;
                 DoubleVector z = (DoubleVector) FloatVector.fromMemorySegment(F, logits, o, ORDER, mf).convertShape(F2D, D, 0);
-                exps = exps.add(z.sub(max).lanewise(EXP), mf.cast(D));
-            }
-            double expSum = exps.reduceLanes(ADD);
-            sum += Math.log(expSum) - ((double) logits.getAtIndex(JAVA_FLOAT, row + label) - max);
-            if (probOut != null || grad != null) {
-                for (int j = 0; j < cols; j += LANES) {
-                    VectorMask<Float> mf = F.indexInRange(j, cols);
-                    long o = (row + j) * Float.BYTES;
-                    DoubleVector z = (DoubleVector) FloatVector.fromMemorySegment(F, logits, o, ORDER, mf).convertShape(F2D, D, 0);
-                    DoubleVector softmax = z.sub(max).lanewise(EXP).div(expSum);
-                    if (probOut != null) {
-                        ((FloatVector) softmax.convertShape(D2F, F, 0)).intoMemorySegment(probOut, o, ORDER, mf);
-                    }
-                    if (grad != null) {
-                        VectorMask<Double> labelLane = D.indexInRange(j - label, 1);
-                        DoubleVector g = softmax.sub(DoubleVector.zero(D).blend(1.0, labelLane)).mul(gradScale);
-                        ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
-                    }
+                DoubleVector softmax = z.sub(max).lanewise(EXP).div(expSum);
+                if (probOut != null) {
+                    ((FloatVector) softmax.convertShape(D2F, F, 0)).intoMemorySegment(probOut, o, ORDER, mf);
+                }
+                if (grad != null) {
+                    VectorMask<Double> labelLane = D.indexInRange(j - label, 1);
+                    DoubleVector g = softmax.sub(DoubleVector.zero(D).blend(1.0, labelLane)).mul(gradScale);
+                    ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
                 }
             }
         }
-        return sum;
+        return Math.log(expSum) - ((double) logits.getAtIndex(JAVA_FLOAT, row + label) - max);
     }
 
     private static double rowSum(MemorySegment x, long row, int cols) {
