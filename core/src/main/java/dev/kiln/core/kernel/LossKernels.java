@@ -1,0 +1,364 @@
+package dev.kiln.core.kernel;
+
+import static dev.kiln.core.kernel.WidenedFloats.D;
+import static dev.kiln.core.kernel.WidenedFloats.F;
+import static dev.kiln.core.kernel.WidenedFloats.LANES;
+import static dev.kiln.core.kernel.WidenedFloats.ORDER;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.D2F;
+import static jdk.incubator.vector.VectorOperators.EXP;
+import static jdk.incubator.vector.VectorOperators.F2D;
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.GT;
+import static jdk.incubator.vector.VectorOperators.LE;
+import static jdk.incubator.vector.VectorOperators.LOG;
+import static jdk.incubator.vector.VectorOperators.LOG1P;
+import static jdk.incubator.vector.VectorOperators.LT;
+import static jdk.incubator.vector.VectorOperators.MAX;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
+/**
+ * Per-sample losses and their gradients; the batch loss is the mean of the per-sample losses.
+ *
+ * <p>Every method works on rows {@code [rowFrom, rowTo)} of width {@code cols}, returns the sum of
+ * their per-sample losses (in double) and, when {@code grad} is non-null, writes
+ * {@code grad = gradScale · ∂loss_i/∂input}; the caller passes {@code gradScale = 1/batchSize}, so
+ * {@code grad} is the gradient of the batch mean. A null {@code grad} computes the loss alone.
+ * Sparse labels are class indices stored as floats in a {@code [rows]} buffer.
+ *
+ * <p>Each row is computed on its own, in double, by the same code whatever the range, so a row's
+ * loss and gradient are bit-identical for any split of the rows; the returned sum adds the rows'
+ * losses in row order. Rows are walked with one masked loop: most are shorter than a vector
+ * (10 classes, 1 output), so a separate unmasked body would rarely run.
+ *
+ * <pre>{@code
+ * double sum = LossKernels.sparseSoftmaxCrossEntropy(logits, labels, probs, grad, 10, 1f / n, 0, n);
+ * double batchLoss = sum / n;
+ * }</pre>
+ */
+public final class LossKernels {
+    /** Keras' fuzz factor: probabilities are clipped to [1e-7, 1 − 1e-7], taken as float32 values. */
+    static final double CLIP_LOW = 1e-7f;
+    static final double CLIP_HIGH = 1f - 1e-7f;
+
+    private LossKernels() {
+    }
+
+    /** ℓ_i = mean_j (p − t)²; ∂ℓ_i/∂p = 2(p − t)/cols. */
+    public static double meanSquaredError(MemorySegment pred, MemorySegment target, MemorySegment grad, int cols,
+            float gradScale, int rowFrom, int rowTo) {
+        double gradFactor = 2.0 * gradScale / cols;
+        double sum = 0;
+        for (int i = rowFrom; i < rowTo; i++) {
+            long row = (long) i * cols;
+            DoubleVector squares = DoubleVector.zero(D);
+            for (int j = 0; j < cols; j += LANES) {
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector d = p.sub(t);
+                squares = squares.add(d.mul(d));
+                if (grad != null) {
+                    ((FloatVector) d.mul(gradFactor).convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
+                }
+            }
+            sum += squares.reduceLanes(ADD) / cols;
+        }
+        return sum;
+    }
+
+    /** ℓ_i = mean_j |p − t|; ∂ℓ_i/∂p = sign(p − t)/cols with sign(0) = 0. */
+    public static double meanAbsoluteError(MemorySegment pred, MemorySegment target, MemorySegment grad, int cols,
+            float gradScale, int rowFrom, int rowTo) {
+        double gradFactor = (double) gradScale / cols;
+        double sum = 0;
+        for (int i = rowFrom; i < rowTo; i++) {
+            long row = (long) i * cols;
+            DoubleVector absolutes = DoubleVector.zero(D);
+            for (int j = 0; j < cols; j += LANES) {
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector d = p.sub(t);
+                absolutes = absolutes.add(d.abs());
+                if (grad != null) {
+                    DoubleVector sign = DoubleVector.zero(D)
+                            .blend(gradFactor, d.compare(GT, 0.0))
+                            .blend(-gradFactor, d.compare(LT, 0.0));
+                    ((FloatVector) sign.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
+                }
+            }
+            sum += absolutes.reduceLanes(ADD) / cols;
+        }
+        return sum;
+    }
+
+    /**
+     * Binary cross-entropy of probabilities, p clipped to [1e-7, 1 − 1e-7]:
+     * ℓ_i = mean_j −(t·log p + (1 − t)·log(1 − p)). The gradient flows through the clip: it is 0 where p
+     * lay outside the range and (p − t)/(p(1 − p))/cols inside it.
+     */
+    public static double binaryCrossEntropy(MemorySegment prob, MemorySegment target, MemorySegment grad, int cols,
+            float gradScale, int rowFrom, int rowTo) {
+        double gradFactor = (double) gradScale / cols;
+        double sum = 0;
+        for (int i = rowFrom; i < rowTo; i++) {
+            long row = (long) i * cols;
+            DoubleVector logLikelihood = DoubleVector.zero(D);
+            for (int j = 0; j < cols; j += LANES) {
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                VectorMask<Double> m = mf.cast(D);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, prob, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector q = p.max(CLIP_LOW).min(CLIP_HIGH);
+                DoubleVector oneMinusQ = q.neg().add(1.0);
+                DoubleVector term = t.mul(q.lanewise(LOG)).add(t.neg().add(1.0).mul(oneMinusQ.lanewise(LOG)));
+                logLikelihood = logLikelihood.add(term, m);
+                if (grad != null) {
+                    VectorMask<Double> inside = p.compare(GE, CLIP_LOW).and(p.compare(LE, CLIP_HIGH));
+                    DoubleVector g = p.sub(t).div(p.mul(p.neg().add(1.0))).mul(gradFactor);
+                    g = DoubleVector.zero(D).blend(g, inside);
+                    ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
+                }
+            }
+            sum -= logLikelihood.reduceLanes(ADD) / cols;
+        }
+        return sum;
+    }
+
+    /**
+     * Binary cross-entropy from logits z, stable for any magnitude:
+     * ℓ_i = mean_j max(z, 0) − z·t + log(1 + e^−|z|); ∂ℓ_i/∂z = (σ(z) − t)/cols. When {@code probOut} is
+     * non-null it receives σ(z).
+     */
+    public static double sigmoidBinaryCrossEntropy(MemorySegment logits, MemorySegment target, MemorySegment probOut,
+            MemorySegment grad, int cols, float gradScale, int rowFrom, int rowTo) {
+        double gradFactor = (double) gradScale / cols;
+        double sum = 0;
+        for (int i = rowFrom; i < rowTo; i++) {
+            long row = (long) i * cols;
+            DoubleVector losses = DoubleVector.zero(D);
+            for (int j = 0; j < cols; j += LANES) {
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                VectorMask<Double> m = mf.cast(D);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector z = (DoubleVector) FloatVector.fromMemorySegment(F, logits, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                // e^−|z| never overflows; it underflows to 0 for large |z|, which is the right limit.
+                DoubleVector e = z.abs().neg().lanewise(EXP);
+                losses = losses.add(z.max(0.0).sub(z.mul(t)).add(e.lanewise(LOG1P)), m);
+                if (probOut != null || grad != null) {
+                    // σ(z) = 1/(1 + e^−z) for z ≥ 0 and e^z/(1 + e^z) for z < 0: both in terms of e^−|z|.
+                    DoubleVector sigma = DoubleVector.broadcast(D, 1.0).blend(e, z.compare(LT, 0.0)).div(e.add(1.0));
+                    if (probOut != null) {
+                        ((FloatVector) sigma.convertShape(D2F, F, 0)).intoMemorySegment(probOut, o, ORDER, mf);
+                    }
+                    if (grad != null) {
+                        DoubleVector g = sigma.sub(t).mul(gradFactor);
+                        ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
+                    }
+                }
+            }
+            sum += losses.reduceLanes(ADD) / cols;
+        }
+        return sum;
+    }
+
+    /**
+     * Categorical cross-entropy of probabilities, as Keras computes it: q = p/Σp, clipped to
+     * [1e-7, 1 − 1e-7], ℓ_i = −Σ_k t_k·log q_k. The gradient is the exact one of that expression with
+     * respect to p, through the normalisation; a clipped q_k contributes nothing.
+     */
+    public static double categoricalCrossEntropy(MemorySegment prob, MemorySegment target, MemorySegment grad,
+            int cols, float gradScale, int rowFrom, int rowTo) {
+        double sum = 0;
+        for (int i = rowFrom; i < rowTo; i++) {
+            sum += categoricalCrossEntropyRow(prob, target, grad, (long) i * cols, cols, gradScale);
+        }
+        return sum;
+    }
+
+    private static double categoricalCrossEntropyRow(MemorySegment prob, MemorySegment target, MemorySegment grad,
+            long row, int cols, float gradScale) {
+        double total = rowSum(prob, row, cols);
+        DoubleVector logLikelihood = DoubleVector.zero(D);
+        DoubleVector unclippedTargets = DoubleVector.zero(D);
+        for (int j = 0; j < cols; j += LANES) {
+            VectorMask<Float> mf = F.indexInRange(j, cols);
+            VectorMask<Double> m = mf.cast(D);
+            long o = (row + j) * Float.BYTES;
+            DoubleVector q = ((DoubleVector) FloatVector.fromMemorySegment(F, prob, o, ORDER, mf).convertShape(F2D, D, 0)).div(total);
+            DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+            VectorMask<Double> inside = q.compare(GE, CLIP_LOW).and(q.compare(LE, CLIP_HIGH));
+            logLikelihood = logLikelihood.add(t.mul(q.max(CLIP_LOW).min(CLIP_HIGH).lanewise(LOG)), m);
+            unclippedTargets = unclippedTargets.add(t, inside.and(m));
+        }
+        if (grad != null) {
+            // With c_k = t_k/q_k where q_k is unclipped (else 0): ∂ℓ/∂p_j = (Σ_k c_k·q_k − c_j)/Σp,
+            // and Σ_k c_k·q_k is the sum of the unclipped targets.
+            double tIn = unclippedTargets.reduceLanes(ADD);
+            double factor = gradScale / total;
+            for (int j = 0; j < cols; j += LANES) {
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector q = ((DoubleVector) FloatVector.fromMemorySegment(F, prob, o, ORDER, mf).convertShape(F2D, D, 0)).div(total);
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                VectorMask<Double> inside = q.compare(GE, CLIP_LOW).and(q.compare(LE, CLIP_HIGH));
+                DoubleVector c = DoubleVector.zero(D).blend(t.div(q), inside);
+                DoubleVector g = c.neg().add(tIn).mul(factor);
+                ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
+            }
+        }
+        return -logLikelihood.reduceLanes(ADD);
+    }
+
+    /** {@link #categoricalCrossEntropy} with class indices (floats 0..cols−1) in place of one-hot rows. */
+    public static double sparseCategoricalCrossEntropy(MemorySegment prob, MemorySegment labels, MemorySegment grad,
+            int cols, float gradScale, int rowFrom, int rowTo) {
+        double sum = 0;
+        for (int i = rowFrom; i < rowTo; i++) {
+            long row = (long) i * cols;
+            int label = (int) labels.getAtIndex(JAVA_FLOAT, i);
+            double total = rowSum(prob, row, cols);
+            double q = prob.getAtIndex(JAVA_FLOAT, row + label) / total;
+            boolean unclipped = q >= CLIP_LOW && q <= CLIP_HIGH;
+            sum -= Math.log(Math.min(Math.max(q, CLIP_LOW), CLIP_HIGH));
+            if (grad != null) {
+                // The one-hot rule with a single target: (1 − [j = label]/q)/Σp, or 0 if q was clipped.
+                double tIn = unclipped ? 1.0 : 0.0;
+                double c = unclipped ? 1.0 / q : 0.0;
+                double factor = gradScale / total;
+                for (int j = 0; j < cols; j += LANES) {
+                    VectorMask<Float> mf = F.indexInRange(j, cols);
+                    VectorMask<Double> labelLane = D.indexInRange(j - label, 1);
+                    DoubleVector g = DoubleVector.zero(D).blend(c, labelLane).neg().add(tIn).mul(factor);
+                    ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, (row + j) * Float.BYTES, ORDER, mf);
+                }
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Softmax and cross-entropy fused, from logits, through a stable log-sum-exp:
+     * ℓ_i = −Σ_k t_k·log softmax(z)_k; ∂ℓ_i/∂z_j = softmax_j·Σ_k t_k − t_j. When {@code probOut} is
+     * non-null it receives softmax(z). Finite for any finite logits.
+     */
+    // The multi-pass losses compute a row per method call: it keeps each compiled unit small enough
+    // for C2 to keep every vector in registers instead of boxing some of them.
+    public static double softmaxCrossEntropy(MemorySegment logits, MemorySegment target, MemorySegment probOut,
+            MemorySegment grad, int cols, float gradScale, int rowFrom, int rowTo) {
+        double sum = 0;
+        for (int i = rowFrom; i < rowTo; i++) {
+            sum += softmaxCrossEntropyRow(logits, target, probOut, grad, (long) i * cols, cols, gradScale);
+        }
+        return sum;
+    }
+
+    private static double softmaxCrossEntropyRow(MemorySegment logits, MemorySegment target, MemorySegment probOut,
+            MemorySegment grad, long row, int cols, float gradScale) {
+        double max = rowMax(logits, row, cols);
+        DoubleVector exps = DoubleVector.zero(D);
+        DoubleVector targetLogits = DoubleVector.zero(D);
+        DoubleVector targets = DoubleVector.zero(D);
+        for (int j = 0; j < cols; j += LANES) {
+            VectorMask<Float> mf = F.indexInRange(j, cols);
+            long o = (row + j) * Float.BYTES;
+            DoubleVector shifted = ((DoubleVector) FloatVector.fromMemorySegment(F, logits, o, ORDER, mf).convertShape(F2D, D, 0)).sub(max);
+            DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+            exps = exps.add(shifted.lanewise(EXP), mf.cast(D));
+            targetLogits = targetLogits.add(t.mul(shifted));
+            targets = targets.add(t);
+        }
+        double expSum = exps.reduceLanes(ADD);
+        double targetSum = targets.reduceLanes(ADD);
+        if (probOut != null || grad != null) {
+            for (int j = 0; j < cols; j += LANES) {
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector z = (DoubleVector) FloatVector.fromMemorySegment(F, logits, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector softmax = z.sub(max).lanewise(EXP).div(expSum);
+                if (probOut != null) {
+                    ((FloatVector) softmax.convertShape(D2F, F, 0)).intoMemorySegment(probOut, o, ORDER, mf);
+                }
+                if (grad != null) {
+                    DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                    DoubleVector g = softmax.mul(targetSum).sub(t).mul(gradScale);
+                    ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
+                }
+            }
+        }
+        // log softmax_k = (z_k − max) − log Σ e^(z − max); the shift keeps every exponent ≤ 0.
+        return targetSum * Math.log(expSum) - targetLogits.reduceLanes(ADD);
+    }
+
+    /** {@link #softmaxCrossEntropy} with class indices (floats 0..cols−1) in place of one-hot rows. */
+    public static double sparseSoftmaxCrossEntropy(MemorySegment logits, MemorySegment labels, MemorySegment probOut,
+            MemorySegment grad, int cols, float gradScale, int rowFrom, int rowTo) {
+        double sum = 0;
+        for (int i = rowFrom; i < rowTo; i++) {
+            int label = (int) labels.getAtIndex(JAVA_FLOAT, i);
+            sum += sparseSoftmaxCrossEntropyRow(logits, label, probOut, grad, (long) i * cols, cols, gradScale);
+        }
+        return sum;
+    }
+
+    private static double sparseSoftmaxCrossEntropyRow(MemorySegment logits, int label, MemorySegment probOut,
+            MemorySegment grad, long row, int cols, float gradScale) {
+        double max = rowMax(logits, row, cols);
+        DoubleVector exps = DoubleVector.zero(D);
+        for (int j = 0; j < cols; j += LANES) {
+            VectorMask<Float> mf = F.indexInRange(j, cols);
+            long o = (row + j) * Float.BYTES;
+            DoubleVector z = (DoubleVector) FloatVector.fromMemorySegment(F, logits, o, ORDER, mf).convertShape(F2D, D, 0);
+            exps = exps.add(z.sub(max).lanewise(EXP), mf.cast(D));
+        }
+        double expSum = exps.reduceLanes(ADD);
+        if (probOut != null || grad != null) {
+            for (int j = 0; j < cols; j += LANES) {
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector z = (DoubleVector) FloatVector.fromMemorySegment(F, logits, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector softmax = z.sub(max).lanewise(EXP).div(expSum);
+                if (probOut != null) {
+                    ((FloatVector) softmax.convertShape(D2F, F, 0)).intoMemorySegment(probOut, o, ORDER, mf);
+                }
+                if (grad != null) {
+                    VectorMask<Double> labelLane = D.indexInRange(j - label, 1);
+                    DoubleVector g = softmax.sub(DoubleVector.zero(D).blend(1.0, labelLane)).mul(gradScale);
+                    ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
+                }
+            }
+        }
+        return Math.log(expSum) - ((double) logits.getAtIndex(JAVA_FLOAT, row + label) - max);
+    }
+
+    private static double rowSum(MemorySegment x, long row, int cols) {
+        DoubleVector acc = DoubleVector.zero(D);
+        for (int j = 0; j < cols; j += LANES) {
+            VectorMask<Float> mf = F.indexInRange(j, cols);
+            long o = (row + j) * Float.BYTES;
+            acc = acc.add((DoubleVector) FloatVector.fromMemorySegment(F, x, o, ORDER, mf).convertShape(F2D, D, 0));
+        }
+        return acc.reduceLanes(ADD);
+    }
+
+    private static double rowMax(MemorySegment x, long row, int cols) {
+        DoubleVector acc = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY);
+        for (int j = 0; j < cols; j += LANES) {
+            VectorMask<Float> mf = F.indexInRange(j, cols);
+            long o = (row + j) * Float.BYTES;
+            DoubleVector v = (DoubleVector) FloatVector.fromMemorySegment(F, x, o, ORDER, mf).convertShape(F2D, D, 0);
+            acc = acc.lanewise(MAX, v, mf.cast(D));
+        }
+        return acc.reduceLanes(MAX);
+    }
+}

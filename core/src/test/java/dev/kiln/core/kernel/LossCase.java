@@ -1,0 +1,69 @@
+package dev.kiln.core.kernel;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * One loss kernel with the data it expects and its double reference, so that every loss test
+ * (reference, gradient, range split) runs over all of them.
+ */
+record LossCase(String name, boolean sparse, boolean hasProb, Inputs inputs, Kernel kernel, Reference reference) {
+
+    /** The kernel, with {@code probOut} ignored by losses that have none. */
+    interface Kernel {
+        double run(MemorySegment in, MemorySegment target, MemorySegment probOut, MemorySegment grad, int cols,
+                float gradScale, int rowFrom, int rowTo);
+    }
+
+    /** Row loss; writes the unscaled gradient (and activation) of row {@code row}. */
+    interface Reference {
+        double row(float[] in, float[] denseTarget, int row, int cols, double[] grad, double[] prob);
+    }
+
+    /** Random inputs of the right kind for this loss. */
+    interface Inputs {
+        float[] draw(Random random, int n);
+    }
+
+    static List<LossCase> all() {
+        Inputs values = (r, n) -> LossTestBuffers.uniform(r, n, -2f, 2f);
+        Inputs probabilities = (r, n) -> LossTestBuffers.uniform(r, n, 0.02f, 0.98f);
+        Inputs logits = (r, n) -> LossTestBuffers.uniform(r, n, -6f, 6f);
+        return List.of(
+                new LossCase("mse", false, false, values,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.meanSquaredError(in, t, g, c, s, f, to),
+                        (in, t, i, c, g, p) -> LossReference.mse(in, t, i, c, g)),
+                new LossCase("mae", false, false, values,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.meanAbsoluteError(in, t, g, c, s, f, to),
+                        (in, t, i, c, g, p) -> LossReference.mae(in, t, i, c, g)),
+                new LossCase("bce", false, false, probabilities,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.binaryCrossEntropy(in, t, g, c, s, f, to),
+                        (in, t, i, c, g, p) -> LossReference.bce(in, t, i, c, g)),
+                new LossCase("sigmoid bce", false, true, logits,
+                        LossKernels::sigmoidBinaryCrossEntropy,
+                        LossReference::sigmoidBce),
+                new LossCase("cce", false, false, probabilities,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.categoricalCrossEntropy(in, t, g, c, s, f, to),
+                        (in, t, i, c, g, p) -> LossReference.cce(in, t, i, c, g)),
+                new LossCase("sparse cce", true, false, probabilities,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.sparseCategoricalCrossEntropy(in, t, g, c, s, f, to),
+                        (in, t, i, c, g, p) -> LossReference.cce(in, t, i, c, g)),
+                new LossCase("softmax ce", false, true, logits,
+                        LossKernels::softmaxCrossEntropy,
+                        LossReference::softmaxCe),
+                new LossCase("sparse softmax ce", true, true, logits,
+                        LossKernels::sparseSoftmaxCrossEntropy,
+                        LossReference::softmaxCe));
+    }
+
+    /** Dense targets in [0, 1] (soft for the dense categorical losses, so Σt ≠ 1 is covered too). */
+    float[] denseTargets(Random random, int rows, int cols) {
+        return LossTestBuffers.uniform(random, rows * cols, 0f, 1f);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,110 @@
+package dev.kiln.core.kernel;
+
+/**
+ * Plain scalar double forms of the loss formulas, one row at a time, for the kernel tests. Each
+ * returns the row's loss and writes ∂loss/∂input (unscaled) and, where the loss has one, the
+ * activation (σ or softmax) into the given arrays at {@code row·cols}.
+ */
+final class LossReference {
+    static final double LOW = 1e-7f;
+    static final double HIGH = 1f - 1e-7f;
+
+    private LossReference() {
+    }
+
+    static double mse(float[] p, float[] t, int row, int cols, double[] grad) {
+        double sum = 0;
+        for (int j = row * cols; j < (row + 1) * cols; j++) {
+            double d = (double) p[j] - t[j];
+            sum += d * d;
+            grad[j] = 2 * d / cols;
+        }
+        return sum / cols;
+    }
+
+    static double mae(float[] p, float[] t, int row, int cols, double[] grad) {
+        double sum = 0;
+        for (int j = row * cols; j < (row + 1) * cols; j++) {
+            double d = (double) p[j] - t[j];
+            sum += Math.abs(d);
+            grad[j] = Math.signum(d) / cols;
+        }
+        return sum / cols;
+    }
+
+    static double bce(float[] p, float[] t, int row, int cols, double[] grad) {
+        double sum = 0;
+        for (int j = row * cols; j < (row + 1) * cols; j++) {
+            double q = Math.min(Math.max(p[j], LOW), HIGH);
+            sum -= t[j] * Math.log(q) + (1 - t[j]) * Math.log(1 - q);
+            boolean inside = p[j] >= LOW && p[j] <= HIGH;
+            grad[j] = inside ? (-t[j] / q + (1 - t[j]) / (1 - q)) / cols : 0;
+        }
+        return sum / cols;
+    }
+
+    static double sigmoidBce(float[] z, float[] t, int row, int cols, double[] grad, double[] prob) {
+        double sum = 0;
+        for (int j = row * cols; j < (row + 1) * cols; j++) {
+            double x = z[j];
+            // log(1 + e^x) − x·t written for either sign without overflow.
+            double softplus = x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+            sum += softplus - x * t[j];
+            double sigma = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+            prob[j] = sigma;
+            grad[j] = (sigma - t[j]) / cols;
+        }
+        return sum / cols;
+    }
+
+    /** Keras' probability form: normalise, clip, −Σ t·log q; gradient with respect to p. */
+    static double cce(float[] p, float[] t, int row, int cols, double[] grad) {
+        int base = row * cols;
+        double total = 0;
+        for (int k = 0; k < cols; k++) {
+            total += p[base + k];
+        }
+        double loss = 0;
+        double[] dLdq = new double[cols];
+        for (int k = 0; k < cols; k++) {
+            double q = p[base + k] / total;
+            boolean inside = q >= LOW && q <= HIGH;
+            loss -= t[base + k] * Math.log(Math.min(Math.max(q, LOW), HIGH));
+            dLdq[k] = inside ? -t[base + k] / q : 0;
+        }
+        // ∂q_k/∂p_j = δ_kj/S − p_k/S², applied as a full Jacobian product.
+        for (int j = 0; j < cols; j++) {
+            double g = 0;
+            for (int k = 0; k < cols; k++) {
+                double jac = ((k == j) ? 1 / total : 0) - p[base + k] / (total * total);
+                g += dLdq[k] * jac;
+            }
+            grad[base + j] = g;
+        }
+        return loss;
+    }
+
+    static double softmaxCe(float[] z, float[] t, int row, int cols, double[] grad, double[] prob) {
+        int base = row * cols;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < cols; k++) {
+            max = Math.max(max, z[base + k]);
+        }
+        double sum = 0;
+        for (int k = 0; k < cols; k++) {
+            sum += Math.exp(z[base + k] - max);
+        }
+        double logSum = Math.log(sum);
+        double loss = 0;
+        double targetSum = 0;
+        for (int k = 0; k < cols; k++) {
+            loss -= t[base + k] * ((z[base + k] - max) - logSum);
+            targetSum += t[base + k];
+        }
+        for (int k = 0; k < cols; k++) {
+            prob[base + k] = Math.exp(z[base + k] - max) / sum;
+            grad[base + k] = prob[base + k] * targetSum - t[base + k];
+        }
+        return loss;
+    }
+}
