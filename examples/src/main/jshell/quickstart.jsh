@@ -3,8 +3,9 @@
 Kiln.setSeed(42);
 float[][] x = {{0, 0}, {0, 1}, {1, 0}, {1, 1}};
 int[] y = {0, 1, 1, 0};
-var model = Sequential.of(Input(2), Dense(8, "tanh"), Dense(1, "sigmoid"))
-        .compile(new dev.kiln.optimizers.Adam(0.05), "binary_crossentropy", "accuracy");
+// JShell runs a line as soon as it is a complete statement, so a chained call must not start a line.
+var model = Sequential.of(Input(2), Dense(8, "tanh"), Dense(1, "sigmoid")).compile(
+        new dev.kiln.optimizers.Adam(0.05), "binary_crossentropy", "accuracy");
 model.summary();
 History h = model.fit(x, y, epochs(300), batchSize(4), verbose(0));
 System.out.printf("final loss %.4f%n", h.last("loss"));

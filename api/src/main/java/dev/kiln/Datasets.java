@@ -1,0 +1,144 @@
+package dev.kiln;
+
+import dev.kiln.data.IdxReader;
+import dev.kiln.data.LabeledImages;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ready-to-train data sets, like {@code keras.datasets}. Nothing is downloaded: the files are found
+ * on disk, where the Debian package {@code dataset-fashion-mnist} (or a copy) put them.
+ *
+ * <pre>{@code
+ * var data = Datasets.fashionMnist();
+ * float[][] x = data.xTrain();   // 60000 rows of 784 pixels in [0, 1]
+ * int[] y = data.yTrain();       // 60000 labels in 0..9
+ * model.fit(x, y, epochs(5), batchSize(128));
+ * }</pre>
+ *
+ * <p>{@link #fashionMnist()} looks, in this order, in {@code $KILN_DATA} (the four files directly, or a
+ * {@code fashion-mnist/} directory inside it), in {@code ~/.kiln/datasets/fashion-mnist} and in
+ * {@code /usr/share/datasets/fashion-mnist}.
+ */
+public final class Datasets {
+    private static final Logger LOG = LoggerFactory.getLogger(Datasets.class);
+
+    static final String FASHION_MNIST = "fashion-mnist";
+    static final Path SYSTEM_FASHION_MNIST = Path.of("/usr/share/datasets", FASHION_MNIST);
+    static final int FASHION_MNIST_CLASSES = 10;
+
+    /** The four files, each accepted gzip-compressed (as shipped) or already unpacked. */
+    static final List<String> FASHION_MNIST_FILES = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+            "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+
+    private Datasets() {
+    }
+
+    /**
+     * A data set split into training and test parts, as {@code keras.datasets.*.load_data()} returns
+     * it. Images are flattened rows of floats in [0, 1]; labels are class indices.
+     *
+     * <pre>{@code
+     * Datasets.Split data = Datasets.fashionMnist();
+     * model.evaluate(data.xTest(), data.yTest());
+     * }</pre>
+     */
+    public record Split(float[][] xTrain, int[] yTrain, float[][] xTest, int[] yTest) {
+        public Split {
+            Objects.requireNonNull(xTrain, "xTrain");
+            Objects.requireNonNull(yTrain, "yTrain");
+            Objects.requireNonNull(xTest, "xTest");
+            Objects.requireNonNull(yTest, "yTest");
+            if (xTrain.length != yTrain.length || xTest.length != yTest.length) {
+                throw new IllegalArgumentException("rows and labels must pair up: xTrain " + xTrain.length
+                        + ", yTrain " + yTrain.length + ", xTest " + xTest.length + ", yTest " + yTest.length);
+            }
+        }
+    }
+
+    /**
+     * Fashion-MNIST: 60000 training and 10000 test images of 28×28 clothing items in 10 classes, each
+     * image flattened to 784 floats in [0, 1].
+     *
+     * @throws IllegalStateException if no searched directory holds all four files; the message names
+     *         every directory searched and how to install the data
+     * @throws UncheckedIOException if the files are there but cannot be read or are malformed
+     */
+    public static Split fashionMnist() {
+        return fashionMnist(locate(candidates(System.getenv("KILN_DATA"), System.getProperty("user.home"))));
+    }
+
+    /** Fashion-MNIST from an explicit directory holding the four files. */
+    public static Split fashionMnist(Path directory) {
+        Objects.requireNonNull(directory, "directory");
+        List<String> missing = missingFiles(directory);
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("Fashion-MNIST directory " + directory + " lacks " + missing);
+        }
+        LOG.debug("Loading Fashion-MNIST from {}", directory);
+        try {
+            LabeledImages train = IdxReader.readLabeled(file(directory, FASHION_MNIST_FILES.get(0)).orElseThrow(),
+                    file(directory, FASHION_MNIST_FILES.get(1)).orElseThrow(), FASHION_MNIST_CLASSES);
+            LabeledImages test = IdxReader.readLabeled(file(directory, FASHION_MNIST_FILES.get(2)).orElseThrow(),
+                    file(directory, FASHION_MNIST_FILES.get(3)).orElseThrow(), FASHION_MNIST_CLASSES);
+            return new Split(train.images(), train.labels(), test.images(), test.labels());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read Fashion-MNIST from " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The directories searched, in order. {@code kilnData} may hold the files itself or in a
+     * {@code fashion-mnist/} sub-directory, so both are candidates; an unset or blank value adds none.
+     */
+    static List<Path> candidates(String kilnData, String userHome) {
+        List<Path> dirs = new ArrayList<>();
+        if (kilnData != null && !kilnData.isBlank()) {
+            Path root = Path.of(kilnData);
+            dirs.add(root);
+            dirs.add(root.resolve(FASHION_MNIST));
+        }
+        if (userHome != null && !userHome.isBlank()) {
+            dirs.add(Path.of(userHome, ".kiln", "datasets", FASHION_MNIST));
+        }
+        dirs.add(SYSTEM_FASHION_MNIST);
+        return dirs;
+    }
+
+    /** The first candidate holding all four files; otherwise an error that says where it looked. */
+    static Path locate(List<Path> candidates) {
+        StringBuilder looked = new StringBuilder();
+        for (Path dir : candidates) {
+            List<String> missing = missingFiles(dir);
+            if (missing.isEmpty()) {
+                return dir;
+            }
+            looked.append("\n  ").append(dir).append(Files.isDirectory(dir) ? ": lacks " + missing : ": no such directory");
+        }
+        throw new IllegalStateException("Fashion-MNIST not found. Looked in:" + looked
+                + "\nInstall it with: sudo apt-get install dataset-fashion-mnist"
+                + "\nor copy the four files (" + String.join(".gz, ", FASHION_MNIST_FILES) + ".gz) into "
+                + "~/.kiln/datasets/fashion-mnist, or set KILN_DATA to a directory holding them.");
+    }
+
+    private static List<String> missingFiles(Path dir) {
+        return FASHION_MNIST_FILES.stream().filter(name -> file(dir, name).isEmpty()).toList();
+    }
+
+    private static Optional<Path> file(Path dir, String name) {
+        Path gzip = dir.resolve(name + ".gz");
+        if (Files.isRegularFile(gzip)) {
+            return Optional.of(gzip);
+        }
+        Path plain = dir.resolve(name);
+        return Files.isRegularFile(plain) ? Optional.of(plain) : Optional.empty();
+    }
+}

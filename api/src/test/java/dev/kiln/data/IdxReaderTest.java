@@ -1,0 +1,192 @@
+package dev.kiln.data;
+
+import static dev.kiln.data.IdxTestFiles.IMAGES;
+import static dev.kiln.data.IdxTestFiles.LABELS;
+import static dev.kiln.data.IdxTestFiles.header;
+import static dev.kiln.data.IdxTestFiles.imageFile;
+import static dev.kiln.data.IdxTestFiles.labelFile;
+import static dev.kiln.data.IdxTestFiles.write;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class IdxReaderTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "gzip={0}")
+    @ValueSource(booleans = {false, true})
+    void readsImagesFlattenedAndScaledToUnitRange(boolean gzip) throws IOException {
+        Path file = write(dir.resolve("images"), imageFile(IMAGES, 2, 2), gzip);
+        float[][] images = IdxReader.readImages(file);
+        assertEquals(3, images.length);
+        for (int i = 0; i < IMAGES.length; i++) {
+            assertEquals(4, images[i].length);
+            for (int p = 0; p < 4; p++) {
+                assertEquals(Byte.toUnsignedInt(IMAGES[i][p]) / 255f, images[i][p], "image " + i + " pixel " + p);
+            }
+        }
+        assertEquals(1.0f, images[0][1]);
+        assertEquals(0.0f, images[0][0]);
+    }
+
+    @ParameterizedTest(name = "gzip={0}")
+    @ValueSource(booleans = {false, true})
+    void readsLabels(boolean gzip) throws IOException {
+        Path file = write(dir.resolve("labels"), labelFile(new byte[] {2, 0, 1, (byte) 255}), gzip);
+        assertArrayEquals(new int[] {2, 0, 1, 255}, IdxReader.readLabels(file));
+    }
+
+    @Test
+    void compressionIsDetectedFromTheContentNotTheName() throws IOException {
+        Path gzipWithoutSuffix = write(dir.resolve("labels.idx"), labelFile(LABELS), true);
+        Path plainWithGzSuffix = write(dir.resolve("labels.gz"), labelFile(LABELS), false);
+        assertTrue(IdxReader.hasGzipMagic(gzipWithoutSuffix));
+        assertArrayEquals(new int[] {2, 0, 1}, IdxReader.readLabels(gzipWithoutSuffix));
+        assertArrayEquals(new int[] {2, 0, 1}, IdxReader.readLabels(plainWithGzSuffix));
+    }
+
+    @Test
+    void pairsImagesWithTheirLabels() throws IOException {
+        Path images = write(dir.resolve("images.gz"), imageFile(IMAGES, 2, 2), true);
+        Path labels = write(dir.resolve("labels.gz"), labelFile(LABELS), true);
+        LabeledImages pair = IdxReader.readLabeled(images, labels, 3);
+        assertEquals(3, pair.size());
+        assertArrayEquals(new int[] {2, 0, 1}, pair.labels());
+        assertEquals(204 / 255f, pair.images()[1][0]);
+    }
+
+    @Test
+    void truncatedPlainFileIsRefusedWithExpectedAndActualSize() throws IOException {
+        byte[] whole = imageFile(IMAGES, 2, 2);
+        Path file = write(dir.resolve("short"), Arrays.copyOf(whole, whole.length - 2), false);
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.readImages(file));
+        assertMessage(e, file.toString(), "truncated", "needs exactly 28 bytes", "found 26");
+    }
+
+    @Test
+    void truncatedGzipPayloadIsRefusedWithExpectedAndActualSize() throws IOException {
+        byte[] whole = imageFile(IMAGES, 2, 2);
+        Path file = write(dir.resolve("short.gz"), Arrays.copyOf(whole, whole.length - 3), true);
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.readImages(file));
+        assertMessage(e, file.toString(), "truncated", "needs 28 bytes after decompression", "found 25");
+    }
+
+    @Test
+    void gzipStreamCutOffMidwayIsRefusedAsTruncated() throws IOException {
+        byte[] compressed = IdxTestFiles.gzip(imageFile(IMAGES, 2, 2));
+        for (int keep : new int[] {2, 12, compressed.length / 2, compressed.length - 4}) {
+            Path file = write(dir.resolve("cut" + keep + ".gz"), Arrays.copyOf(compressed, keep), false);
+            IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.readImages(file),
+                    "kept " + keep + " of " + compressed.length + " bytes");
+            assertMessage(e, file.toString());
+        }
+    }
+
+    @ParameterizedTest(name = "gzip={0}")
+    @ValueSource(booleans = {false, true})
+    void trailingBytesAreRefused(boolean gzip) throws IOException {
+        byte[] whole = labelFile(LABELS);
+        Path file = write(dir.resolve("long"), Arrays.copyOf(whole, whole.length + 5), gzip);
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.readLabels(file));
+        assertMessage(e, file.toString(), "trailing", "11", "found 16");
+    }
+
+    @Test
+    void wrongMagicIsRefused() throws IOException {
+        Path notIdx = write(dir.resolve("text"), "hello, world".getBytes(), false);
+        assertMessage(assertThrows(IdxFormatException.class, () -> IdxReader.readImages(notIdx)),
+                "not an IDX file", "0x68656C6C");
+        Path labels = write(dir.resolve("labels"), labelFile(LABELS), false);
+        assertMessage(assertThrows(IdxFormatException.class, () -> IdxReader.readImages(labels)),
+                "expected magic 0x00000803", "found 0x00000801");
+    }
+
+    @Test
+    void nonByteDataTypeIsRefused() throws IOException {
+        byte[] floats = header(0x0D, 1, 2, 2);
+        Path file = write(dir.resolve("floats"), Arrays.copyOf(floats, floats.length + 16), false);
+        assertMessage(assertThrows(IdxFormatException.class, () -> IdxReader.readImages(file)),
+                "data type 0x0D", "only 0x08");
+    }
+
+    @Test
+    void emptyAndNonPositiveDimensionsAreRefused() throws IOException {
+        Path empty = write(dir.resolve("empty"), new byte[0], false);
+        assertMessage(assertThrows(IdxFormatException.class, () -> IdxReader.readLabels(empty)), "too short");
+        Path zero = write(dir.resolve("zero"), header(0x08, 3, 0, 2), false);
+        assertMessage(assertThrows(IdxFormatException.class, () -> IdxReader.readImages(zero)),
+                "dimension 1 is 0");
+        Path negative = write(dir.resolve("negative"), header(0x08, -5), false);
+        assertMessage(assertThrows(IdxFormatException.class, () -> IdxReader.readLabels(negative)),
+                "dimension 0 is -5");
+    }
+
+    @Test
+    void dimensionsClaimingMoreThanAnArrayCanHoldAreRefused() throws IOException {
+        Path file = write(dir.resolve("huge"), header(0x08, 100_000, 100_000, 100_000), false);
+        assertMessage(assertThrows(IdxFormatException.class, () -> IdxReader.readImages(file)),
+                "[100000, 100000]", "more than 2147483647 bytes");
+    }
+
+    /**
+     * Two billion labels fit the format's limits, but an int[] of them is 8 GB, twice the test JVM's heap:
+     * were the header trusted, this would end in OutOfMemoryError instead of a clear refusal.
+     */
+    @ParameterizedTest(name = "gzip={0}")
+    @ValueSource(booleans = {false, true})
+    void headerClaimingMoreThanTheFileHoldsIsRefusedBeforeAllocating(boolean gzip) throws IOException {
+        byte[] lie = Arrays.copyOf(header(0x08, 2_000_000_000), 8 + 100);
+        Path file = write(dir.resolve("lie"), lie, gzip);
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.readLabels(file));
+        assertMessage(e, "2000000008");
+    }
+
+    @Test
+    void countMismatchBetweenImagesAndLabelsIsRefused() throws IOException {
+        Path images = write(dir.resolve("images"), imageFile(IMAGES, 2, 2), false);
+        Path labels = write(dir.resolve("labels"), labelFile(new byte[] {1, 2}), false);
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.readLabeled(images, labels, 10));
+        assertMessage(e, images.toString(), "holds 3 items", "pair holds 2");
+    }
+
+    @Test
+    void labelOutsideTheClassesIsRefused() throws IOException {
+        Path images = write(dir.resolve("images"), imageFile(IMAGES, 2, 2), false);
+        Path labels = write(dir.resolve("labels"), labelFile(new byte[] {2, 10, 1}), false);
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.readLabeled(images, labels, 10));
+        assertMessage(e, labels.toString(), "label 10 at index 1", "0..9");
+        assertThrows(IllegalArgumentException.class, () -> IdxReader.readLabeled(images, labels, 0));
+    }
+
+    @Test
+    void corruptGzipIsReportedWithTheFileName() throws IOException {
+        byte[] compressed = IdxTestFiles.gzip(labelFile(LABELS));
+        compressed[compressed.length - 6] ^= 0x5A; // inside the CRC-32 trailer
+        Path file = write(dir.resolve("corrupt.gz"), compressed, false);
+        assertMessage(assertThrows(IdxFormatException.class, () -> IdxReader.readLabels(file)), file.toString());
+    }
+
+    @Test
+    void missingFileIsAnIoErrorNotAFormatError() {
+        Path missing = dir.resolve("absent");
+        IOException e = assertThrows(IOException.class, () -> IdxReader.readLabels(missing));
+        assertTrue(!(e instanceof IdxFormatException), e.toString());
+    }
+
+    private static void assertMessage(Exception e, String... parts) {
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), "'" + part + "' in: " + e.getMessage());
+        }
+    }
+}
