@@ -292,11 +292,17 @@ public final class CompiledGraph implements AutoCloseable {
         long[] grad = new long[n];
         long[] scratch = new long[n];
         int[] scratchWidth = new int[n];
+        long[] backwardScratch = new long[n];
+        long[] backwardScratchFloats = new long[n];
         for (int i = 0; i < n; i++) {
             out[i] = plan.reserve((long) rows * widths[i]);
             grad[i] = needsGradient[i] ? plan.reserve((long) rows * widths[i]) : -1;
             scratchWidth[i] = i == 0 ? 0 : chain.get(i).op().scratchWidth(widths[i - 1], widths[i]);
             scratch[i] = scratchWidth[i] > 0 ? plan.reserve((long) rows * scratchWidth[i]) : -1;
+            // Only a backward that computes an input gradient needs it.
+            backwardScratchFloats[i] = i == 0 || !needsGradient[i - 1] ? 0
+                    : chain.get(i).op().backwardScratchFloats(widths[i - 1], widths[i]);
+            backwardScratch[i] = backwardScratchFloats[i] > 0 ? plan.reserve(backwardScratchFloats[i]) : -1;
         }
         long target = plan.reserve((long) rows * targetWidth());
 
@@ -310,6 +316,7 @@ public final class CompiledGraph implements AutoCloseable {
                     grad[i - 1] < 0 ? null : MemoryPlan.slice(region, grad[i - 1], (long) rows * widths[i - 1]),
                     grad[i] < 0 ? null : MemoryPlan.slice(region, grad[i], (long) rows * widths[i]),
                     scratch[i] < 0 ? null : MemoryPlan.slice(region, scratch[i], (long) rows * scratchWidth[i]),
+                    backwardScratch[i] < 0 ? null : MemoryPlan.slice(region, backwardScratch[i], backwardScratchFloats[i]),
                     widths[i - 1], widths[i]);
         }
         MemorySegment targets = MemoryPlan.slice(region, target, (long) rows * targetWidth());

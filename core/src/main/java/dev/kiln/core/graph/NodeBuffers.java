@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The memory one node's steps are bound to, from the compiled graph's plan. Gradient buffers are
- * null where the graph needs no gradient; {@code scratch} is null unless the op asked for some.
+ * null where the graph needs no gradient; {@code scratch} and {@code backwardScratch} are null unless the op asked for some.
  */
 public record NodeBuffers(
         MemorySegment input,
@@ -12,6 +12,7 @@ public record NodeBuffers(
         MemorySegment inputGradient,
         MemorySegment outputGradient,
         MemorySegment scratch,
+        MemorySegment backwardScratch,
         int inputWidth,
         int outputWidth) {
 }

@@ -27,6 +27,11 @@ public sealed interface Op permits Input, MatMul, BiasAdd, Activate, Dropout, De
         return 0;
     }
 
+    /** Floats of scratch the backward step needs once per graph (not per row), e.g. a transposed kernel. */
+    default long backwardScratchFloats(int inputWidth, int outputWidth) {
+        return 0;
+    }
+
     /** The forward step; {@code training} is false when predicting or evaluating. */
     Step forward(NodeBuffers buffers, boolean training, KernelPool pool);
 

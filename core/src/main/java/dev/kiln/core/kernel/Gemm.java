@@ -2,6 +2,8 @@ package dev.kiln.core.kernel;
 
 import static dev.kiln.core.kernel.VectorMath.S;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
@@ -44,13 +46,33 @@ public final class Gemm {
 
     /**
      * dx[i,p] = Σ_j dy[i,j]·W[p,j] (dx = dy·Wᵀ) for rows i in [rowFrom, rowTo), with dy [rows × n],
-     * W [k × n], dx [rows × k]. Overwrites those rows of dx.
+     * wTransposed = Wᵀ [n × k] (see {@link #transpose}) and dx [rows × k]. Overwrites those rows of dx.
+     *
+     * <p>Why from Wᵀ rather than W: read in place, each dx element is a dot product whose lanes must
+     * be summed across the vector, and that horizontal sum rounds differently in the interpreter and
+     * in C2-compiled code, so results changed with JIT timing. From Wᵀ it is the same fma-chain
+     * product as the forward pass, exact to the bit whichever code path or thread computes it.
      */
-    public static void matmulTransposeB(MemorySegment dy, MemorySegment w, MemorySegment dx, int k, int n, int rowFrom,
-            int rowTo) {
+    public static void matmulTransposeB(MemorySegment dy, MemorySegment wTransposed, MemorySegment dx, int k, int n,
+            int rowFrom, int rowTo) {
         checkSizes(k, n);
         checkRange("row", rowFrom, rowTo);
-        TransposedRightProduct.compute(dy, w, dx, k, n, rowFrom, rowTo);
+        StridedProduct.compute(dy, n, 1, wTransposed, n, k, null, null, dx, Activation.LINEAR, rowFrom, rowTo);
+    }
+
+    /** wT[j,p] = w[p,j] for rows p in [pFrom, pTo) of w [k × n]; wT is [n × k]. */
+    public static void transpose(MemorySegment w, MemorySegment wT, int k, int n, int pFrom, int pTo) {
+        checkSizes(k, n);
+        checkRange("row", pFrom, pTo);
+        // A plain copy: it moves k·n floats once per step, against the 2·rows·k·n flops of the product.
+        long kBytes = (long) k * Float.BYTES;
+        for (int p = pFrom; p < pTo; p++) {
+            long src = (long) p * n * Float.BYTES;
+            long dst = (long) p * Float.BYTES;
+            for (int j = 0; j < n; j++, src += Float.BYTES, dst += kBytes) {
+                wT.set(JAVA_FLOAT, dst, w.get(JAVA_FLOAT, src));
+            }
+        }
     }
 
     /**
@@ -92,14 +114,24 @@ public final class Gemm {
             s2.intoMemorySegment(db, out + 2L * L * Float.BYTES, ORDER);
             s3.intoMemorySegment(db, out + 3L * L * Float.BYTES, ORDER);
         }
-        for (; j < colTo; j += L) {
-            VectorMask<Float> mask = S.indexInRange(j, colTo);
-            FloatVector s = FloatVector.zero(S);
+        for (; j + L <= colTo; j += L) {
+            FloatVector sum = FloatVector.zero(S);
             long o = (long) j * Float.BYTES;
             for (int i = 0; i < m; i++, o += rowBytes) {
-                s = s.add(FloatVector.fromMemorySegment(S, dy, o, ORDER, mask));
+                sum = sum.add(FloatVector.fromMemorySegment(S, dy, o, ORDER));
             }
-            s.intoMemorySegment(db, (long) j * Float.BYTES, ORDER, mask);
+            sum.intoMemorySegment(db, (long) j * Float.BYTES, ORDER);
+        }
+        // The last columns one by one: a masked load inside the row loop makes C2 box the sum. The
+        // scalar sum adds the rows in the same order as a vector lane, so the bits do not depend on
+        // which path a column takes.
+        for (; j < colTo; j++) {
+            float sum = 0f;
+            long o = (long) j * Float.BYTES;
+            for (int i = 0; i < m; i++, o += rowBytes) {
+                sum += dy.get(JAVA_FLOAT, o);
+            }
+            db.set(JAVA_FLOAT, (long) j * Float.BYTES, sum);
         }
     }
 

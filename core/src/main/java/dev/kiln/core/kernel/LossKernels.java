@@ -21,6 +21,7 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Per-sample losses and their gradients; the batch loss is the mean of the per-sample losses.
@@ -238,7 +239,10 @@ public final class LossKernels {
                 double factor = gradScale / total;
                 for (int j = 0; j < cols; j += LANES) {
                     VectorMask<Float> mf = F.indexInRange(j, cols);
-                    VectorMask<Double> labelLane = D.indexInRange(j - label, 1);
+                    // Lane (label − j) is the label's; a compare with the lane index stays intrinsic where
+                    // indexInRange with a negative start falls back to an allocating check.
+                    VectorMask<Double> labelLane = DoubleVector.zero(D).addIndex(1)
+                            .compare(VectorOperators.EQ, (double) (label - j));
                     DoubleVector g = DoubleVector.zero(D).blend(c, labelLane).neg().add(tIn).mul(factor);
                     ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, (row + j) * Float.BYTES, ORDER, mf);
                 }
@@ -332,7 +336,10 @@ public final class LossKernels {
                     ((FloatVector) softmax.convertShape(D2F, F, 0)).intoMemorySegment(probOut, o, ORDER, mf);
                 }
                 if (grad != null) {
-                    VectorMask<Double> labelLane = D.indexInRange(j - label, 1);
+                    // Lane (label − j) is the label's; a compare with the lane index stays intrinsic where
+                    // indexInRange with a negative start falls back to an allocating check.
+                    VectorMask<Double> labelLane = DoubleVector.zero(D).addIndex(1)
+                            .compare(VectorOperators.EQ, (double) (label - j));
                     DoubleVector g = softmax.sub(DoubleVector.zero(D).blend(1.0, labelLane)).mul(gradScale);
                     ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
                 }

@@ -48,13 +48,13 @@ final class StridedProduct {
                 tile4x1(a, rowStride, innerStride, b, inner, n, bias, z, r, j);
             }
             if (j < n) {
-                tile4x1Masked(a, rowStride, innerStride, b, inner, n, bias, z, r, j, S.indexInRange(j, n));
+                tile4x1Masked(a, rowStride, innerStride, b, inner, n, bias, z, r, j);
             }
             activate(act, z, c, n, r, r + TILE_ROWS);
         }
         for (; r < rowTo; r++) {
             for (int j = 0; j < n; j += L) {
-                tile1x1(a, rowStride, innerStride, b, inner, n, bias, z, r, j, S.indexInRange(j, n));
+                tile1x1(a, rowStride, innerStride, b, inner, n, bias, z, r, j);
             }
             activate(act, z, c, n, r, r + 1);
         }
@@ -167,7 +167,9 @@ final class StridedProduct {
     }
 
     private static void tile4x1Masked(MemorySegment a, long rowStride, long innerStride, MemorySegment b, int inner,
-            int n, MemorySegment bias, MemorySegment z, int r, int j, VectorMask<Float> m) {
+            int n, MemorySegment bias, MemorySegment z, int r, int j) {
+        // Made here rather than passed in: a mask that crosses a call C2 does not inline is a heap object.
+        VectorMask<Float> m = S.indexInRange(j, n);
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
         long rowBytes = rowStride * Float.BYTES;
         long aq = r * rowBytes;
@@ -196,7 +198,8 @@ final class StridedProduct {
     }
 
     private static void tile1x1(MemorySegment a, long rowStride, long innerStride, MemorySegment b, int inner, int n,
-            MemorySegment bias, MemorySegment z, int r, int j, VectorMask<Float> m) {
+            MemorySegment bias, MemorySegment z, int r, int j) {
+        VectorMask<Float> m = S.indexInRange(j, n);
         FloatVector c0 = FloatVector.zero(S);
         long aq = r * rowStride * Float.BYTES;
         long innerBytes = innerStride * Float.BYTES;

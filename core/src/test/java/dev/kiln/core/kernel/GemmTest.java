@@ -66,7 +66,9 @@ class GemmTest {
                         MemorySegment dy = uniform(arena, random, (long) rows * n, -1f, 1f);
                         MemorySegment w = uniform(arena, random, (long) k * n, -1f, 1f);
                         MemorySegment dx = uniform(arena, random, (long) rows * k, -9f, 9f); // must be overwritten
-                        Gemm.matmulTransposeB(dy, w, dx, k, n, 0, rows);
+                        MemorySegment wt = uniform(arena, random, (long) k * n, -9f, 9f);
+                        Gemm.transpose(w, wt, k, n, 0, k);
+                        Gemm.matmulTransposeB(dy, wt, dx, k, n, 0, rows);
                         for (int i = 0; i < rows; i++) {
                             for (int p = 0; p < k; p++) {
                                 double sum = 0, absSum = 0;
@@ -159,10 +161,13 @@ class GemmTest {
                     assertBitIdentical(yWhole, yParts, "output split at " + a + "," + b);
 
                     MemorySegment dxWhole = zeros(arena, (long) rows * k), dxParts = zeros(arena, (long) rows * k);
-                    Gemm.matmulTransposeB(dy, w, dxWhole, k, n, 0, rows);
-                    Gemm.matmulTransposeB(dy, w, dxParts, k, n, 0, a);
-                    Gemm.matmulTransposeB(dy, w, dxParts, k, n, a, b);
-                    Gemm.matmulTransposeB(dy, w, dxParts, k, n, b, rows);
+                    MemorySegment wt = zeros(arena, (long) k * n);
+                    Gemm.transpose(w, wt, k, n, 0, a);
+                    Gemm.transpose(w, wt, k, n, a, k);
+                    Gemm.matmulTransposeB(dy, wt, dxWhole, k, n, 0, rows);
+                    Gemm.matmulTransposeB(dy, wt, dxParts, k, n, 0, a);
+                    Gemm.matmulTransposeB(dy, wt, dxParts, k, n, a, b);
+                    Gemm.matmulTransposeB(dy, wt, dxParts, k, n, b, rows);
                     assertBitIdentical(dxWhole, dxParts, "dx split at " + a + "," + b);
 
                     MemorySegment dwWhole = zeros(arena, (long) k * n), dwParts = zeros(arena, (long) k * n);
