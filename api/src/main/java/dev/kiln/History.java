@@ -18,9 +18,11 @@ import java.util.Map;
 public final class History {
     private final Map<String, List<Double>> values = new LinkedHashMap<>();
     private final List<Integer> epochs = new ArrayList<>();
+    private final List<Double> trainingSeconds = new ArrayList<>();
 
-    void record(int epoch, Map<String, Double> logs) {
+    void record(int epoch, Map<String, Double> logs, double seconds) {
         epochs.add(epoch);
+        trainingSeconds.add(seconds);
         for (Map.Entry<String, Double> e : logs.entrySet()) {
             values.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
         }
@@ -36,6 +38,14 @@ public final class History {
     /** The 0-based indices of the recorded epochs. */
     public List<Integer> epoch() {
         return List.copyOf(epochs);
+    }
+
+    /**
+     * Wall-clock seconds each epoch spent in its training steps (shuffle, batch gathering, forward,
+     * backward, update), without validation. Not a Keras key, so not in {@link #history()}.
+     */
+    public List<Double> trainingSeconds() {
+        return List.copyOf(trainingSeconds);
     }
 
     /** The last recorded value of {@code key}, or NaN when there is none. */

@@ -56,6 +56,7 @@ final class Trainer {
                     metricCounts[i] += reductions.get(i).count(count, outputs);
                 }
             }
+            double trainingSeconds = (System.nanoTime() - start) / 1e9;
             Map<String, Double> logs = new LinkedHashMap<>();
             logs.put("loss", lossSum / n);
             for (int i = 0; i < metricSums.length; i++) {
@@ -64,7 +65,7 @@ final class Trainer {
             if (valX != null) {
                 logs.putAll(model.evaluateChecked(valX, valY, "val_"));
             }
-            history.record(epoch, logs);
+            history.record(epoch, logs, trainingSeconds);
             if (settings.verbose() > 0) {
                 System.out.println(epochLine(epoch, (System.nanoTime() - start) / 1e9, logs));
             }

@@ -50,6 +50,7 @@ public final class Demo {
         sb.append(",\"threads\":").append(Kiln.threads());
         sb.append(",\"train_seconds\":").append(number(r.trainSeconds()));
         sb.append(",\"samples_per_second\":").append(number(r.samplesPerSecond()));
+        sb.append(",\"steady_samples_per_second\":").append(number(r.steadySamplesPerSecond()));
         return sb.append('}').toString();
     }
 

@@ -1,10 +1,28 @@
 package dev.kiln.examples;
 
+import java.util.List;
 import java.util.Map;
 
-/** What an example reports: its test scores (loss and metrics) and how fast it trained. */
-record ExampleResult(Map<String, Double> testScores, double trainSeconds, long trainedSamples) {
+/**
+ * What an example reports: its test scores (loss and metrics), how long training took, and the
+ * training time of each epoch, from which the steady-state speed is the median after the first epoch
+ * (the first one includes the JIT compiling the kernels).
+ */
+record ExampleResult(Map<String, Double> testScores, double trainSeconds, long trainedSamples,
+        int samplesPerEpoch, List<Double> epochSeconds) {
     double samplesPerSecond() {
         return trainSeconds > 0 ? trainedSamples / trainSeconds : Double.NaN;
+    }
+
+    /** Median training samples per second over the epochs after the first (the only one if there is one). */
+    double steadySamplesPerSecond() {
+        if (epochSeconds.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> steady = epochSeconds.size() > 1 ? epochSeconds.subList(1, epochSeconds.size()) : epochSeconds;
+        double[] sorted = steady.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+        return samplesPerEpoch / median;
     }
 }

@@ -31,8 +31,9 @@ public final class FashionMnistExample {
             model.summary();
             Map<String, Double> scores = model.evaluate(data.xTest(), data.yTest());
             System.out.printf("test loss %.4f, test accuracy %.4f%n", scores.get("loss"), scores.get("accuracy"));
-            long trained = (long) Math.floor(data.xTrain().length * 0.9) * history.epoch().size();
-            return new ExampleResult(scores, seconds, trained);
+            int perEpoch = (int) Math.floor(data.xTrain().length * 0.9);
+            return new ExampleResult(scores, seconds, (long) perEpoch * history.epoch().size(), perEpoch,
+                    history.trainingSeconds());
         }
     }
 }

@@ -45,13 +45,14 @@ public final class RegressionExample {
         float[][] yTest = java.util.Arrays.copyOfRange(y, 1600, 2000);
         try (Model model = Sequential.of(Dense(1)).compile("sgd", "mse", "mae")) {
             long start = System.nanoTime();
-            model.fit(xTrain, yTrain, epochs(epochCount), batchSize(batch), validationSplit(0.1));
+            var history = model.fit(xTrain, yTrain, epochs(epochCount), batchSize(batch), validationSplit(0.1));
             double seconds = (System.nanoTime() - start) / 1e9;
             List<float[]> w = model.getWeights();
             System.out.printf("learned y = %.3f·x0 + %.3f·x1 + %.3f·x2 + %.3f (true: 3, -2, 0.5, 1)%n",
                     w.get(0)[0], w.get(0)[1], w.get(0)[2], w.get(1)[0]);
             Map<String, Double> scores = model.evaluate(xTest, yTest);
-            return new ExampleResult(scores, seconds, (long) Math.floor(1600 * 0.9) * epochCount);
+            int perEpoch = (int) Math.floor(1600 * 0.9);
+            return new ExampleResult(scores, seconds, (long) perEpoch * epochCount, perEpoch, history.trainingSeconds());
         }
     }
 }

@@ -27,7 +27,7 @@ public final class XorExample {
         try (Model model = Sequential.of(Input(2), Dense(8, "tanh"), Dense(1, "sigmoid"))
                 .compile(new Adam(0.05), "binary_crossentropy", "accuracy")) {
             long start = System.nanoTime();
-            model.fit(X, Y, epochs(epochCount), batchSize(batch), verbose(0));
+            var history = model.fit(X, Y, epochs(epochCount), batchSize(batch), verbose(0));
             double seconds = (System.nanoTime() - start) / 1e9;
             float[][] p = model.predict(X);
             for (int i = 0; i < X.length; i++) {
@@ -35,7 +35,7 @@ public final class XorExample {
             }
             Map<String, Double> scores = model.evaluate(X, Y);
             System.out.printf("loss %.4f, accuracy %.2f%n", scores.get("loss"), scores.get("accuracy"));
-            return new ExampleResult(scores, seconds, (long) X.length * epochCount);
+            return new ExampleResult(scores, seconds, (long) X.length * epochCount, X.length, history.trainingSeconds());
         }
     }
 }

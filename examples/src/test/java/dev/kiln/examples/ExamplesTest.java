@@ -40,11 +40,12 @@ class ExamplesTest {
     @Test
     void demoJsonHasTheRequiredKeys() {
         String json = Demo.json(new DemoOptions("fashion", 5, 128, 2, 42),
-                new ExampleResult(Map.of("loss", 0.35, "accuracy", 0.87), 10.0, 270_000));
+                new ExampleResult(Map.of("loss", 0.35, "accuracy", 0.87), 10.0, 270_000, 54_000, java.util.List.of(4.0, 1.0, 2.0, 1.5)));
         for (String key : new String[] {"\"test_accuracy\":", "\"test_loss\":", "\"epochs\":5", "\"train_seconds\":",
                 "\"samples_per_second\":"}) {
             assertTrue(json.contains(key), key + " in " + json);
         }
         assertTrue(json.startsWith("{") && json.endsWith("}"));
+        assertTrue(json.contains("\"steady_samples_per_second\":36000.0"), "54,000 rows / median(1, 2, 1.5) s: " + json);
     }
 }
