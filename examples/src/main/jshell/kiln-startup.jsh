@@ -3,3 +3,4 @@
 import dev.kiln.*;
 import static dev.kiln.Layers.*;
 import static dev.kiln.FitOption.*;
+import dev.kiln.core.memory.Tensor;
