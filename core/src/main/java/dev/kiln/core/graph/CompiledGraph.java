@@ -187,11 +187,7 @@ public final class CompiledGraph implements AutoCloseable {
     /** Copies rows {@code order[from..from+count)} (or {@code from..} when order is null) of x into the batch. */
     public void loadInputs(float[][] x, int[] order, int from, int count) {
         checkBatch(count);
-        int w = inputWidth();
-        for (int r = 0; r < count; r++) {
-            int row = order == null ? from + r : order[from + r];
-            MemorySegment.copy(x[row], 0, inputBuffer, JAVA_FLOAT, (long) r * w * Float.BYTES, w);
-        }
+        copyRows(x, inputBuffer, inputWidth(), order, from, count);
     }
 
     public void loadInputs(Tensor x, int[] order, int from, int count) {
@@ -210,11 +206,7 @@ public final class CompiledGraph implements AutoCloseable {
 
     public void loadTargets(float[][] y, int[] order, int from, int count) {
         checkBatch(count);
-        int w = targetWidth();
-        for (int r = 0; r < count; r++) {
-            int row = order == null ? from + r : order[from + r];
-            MemorySegment.copy(y[row], 0, targetBuffer, JAVA_FLOAT, (long) r * w * Float.BYTES, w);
-        }
+        copyRows(y, targetBuffer, targetWidth(), order, from, count);
     }
 
     public void loadTargets(Tensor y, int[] order, int from, int count) {
@@ -374,6 +366,14 @@ public final class CompiledGraph implements AutoCloseable {
             if (s != null) {
                 steps.add(s);
             }
+        }
+    }
+
+    /** Gathers rows {@code order[from..from+count)} (or {@code from..} when order is null) into the batch. */
+    private static void copyRows(float[][] src, MemorySegment dst, int width, int[] order, int from, int count) {
+        for (int r = 0; r < count; r++) {
+            int row = order == null ? from + r : order[from + r];
+            MemorySegment.copy(src[row], 0, dst, JAVA_FLOAT, (long) r * width * Float.BYTES, width);
         }
     }
 
