@@ -73,17 +73,6 @@ final class Inputs {
         if (rows != null) {
             return new Inputs(java.util.Arrays.copyOfRange(rows, from, to), null, to - from, width);
         }
-        float[][] copy = new float[to - from][];
-        for (int i = from; i < to; i++) {
-            copy[i - from] = rowOf(i);
-        }
-        return new Inputs(copy, null, to - from, width);
-    }
-
-    private float[] rowOf(int i) {
-        float[] r = new float[width];
-        java.lang.foreign.MemorySegment.copy(tensor.segment(), java.lang.foreign.ValueLayout.JAVA_FLOAT,
-                (long) i * width * Float.BYTES, r, 0, width);
-        return r;
+        return new Inputs(java.util.Arrays.copyOfRange(tensor.toRows(), from, to), null, to - from, width);
     }
 }
