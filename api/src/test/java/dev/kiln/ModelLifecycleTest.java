@@ -61,6 +61,28 @@ class ModelLifecycleTest {
     }
 
     @Test
+    void tensorsAreAcceptedWhereverArraysAre() {
+        float[][] x = {{1, 0}, {0, 1}, {1, 1}, {0, 0}, {2, 1}};
+        float[][] y = {{1}, {-1}, {0}, {0}, {1}};
+        Kiln.setSeed(5);
+        List<float[]> fromArrays;
+        try (Model model = Sequential.of(Dense(3, "tanh"), Dense(1)).compile("sgd", "mse")) {
+            model.fit(x, y, epochs(3), FitOption.batchSize(2), FitOption.validationSplit(0.2), verbose(0));
+            fromArrays = model.getWeights();
+        }
+        Kiln.setSeed(5);
+        try (Model model = Sequential.of(Dense(3, "tanh"), Dense(1)).compile("sgd", "mse")) {
+            dev.kiln.core.memory.Tensor tx = dev.kiln.core.memory.Tensor.of(x);
+            model.fit(tx, dev.kiln.core.memory.Tensor.of(y), epochs(3), FitOption.batchSize(2),
+                    FitOption.validationSplit(0.2), verbose(0));
+            for (int p = 0; p < fromArrays.size(); p++) {
+                assertArrayEquals(fromArrays.get(p), model.getWeights().get(p), "parameter " + p);
+            }
+            assertArrayEquals(model.predict(x)[4], model.predict(tx)[4]);
+        }
+    }
+
+    @Test
     void everyCallAfterCloseThrowsIllegalState() {
         Model model = Sequential.of(Input(2), Dense(1)).compile("sgd", "mse");
         model.close();
