@@ -85,6 +85,14 @@ public sealed interface FitOption {
         return new ValidationData(x, y);
     }
 
+    static FitOption validationData(Tensor x, float[][] y) {
+        return new ValidationData(x, y);
+    }
+
+    static FitOption validationData(float[][] x, Tensor y) {
+        return new ValidationData(x, y);
+    }
+
     /** 0 silent, 1 or 2 one line per epoch (the live progress bar arrives later). Default 1. */
     static FitOption verbose(int level) {
         return new Verbose(level);

@@ -114,6 +114,10 @@ public final class Model implements AutoCloseable {
         return fitAny(x, y, options);
     }
 
+    public History fit(float[][] x, Tensor y, FitOption... options) {
+        return fitAny(x, y, options);
+    }
+
     /** Loss and metrics over all of {@code x}: {@code {loss=…, accuracy=…}}. */
     public Map<String, Double> evaluate(float[][] x, int[] y) {
         return evaluateAny(x, y);
@@ -128,6 +132,14 @@ public final class Model implements AutoCloseable {
     }
 
     public Map<String, Double> evaluate(Tensor x, Tensor y) {
+        return evaluateAny(x, y);
+    }
+
+    public Map<String, Double> evaluate(Tensor x, float[][] y) {
+        return evaluateAny(x, y);
+    }
+
+    public Map<String, Double> evaluate(float[][] x, Tensor y) {
         return evaluateAny(x, y);
     }
 
@@ -157,7 +169,10 @@ public final class Model implements AutoCloseable {
         Targets trainY = y;
         if (settings.validationData() != null) {
             valX = Inputs.of(settings.validationData().x(), "validation x");
-            checkInputWidth(valX.width(), "validation x");
+            if (valX.width() != x.width()) {
+                throw new IllegalArgumentException("validation x rows have " + valX.width() + " features but x rows have "
+                        + x.width());
+            }
             valY = Targets.of(settings.validationData().y(), loss, outputs, "validation y");
             if (valX.count() != valY.count()) {
                 throw new IllegalArgumentException("validation x has " + valX.count() + " rows but validation y has "

@@ -33,6 +33,7 @@ final class Targets {
                 for (int i = 0; i < l.length; i++) {
                     column[i][0] = l[i];
                 }
+                checkBinary(column, loss, what);
                 return new Targets(null, column, null, l.length);
             }
             throw new IllegalArgumentException(what + " holds class indices (int[]) but loss '" + loss.name()
@@ -66,11 +67,12 @@ final class Targets {
                 checkLabels(l, outputWidth, what);
                 return new Targets(l, null, null, l.length);
             }
+            checkBinary(r, loss, what);
             return new Targets(null, r, null, r.length);
         }
         if (y instanceof Tensor t) {
-            if (loss.sparseTargets()) {
-                return of(t.toRows(), loss, outputWidth, what);
+            if (loss.sparseTargets() || loss.name().equals("binary_crossentropy")) {
+                return of(t.toRows(), loss, outputWidth, what); // checked row by row
             }
             if (t.rowWidth() != outputWidth) {
                 throw new IllegalArgumentException(what + " tensor rows have " + t.rowWidth() + " values but the model has "
@@ -80,6 +82,21 @@ final class Targets {
         }
         throw new IllegalArgumentException(what + " must be an int[] of class indices, a float[][] or a Tensor, got "
                 + (y == null ? "null" : y.getClass().getSimpleName()));
+    }
+
+    /** Binary cross-entropy reads targets as probabilities: anything outside [0, 1] is a mistake. */
+    private static void checkBinary(float[][] rows, Loss loss, String what) {
+        if (!loss.name().equals("binary_crossentropy")) {
+            return;
+        }
+        for (int i = 0; i < rows.length; i++) {
+            for (float v : rows[i]) {
+                if (!(v >= 0f && v <= 1f)) {
+                    throw new IllegalArgumentException(what + " row " + i + " holds " + v
+                            + ": binary_crossentropy needs targets in [0, 1] (class 0 or 1, or a probability)");
+                }
+            }
+        }
     }
 
     private static void checkLabels(int[] labels, int classes, String what) {

@@ -11,6 +11,11 @@ import java.util.concurrent.locks.LockSupport;
  * would dominate. Here a dispatch publishes the body and bumps a generation counter: workers spin
  * briefly on it (kernels follow each other closely) and park when the program goes quiet.
  *
+ * <p>The generation works as a sequence lock: odd while the caller writes the body and part count,
+ * even once they are published. A worker takes a dispatch only if it read the same even generation
+ * before and after reading the body, so it can never pair one dispatch's body with another's count,
+ * nor run a part twice; a worker left out of a small dispatch may skip it entirely.
+ *
  * <pre>{@code
  * KernelPool pool = KernelPool.global();
  * pool.run((part, parts) -> System.out.println(part + "/" + parts));
@@ -100,10 +105,11 @@ public final class KernelPool implements AutoCloseable {
         }
         caller = Thread.currentThread();
         failure = null;
+        generation++; // odd: publishing
         body = work;
         parts = n;
         pending.set(n - 1);
-        generation++;
+        generation++; // even: published
         for (int i = 0; i < n - 1; i++) {
             LockSupport.unpark(current.threads[i]);
         }
@@ -139,7 +145,8 @@ public final class KernelPool implements AutoCloseable {
         long seen = generationSeenAtStart;
         while (true) {
             int spins = 0;
-            while (generation == seen && !mine.stopped) {
+            long current;
+            while (((current = generation) == seen || (current & 1) != 0) && !mine.stopped) {
                 if (++spins < SPIN_LIMIT) {
                     Thread.onSpinWait();
                 } else {
@@ -149,9 +156,12 @@ public final class KernelPool implements AutoCloseable {
             if (mine.stopped) {
                 return;
             }
-            seen = generation;
             ParallelBody work = body;
             int n = parts;
+            if (generation != current) {
+                continue; // a newer dispatch started while we read: read again
+            }
+            seen = current;
             if (part < n && work != null) {
                 try {
                     work.run(part, n);

@@ -28,7 +28,7 @@ public final class ActivationKernels {
             case LINEAR -> z;
             case RELU -> z.max(0f);
             case SIGMOID -> VectorMath.sigmoid(z);
-            case TANH -> z.lanewise(VectorOperators.TANH);
+            case TANH -> VectorMath.tanh(z);
             // max(z, 0.2z) picks z above zero and 0.2z below because the slope is below 1.
             case LEAKY_RELU -> z.max(z.mul(LEAKY_SLOPE));
             case ELU -> elu(z);
@@ -111,13 +111,13 @@ public final class ActivationKernels {
             FloatVector sum = FloatVector.zero(S);
             for (int j = 0; j < bound; j += S.length()) {
                 long o = row + (long) j * Float.BYTES;
-                FloatVector e = FloatVector.fromMemorySegment(S, z, o, ORDER).sub(rowMax).lanewise(VectorOperators.EXP);
+                FloatVector e = FloatVector.fromMemorySegment(S, z, o, ORDER).sub(rowMax);
+                e = VectorMath.exp(e);
                 e.intoMemorySegment(y, o, ORDER);
                 sum = sum.add(e);
             }
             if (bound < cols) {
-                FloatVector e = FloatVector.fromMemorySegment(S, z, tailOffset, ORDER, tail).sub(rowMax)
-                        .lanewise(VectorOperators.EXP);
+                FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(S, z, tailOffset, ORDER, tail).sub(rowMax));
                 e.intoMemorySegment(y, tailOffset, ORDER, tail);
                 sum = sum.add(e, tail);
             }
@@ -184,7 +184,7 @@ public final class ActivationKernels {
 
     private static FloatVector elu(FloatVector z) {
         // expm1 of min(z, 0) so the discarded positive lanes cannot overflow to infinity.
-        FloatVector negativePart = z.min(0f).lanewise(VectorOperators.EXPM1);
+        FloatVector negativePart = VectorMath.expm1(z.min(0f));
         return negativePart.blend(z, z.compare(VectorOperators.GT, 0f));
     }
 
@@ -199,7 +199,7 @@ public final class ActivationKernels {
 
     /** GELU'(z) = Φ(z) + z·φ(z), φ the standard normal density. */
     private static FloatVector geluSlope(FloatVector z) {
-        FloatVector density = z.mul(z).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_TWO_PI);
+        FloatVector density = VectorMath.exp(z.mul(z).mul(-0.5f)).mul(INV_SQRT_TWO_PI);
         return z.fma(density, normalCdf(z));
     }
 

@@ -25,6 +25,22 @@ class KernelPoolTest {
     }
 
     @Test
+    void dispatchesOfDifferentSizesNeverRunAPartTwiceOrSkipOne() {
+        try (KernelPool pool = new KernelPool(4)) {
+            int rounds = 20_000;
+            AtomicIntegerArray runs = new AtomicIntegerArray(rounds * 4);
+            for (int round = 0; round < rounds; round++) {
+                int base = round * 4;
+                int parts = round % 3 == 0 ? 4 : round % 3 == 1 ? 2 : 3;
+                pool.run((part, n) -> runs.incrementAndGet(base + part), parts);
+                for (int p = 0; p < 4; p++) {
+                    assertEquals(p < parts ? 1 : 0, runs.get(base + p), "round " + round + " part " + p);
+                }
+            }
+        }
+    }
+
+    @Test
     void smallWorkRunsInFewerPartsOnTheCaller() {
         try (KernelPool pool = new KernelPool(4)) {
             Thread caller = Thread.currentThread();
