@@ -43,6 +43,10 @@ public final class ActivationKernels {
         if (!a.isElementwise()) {
             throw notElementwise(a);
         }
+        if (a == Activation.GELU) {
+            geluForward(z, y, from, to);
+            return;
+        }
         long e = from;
         for (; e + S.length() <= to; e += S.length()) {
             long o = e * Float.BYTES;
@@ -73,6 +77,10 @@ public final class ActivationKernels {
         if (fromInput ? z == null : y == null) {
             throw new IllegalArgumentException("activation " + a + " needs " + (fromInput ? "z" : "y")
                     + " for its derivative, but it was null");
+        }
+        if (a == Activation.GELU) {
+            geluBackward(z, dy, dz, from, to);
+            return;
         }
         MemorySegment source = fromInput ? z : y;
         long e = from;
@@ -180,6 +188,40 @@ public final class ActivationKernels {
             case SILU -> siluSlope(s);
             case SOFTMAX -> throw notElementwise(a);
         };
+    }
+
+    /**
+     * GELU gets loops of its own: inside the shared loops its erfc and exp sit behind the switch,
+     * too deep for C2 to inline, and every vector crossed the call as a heap object.
+     */
+    private static void geluForward(MemorySegment z, MemorySegment y, long from, long to) {
+        long e = from;
+        for (; e + S.length() <= to; e += S.length()) {
+            long o = e * Float.BYTES;
+            FloatVector v = FloatVector.fromMemorySegment(S, z, o, ORDER);
+            v.mul(normalCdf(v)).intoMemorySegment(y, o, ORDER);
+        }
+        if (e < to) {
+            VectorMask<Float> m = tailMask(e, to);
+            long o = e * Float.BYTES;
+            FloatVector v = FloatVector.fromMemorySegment(S, z, o, ORDER, m);
+            v.mul(normalCdf(v)).intoMemorySegment(y, o, ORDER, m);
+        }
+    }
+
+    private static void geluBackward(MemorySegment z, MemorySegment dy, MemorySegment dz, long from, long to) {
+        long e = from;
+        for (; e + S.length() <= to; e += S.length()) {
+            long o = e * Float.BYTES;
+            FloatVector v = FloatVector.fromMemorySegment(S, z, o, ORDER);
+            FloatVector.fromMemorySegment(S, dy, o, ORDER).mul(geluSlope(v)).intoMemorySegment(dz, o, ORDER);
+        }
+        if (e < to) {
+            VectorMask<Float> m = tailMask(e, to);
+            long o = e * Float.BYTES;
+            FloatVector v = FloatVector.fromMemorySegment(S, z, o, ORDER, m);
+            FloatVector.fromMemorySegment(S, dy, o, ORDER, m).mul(geluSlope(v)).intoMemorySegment(dz, o, ORDER, m);
+        }
     }
 
     private static FloatVector elu(FloatVector z) {
