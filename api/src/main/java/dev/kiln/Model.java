@@ -26,7 +26,6 @@ import dev.kiln.optimizers.Optimizer;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -210,27 +209,15 @@ public final class Model implements AutoCloseable {
     Map<String, Double> evaluateChecked(Inputs x, Targets y, String prefix) {
         int batch = Math.min(INFERENCE_BATCH, x.count());
         graph.ensureCapacity(batch);
-        double lossSum = 0;
-        double[] metricSums = new double[metrics.size()];
-        long[] metricCounts = new long[metrics.size()];
-        List<MetricReduction> reductions = reductions(graph.outputWidth());
+        BatchTotals totals = new BatchTotals(metrics, reductions(graph.outputWidth()));
         for (int from = 0; from < x.count(); from += batch) {
             int n = Math.min(batch, x.count() - from);
             x.load(graph, null, from, n);
             y.load(graph, null, from, n);
             graph.evaluateStep(n);
-            lossSum += graph.lossSum();
-            for (int i = 0; i < metricSums.length; i++) {
-                metricSums[i] += graph.metricSum(i);
-                metricCounts[i] += reductions.get(i).count(n, graph.outputWidth());
-            }
+            totals.add(graph, n);
         }
-        Map<String, Double> result = new LinkedHashMap<>();
-        result.put(prefix + "loss", lossSum / x.count());
-        for (int i = 0; i < metricSums.length; i++) {
-            result.put(prefix + metrics.get(i).name(), metricSums[i] / metricCounts[i]);
-        }
-        return result;
+        return totals.means(prefix);
     }
 
     private float[][] predictAny(Object xArg) {

@@ -2,7 +2,6 @@ package dev.kiln;
 
 import dev.kiln.core.graph.CompiledGraph;
 import dev.kiln.core.graph.MetricReduction;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,10 +27,7 @@ final class Trainer {
         int n = x.count();
         int batch = Math.min(settings.batchSize(), n);
         graph.ensureCapacity(batch);
-        int outputs = graph.outputWidth();
-        List<MetricReduction> reductions = model.reductions(outputs);
-        double[] metricSums = new double[reductions.size()];
-        long[] metricCounts = new long[reductions.size()];
+        List<MetricReduction> reductions = model.reductions(graph.outputWidth());
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
@@ -42,26 +38,16 @@ final class Trainer {
             if (settings.shuffle()) {
                 shuffle(order, random);
             }
-            double lossSum = 0;
-            java.util.Arrays.fill(metricSums, 0);
-            java.util.Arrays.fill(metricCounts, 0);
+            BatchTotals totals = new BatchTotals(model.metrics(), reductions);
             for (int from = 0; from < n; from += batch) {
                 int count = Math.min(batch, n - from);
                 x.load(graph, order, from, count);
                 y.load(graph, order, from, count);
                 graph.trainStep(count);
-                lossSum += graph.lossSum();
-                for (int i = 0; i < metricSums.length; i++) {
-                    metricSums[i] += graph.metricSum(i);
-                    metricCounts[i] += reductions.get(i).count(count, outputs);
-                }
+                totals.add(graph, count);
             }
             double trainingSeconds = (System.nanoTime() - start) / 1e9;
-            Map<String, Double> logs = new LinkedHashMap<>();
-            logs.put("loss", lossSum / n);
-            for (int i = 0; i < metricSums.length; i++) {
-                logs.put(model.metrics().get(i).name(), metricSums[i] / metricCounts[i]);
-            }
+            Map<String, Double> logs = totals.means("");
             if (valX != null) {
                 logs.putAll(model.evaluateChecked(valX, valY, "val_"));
             }
