@@ -1,0 +1,113 @@
+package dev.kiln.testing;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Mutation fuzzing for file readers: takes valid files, damages copies of them (truncation, flipped
+ * bytes, overwritten length fields, appended junk) and feeds each copy to a reader. The reader may
+ * accept a copy or refuse it with one of the exception types it documents; anything else (an
+ * OutOfMemoryError, a NegativeArraySizeException, an IndexOutOfBoundsException from inside the
+ * reader...) fails the test with the seed and case number that reproduce it.
+ */
+public final class FileFuzzer {
+
+    /** Reads the bytes as a file would be read; any result is acceptable, only the throwables matter. */
+    @FunctionalInterface
+    public interface Reader {
+        void read(byte[] bytes) throws Exception;
+    }
+
+    private final List<byte[]> seeds;
+    private final List<Class<? extends Exception>> allowed;
+
+    /**
+     * @param seeds   valid files to start from
+     * @param allowed the exceptions the reader documents for bad input (subclasses count)
+     */
+    public FileFuzzer(List<byte[]> seeds, List<Class<? extends Exception>> allowed) {
+        if (seeds.isEmpty()) {
+            throw new IllegalArgumentException("FileFuzzer needs at least one valid seed file");
+        }
+        this.seeds = seeds;
+        this.allowed = allowed;
+    }
+
+    /**
+     * Runs {@code cases} mutated copies through the reader and returns how many the reader refused
+     * (the rest it accepted). Prints the count so a CI log shows how much was tried.
+     */
+    public int run(String format, long seed, int cases, Reader reader) {
+        Random random = new Random(seed);
+        int refused = 0;
+        for (int c = 0; c < cases; c++) {
+            byte[] original = seeds.get(random.nextInt(seeds.size()));
+            byte[] mutated = mutate(original, random);
+            try {
+                reader.read(mutated);
+            } catch (Exception e) {
+                if (!isAllowed(e)) {
+                    fail(format + " fuzz case " + c + " (seed " + seed + ", " + mutated.length
+                            + " bytes) threw " + e, e);
+                }
+                refused++;
+            } catch (StackOverflowError | OutOfMemoryError e) {
+                fail(format + " fuzz case " + c + " (seed " + seed + ") threw " + e, e);
+            }
+        }
+        System.out.printf("fuzz %s: %d cases, %d refused with a clear exception, %d accepted%n",
+                format, cases, refused, cases - refused);
+        return refused;
+    }
+
+    private boolean isAllowed(Exception e) {
+        for (Class<? extends Exception> type : allowed) {
+            if (type.isInstance(e)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One of: truncate, flip a few bytes, overwrite 8 bytes with an extreme value, append junk. */
+    static byte[] mutate(byte[] original, Random random) {
+        byte[] copy;
+        switch (random.nextInt(4)) {
+            case 0 -> copy = Arrays.copyOf(original, random.nextInt(original.length + 1));
+            case 1 -> {
+                copy = original.clone();
+                int flips = 1 + random.nextInt(4);
+                for (int i = 0; i < flips && copy.length > 0; i++) {
+                    // Headers hold the interesting fields: bias flips towards the start.
+                    int span = random.nextBoolean() ? Math.min(copy.length, 256) : copy.length;
+                    copy[random.nextInt(span)] ^= (byte) (1 + random.nextInt(255));
+                }
+            }
+            case 2 -> {
+                copy = original.clone();
+                if (copy.length >= 8) {
+                    int at = random.nextInt(Math.min(copy.length, 256) - 7);
+                    long value = switch (random.nextInt(4)) {
+                        case 0 -> -1L;
+                        case 1 -> 1L << 60;
+                        case 2 -> Integer.MAX_VALUE;
+                        default -> random.nextLong();
+                    };
+                    for (int b = 0; b < 8; b++) {
+                        copy[at + b] = (byte) (value >>> (8 * b));
+                    }
+                }
+            }
+            default -> {
+                copy = Arrays.copyOf(original, original.length + 1 + random.nextInt(64));
+                for (int i = original.length; i < copy.length; i++) {
+                    copy[i] = (byte) random.nextInt(256);
+                }
+            }
+        }
+        return copy;
+    }
+}
