@@ -142,6 +142,43 @@ public final class Model implements AutoCloseable {
         return evaluateAny(x, y);
     }
 
+    /**
+     * Loss and metrics as {@link #evaluate}, plus the confusion matrix of the arg-max predictions
+     * (per-class true/false positives, false negatives, support), in one pass over {@code x}.
+     *
+     * <pre>{@code
+     * Evaluation e = model.evaluateDetailed(xTest, yTest);
+     * System.out.println(e.confusionMatrix());   // precision, recall, f1, support per class
+     * }</pre>
+     */
+    public Evaluation evaluateDetailed(float[][] x, int[] y) {
+        return evaluateDetailedAny(x, y);
+    }
+
+    public Evaluation evaluateDetailed(float[][] x, float[][] y) {
+        return evaluateDetailedAny(x, y);
+    }
+
+    public Evaluation evaluateDetailed(Tensor x, int[] y) {
+        return evaluateDetailedAny(x, y);
+    }
+
+    public Evaluation evaluateDetailed(Tensor x, Tensor y) {
+        return evaluateDetailedAny(x, y);
+    }
+
+    private Evaluation evaluateDetailedAny(Object xArg, Object yArg) {
+        checkOpen();
+        Inputs x = Inputs.of(xArg, "x");
+        checkInputWidth(x.width(), "x");
+        Targets y = Targets.of(yArg, loss, outputWidthFor(x.width()), "y");
+        if (x.count() != y.count()) {
+            throw new IllegalArgumentException("x has " + x.count() + " rows but y has " + y.count());
+        }
+        ensureBuilt(x.width());
+        return DetailedEvaluation.run(this, graph, x, y, INFERENCE_BATCH);
+    }
+
     /** The model's outputs for every row of {@code x} (probabilities after a softmax). */
     public float[][] predict(float[][] x) {
         return predictAny(x);

@@ -48,7 +48,7 @@ public final class CompiledGraph implements AutoCloseable {
     private boolean closed;
 
     CompiledGraph(List<Node> chain, int[] widths, LossFunction loss, boolean lossFused,
-            List<MetricReduction> metrics, UpdateRule rule, KernelPool pool) {
+            List<? extends MetricReduction> metrics, UpdateRule rule, KernelPool pool) {
         this.chain = List.copyOf(chain);
         this.widths = widths.clone();
         this.loss = loss;
@@ -242,6 +242,21 @@ public final class CompiledGraph implements AutoCloseable {
     /** Sum of metric reduction {@code i} over the last train or evaluate step. */
     public double metricSum(int i) {
         return lastLoss == null ? Double.NaN : lastLoss.metricSum(i);
+    }
+
+    /**
+     * Adds every sum of metric reduction {@code i} over the last train or evaluate step to
+     * {@code totals}, which holds at least {@link MetricReduction#sums()} values; allocates nothing.
+     */
+    public void addMetricSums(int i, double[] totals) {
+        if (lastLoss == null) {
+            throw new IllegalStateException("no train or evaluate step has run since the workspace was built");
+        }
+        if (totals.length < metrics.get(i).sums()) {
+            throw new IllegalArgumentException("metric " + i + " yields " + metrics.get(i).sums()
+                    + " sums but totals holds " + totals.length);
+        }
+        lastLoss.addMetricSums(i, totals);
     }
 
     /** Copies the first {@code count} output rows of the last step into {@code dst[dstFrom..]}. */
