@@ -3,6 +3,7 @@ package dev.kiln;
 import dev.kiln.layers.ActivationLayer;
 import dev.kiln.layers.DenseLayer;
 import dev.kiln.layers.DropoutLayer;
+import dev.kiln.layers.FlattenLayer;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
 
@@ -22,6 +23,19 @@ public final class Layers {
     /** The width of each input row; optional, without it the first fit, predict or evaluate decides. */
     public static Layer Input(int width) {
         return new InputLayer(width);
+    }
+
+    /**
+     * An input of the given shape per example, without the batch axis, e.g. {@code Input(28, 28)} for
+     * images; follow it with {@link #Flatten()} before a Dense.
+     */
+    public static Layer Input(int... shape) {
+        return InputLayer.ofShape(shape);
+    }
+
+    /** Flattens each example to a vector; free at run time (rows are already contiguous). */
+    public static Layer Flatten() {
+        return new FlattenLayer();
     }
 
     /** A Dense layer with no activation (linear), a bias, glorot_uniform kernel and zeros bias. */

@@ -18,8 +18,10 @@ import dev.kiln.initializers.Initializers;
 import dev.kiln.layers.ActivationLayer;
 import dev.kiln.layers.DenseLayer;
 import dev.kiln.layers.DropoutLayer;
+import dev.kiln.layers.FlattenLayer;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
+import dev.kiln.layers.LayerShapes;
 import dev.kiln.losses.Loss;
 import dev.kiln.metrics.Metric;
 import dev.kiln.optimizers.Optimizer;
@@ -86,6 +88,7 @@ public final class Model implements AutoCloseable {
         this.metrics = List.copyOf(metrics);
         this.shuffleRandom = Kiln.newRandom();
         if (layers.get(0) instanceof InputLayer input) {
+            LayerShapes.after(layers, input.width());
             checkOutputFitsLoss(input.width());
             build(input.width());
         }
@@ -444,6 +447,8 @@ public final class Model implements AutoCloseable {
                 case ActivationLayer a -> previous = g.add(name, new Activate(a.activationFunction()), previous);
                 case DropoutLayer d -> previous = g.add(name,
                         new Dropout((float) d.rate(), new DropoutSeed(0, salt++)), previous);
+                case FlattenLayer f -> { } // rows are contiguous already: nothing to run
+
             }
             w = layers.get(i).outputWidth(w);
         }

@@ -2,6 +2,7 @@ package dev.kiln;
 
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
+import dev.kiln.layers.LayerShapes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +24,7 @@ final class ModelSummary {
         long total = 0;
         int width = model.inputWidth();
         List<Layer> layers = model.layers();
+        List<List<Integer>> shapes = LayerShapes.after(layers, width);
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             if (l instanceof InputLayer) {
@@ -31,7 +33,7 @@ final class ModelSummary {
             long params = l.parameterCount(width);
             width = l.outputWidth(width);
             total += params;
-            rows.add(new String[] {model.layerNames().get(i) + " (" + l.typeName() + ")", "(None, " + width + ")",
+            rows.add(new String[] {model.layerNames().get(i) + " (" + l.typeName() + ")", LayerShapes.describe(shapes.get(i)),
                     String.format(Locale.ROOT, "%,d", params)});
         }
         int[] w = {"Layer (type)".length(), "Output Shape".length(), "Param #".length()};

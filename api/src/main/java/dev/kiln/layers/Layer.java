@@ -10,7 +10,7 @@ package dev.kiln.layers;
  * hidden.parameterCount(784);    // 100480
  * }</pre>
  */
-public sealed interface Layer permits InputLayer, DenseLayer, ActivationLayer, DropoutLayer {
+public sealed interface Layer permits InputLayer, DenseLayer, ActivationLayer, DropoutLayer, FlattenLayer {
     /** The Keras class name shown by {@code summary()}, e.g. {@code Dense}. */
     String typeName();
 
