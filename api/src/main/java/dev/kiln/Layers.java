@@ -39,19 +39,19 @@ public final class Layers {
     }
 
     /** A Dense layer with no activation (linear), a bias, glorot_uniform kernel and zeros bias. */
-    public static Layer Dense(int units) {
+    public static DenseLayer Dense(int units) {
         return Dense(units, "linear");
     }
 
-    public static Layer Dense(int units, String activation) {
+    public static DenseLayer Dense(int units, String activation) {
         return Dense(units, activation, true);
     }
 
-    public static Layer Dense(int units, String activation, boolean useBias) {
+    public static DenseLayer Dense(int units, String activation, boolean useBias) {
         return Dense(units, activation, useBias, "glorot_uniform", "zeros");
     }
 
-    public static Layer Dense(int units, String activation, boolean useBias, String kernelInitializer,
+    public static DenseLayer Dense(int units, String activation, boolean useBias, String kernelInitializer,
             String biasInitializer) {
         return new DenseLayer(units, activation, useBias, kernelInitializer, biasInitializer);
     }

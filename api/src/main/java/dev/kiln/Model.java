@@ -432,11 +432,11 @@ public final class Model implements AutoCloseable {
             switch (layers.get(i)) {
                 case InputLayer input -> { }
                 case DenseLayer d -> {
-                    Parameter kernel = new Parameter(name + "/kernel", w, d.units());
+                    Parameter kernel = new Parameter(name + "/kernel", Penalties.of(d.kernelRegularizer()), w, d.units());
                     initial.add(Initializers.resolve(d.kernelInitializer()).initialize(w, d.units(), init));
                     previous = g.add(name, new MatMul(kernel), previous);
                     if (d.useBias()) {
-                        Parameter bias = new Parameter(name + "/bias", d.units());
+                        Parameter bias = new Parameter(name + "/bias", Penalties.of(d.biasRegularizer()), d.units());
                         initial.add(Initializers.resolve(d.biasInitializer()).initializeVector(d.units(), init));
                         previous = g.add(name + "/bias_add", new BiasAdd(bias), previous);
                     }

@@ -45,6 +45,10 @@ public final class CompiledGraph implements AutoCloseable {
     private LossStep trainLoss;
     private LossStep evaluateLoss;
     private LossStep lastLoss;
+    private PenaltyStep trainPenalty;
+    private PenaltyStep evaluatePenalty;
+    private PenaltyStep lastPenalty;
+    private int lastRows;
     private boolean closed;
 
     CompiledGraph(List<Node> chain, int[] widths, LossFunction loss, boolean lossFused,
@@ -219,6 +223,8 @@ public final class CompiledGraph implements AutoCloseable {
         checkBatch(rows);
         train.run(rows);
         lastLoss = trainLoss;
+        lastPenalty = trainPenalty;
+        lastRows = rows;
     }
 
     /** Forward in inference mode and the loss, without gradients. */
@@ -226,6 +232,8 @@ public final class CompiledGraph implements AutoCloseable {
         checkBatch(rows);
         evaluate.run(rows);
         lastLoss = evaluateLoss;
+        lastPenalty = evaluatePenalty;
+        lastRows = rows;
     }
 
     /** Forward in inference mode only. */
@@ -234,9 +242,15 @@ public final class CompiledGraph implements AutoCloseable {
         predict.run(rows);
     }
 
-    /** Sum of the per-sample losses of the last train or evaluate step. */
+    /**
+     * Sum of the per-sample losses of the last train or evaluate step; with weight penalties, each
+     * sample's loss includes the batch's penalty, so that lossSum / rows is the batch's total loss.
+     */
     public double lossSum() {
-        return lastLoss == null ? Double.NaN : lastLoss.lossSum();
+        if (lastLoss == null) {
+            return Double.NaN;
+        }
+        return lastLoss.lossSum() + (lastPenalty == null ? 0 : lastPenalty.value() * lastRows);
     }
 
     /** Sum of metric reduction {@code i} over the last train or evaluate step. */
@@ -350,6 +364,10 @@ public final class CompiledGraph implements AutoCloseable {
                 }
             }
         }
+        PenaltyStep newTrainPenalty = PenaltyStep.of(parameters, true);
+        if (newTrainPenalty != null) {
+            trainSteps.add(newTrainPenalty);
+        }
         if (parameterFloats > 0) {
             trainSteps.add(update);
         }
@@ -358,6 +376,10 @@ public final class CompiledGraph implements AutoCloseable {
         addForward(evaluateSteps, buffers, scored, false);
         LossStep newEvaluateLoss = new LossStep(loss, lossFused, scores, output, targets, null, outputWidth(), metrics);
         evaluateSteps.add(newEvaluateLoss);
+        PenaltyStep newEvaluatePenalty = PenaltyStep.of(parameters, false);
+        if (newEvaluatePenalty != null) {
+            evaluateSteps.add(newEvaluatePenalty);
+        }
 
         List<Step> predictSteps = new ArrayList<>();
         addForward(predictSteps, buffers, last, false);
@@ -372,7 +394,10 @@ public final class CompiledGraph implements AutoCloseable {
         predict = new Program(predictSteps);
         trainLoss = newTrainLoss;
         evaluateLoss = newEvaluateLoss;
+        trainPenalty = newTrainPenalty;
+        evaluatePenalty = newEvaluatePenalty;
         lastLoss = null;
+        lastPenalty = null;
     }
 
     private void addForward(List<Step> steps, NodeBuffers[] buffers, int through, boolean training) {

@@ -11,12 +11,19 @@ public final class Parameter {
     private final String name;
     private final int[] shape;
     private final long size;
+    private final WeightPenalty penalty;
     MemorySegment value;
     MemorySegment gradient;
     long offset;
 
     public Parameter(String name, int... shape) {
+        this(name, null, shape);
+    }
+
+    /** A parameter whose values are penalized in the loss; {@code penalty} null for none. */
+    public Parameter(String name, WeightPenalty penalty, int... shape) {
         this.name = name;
+        this.penalty = penalty;
         this.shape = shape.clone();
         long n = 1;
         for (int d : shape) {
@@ -39,6 +46,11 @@ public final class Parameter {
 
     public long size() {
         return size;
+    }
+
+    /** The penalty on this parameter's values, or null. */
+    public WeightPenalty penalty() {
+        return penalty;
     }
 
     @Override
