@@ -69,11 +69,20 @@ public final class CompiledGraph implements AutoCloseable {
 
         // State region: every parameter back to back, then the same layout for gradients and slots,
         // so the optimizer runs as one pass over one contiguous range.
+        // Trainable parameters first: the update pass covers [0, parameterFloats) and never reaches
+        // the non-trainable state (moving statistics) placed after them.
         MemoryPlan plan = new MemoryPlan();
         for (Parameter p : parameters) {
-            p.offset = plan.reserve(p.size());
+            if (p.trainable()) {
+                p.offset = plan.reserve(p.size());
+            }
         }
         parameterFloats = Math.toIntExact(plan.totalFloats());
+        for (Parameter p : parameters) {
+            if (!p.trainable()) {
+                p.offset = plan.reserve(p.size());
+            }
+        }
         MemorySegment values = plan.allocate(stateArena);
         MemorySegment gradients = plan.allocate(stateArena);
         MemorySegment[] slots = new MemorySegment[2];
@@ -305,7 +314,7 @@ public final class CompiledGraph implements AutoCloseable {
         int last = n - 1;
         boolean[] needsGradient = new boolean[n];
         for (int i = 1; i < n; i++) {
-            needsGradient[i] = !chain.get(i).op().parameters().isEmpty() || needsGradient[i - 1];
+            needsGradient[i] = chain.get(i).op().parameters().stream().anyMatch(Parameter::trainable) || needsGradient[i - 1];
         }
 
         MemoryPlan plan = new MemoryPlan();
@@ -315,6 +324,8 @@ public final class CompiledGraph implements AutoCloseable {
         int[] scratchWidth = new int[n];
         long[] backwardScratch = new long[n];
         long[] backwardScratchFloats = new long[n];
+        long[] workspace = new long[n];
+        long[] workspaceFloats = new long[n];
         for (int i = 0; i < n; i++) {
             out[i] = plan.reserve((long) rows * widths[i]);
             grad[i] = needsGradient[i] ? plan.reserve((long) rows * widths[i]) : -1;
@@ -324,6 +335,8 @@ public final class CompiledGraph implements AutoCloseable {
             backwardScratchFloats[i] = i == 0 || !needsGradient[i - 1] ? 0
                     : chain.get(i).op().backwardScratchFloats(widths[i - 1], widths[i]);
             backwardScratch[i] = backwardScratchFloats[i] > 0 ? plan.reserve(backwardScratchFloats[i]) : -1;
+            workspaceFloats[i] = i == 0 ? 0 : chain.get(i).op().workspaceFloats(widths[i - 1], widths[i]);
+            workspace[i] = workspaceFloats[i] > 0 ? plan.reserve(workspaceFloats[i]) : -1;
         }
         long target = plan.reserve((long) rows * targetWidth());
 
@@ -338,7 +351,8 @@ public final class CompiledGraph implements AutoCloseable {
                     grad[i] < 0 ? null : MemoryPlan.slice(region, grad[i], (long) rows * widths[i]),
                     scratch[i] < 0 ? null : MemoryPlan.slice(region, scratch[i], (long) rows * scratchWidth[i]),
                     backwardScratch[i] < 0 ? null : MemoryPlan.slice(region, backwardScratch[i], backwardScratchFloats[i]),
-                    widths[i - 1], widths[i]);
+                    widths[i - 1], widths[i],
+                    workspace[i] < 0 ? null : MemoryPlan.slice(region, workspace[i], workspaceFloats[i]));
         }
         MemorySegment targets = MemoryPlan.slice(region, target, (long) rows * targetWidth());
 

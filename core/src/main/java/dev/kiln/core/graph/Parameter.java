@@ -12,6 +12,7 @@ public final class Parameter {
     private final int[] shape;
     private final long size;
     private final WeightPenalty penalty;
+    private final boolean trainable;
     MemorySegment value;
     MemorySegment gradient;
     long offset;
@@ -22,8 +23,20 @@ public final class Parameter {
 
     /** A parameter whose values are penalized in the loss; {@code penalty} null for none. */
     public Parameter(String name, WeightPenalty penalty, int... shape) {
+        this(name, penalty, true, shape);
+    }
+
+    /**
+     * {@code trainable} false makes it state the graph's own steps update (moving statistics): it gets
+     * no optimizer update, no gradient and no penalty.
+     */
+    public Parameter(String name, WeightPenalty penalty, boolean trainable, int... shape) {
+        if (!trainable && penalty != null) {
+            throw new IllegalArgumentException("non-trainable parameter '" + name + "' cannot have a penalty");
+        }
         this.name = name;
         this.penalty = penalty;
+        this.trainable = trainable;
         this.shape = shape.clone();
         long n = 1;
         for (int d : shape) {
@@ -46,6 +59,11 @@ public final class Parameter {
 
     public long size() {
         return size;
+    }
+
+    /** False for state that the optimizer never updates. */
+    public boolean trainable() {
+        return trainable;
     }
 
     /** The penalty on this parameter's values, or null. */
