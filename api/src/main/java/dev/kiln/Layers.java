@@ -1,11 +1,13 @@
 package dev.kiln;
 
 import dev.kiln.layers.ActivationLayer;
+import dev.kiln.layers.BatchNormalizationLayer;
 import dev.kiln.layers.DenseLayer;
 import dev.kiln.layers.DropoutLayer;
 import dev.kiln.layers.FlattenLayer;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
+import dev.kiln.layers.LayerNormalizationLayer;
 
 /**
  * The layers, named as in Keras so that a static import reads like a Keras model.
@@ -62,5 +64,18 @@ public final class Layers {
 
     public static Layer Dropout(double rate) {
         return new DropoutLayer(rate);
+    }
+
+    /** Keras' LayerNormalization with its defaults (epsilon 1e-3, center, scale); see {@link LayerNormalizationLayer}. */
+    public static LayerNormalizationLayer LayerNormalization() {
+        return new LayerNormalizationLayer();
+    }
+
+    /**
+     * Keras' BatchNormalization with its defaults (momentum 0.99, epsilon 1e-3, center, scale); see
+     * {@link BatchNormalizationLayer}.
+     */
+    public static BatchNormalizationLayer BatchNormalization() {
+        return new BatchNormalizationLayer();
     }
 }

@@ -16,11 +16,13 @@ import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.memory.Tensor;
 import dev.kiln.initializers.Initializers;
 import dev.kiln.layers.ActivationLayer;
+import dev.kiln.layers.BatchNormalizationLayer;
 import dev.kiln.layers.DenseLayer;
 import dev.kiln.layers.DropoutLayer;
 import dev.kiln.layers.FlattenLayer;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
+import dev.kiln.layers.LayerNormalizationLayer;
 import dev.kiln.layers.LayerShapes;
 import dev.kiln.losses.Loss;
 import dev.kiln.metrics.Metric;
@@ -280,7 +282,8 @@ public final class Model implements AutoCloseable {
     // ---- weights ------------------------------------------------------------------------------
 
     /**
-     * The weights in Keras' order: per layer its kernel ([in×out] row-major, flattened) then its bias.
+     * The weights in Keras' order: per layer its kernel ([in×out] row-major, flattened) then its bias;
+     * normalization layers gamma, beta (then, for BatchNormalization, moving_mean, moving_variance).
      * Empty while the model is not built.
      */
     public List<float[]> getWeights() {
@@ -448,6 +451,8 @@ public final class Model implements AutoCloseable {
                 case DropoutLayer d -> previous = g.add(name,
                         new Dropout((float) d.rate(), new DropoutSeed(0, salt++)), previous);
                 case FlattenLayer f -> { } // rows are contiguous already: nothing to run
+                case LayerNormalizationLayer ln -> previous = NormalizationLowering.layerNorm(g, previous, name, ln, w, initial);
+                case BatchNormalizationLayer bn -> previous = NormalizationLowering.batchNorm(g, previous, name, bn, w, initial);
 
             }
             w = layers.get(i).outputWidth(w);

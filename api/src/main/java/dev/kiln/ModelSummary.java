@@ -22,6 +22,7 @@ final class ModelSummary {
         }
         List<String[]> rows = new ArrayList<>();
         long total = 0;
+        long nonTrainable = 0;
         int width = model.inputWidth();
         List<Layer> layers = model.layers();
         List<List<Integer>> shapes = LayerShapes.after(layers, width);
@@ -31,6 +32,7 @@ final class ModelSummary {
                 continue;
             }
             long params = l.parameterCount(width);
+            nonTrainable += l.nonTrainableParameterCount(width);
             width = l.outputWidth(width);
             total += params;
             rows.add(new String[] {model.layerNames().get(i) + " (" + l.typeName() + ")", LayerShapes.describe(shapes.get(i)),
@@ -56,8 +58,9 @@ final class ModelSummary {
         }
         sb.append(line('└', '─', '┴', '┘', w));
         sb.append(String.format(Locale.ROOT, " Total params: %,d (%s)%n", total, bytes(total)));
-        sb.append(String.format(Locale.ROOT, " Trainable params: %,d (%s)%n", total, bytes(total)));
-        sb.append(String.format(Locale.ROOT, " Non-trainable params: 0 (%s)%n", bytes(0)));
+        sb.append(String.format(Locale.ROOT, " Trainable params: %,d (%s)%n", total - nonTrainable,
+                bytes(total - nonTrainable)));
+        sb.append(String.format(Locale.ROOT, " Non-trainable params: %,d (%s)%n", nonTrainable, bytes(nonTrainable)));
         return sb.toString();
     }
 
