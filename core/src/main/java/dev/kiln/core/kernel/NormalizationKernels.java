@@ -58,15 +58,9 @@ public final class NormalizationKernels {
             long row = (long) i * cols;
             float mean = stats.getAtIndex(JAVA_FLOAT, 2L * i);
             float r = stats.getAtIndex(JAVA_FLOAT, 2L * i + 1);
-            double sumG = 0;
-            double sumGX = 0;
-            for (int j = 0; j < cols; j++) {
-                float g = dy.getAtIndex(JAVA_FLOAT, row + j) * (gamma == null ? 1f : gamma.getAtIndex(JAVA_FLOAT, j));
-                float xhat = (x.getAtIndex(JAVA_FLOAT, row + j) - mean) * r;
-                sumG += g;
-                sumGX += (double) g * xhat;
-            }
-            layerNormInputRow(x, gamma, dy, dx, row, cols, mean, r, (float) (sumG / cols), (float) (sumGX / cols));
+            float sumG = (float) (gamma == null ? sum(dy, row, cols) : dotWithGamma(dy, gamma, row, cols));
+            float sumGX = gradientDotXhat(x, gamma, dy, row, cols, mean, r);
+            layerNormInputRow(x, gamma, dy, dx, row, cols, mean, r, sumG / cols, sumGX / cols);
         }
     }
 
@@ -167,19 +161,76 @@ public final class NormalizationKernels {
             int cols, int rows, int rowFrom, int rowTo) {
         float n = 1f / rows;
         for (int i = rowFrom; i < rowTo; i++) {
-            long row = (long) i * cols;
-            for (int j = 0; j < cols; j++) {
-                float r = invStd.getAtIndex(JAVA_FLOAT, j);
-                float xhat = (x.getAtIndex(JAVA_FLOAT, row + j) - mean.getAtIndex(JAVA_FLOAT, j)) * r;
-                float g = gamma == null ? 1f : gamma.getAtIndex(JAVA_FLOAT, j);
-                float d = dy.getAtIndex(JAVA_FLOAT, row + j) - sumDy.getAtIndex(JAVA_FLOAT, j) * n
-                        - xhat * sumDyXhat.getAtIndex(JAVA_FLOAT, j) * n;
-                dx.setAtIndex(JAVA_FLOAT, row + j, g * r * d);
-            }
+            batchNormInputRow(x, dy, gamma, mean, invStd, sumDy, sumDyXhat, dx, (long) i * cols, cols, n);
         }
     }
 
     // ---- small vector helpers (kept small so C2 inlines them and keeps vectors in registers) -------
+
+    /** Σ dy·γ over a row. */
+    private static double dotWithGamma(MemorySegment dy, MemorySegment gamma, long row, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        int j = 0;
+        for (; j <= cols - L; j += L) {
+            acc = FloatVector.fromMemorySegment(S, dy, (row + j) * Float.BYTES, ORDER)
+                    .fma(FloatVector.fromMemorySegment(S, gamma, (long) j * Float.BYTES, ORDER), acc);
+        }
+        double s = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < cols; j++) {
+            s += dy.getAtIndex(JAVA_FLOAT, row + j) * gamma.getAtIndex(JAVA_FLOAT, j);
+        }
+        return s;
+    }
+
+    /** Σ (dy·γ)·x̂ over a row, x̂ = (x − mean)·r. */
+    private static float gradientDotXhat(MemorySegment x, MemorySegment gamma, MemorySegment dy, long row, int cols,
+            float mean, float r) {
+        FloatVector acc = FloatVector.zero(S);
+        int j = 0;
+        for (; j <= cols - L; j += L) {
+            long o = (row + j) * Float.BYTES;
+            FloatVector g = FloatVector.fromMemorySegment(S, dy, o, ORDER);
+            if (gamma != null) {
+                g = g.mul(FloatVector.fromMemorySegment(S, gamma, (long) j * Float.BYTES, ORDER));
+            }
+            acc = FloatVector.fromMemorySegment(S, x, o, ORDER).sub(mean).mul(r).fma(g, acc);
+        }
+        double s = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < cols; j++) {
+            float g = dy.getAtIndex(JAVA_FLOAT, row + j) * (gamma == null ? 1f : gamma.getAtIndex(JAVA_FLOAT, j));
+            s += (double) g * ((x.getAtIndex(JAVA_FLOAT, row + j) - mean) * r);
+        }
+        return (float) s;
+    }
+
+    /** One row of the batch-norm input gradient; n = 1/N. */
+    private static void batchNormInputRow(MemorySegment x, MemorySegment dy, MemorySegment gamma, MemorySegment mean,
+            MemorySegment invStd, MemorySegment sumDy, MemorySegment sumDyXhat, MemorySegment dx, long row, int cols,
+            float n) {
+        int j = 0;
+        for (; j <= cols - L; j += L) {
+            long o = (row + j) * Float.BYTES;
+            long c = (long) j * Float.BYTES;
+            FloatVector r = FloatVector.fromMemorySegment(S, invStd, c, ORDER);
+            FloatVector xhat = FloatVector.fromMemorySegment(S, x, o, ORDER)
+                    .sub(FloatVector.fromMemorySegment(S, mean, c, ORDER)).mul(r);
+            FloatVector d = FloatVector.fromMemorySegment(S, dy, o, ORDER)
+                    .sub(FloatVector.fromMemorySegment(S, sumDy, c, ORDER).mul(n))
+                    .sub(xhat.mul(FloatVector.fromMemorySegment(S, sumDyXhat, c, ORDER).mul(n)));
+            if (gamma != null) {
+                r = r.mul(FloatVector.fromMemorySegment(S, gamma, c, ORDER));
+            }
+            d.mul(r).intoMemorySegment(dx, o, ORDER);
+        }
+        for (; j < cols; j++) {
+            float r = invStd.getAtIndex(JAVA_FLOAT, j);
+            float xhat = (x.getAtIndex(JAVA_FLOAT, row + j) - mean.getAtIndex(JAVA_FLOAT, j)) * r;
+            float g = gamma == null ? 1f : gamma.getAtIndex(JAVA_FLOAT, j);
+            float d = dy.getAtIndex(JAVA_FLOAT, row + j) - sumDy.getAtIndex(JAVA_FLOAT, j) * n
+                    - xhat * (sumDyXhat.getAtIndex(JAVA_FLOAT, j) * n);
+            dx.setAtIndex(JAVA_FLOAT, row + j, d * (r * g));
+        }
+    }
 
     private static double sum(MemorySegment x, long row, int cols) {
         FloatVector acc = FloatVector.zero(S);
