@@ -76,6 +76,13 @@ public final class Model implements AutoCloseable {
         if (layers.stream().noneMatch(l -> !(l instanceof InputLayer))) {
             throw new IllegalArgumentException("the model has no layer after its Input");
         }
+        java.util.Set<String> metricNames = new java.util.HashSet<>();
+        for (Metric m : metrics) {
+            if (!metricNames.add(m.name())) {
+                throw new IllegalArgumentException("two metrics are named '" + m.name() + "': History and evaluate key"
+                        + " them by name; give one another name, e.g. new Precision().classId(1).named(\"precision_1\")");
+            }
+        }
         for (Metric m : metrics) {
             String problem = m.incompatibility(loss);
             if (problem != null) {

@@ -167,6 +167,9 @@ class ClassificationMetricsTest {
         assertThrows(IllegalArgumentException.class, () -> new Precision(1.5));
         assertThrows(IllegalArgumentException.class, () -> new Recall().topK(0));
         assertThrows(IllegalArgumentException.class, () -> new AUC(1));
+        var twice = assertThrows(IllegalArgumentException.class, () -> identity(3, "sparse_categorical_crossentropy",
+                new Precision().classId(0), new Precision().classId(1)));
+        assertTrue(twice.getMessage().contains("named"), twice.getMessage());
         var wrongTargets = assertThrows(IllegalArgumentException.class, () -> identity(3, "categorical_crossentropy",
                 "sparse_top_k_categorical_accuracy"));
         assertTrue(wrongTargets.getMessage().contains("top_k_categorical_accuracy"), wrongTargets.getMessage());
