@@ -1,7 +1,10 @@
 package dev.kiln;
 
+import dev.kiln.data.CsvOption;
+import dev.kiln.data.CsvReader;
 import dev.kiln.data.IdxReader;
 import dev.kiln.data.LabeledImages;
+import dev.kiln.data.TabularData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -92,6 +95,31 @@ public final class Datasets {
             return new Split(train.images(), train.labels(), test.images(), test.labels());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read Fashion-MNIST from " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Tabular data from a CSV file: one row per example, the label in one column (by default the last),
+     * every other column a numeric feature. Labels become class indices or regression targets as
+     * {@link TabularData} explains.
+     *
+     * <pre>{@code
+     * import static dev.kiln.data.CsvOption.*;
+     * TabularData iris = Datasets.csv(Path.of("iris.csv"), labelColumn("species"));
+     * model.fit(iris.x(), iris.y(), epochs(100), validationSplit(0.2));
+     * }</pre>
+     *
+     * @throws UncheckedIOException if the file cannot be read or is malformed; the cause is a
+     *         {@link dev.kiln.data.CsvFormatException} naming the line and column for a bad value, a ragged
+     *         row, a missing label column or an empty file
+     * @throws IllegalArgumentException for contradictory options (a label column by name without a header)
+     */
+    public static TabularData csv(Path file, CsvOption... options) {
+        Objects.requireNonNull(file, "file");
+        try {
+            return CsvReader.read(file, options);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 
