@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,12 +90,12 @@ public final class Datasets {
         String home = System.getProperty("user.home");
         return fashionMnist(locateOrDownload(RemoteDataset.FASHION_MNIST,
                 candidates(System.getenv("KILN_DATA"), home), downloadDirectory(home, FASHION_MNIST),
-                DatasetDownloader.standard()));
+                DatasetDownloader::standard));
     }
 
     /**
      * MNIST: 60000 training and 10000 test images of 28×28 handwritten digits, each image flattened to 784
-     * floats in [0, 1], labels 0..9. Downloaded on first use (about 11 MB) into {@code ~/.kiln/datasets/mnist}.
+     * floats in [0, 1], labels 0..9. Downloaded on first use (about 12 MB) into {@code ~/.kiln/datasets/mnist}.
      *
      * <pre>{@code
      * Datasets.Split digits = Datasets.mnist();
@@ -105,7 +106,7 @@ public final class Datasets {
     public static Split mnist() {
         String home = System.getProperty("user.home");
         return mnist(locateOrDownload(RemoteDataset.MNIST, mnistCandidates(System.getenv("KILN_DATA"), home),
-                downloadDirectory(home, MNIST), DatasetDownloader.standard()));
+                downloadDirectory(home, MNIST), DatasetDownloader::standard));
     }
 
     /** MNIST from an explicit directory holding the four files. */
@@ -207,7 +208,7 @@ public final class Datasets {
      * install the files by hand.
      */
     static Path locateOrDownload(RemoteDataset dataset, List<Path> candidates, Path downloadDirectory,
-            DatasetDownloader downloader) {
+            Supplier<DatasetDownloader> downloader) {
         for (Path dir : candidates) {
             if (missingFiles(dir).isEmpty()) {
                 return dir;
@@ -224,7 +225,7 @@ public final class Datasets {
         }
         LOG.info("{} not found locally; downloading it into {}", dataset.title(), downloadDirectory);
         try {
-            Path dir = downloader.download(dataset, downloadDirectory);
+            Path dir = downloader.get().download(dataset, downloadDirectory);
             List<String> missing = missingFiles(dir);
             if (!missing.isEmpty()) {
                 throw new IllegalStateException("after downloading, " + dir + " still lacks " + missing);

@@ -52,7 +52,7 @@ class DatasetsDownloadTest {
         assertEquals(home.resolve(".kiln/datasets/tiny"), target);
         List<Path> candidates = List.of(tmp.resolve("absent"), target);
 
-        Path dir = Datasets.locateOrDownload(tiny, candidates, target, DatasetDownloader.standard());
+        Path dir = Datasets.locateOrDownload(tiny, candidates, target, DatasetDownloader::standard);
         assertEquals(target, dir);
         assertEquals(4, server.requests.get());
         Datasets.Split split = Datasets.mnist(dir);
@@ -61,7 +61,7 @@ class DatasetsDownloadTest {
         assertEquals(1.0f, split.xTrain()[0][1]);
 
         // The second time the copy is found where the first download put it.
-        assertEquals(target, Datasets.locateOrDownload(tiny, candidates, target, DatasetDownloader.standard()));
+        assertEquals(target, Datasets.locateOrDownload(tiny, candidates, target, DatasetDownloader::standard));
         assertEquals(4, server.requests.get());
     }
 
@@ -73,7 +73,9 @@ class DatasetsDownloadTest {
             Files.write(local.resolve(file.getKey()), file.getValue());
         }
         Path target = tmp.resolve("home/.kiln/datasets/tiny");
-        assertEquals(local, Datasets.locateOrDownload(tiny, List.of(target, local), target, DatasetDownloader.standard()));
+        assertEquals(local, Datasets.locateOrDownload(tiny, List.of(target, local), target, () -> {
+            throw new AssertionError("a local copy needs no downloader");
+        }));
         assertEquals(0, server.requests.get());
         assertTrue(Files.notExists(target));
     }
@@ -84,7 +86,7 @@ class DatasetsDownloadTest {
         Path target = tmp.resolve("home/.kiln/datasets/tiny");
         UncheckedIOException e = assertThrows(UncheckedIOException.class,
                 () -> Datasets.locateOrDownload(tiny, List.of(tmp.resolve("absent"), target), target,
-                        DatasetDownloader.standard()));
+                        DatasetDownloader::standard));
         assertInstanceOf(DownloadException.class, e.getCause());
         String message = e.getMessage();
         for (String part : List.of("Tiny not found locally and the download failed", tmp.resolve("absent")
@@ -99,7 +101,7 @@ class DatasetsDownloadTest {
     void withoutAHomeDirectoryThereIsNowhereToDownloadTo() {
         assertEquals(null, Datasets.downloadDirectory(null, "mnist"));
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Datasets.locateOrDownload(tiny, List.of(tmp.resolve("absent")), null, DatasetDownloader.standard()));
+                () -> Datasets.locateOrDownload(tiny, List.of(tmp.resolve("absent")), null, DatasetDownloader::standard));
         assertTrue(e.getMessage().contains("no home directory"), e.getMessage());
         assertEquals(0, server.requests.get());
     }
