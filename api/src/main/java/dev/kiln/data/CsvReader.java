@@ -117,6 +117,8 @@ public final class CsvReader {
         private int labelColumn = -1;
         private final List<float[]> rows = new ArrayList<>();
         private final List<String> labels = new ArrayList<>();
+        /** One String per distinct label, so a million rows of three classes hold three strings, not a million. */
+        private final Map<String, String> distinctLabels = new HashMap<>();
         private long[] lines = new long[64];
 
         Table(Path file, Settings settings) {
@@ -229,7 +231,7 @@ public final class CsvReader {
             }
             lines[rows.size()] = line;
             rows.add(row);
-            labels.add(label);
+            labels.add(distinctLabels.computeIfAbsent(label, l -> l));
         }
 
         private float feature(String text, long line, int c) throws CsvFormatException {

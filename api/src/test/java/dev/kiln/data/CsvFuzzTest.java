@@ -3,6 +3,7 @@ package dev.kiln.data;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.testing.FileFuzzer;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,11 +30,15 @@ class CsvFuzzTest {
                 bytes("\uFEFFx,\"quoted, field\",y\r\n1,\"2\",0.5\r\n\r\n3,4,1.25\r\n"),
                 bytes("f1,f2,f3,f4,f5,target\n" + "0.1,0.2,0.3,0.4,0.5,1\n".repeat(20)));
         Path target = dir.resolve("fuzz.csv");
+        long cpuBefore = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         int refused = new FileFuzzer(seeds, List.of(CsvFormatException.class)).run("csv", 20261123L, CASES,
                 bytes -> {
                     Files.write(target, bytes);
                     CsvReader.read(target);
                 });
+        // CPU time, not wall time: a shared CI machine can stretch the latter several-fold.
+        System.out.printf("fuzz csv: %.1f s of CPU%n",
+                (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuBefore) / 1e9);
         assertTrue(refused > CASES / 4, "most damaged files should be refused, only " + refused + " were");
     }
 

@@ -8,6 +8,7 @@ import dev.kiln.testing.FileFuzzer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,11 +50,15 @@ class NpyFuzzTest {
         seeds.add(npy(1, "{\"shape\": (5L,), \"fortran_order\": False, \"descr\": \"<i4\"}", 20));
 
         Path target = dir.resolve("fuzz.npy");
+        long cpuBefore = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         int refused = new FileFuzzer(seeds, List.of(NpyFormatException.class)).run("npy", 20261123L, CASES,
                 bytes -> {
                     Files.write(target, bytes);
                     Tensor.fromNpy(target);
                 });
+        // CPU time, not wall time: a shared CI machine can stretch the latter several-fold.
+        System.out.printf("fuzz npy: %.1f s of CPU%n",
+                (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuBefore) / 1e9);
         assertTrue(refused > CASES / 4, "most damaged files should be refused, only " + refused + " were");
     }
 
