@@ -90,7 +90,7 @@ public final class Datasets {
         String home = System.getProperty("user.home");
         return fashionMnist(locateOrDownload(RemoteDataset.FASHION_MNIST,
                 candidates(System.getenv("KILN_DATA"), home), downloadDirectory(home, FASHION_MNIST),
-                DatasetDownloader::standard));
+                downloaderUnlessOffline()));
     }
 
     /**
@@ -106,7 +106,7 @@ public final class Datasets {
     public static Split mnist() {
         String home = System.getProperty("user.home");
         return mnist(locateOrDownload(RemoteDataset.MNIST, mnistCandidates(System.getenv("KILN_DATA"), home),
-                downloadDirectory(home, MNIST), DatasetDownloader::standard));
+                downloadDirectory(home, MNIST), downloaderUnlessOffline()));
     }
 
     /** MNIST from an explicit directory holding the four files. */
@@ -203,7 +203,22 @@ public final class Datasets {
     }
 
     /**
-     * The first candidate holding all four files; else the files downloaded into {@code downloadDirectory}.
+     * Downloads are on unless {@code -Dkiln.offline=true} or {@code KILN_OFFLINE=1} (or {@code true}) says
+     * otherwise: for air-gapped machines, and for Kiln's own test suite, which must never reach the internet.
+     */
+    static boolean offline(String property, String environment) {
+        return "true".equalsIgnoreCase(property) || "1".equals(environment) || "true".equalsIgnoreCase(environment);
+    }
+
+    /** How the public loaders get a downloader: none (null) when offline, built only if a download happens. */
+    private static Supplier<DatasetDownloader> downloaderUnlessOffline() {
+        return offline(System.getProperty("kiln.offline"), System.getenv("KILN_OFFLINE")) ? null
+                : DatasetDownloader::standard;
+    }
+
+    /**
+     * The first candidate holding all four files; else the files downloaded into {@code downloadDirectory}
+     * (unless {@code downloader} is null: offline).
      * When that fails too, the error says where it looked, what the download attempt met, and how to
      * install the files by hand.
      */
@@ -219,6 +234,10 @@ public final class Datasets {
                 + "~/.kiln/datasets/" + dataset.name() + (dataset == RemoteDataset.FASHION_MNIST
                         ? ", set KILN_DATA to a directory holding them, or: sudo apt-get install dataset-fashion-mnist"
                         : ", or set KILN_DATA to a directory whose " + dataset.name() + "/ holds them.");
+        if (downloader == null) {
+            throw new IllegalStateException(dataset.title() + " not found, and downloads are turned off"
+                    + " (kiln.offline / KILN_OFFLINE). Looked in:" + looked + byHand);
+        }
         if (downloadDirectory == null) {
             throw new IllegalStateException(dataset.title() + " not found and there is no home directory to download"
                     + " it into. Looked in:" + looked + byHand);

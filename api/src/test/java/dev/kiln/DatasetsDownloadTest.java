@@ -107,6 +107,24 @@ class DatasetsDownloadTest {
     }
 
     @Test
+    void offlineMeansNotFoundWithoutTryingTheNetwork() {
+        Path target = tmp.resolve("home/.kiln/datasets/tiny");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Datasets.locateOrDownload(tiny, List.of(target), target, null));
+        assertTrue(e.getMessage().contains("downloads are turned off (kiln.offline / KILN_OFFLINE)"), e.getMessage());
+        assertEquals(0, server.requests.get());
+        assertTrue(Datasets.offline("true", null));
+        assertTrue(Datasets.offline(null, "1"));
+        assertTrue(Datasets.offline("false", "TRUE"));
+        assertTrue(!Datasets.offline(null, null) && !Datasets.offline("no", "0"));
+    }
+
+    @Test
+    void theTestSuiteRunsOffline() {
+        assertEquals("true", System.getProperty("kiln.offline"), "api/pom.xml sets kiln.offline for tests");
+    }
+
+    @Test
     void mnistIsLookedForOnlyInDirectoriesNamedMnist() {
         assertEquals(List.of(Path.of("/data/mnist"), Path.of("/home/ada/.kiln/datasets/mnist"),
                 Path.of("/usr/share/datasets/mnist")), Datasets.mnistCandidates("/data", "/home/ada"));
