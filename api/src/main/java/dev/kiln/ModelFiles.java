@@ -7,6 +7,8 @@ import dev.kiln.io.KilnArchive;
 import dev.kiln.io.ModelConfig;
 import dev.kiln.io.ModelFormatException;
 import dev.kiln.io.SafeTensors;
+import dev.kiln.layers.InputLayer;
+import dev.kiln.layers.Layer;
 import dev.kiln.optimizers.Adagrad;
 import dev.kiln.optimizers.Adam;
 import dev.kiln.optimizers.AdamW;
@@ -85,6 +87,7 @@ final class ModelFiles {
         ModelConfig config = ModelConfig.fromJson(parts.config(), source);
         SafeTensors.Contents contents = SafeTensors.read(new ByteArrayInputStream(parts.weights()),
                 parts.weights().length, source + "!/" + KilnArchive.WEIGHTS_ENTRY);
+        checkSizes(config, contents, source);
         Model model;
         try {
             model = new Model(config.layers(), config.optimizer(), config.loss(), config.metrics());
@@ -97,6 +100,43 @@ final class ModelFiles {
         } catch (IOException | RuntimeException e) {
             model.close();
             throw e;
+        }
+    }
+
+    /**
+     * Compares what the config will allocate with what the file holds, before anything is built: a
+     * config claiming a billion units must not allocate them when the file holds a hundred weights.
+     */
+    private static void checkSizes(ModelConfig config, SafeTensors.Contents contents, String source)
+            throws ModelFormatException {
+        int width = config.inputWidth();
+        if (!config.layers().isEmpty() && config.layers().get(0) instanceof InputLayer input
+                && input.width() != width) {
+            throw new ModelFormatException(source, "build_config says input width " + width
+                    + " but the InputLayer says " + input.width());
+        }
+        long inFile = 0;
+        for (Map.Entry<String, SafeTensors.Entry> e : contents.tensors().entrySet()) {
+            if (!e.getKey().startsWith(OPTIMIZER_PREFIX)) {
+                inFile += e.getValue().values().length;
+            }
+        }
+        long needed = 0;
+        if (width > 0) {
+            try {
+                int w = width;
+                for (Layer layer : config.layers()) {
+                    needed = Math.addExact(needed, layer.parameterCount(w));
+                    w = layer.outputWidth(w);
+                }
+            } catch (ArithmeticException e) {
+                needed = -1;
+            }
+        }
+        if (needed != inFile) {
+            throw new ModelFormatException(source, "config.json describes a model of "
+                    + (needed < 0 ? "more than 2^63" : Long.toString(needed)) + " weights but "
+                    + KilnArchive.WEIGHTS_ENTRY + " holds " + inFile);
         }
     }
 
@@ -119,10 +159,6 @@ final class ModelFiles {
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(source, "the saved model cannot be built for input width "
                     + config.inputWidth() + ": " + e.getMessage(), e);
-        }
-        if (model.inputWidth() != config.inputWidth()) {
-            throw new ModelFormatException(source, "build_config says input width " + config.inputWidth()
-                    + " but the InputLayer says " + model.inputWidth());
         }
         CompiledGraph graph = model.graphOrNull();
         List<Parameter> params = graph.parameters();
@@ -166,12 +202,15 @@ final class ModelFiles {
     }
 
     static void loadWeights(Model model, Path path) throws IOException {
-        CompiledGraph graph = requireBuilt(model);
-        SafeTensors.Contents contents = SafeTensors.read(path);
-        List<Parameter> params = graph.parameters();
+        requireBuilt(model);
+        loadWeights(model, SafeTensors.read(path), path.toString());
+    }
+
+    /** Puts the file's weights into the model, or changes nothing when they do not fit it. */
+    static void loadWeights(Model model, SafeTensors.Contents contents, String source) throws ModelFormatException {
+        List<Parameter> params = requireBuilt(model).parameters();
         List<String> names = params.stream().map(Parameter::name).toList();
-        List<float[]> values = matchTensors(contents, names, params, path.toString(), true);
-        model.setWeights(values);
+        model.setWeights(matchTensors(contents, names, params, source, true));
     }
 
     // ---- helpers --------------------------------------------------------------------------------
