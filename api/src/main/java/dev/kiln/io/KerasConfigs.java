@@ -136,35 +136,37 @@ final class KerasConfigs {
     static ObjectNode optimizer(Optimizer optimizer) {
         ObjectNode node = SafeTensors.JSON.createObjectNode();
         node.put("module", "keras.optimizers");
+        node.put("class_name", switch (optimizer) {
+            case SGD o -> "SGD";
+            case Adam o -> "Adam";
+            case AdamW o -> "AdamW";
+            case RMSprop o -> "RMSprop";
+            case Adagrad o -> "Adagrad";
+        });
         ObjectNode config = node.putObject("config");
         config.put("name", optimizer.name());
         config.put("learning_rate", optimizer.learningRate());
         switch (optimizer) {
             case SGD o -> {
-                node.put("class_name", "SGD");
                 config.put("momentum", o.momentum());
                 config.put("nesterov", o.nesterov());
             }
             case Adam o -> {
-                node.put("class_name", "Adam");
                 config.put("beta_1", o.beta1());
                 config.put("beta_2", o.beta2());
                 config.put("epsilon", o.epsilon());
             }
             case AdamW o -> {
-                node.put("class_name", "AdamW");
                 config.put("weight_decay", o.weightDecay());
                 config.put("beta_1", o.beta1());
                 config.put("beta_2", o.beta2());
                 config.put("epsilon", o.epsilon());
             }
             case RMSprop o -> {
-                node.put("class_name", "RMSprop");
                 config.put("rho", o.rho());
                 config.put("epsilon", o.epsilon());
             }
             case Adagrad o -> {
-                node.put("class_name", "Adagrad");
                 config.put("initial_accumulator_value", o.initialAccumulatorValue());
                 config.put("epsilon", o.epsilon());
             }
