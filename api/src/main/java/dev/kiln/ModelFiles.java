@@ -291,7 +291,7 @@ final class ModelFiles {
         if (path == null) {
             throw new IllegalArgumentException(operation + " needs a path, got null");
         }
-        if (!path.getFileName().toString().endsWith(suffix)) {
+        if (path.getFileName() == null || !path.getFileName().toString().endsWith(suffix)) {
             throw new IllegalArgumentException(operation + " needs a file name ending in " + suffix + ", got " + path);
         }
     }
