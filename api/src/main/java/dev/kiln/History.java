@@ -72,6 +72,11 @@ public final class History {
         HistoryPlot.write(this, path);
     }
 
+    /** {@link #plot(Path)} with the path as a string: {@code h.plot("history.png")}. */
+    public void plot(String path) throws IOException {
+        plot(ModelFiles.path(path, "plot"));
+    }
+
     @Override
     public String toString() {
         return "History" + values;

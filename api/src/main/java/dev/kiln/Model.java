@@ -333,6 +333,26 @@ public final class Model implements AutoCloseable {
         ModelFiles.loadWeights(this, path);
     }
 
+    /** {@link #save(Path)} with the path as a string: {@code model.save("fashion.kiln")}. */
+    public void save(String path) throws IOException {
+        save(ModelFiles.path(path, "save"));
+    }
+
+    /** {@link #load(Path)} with the path as a string: {@code Model.load("fashion.kiln")}. */
+    public static Model load(String path) throws IOException {
+        return load(ModelFiles.path(path, "load"));
+    }
+
+    /** {@link #saveWeights(Path)} with the path as a string. */
+    public void saveWeights(String path) throws IOException {
+        saveWeights(ModelFiles.path(path, "saveWeights"));
+    }
+
+    /** {@link #loadWeights(Path)} with the path as a string. */
+    public void loadWeights(String path) throws IOException {
+        loadWeights(ModelFiles.path(path, "loadWeights"));
+    }
+
     /** The compiled graph, or null while the model is not built. */
     CompiledGraph graphOrNull() {
         return graph;

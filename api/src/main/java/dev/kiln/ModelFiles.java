@@ -287,6 +287,14 @@ final class ModelFiles {
         return graph;
     }
 
+    /** The path a string names, or an IllegalArgumentException naming the operation when it is null. */
+    static Path path(String path, String operation) {
+        if (path == null) {
+            throw new IllegalArgumentException(operation + " needs a path, got null");
+        }
+        return Path.of(path);
+    }
+
     private static void requireSuffix(Path path, String suffix, String operation) {
         if (path == null) {
             throw new IllegalArgumentException(operation + " needs a path, got null");

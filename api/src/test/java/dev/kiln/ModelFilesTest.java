@@ -267,6 +267,21 @@ class ModelFilesTest {
         assertEquals(List.of("m.kiln"), Files.list(dir).map(p -> p.getFileName().toString()).toList());
     }
 
+    @Test
+    void pathsMayBeStrings() throws IOException {
+        String file = dir.resolve("s.kiln").toString();
+        String weights = dir.resolve("s.safetensors").toString();
+        try (Model model = Sequential.of(Input(2), Dense(1)).compile("sgd", "mse")) {
+            model.save(file);
+            model.saveWeights(weights);
+            model.loadWeights(weights);
+            try (Model loaded = Model.load(file)) {
+                assertArrayEquals(model.getWeights().get(0), loaded.getWeights().get(0));
+            }
+            assertThrows(IllegalArgumentException.class, () -> model.save((String) null));
+        }
+    }
+
     static void assertWeightsEqual(List<float[]> expected, List<float[]> actual) {
         assertEquals(expected.size(), actual.size());
         for (int i = 0; i < expected.size(); i++) {
