@@ -1,5 +1,7 @@
 package dev.kiln;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -52,6 +54,27 @@ public final class History {
     public double last(String key) {
         List<Double> v = values.get(key);
         return v == null || v.isEmpty() ? Double.NaN : v.get(v.size() - 1);
+    }
+
+    /**
+     * Draws the history: one panel per metric (loss, accuracy, ...), each with the training and,
+     * when there was validation, the validation curve against the epoch (counted from 1). A PNG, or an
+     * SVG when the name ends in {@code .svg}; written atomically.
+     *
+     * <pre>{@code
+     * History h = model.fit(x, y, epochs(10), validationSplit(0.1));
+     * h.plot(Path.of("history.png"));
+     * }</pre>
+     *
+     * @throws IllegalStateException when nothing was recorded
+     */
+    public void plot(Path path) throws IOException {
+        HistoryPlot.write(this, path);
+    }
+
+    /** {@link #plot(Path)} with the path as a string: {@code h.plot("history.png")}. */
+    public void plot(String path) throws IOException {
+        plot(ModelFiles.path(path, "plot"));
     }
 
     @Override

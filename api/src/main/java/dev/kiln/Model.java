@@ -23,7 +23,9 @@ import dev.kiln.layers.Layer;
 import dev.kiln.losses.Loss;
 import dev.kiln.metrics.Metric;
 import dev.kiln.optimizers.Optimizer;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,6 +58,8 @@ public final class Model implements AutoCloseable {
     private final Loss loss;
     private final List<Metric> metrics;
     private final Random shuffleRandom;
+    /** The model's own seed, drawn from Kiln's stream; its shuffles derive from it, and files keep it. */
+    private long seed;
     private CompiledGraph graph;
     private int inputWidth;
     private boolean closed;
@@ -84,7 +88,8 @@ public final class Model implements AutoCloseable {
         this.optimizer = optimizer;
         this.loss = loss;
         this.metrics = List.copyOf(metrics);
-        this.shuffleRandom = Kiln.newRandom();
+        this.seed = Kiln.nextSeed();
+        this.shuffleRandom = new Random(seed);
         if (layers.get(0) instanceof InputLayer input) {
             checkOutputFitsLoss(input.width());
             build(input.width());
@@ -275,6 +280,98 @@ public final class Model implements AutoCloseable {
         for (int i = 0; i < params.size(); i++) {
             graph.writeParameter(i, weights.get(i));
         }
+    }
+
+    // ---- files --------------------------------------------------------------------------------
+
+    /**
+     * Writes the whole model to one {@code .kiln} file (a zip of {@code config.json} and
+     * {@code model.safetensors}): architecture, compile settings, weights and optimizer state, so that
+     * {@link #load} gives a model that predicts identically and continues training where this one is.
+     * The write is atomic: a crash leaves any previous file whole.
+     *
+     * <pre>{@code
+     * model.save(Path.of("fashion.kiln"));
+     * Model again = Model.load(Path.of("fashion.kiln"));
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when the name does not end in {@code .kiln}
+     */
+    public void save(Path path) throws IOException {
+        checkOpen();
+        ModelFiles.save(this, path);
+    }
+
+    /**
+     * Reads a model written by {@link #save}: compiled, with its weights, optimizer state, step count
+     * and learning rate restored.
+     *
+     * @throws dev.kiln.io.ModelFormatException when the file is damaged or not a .kiln file
+     */
+    public static Model load(Path path) throws IOException {
+        return ModelFiles.load(path);
+    }
+
+    /**
+     * Writes the weights alone as safetensors (float32, Keras names such as {@code dense/kernel},
+     * kernels [in×out]), readable by Python's safetensors and PyTorch. The name must end in
+     * {@code .safetensors}.
+     */
+    public void saveWeights(Path path) throws IOException {
+        checkOpen();
+        ModelFiles.saveWeights(this, path);
+    }
+
+    /**
+     * Replaces the weights with those of a safetensors file (from Kiln or another tool) that holds a
+     * float32 tensor of the right shape for every weight; on any mismatch the weights stay as they were.
+     *
+     * @throws dev.kiln.io.ModelFormatException when the file is damaged or does not fit this model
+     */
+    public void loadWeights(Path path) throws IOException {
+        checkOpen();
+        ModelFiles.loadWeights(this, path);
+    }
+
+    /** {@link #save(Path)} with the path as a string: {@code model.save("fashion.kiln")}. */
+    public void save(String path) throws IOException {
+        save(ModelFiles.path(path, "save"));
+    }
+
+    /** {@link #load(Path)} with the path as a string: {@code Model.load("fashion.kiln")}. */
+    public static Model load(String path) throws IOException {
+        return load(ModelFiles.path(path, "load"));
+    }
+
+    /** {@link #saveWeights(Path)} with the path as a string. */
+    public void saveWeights(String path) throws IOException {
+        saveWeights(ModelFiles.path(path, "saveWeights"));
+    }
+
+    /** {@link #loadWeights(Path)} with the path as a string. */
+    public void loadWeights(String path) throws IOException {
+        loadWeights(ModelFiles.path(path, "loadWeights"));
+    }
+
+    /** The compiled graph, or null while the model is not built. */
+    CompiledGraph graphOrNull() {
+        return graph;
+    }
+
+    long seed() {
+        return seed;
+    }
+
+    /** Puts back a saved model's seed, and its shuffle stream with it. */
+    void restoreSeed(long saved) {
+        seed = saved;
+        shuffleRandom.setSeed(saved);
+    }
+
+    /** Builds the model for rows of {@code width} features if it is not built yet. */
+    void buildFor(int width) {
+        checkInputWidth(width, "the input");
+        ensureBuilt(width);
     }
 
     // ---- description ----------------------------------------------------------------------------

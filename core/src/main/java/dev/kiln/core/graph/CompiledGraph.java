@@ -33,6 +33,8 @@ public final class CompiledGraph implements AutoCloseable {
     private final Arena stateArena = Arena.ofShared();
     private final UpdateStep update;
     private final int parameterFloats;
+    /** The optimizer's slot regions (null where the rule keeps fewer slots), laid out like the parameters. */
+    private final MemorySegment[] slotRegions;
 
     private Arena workArena;
     private int capacity;
@@ -82,6 +84,7 @@ public final class CompiledGraph implements AutoCloseable {
             p.gradient = MemoryPlan.slice(gradients, p.offset, p.size());
         }
         update = new UpdateStep(rule, values, gradients, slots[0], slots[1], parameterFloats, pool);
+        slotRegions = slots;
     }
 
     // ---- shape ------------------------------------------------------------------------------
@@ -158,6 +161,67 @@ public final class CompiledGraph implements AutoCloseable {
     /** Training steps taken so far (the optimizer's t). */
     public long iterations() {
         return update.iterations();
+    }
+
+    /** How many state buffers per parameter the optimizer keeps (0 for plain SGD, 2 for Adam). */
+    public int optimizerSlots() {
+        return rule.slots();
+    }
+
+    /** Optimizer slot {@code slot} (e.g. Adam's first moment for 0) of parameter {@code index}. */
+    public float[] readSlot(int slot, int index) {
+        checkOpen();
+        Parameter p = parameters.get(index);
+        float[] out = new float[Math.toIntExact(p.size())];
+        MemorySegment.copy(slotSegment(slot), JAVA_FLOAT, p.offset * Float.BYTES, out, 0, out.length);
+        return out;
+    }
+
+    /** Replaces optimizer slot {@code slot} of parameter {@code index}, e.g. when resuming from a file. */
+    public void writeSlot(int slot, int index, float[] values) {
+        checkOpen();
+        Parameter p = parameters.get(index);
+        if (values.length != p.size()) {
+            throw new IllegalArgumentException("slot " + slot + " of parameter " + p + " holds " + p.size()
+                    + " values, got " + values.length);
+        }
+        MemorySegment.copy(values, 0, slotSegment(slot), JAVA_FLOAT, p.offset * Float.BYTES, values.length);
+    }
+
+    /**
+     * Sets the optimizer's step count, e.g. when resuming from a file: Adam's bias correction at the
+     * next step then is the one of step {@code iterations + 1}.
+     */
+    public void setIterations(long iterations) {
+        checkOpen();
+        if (iterations < 0) {
+            throw new IllegalArgumentException("iterations must be >= 0, got " + iterations);
+        }
+        update.setIterations(iterations);
+    }
+
+    /** The base seed of the dropout masks (0 when the graph has no dropout). */
+    public long dropoutSeed() {
+        return dropoutSeeds.isEmpty() ? 0 : dropoutSeeds.get(0).base();
+    }
+
+    /** Training steps the dropout masks have advanced since they were seeded. */
+    public long dropoutStep() {
+        return dropoutSeeds.isEmpty() ? 0 : dropoutSeeds.get(0).step();
+    }
+
+    /** Puts every dropout mask stream back where {@link #dropoutSeed()} and {@link #dropoutStep()} said. */
+    public void restoreDropout(long seed, long step) {
+        for (DropoutSeed s : dropoutSeeds) {
+            s.restore(seed, step);
+        }
+    }
+
+    private MemorySegment slotSegment(int slot) {
+        if (slot < 0 || slot >= rule.slots()) {
+            throw new IllegalArgumentException("the optimizer keeps " + rule.slots() + " slots, no slot " + slot);
+        }
+        return slotRegions[slot];
     }
 
     public void seedDropout(long seed) {
