@@ -12,6 +12,17 @@ import org.junit.jupiter.api.Test;
 class AllocationTest {
     @Test
     void trainingStepAllocatesNothingOnTheCallingThread() {
+        assertStepAllocatesNothing(GradientClip.NONE);
+    }
+
+    @Test
+    void clippedTrainingStepAllocatesNothing() {
+        // A threshold small enough that every step both measures the norm and rescales (the clip-by-value
+        // pass is one more loop of the same shape as the rescale).
+        assertStepAllocatesNothing(new GradientClip(GradientClip.Mode.GLOBAL_NORM, 1e-3f));
+    }
+
+    private static void assertStepAllocatesNothing(GradientClip clip) {
         var threadBean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Graph g = GraphFixtures.twoLayer(64, 32, 10, Activation.RELU, Activation.SOFTMAX, true);
         int rows = 32;
@@ -20,6 +31,7 @@ class AllocationTest {
                         List.of(MetricReduction.ARGMAX_MATCHES_LABEL), new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0f),
                         pool)) {
             GraphFixtures.randomize(cg, 3);
+            cg.setGradientClip(clip);
             cg.ensureCapacity(rows);
             float[][] x = GraphFixtures.randomRows(rows, 64, 1);
             int[] y = GraphFixtures.randomLabels(rows, 10, 1);
@@ -36,7 +48,7 @@ class AllocationTest {
             }
             long allocated = threadBean.getThreadAllocatedBytes(tid) - before;
             double perStep = (double) allocated / steps;
-            assertTrue(perStep < 64, "a training step allocated " + perStep + " bytes on average");
+            assertTrue(perStep < 64, "a training step with " + clip + " allocated " + perStep + " bytes on average");
         }
     }
 }
