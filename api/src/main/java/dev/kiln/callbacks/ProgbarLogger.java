@@ -1,6 +1,5 @@
 package dev.kiln.callbacks;
 
-import dev.kiln.Model;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -71,10 +70,6 @@ public final class ProgbarLogger implements Callback {
             return false;
         }
         return System.console() != null && System.console().isTerminal();
-    }
-
-    @Override
-    public void setModel(Model model) {
     }
 
     @Override
