@@ -1,5 +1,6 @@
 package dev.kiln;
 
+import dev.kiln.callbacks.Callback;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,22 @@ public final class History {
     private final Map<String, List<Double>> values = new LinkedHashMap<>();
     private final List<Integer> epochs = new ArrayList<>();
     private final List<Double> trainingSeconds = new ArrayList<>();
+    private double epochSeconds;
+
+    /** The training time of the epoch whose end the {@link #recorder()} sees next. */
+    void epochTrained(double seconds) {
+        epochSeconds = seconds;
+    }
+
+    /** The callback that records each epoch's logs, as they are after the user's callbacks ran. */
+    Callback recorder() {
+        return new Callback() {
+            @Override
+            public void onEpochEnd(int epoch, Map<String, Double> logs) {
+                record(epoch, logs, epochSeconds);
+            }
+        };
+    }
 
     void record(int epoch, Map<String, Double> logs, double seconds) {
         epochs.add(epoch);

@@ -57,12 +57,17 @@ public final class Model implements AutoCloseable {
     private final Optimizer optimizer;
     private final Loss loss;
     private final List<Metric> metrics;
-    private final Random shuffleRandom;
-    /** The model's own seed, drawn from Kiln's stream; its shuffles derive from it, and files keep it. */
+    /**
+     * The model's own seed, drawn from Kiln's stream: each epoch's shuffle derives from it and the
+     * epoch number, and saved files keep it so that a loaded model resumes with the same shuffles.
+     */
     private long seed;
     private CompiledGraph graph;
     private int inputWidth;
     private boolean closed;
+    private boolean stopTraining;
+    /** A rate set before the model was built, applied when it is. */
+    private double pendingLearningRate = Double.NaN;
 
     Model(List<Layer> layers, Optimizer optimizer, Loss loss, List<Metric> metrics) {
         if (layers.isEmpty()) {
@@ -89,7 +94,6 @@ public final class Model implements AutoCloseable {
         this.loss = loss;
         this.metrics = List.copyOf(metrics);
         this.seed = Kiln.nextSeed();
-        this.shuffleRandom = new Random(seed);
         if (layers.get(0) instanceof InputLayer input) {
             checkOutputFitsLoss(input.width());
             build(input.width());
@@ -365,7 +369,6 @@ public final class Model implements AutoCloseable {
     /** Puts back a saved model's seed, and its shuffle stream with it. */
     void restoreSeed(long saved) {
         seed = saved;
-        shuffleRandom.setSeed(saved);
     }
 
     /** Builds the model for rows of {@code width} features if it is not built yet. */
@@ -415,6 +418,60 @@ public final class Model implements AutoCloseable {
     public long iterations() {
         checkOpen();
         return graph == null ? 0 : graph.iterations();
+    }
+
+    // ---- learning rate and stopping (what callbacks reach for) ---------------------------------
+
+    /**
+     * The learning rate the next training step uses (Keras' {@code model.optimizer.learning_rate}): with
+     * a schedule, the schedule's value at {@link #iterations()}.
+     */
+    public double learningRate() {
+        checkOpen();
+        if (optimizer.schedule() != null) {
+            return optimizer.schedule().at(iterations());
+        }
+        if (graph != null) {
+            return graph.learningRate();
+        }
+        return Double.isNaN(pendingLearningRate) ? optimizer.learningRate() : pendingLearningRate;
+    }
+
+    /**
+     * Sets the learning rate from the next training step on (Keras'
+     * {@code model.optimizer.learning_rate = lr}); it stays until set again, across {@code fit} calls.
+     *
+     * @throws IllegalStateException when the optimizer follows a learning-rate schedule, as Keras refuses too
+     */
+    public void setLearningRate(double learningRate) {
+        checkOpen();
+        if (optimizer.schedule() != null) {
+            throw new IllegalStateException("the optimizer was created with a learning-rate schedule ("
+                    + optimizer.schedule() + "), so its learning rate cannot be set; create the optimizer with a"
+                    + " number as its learning rate to change it during training");
+        }
+        Optimizer.checkedRate("learning rate", learningRate);
+        if (graph != null) {
+            graph.setLearningRate((float) learningRate);
+        } else {
+            pendingLearningRate = learningRate;
+        }
+    }
+
+    /**
+     * Asks {@code fit} to stop after the current batch (Keras' {@code model.stop_training = True}); the
+     * epoch still validates and its callbacks run. Each {@code fit} starts with the request cleared.
+     */
+    public void stopTraining() {
+        stopTraining = true;
+    }
+
+    public boolean isStopTrainingRequested() {
+        return stopTraining;
+    }
+
+    void clearStopTraining() {
+        stopTraining = false;
     }
 
     public boolean isBuilt() {
@@ -512,6 +569,10 @@ public final class Model implements AutoCloseable {
             compiled.writeParameter(i, initial.get(i));
         }
         compiled.seedDropout(Kiln.nextSeed());
+        compiled.setGradientClip(optimizer.clipping().engineForm());
+        if (!Double.isNaN(pendingLearningRate)) {
+            compiled.setLearningRate((float) pendingLearningRate);
+        }
         graph = compiled;
         inputWidth = width;
     }
@@ -524,8 +585,9 @@ public final class Model implements AutoCloseable {
         return out;
     }
 
-    Random shuffleRandom() {
-        return shuffleRandom;
+    /** The seed of this model's shuffling: epoch k's order is a function of it and k alone. */
+    long shuffleSeed() {
+        return seed;
     }
 
     private static List<String> automaticNames(List<Layer> layers) {

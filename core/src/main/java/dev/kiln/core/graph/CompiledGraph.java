@@ -32,6 +32,7 @@ public final class CompiledGraph implements AutoCloseable {
     private final List<DropoutSeed> dropoutSeeds = new ArrayList<>();
     private final Arena stateArena = Arena.ofShared();
     private final UpdateStep update;
+    private final GradientClipStep clip;
     private final int parameterFloats;
     /** The optimizer's slot regions (null where the rule keeps fewer slots), laid out like the parameters. */
     private final MemorySegment[] slotRegions;
@@ -85,6 +86,7 @@ public final class CompiledGraph implements AutoCloseable {
         }
         update = new UpdateStep(rule, values, gradients, slots[0], slots[1], parameterFloats, pool);
         slotRegions = slots;
+        clip = new GradientClipStep(gradients, parameters, pool);
     }
 
     // ---- shape ------------------------------------------------------------------------------
@@ -156,6 +158,19 @@ public final class CompiledGraph implements AutoCloseable {
             throw new IllegalArgumentException("learning rate must be a finite number >= 0, got " + lr);
         }
         update.setLearningRate(lr);
+    }
+
+    /** How the gradients are bounded before each update; {@link GradientClip#NONE} unless set. */
+    public GradientClip gradientClip() {
+        return clip.clip();
+    }
+
+    /** Takes effect from the next training step. */
+    public void setGradientClip(GradientClip gradientClip) {
+        if (gradientClip == null) {
+            throw new IllegalArgumentException("gradient clip is null; use GradientClip.NONE for none");
+        }
+        clip.setClip(gradientClip);
     }
 
     /** Training steps taken so far (the optimizer's t). */
@@ -400,6 +415,7 @@ public final class CompiledGraph implements AutoCloseable {
             }
         }
         if (parameterFloats > 0) {
+            trainSteps.add(clip);
             trainSteps.add(update);
         }
 
