@@ -71,6 +71,7 @@ final class Targets {
             return new Targets(null, r, null, r.length);
         }
         if (y instanceof Tensor t) {
+            TensorChecks.requireUsable(t, what);
             if (loss.sparseTargets() || loss.name().equals("binary_crossentropy")) {
                 return of(t.toRows(), loss, outputWidth, what); // checked row by row
             }

@@ -43,7 +43,7 @@ final class Trainer {
                 int count = Math.min(batch, n - from);
                 x.load(graph, order, from, count);
                 y.load(graph, order, from, count);
-                graph.trainStep(count);
+                NonFiniteLossGuard.trainStep(graph, count, epoch, settings.epochs(), from / batch, (n + batch - 1) / batch);
                 totals.add(graph, count);
             }
             double trainingSeconds = (System.nanoTime() - start) / 1e9;
