@@ -17,10 +17,12 @@ final class ModelSizeCheck {
     static void check(List<Layer> layers, int inputWidth) {
         long total = 0;
         int w = inputWidth;
-        for (Layer l : layers) {
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
             total += l.parameterCount(w);
             if (total > MAX_PARAMETERS) {
-                throw new IllegalArgumentException("the model needs " + total + "+ parameters by layer " + l
+                throw new IllegalArgumentException("the model needs " + total + "+ parameters by layer " + i + " ("
+                        + l.typeName() + ")"
                         + " (input width " + inputWidth + "); expected at most " + MAX_PARAMETERS
                         + " (8 GiB of floats): check the layer widths");
             }

@@ -48,9 +48,9 @@ final class Targets {
                             + (r[i] == null ? "no array" : r[i].length + " values") + " but loss '" + loss.name()
                             + "' with " + outputWidth + " outputs expects " + expected);
                 }
-                for (float v : r[i]) {
-                    if (!Float.isFinite(v)) {
-                        throw new IllegalArgumentException(what + " row " + i + " contains " + v
+                for (int j = 0; j < r[i].length; j++) {
+                    if (!Float.isFinite(r[i][j])) {
+                        throw new IllegalArgumentException(what + "[" + i + "][" + j + "] is " + r[i][j]
                                 + ": targets must be finite numbers");
                     }
                 }

@@ -124,13 +124,13 @@ class BoundaryValidationTest {
         refused(IllegalArgumentException.class, () -> model.fit(X, Y,
                 validationData(with(X, 0, 1, Float.NaN), Y), verbose(0)), "validation x[0][1] is NaN");
         refused(IllegalArgumentException.class, () -> model.fit(X, new float[][] {{0}, {Float.NaN}, {2}, {1}}, verbose(0)),
-                "y row 1", "NaN", "finite");
+                "y[1][0] is NaN", "finite");
         try (Model regression = Sequential.of(Input(3), Dense(2)).compile("sgd", "mse")) {
             model.close();
             model = regression;
             float[][] y = {{1, 2}, {3, 4}, {5, 6}, {7, 8}};
             refused(IllegalArgumentException.class, () -> regression.fit(X, with(y, 2, 1, Float.POSITIVE_INFINITY),
-                    verbose(0)), "y row 2", "Infinity", "finite");
+                    verbose(0)), "y[2][1] is Infinity", "finite");
             refused(IllegalArgumentException.class, () -> regression.fit(X, Tensor.of(with(y, 3, 0, Float.NaN)),
                     verbose(0)), "y[3][0] is NaN", "finite");
             refused(IllegalArgumentException.class, () -> regression.evaluate(X, Tensor.of(with(y, 0, 1,
