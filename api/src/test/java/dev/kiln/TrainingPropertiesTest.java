@@ -26,7 +26,7 @@ import net.jqwik.api.Provide;
  * row counts, fit runs and reports a finite loss, predict returns one finite row of the output width per
  * input row, and every parameter's gradient matches central finite differences of the loss.
  */
-class TrainingProperties {
+class TrainingPropertiesTest {
     private static final List<String> HIDDEN = List.of("linear", "relu", "sigmoid", "tanh", "leaky_relu", "elu",
             "gelu", "silu", "softmax");
     /** Smooth everywhere, so a finite difference near a kink cannot fail a correct gradient. */
