@@ -40,6 +40,16 @@ import java.util.Random;
  * <p>Without an {@code Input} layer the model is built (weights created) by the first fit, evaluate
  * or predict, from the width of that call's rows, as Keras does.
  *
+ * <p>Thread safety: a model may be shared between threads. Its calls are serialised on the model
+ * (one compiled graph, one workspace): {@code predict} from 8 threads at once gives every caller
+ * exactly the result it would get alone, one call after another, and a {@code predict} during a
+ * {@code fit} waits for the fit to finish. For parallel inference, use one model per thread.
+ *
+ * <p>A refused call (an {@link IllegalArgumentException} or {@link IllegalStateException}) leaves the
+ * model as it was: its weights, optimizer state and {@link #iterations()} are checked before anything
+ * runs. A batch whose loss becomes NaN or infinite stops {@code fit} with a
+ * {@link NonFiniteLossException} before its update, so the weights are those from before that batch.
+ *
  * <pre>{@code
  * try (var model = Sequential.of(Dense(128, "relu"), Dense(10, "softmax"))
  *         .compile("adam", "sparse_categorical_crossentropy", "accuracy")) {
@@ -64,8 +74,8 @@ public final class Model implements AutoCloseable {
     private long seed;
     private CompiledGraph graph;
     private int inputWidth;
-    private boolean closed;
-    private boolean stopTraining;
+    private volatile boolean closed;
+    private volatile boolean stopTraining;
     /** A rate set before the model was built, applied when it is. */
     private double pendingLearningRate = Double.NaN;
 
@@ -87,6 +97,7 @@ public final class Model implements AutoCloseable {
                 throw new IllegalArgumentException(problem);
             }
         }
+        LossOutputCheck.atCompile(layers, loss);
         optimizer.rule(); // validates the hyper-parameters now rather than at the first fit
         this.layers = List.copyOf(layers);
         this.layerNames = automaticNames(layers);
@@ -160,7 +171,7 @@ public final class Model implements AutoCloseable {
         return predictAny(x);
     }
 
-    private History fitAny(Object xArg, Object yArg, FitOption... options) {
+    private synchronized History fitAny(Object xArg, Object yArg, FitOption... options) {
         checkOpen();
         FitSettings settings = FitSettings.of(options);
         Inputs x = Inputs.of(xArg, "x");
@@ -203,7 +214,7 @@ public final class Model implements AutoCloseable {
         return new Trainer(this, graph, settings).run(trainX, trainY, valX, valY);
     }
 
-    private Map<String, Double> evaluateAny(Object xArg, Object yArg) {
+    private synchronized Map<String, Double> evaluateAny(Object xArg, Object yArg) {
         checkOpen();
         Inputs x = Inputs.of(xArg, "x");
         checkInputWidth(x.width(), "x");
@@ -229,7 +240,7 @@ public final class Model implements AutoCloseable {
         return totals.means(prefix);
     }
 
-    private float[][] predictAny(Object xArg) {
+    private synchronized float[][] predictAny(Object xArg) {
         checkOpen();
         Inputs x = Inputs.of(xArg, "x");
         checkInputWidth(x.width(), "x");
@@ -252,7 +263,7 @@ public final class Model implements AutoCloseable {
      * The weights in Keras' order: per layer its kernel ([in×out] row-major, flattened) then its bias.
      * Empty while the model is not built.
      */
-    public List<float[]> getWeights() {
+    public synchronized List<float[]> getWeights() {
         checkOpen();
         List<float[]> out = new ArrayList<>();
         if (graph != null) {
@@ -264,7 +275,7 @@ public final class Model implements AutoCloseable {
     }
 
     /** Replaces every weight; the list must match {@link #getWeights()} in count and sizes. */
-    public void setWeights(List<float[]> weights) {
+    public synchronized void setWeights(List<float[]> weights) {
         checkOpen();
         if (graph == null) {
             throw new IllegalStateException("the model is not built yet: add an Input layer or call fit/predict first");
@@ -280,6 +291,7 @@ public final class Model implements AutoCloseable {
                 throw new IllegalArgumentException("weight " + i + " (" + params.get(i) + ") needs "
                         + params.get(i).size() + " values but got " + (w == null ? "null" : w.length));
             }
+            WeightChecks.requireFinite(w, i, params.get(i).name());
         }
         for (int i = 0; i < params.size(); i++) {
             graph.writeParameter(i, weights.get(i));
@@ -384,12 +396,13 @@ public final class Model implements AutoCloseable {
         summary(System.out);
     }
 
-    public void summary(PrintStream out) {
+    public synchronized void summary(PrintStream out) {
         checkOpen();
         out.print(ModelSummary.render(this));
     }
 
     public List<Layer> layers() {
+        checkOpen();
         return layers;
     }
 
@@ -398,24 +411,28 @@ public final class Model implements AutoCloseable {
     }
 
     public Optimizer optimizer() {
+        checkOpen();
         return optimizer;
     }
 
     public Loss loss() {
+        checkOpen();
         return loss;
     }
 
     public List<Metric> metrics() {
+        checkOpen();
         return metrics;
     }
 
     /** The input width, or 0 while the model is not built. */
     public int inputWidth() {
+        checkOpen();
         return inputWidth;
     }
 
     /** Optimizer steps taken so far (Keras' optimizer.iterations); 0 before the model is built. */
-    public long iterations() {
+    public synchronized long iterations() {
         checkOpen();
         return graph == null ? 0 : graph.iterations();
     }
@@ -475,11 +492,12 @@ public final class Model implements AutoCloseable {
     }
 
     public boolean isBuilt() {
+        checkOpen();
         return graph != null;
     }
 
     /** The engine graph as it runs after fusion, one node per line; for the curious and for tests. */
-    public String compiledPlan() {
+    public synchronized String compiledPlan() {
         checkOpen();
         if (graph == null) {
             return "(not built)";
@@ -493,7 +511,7 @@ public final class Model implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed) {
             closed = true;
             if (graph != null) {
@@ -527,14 +545,11 @@ public final class Model implements AutoCloseable {
     }
 
     private void checkOutputFitsLoss(int width) {
-        int outputs = outputWidthFor(width);
-        if (loss.sparseTargets() && outputs < 2) {
-            throw new IllegalArgumentException("loss '" + loss.name() + "' needs at least 2 outputs (one per class)"
-                    + " but the model has " + outputs + "; for two classes use one sigmoid unit with binary_crossentropy");
-        }
+        LossOutputCheck.check(layers, loss, outputWidthFor(width));
     }
 
     private void build(int width) {
+        ModelSizeCheck.check(layers, width);
         Random init = Kiln.newRandom();
         Graph g = new Graph(width);
         Node previous = g.input();
@@ -583,6 +598,16 @@ public final class Model implements AutoCloseable {
             out.add(m.reductionFor(outputWidth, loss));
         }
         return out;
+    }
+
+    /** The compiled graph, or null while the model is not built; for tests that inspect engine state. */
+    synchronized CompiledGraph compiledGraph() {
+        return graph;
+    }
+
+    /** True once {@link #close()} has run; the only call besides close that a closed model answers. */
+    public synchronized boolean isClosed() {
+        return closed;
     }
 
     /** The seed of this model's shuffling: epoch k's order is a function of it and k alone. */

@@ -58,7 +58,7 @@ final class Trainer {
                 if (schedule != null) {
                     graph.setLearningRate((float) schedule.at(graph.iterations()));
                 }
-                graph.trainStep(count);
+                NonFiniteLossGuard.trainStep(graph, count, epoch, settings.epochs(), step, steps);
                 totals.add(graph, count);
                 callbacks.onBatchEnd(step, batchLogs);
             }

@@ -5,11 +5,13 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.Program;
 import dev.kiln.core.exec.Step;
+import dev.kiln.core.memory.Memory;
 import dev.kiln.core.memory.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A graph compiled for training and inference: parameters, gradients and optimizer slots in one
@@ -30,7 +32,7 @@ public final class CompiledGraph implements AutoCloseable {
     private final KernelPool pool;
     private final List<Parameter> parameters = new ArrayList<>();
     private final List<DropoutSeed> dropoutSeeds = new ArrayList<>();
-    private final Arena stateArena = Arena.ofShared();
+    private final Arena stateArena = Memory.newArena();
     private final UpdateStep update;
     private final GradientClipStep clip;
     private final int parameterFloats;
@@ -138,6 +140,24 @@ public final class CompiledGraph implements AutoCloseable {
         float[] out = new float[Math.toIntExact(p.size())];
         MemorySegment.copy(p.gradient, JAVA_FLOAT, 0, out, 0, out.length);
         return out;
+    }
+
+    /**
+     * Slot {@code slot} of the optimizer (momentum, Adam's m then v, ...) for parameter {@code index},
+     * as the update rule last left it; for tests that check a refused call changed nothing.
+     */
+    public float[] readOptimizerSlot(int slot, int index) {
+        checkOpen();
+        Objects.checkIndex(slot, rule.slots());
+        Parameter p = parameters.get(index);
+        float[] out = new float[Math.toIntExact(p.size())];
+        MemorySegment.copy(update.slot(slot), JAVA_FLOAT, p.offset * Float.BYTES, out, 0, out.length);
+        return out;
+    }
+
+    /** How many slots per parameter the optimizer keeps (0 for plain SGD, 2 for Adam). */
+    public int optimizerSlots() {
+        return rule.slots();
     }
 
     public void writeParameter(int index, float[] values) {
@@ -377,7 +397,7 @@ public final class CompiledGraph implements AutoCloseable {
         }
         long target = plan.reserve((long) rows * targetWidth());
 
-        Arena arena = Arena.ofShared();
+        Arena arena = Memory.newArena();
         MemorySegment region = plan.allocate(arena);
         NodeBuffers[] buffers = new NodeBuffers[n];
         for (int i = 1; i < n; i++) {
@@ -406,6 +426,7 @@ public final class CompiledGraph implements AutoCloseable {
         LossStep newTrainLoss = new LossStep(loss, lossFused, scores, output, targets, lossGradient,
                 outputWidth(), metrics);
         trainSteps.add(newTrainLoss);
+        trainSteps.add(FiniteGuard.loss(newTrainLoss)); // a NaN loss stops the step before backward and update
         for (int i = scored; i >= 1; i--) {
             if (needsGradient[i]) {
                 Step backward = chain.get(i).op().backward(buffers[i], pool);
@@ -416,6 +437,8 @@ public final class CompiledGraph implements AutoCloseable {
         }
         if (parameterFloats > 0) {
             trainSteps.add(clip);
+            // After clipping: what must be finite is the gradient the update will actually use.
+            trainSteps.add(FiniteGuard.gradients(parameters, newTrainLoss));
             trainSteps.add(update);
         }
 
