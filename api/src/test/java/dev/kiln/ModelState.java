@@ -18,7 +18,7 @@ record ModelState(List<float[]> weights, List<float[]> slots, long iterations) {
         if (graph != null) {
             for (int s = 0; s < graph.optimizerSlots(); s++) {
                 for (int p = 0; p < graph.parameters().size(); p++) {
-                    slots.add(graph.readOptimizerSlot(s, p));
+                    slots.add(graph.readSlot(s, p));
                 }
             }
         }

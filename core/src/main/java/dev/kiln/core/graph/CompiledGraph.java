@@ -142,24 +142,6 @@ public final class CompiledGraph implements AutoCloseable {
         return out;
     }
 
-    /**
-     * Slot {@code slot} of the optimizer (momentum, Adam's m then v, ...) for parameter {@code index},
-     * as the update rule last left it; for tests that check a refused call changed nothing.
-     */
-    public float[] readOptimizerSlot(int slot, int index) {
-        checkOpen();
-        Objects.checkIndex(slot, rule.slots());
-        Parameter p = parameters.get(index);
-        float[] out = new float[Math.toIntExact(p.size())];
-        MemorySegment.copy(update.slot(slot), JAVA_FLOAT, p.offset * Float.BYTES, out, 0, out.length);
-        return out;
-    }
-
-    /** How many slots per parameter the optimizer keeps (0 for plain SGD, 2 for Adam). */
-    public int optimizerSlots() {
-        return rule.slots();
-    }
-
     public void writeParameter(int index, float[] values) {
         checkOpen();
         Parameter p = parameters.get(index);

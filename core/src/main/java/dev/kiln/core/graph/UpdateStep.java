@@ -78,11 +78,6 @@ final class UpdateStep implements Step, ParallelBody {
         learningRate = lr;
     }
 
-    /** Optimizer slot {@code index} (0 or 1) over all parameters. */
-    MemorySegment slot(int index) {
-        return index == 0 ? slot0 : slot1;
-    }
-
     long iterations() {
         return iterations;
     }

@@ -59,7 +59,7 @@ class NonFiniteStepTest {
         for (int p = 0; p < cg.parameters().size(); p++) {
             out.add(cg.readParameter(p));
             for (int s = 0; s < cg.optimizerSlots(); s++) {
-                out.add(cg.readOptimizerSlot(s, p));
+                out.add(cg.readSlot(s, p));
             }
         }
         assertEquals(2, cg.optimizerSlots());
