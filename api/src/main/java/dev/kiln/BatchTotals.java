@@ -50,7 +50,7 @@ final class BatchTotals {
         }
         for (int i = 0; i < metricSums.length; i++) {
             if (metrics.get(i).name().equals(name)) {
-                return metricSums[i] / metricCounts[i];
+                return metrics.get(i).result(metricSums[i], metricCounts[i]);
             }
         }
         return null;
