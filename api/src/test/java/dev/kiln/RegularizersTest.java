@@ -79,6 +79,16 @@ class RegularizersTest {
     }
 
     @Test
+    void savingARegularizedModelIsRefusedRatherThanDroppingThePenalty(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        try (Model m = Sequential.of(Input(3), Dense(2).kernelRegularizer("l2")).compile("sgd", "mse")) {
+            java.nio.file.Path file = dir.resolve("m.kiln");
+            var e = assertThrows(IllegalArgumentException.class, () -> m.save(file));
+            assertTrue(e.getMessage().contains("regularizer"), e.getMessage());
+            assertTrue(!java.nio.file.Files.exists(file));
+        }
+    }
+
+    @Test
     void aRegularizedModelStillLearns() {
         try (Model m = Sequential.of(Input(3), Dense(8, "tanh").kernelRegularizer("l2"), Dense(2))
                 .compile(new SGD(0.05), "mse")) {
