@@ -52,7 +52,8 @@ for h in "${hiddens[@]}"; do
         { echo "compare-pytorch: --hidden '$h' is not a list of widths such as 128 or 256,128" >&2; exit 2; }
 done
 
-peer=../shared/peers/torch-peer
+# TORCH_PEER overrides where the peer is (the default assumes the checkout sits beside shared/).
+peer=${TORCH_PEER:-../shared/peers/torch-peer}
 if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
     echo "compare-pytorch: PyTorch is missing; install it with: apt-get install -y python3-torch" >&2
     exit 3
