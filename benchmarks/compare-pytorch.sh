@@ -21,15 +21,18 @@ usage() {
 usage: benchmarks/compare-pytorch.sh [--threads T] [--epochs N] [--rounds R] [--batch B] [--hidden H] [--out DIR]
   Default settings: batch 32 and 128 × hidden 128 and 256,128, on 2 threads, 5 epochs, 3 rounds;
   --batch and --hidden pick one value each instead. Results go to benchmarks/results/ (or DIR).
+  --report-only rebuilds the table, CSV and chart from DIR/compare-pytorch.jsonl without measuring
+  (for instance after an interrupted run: the JSONL is written run by run).
 EOF
 }
 
 readonly COMMAND="benchmarks/compare-pytorch.sh${*:+ $*}"
 threads=2 epochs=5 rounds=3 out=benchmarks/results
-batches=(32 128) hiddens=(128 256,128)
+batches=(32 128) hiddens=(128 256,128) report_only=0
 while (($# > 0)); do
     case $1 in
         -h | --help) usage; exit 0 ;;
+        --report-only) report_only=1; shift; continue ;;
         --threads | --epochs | --rounds | --batch | --hidden | --out)
             (($# >= 2)) || { echo "compare-pytorch: $1 needs a value" >&2; usage; exit 2; } ;;
         *) echo "compare-pytorch: unknown option $1" >&2; usage; exit 2 ;;
@@ -52,14 +55,6 @@ for h in "${hiddens[@]}"; do
         { echo "compare-pytorch: --hidden '$h' is not a list of widths such as 128 or 256,128" >&2; exit 2; }
 done
 
-# TORCH_PEER overrides where the peer is (the default assumes the checkout sits beside shared/).
-peer=${TORCH_PEER:-../shared/peers/torch-peer}
-if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-    echo "compare-pytorch: PyTorch is missing; install it with: apt-get install -y python3-torch" >&2
-    exit 3
-fi
-[[ -x $peer ]] || { echo "compare-pytorch: the PyTorch peer $peer is missing" >&2; exit 3; }
-
 # The JDK 25 that ./kiln would use, for the chart program (the default java may be older).
 java=''
 for candidate in "${JAVA_HOME:-/nonexistent}/bin/java" "$(command -v java || true)" /usr/lib/jvm/*/bin/java; do
@@ -70,16 +65,6 @@ for candidate in "${JAVA_HOME:-/nonexistent}/bin/java" "$(command -v java || tru
     fi
 done
 [[ -n $java ]] || { echo "compare-pytorch: no Java 25 found; ./kiln help says how to install one" >&2; exit 1; }
-
-# Build once up front (./kiln builds when sources changed), so no round pays for Maven.
-./kiln bench --help >/dev/null 2>&1 || { echo "compare-pytorch: building Kiln failed; run ./kiln bench" >&2; exit 1; }
-
-mkdir -p "$out"
-# Written run by run, so an interrupted comparison keeps what it measured.
-raw=$out/compare-pytorch.jsonl
-: >"$raw"
-started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Appends one run's JSON line, tagged, to $raw; $1 engine, $2 batch, $3 hidden, $4 round, $5 the line.
 record() {
@@ -101,18 +86,9 @@ run_torch() {
         tee -a "$out/compare-pytorch.log" | tail -n 1
 }
 
-: >"$out/compare-pytorch.log"
-for batch in "${batches[@]}"; do
-    for hidden in "${hiddens[@]}"; do
-        for ((r = 1; r <= rounds; r++)); do
-            # Alternate which engine goes first, so neither always runs on the warmer (or noisier) side.
-            if ((r % 2 == 1)); then order=(kiln torch); else order=(torch kiln); fi
-            for engine in "${order[@]}"; do
-                line=$("run_$engine" "$batch" "$hidden") ||
-                    { echo "compare-pytorch: $engine failed (batch $batch, hidden $hidden); see $out/compare-pytorch.log" >&2; exit 1; }
-                record "$engine" "$batch" "$hidden" "$r" "$line"
-            done
-            /usr/bin/python3 - "$raw" "$batch" "$hidden" "$r" <<'PY'
+# One line per round: both engines' training and inference samples/s; $1 batch, $2 hidden, $3 round.
+print_round() {
+    /usr/bin/python3 - "$raw" "$@" <<'PY'
 import json, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
 this = {r["engine"]: r["result"] for r in runs
@@ -122,14 +98,66 @@ print(f"batch {sys.argv[2]:>4} hidden {sys.argv[3]:<8} round {sys.argv[4]}: "
       f"train kiln {k['train_samples_per_second']:>10,.0f}  torch {t['train_samples_per_s']:>10,.0f}   "
       f"infer kiln {k['inference_samples_per_second']:>11,.0f}  torch {t['infer_samples_per_s']:>11,.0f}")
 PY
+}
+
+# Build once up front (./kiln builds when sources changed), so no round pays for Maven; the chart
+# program is in the same jar.
+./kiln bench --help >/dev/null 2>&1 || { echo "compare-pytorch: building Kiln failed; run ./kiln bench" >&2; exit 1; }
+
+raw=$out/compare-pytorch.jsonl
+if ((report_only)); then
+    [[ -s $raw ]] || { echo "compare-pytorch: no results in $raw to report" >&2; exit 1; }
+else
+    # TORCH_PEER overrides where the peer is (the default assumes the checkout sits beside shared/).
+    peer=${TORCH_PEER:-../shared/peers/torch-peer}
+    if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+        echo "compare-pytorch: PyTorch is missing; install it with: apt-get install -y python3-torch" >&2
+        exit 3
+    fi
+    [[ -x $peer ]] || { echo "compare-pytorch: the PyTorch peer $peer is missing" >&2; exit 3; }
+
+    mkdir -p "$out"
+    # Written run by run, so an interrupted comparison keeps what it measured.
+    : >"$raw"
+    started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+
+    : >"$out/compare-pytorch.log"
+    for batch in "${batches[@]}"; do
+        for hidden in "${hiddens[@]}"; do
+            for ((r = 1; r <= rounds; r++)); do
+                # Alternate which engine goes first, so neither always runs on the warmer (or noisier) side.
+                if ((r % 2 == 1)); then order=(kiln torch); else order=(torch kiln); fi
+                for engine in "${order[@]}"; do
+                    line=$("run_$engine" "$batch" "$hidden") ||
+                        { echo "compare-pytorch: $engine failed (batch $batch, hidden $hidden); see $out/compare-pytorch.log" >&2; exit 1; }
+                    record "$engine" "$batch" "$hidden" "$r" "$line"
+                done
+                print_round "$batch" "$hidden" "$r"
+            done
         done
     done
-done
 
-/usr/bin/python3 - "$raw" "$out/compare-pytorch.csv" "$threads" "$epochs" "$rounds" <<'PY'
+    {
+        echo "command: $COMMAND"
+        echo "started: $started  finished: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+        echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) processors"
+        echo "load average (1, 5, 15 min) at the start: $load_at_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+        echo "java: $("$java" -version 2>&1 | head -n 1)"
+        echo "torch: $(/usr/bin/python3 -c 'import torch; print(torch.__version__)' 2>/dev/null)"
+    } >"$out/compare-pytorch.txt"
+fi
+
+/usr/bin/python3 - "$raw" "$out/compare-pytorch.csv" <<'PY'
 import csv, json, statistics, sys
-raw, csv_path, threads, epochs, rounds = sys.argv[1:]
+raw, csv_path = sys.argv[1:]
 runs = [json.loads(l) for l in open(raw)]
+# Threads and epochs as the runs report them; rounds as many as both engines completed.
+threads = sorted({r["result"]["threads"] for r in runs})
+epochs = sorted({r["result"]["epochs"] for r in runs})
+threads = threads[0] if len(threads) == 1 else "/".join(map(str, threads))
+epochs = epochs[0] if len(epochs) == 1 else "/".join(map(str, epochs))
 settings = []
 for r in runs:
     key = (r["batch"], r["hidden"])
@@ -145,8 +173,12 @@ for batch, hidden in settings:
         key = fields[what][0 if engine == "kiln" else 1]
         return statistics.median(r["result"][key] for r in runs
                                  if r["engine"] == engine and r["batch"] == batch and r["hidden"] == hidden)
-    row = {"setting": f"b{batch} h{hidden}", "batch": batch, "hidden": hidden, "threads": int(threads),
-           "epochs": int(epochs), "rounds": int(rounds)}
+    rounds = min(sum(1 for r in runs if r["engine"] == e and r["batch"] == batch and r["hidden"] == hidden)
+                 for e in ("kiln", "torch"))
+    if rounds == 0:
+        continue
+    row = {"setting": f"b{batch} h{hidden}", "batch": batch, "hidden": hidden, "threads": threads,
+           "epochs": epochs, "rounds": rounds}
     for what in ("train", "infer", "acc"):
         row[f"kiln_{what}"] = median("kiln", what)
         row[f"torch_{what}"] = median("torch", what)
@@ -162,26 +194,16 @@ with open(csv_path, "w", newline="") as f:
     for row in rows:
         w.writerow({k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()})
 
-print(f"\nmedians of {rounds} rounds, {threads} threads, {epochs} epochs (samples/s; ratio = Kiln / PyTorch)")
-head = ("batch", "hidden", "Kiln train", "PyTorch train", "ratio", "Kiln infer", "PyTorch infer", "ratio",
+print(f"\nmedians over the rounds, {threads} threads, {epochs} epochs (samples/s; ratio = Kiln / PyTorch)")
+head = ("batch", "hidden", "rounds", "Kiln train", "PyTorch train", "ratio", "Kiln infer", "PyTorch infer", "ratio",
         "Kiln acc", "PyTorch acc", "Kiln GFLOP/s")
 print("| " + " | ".join(head) + " |")
 print("|" + "|".join("---:" for _ in head) + "|")
 for r in rows:
-    print(f"| {r['batch']} | {r['hidden']} | {r['kiln_train']:,.0f} | {r['torch_train']:,.0f} | {r['train_ratio']:.2f} "
+    print(f"| {r['batch']} | {r['hidden']} | {r['rounds']} | {r['kiln_train']:,.0f} | {r['torch_train']:,.0f} | {r['train_ratio']:.2f} "
           f"| {r['kiln_infer']:,.0f} | {r['torch_infer']:,.0f} | {r['infer_ratio']:.2f} "
           f"| {r['kiln_acc']:.4f} | {r['torch_acc']:.4f} | {r['kiln_gflops']:.1f} |")
 PY
-
-{
-    echo "command: $COMMAND"
-    echo "started: $started  finished: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
-    echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) processors"
-    echo "load average (1, 5, 15 min) at the start: $load_at_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "java: $("$java" -version 2>&1 | head -n 1)"
-    echo "torch: $(/usr/bin/python3 -c 'import torch; print(torch.__version__)' 2>/dev/null)"
-} >"$out/compare-pytorch.txt"
 
 examples_jar=$(ls examples/target/kiln-examples-*.jar | grep -v -e sources -e javadoc -e tests | head -n 1)
 "$java" -Djava.awt.headless=true -cp "$examples_jar:examples/target/lib/*" dev.kiln.examples.ComparisonChart \
