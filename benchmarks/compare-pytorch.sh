@@ -141,7 +141,12 @@ else
     {
         echo "command: $COMMAND"
         echo "started: $started  finished: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-        echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+        if commit=$(git rev-parse --short HEAD 2>/dev/null); then
+            git diff --quiet HEAD 2>/dev/null || commit="$commit with uncommitted changes"
+        else
+            commit="unknown (not a git checkout)"
+        fi
+        echo "commit: $commit"
         echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) processors"
         echo "load average (1, 5, 15 min) at the start: $load_at_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
         echo "java: $("$java" -version 2>&1 | head -n 1)"

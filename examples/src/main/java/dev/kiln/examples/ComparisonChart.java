@@ -1,6 +1,7 @@
 package dev.kiln.examples;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,10 +70,13 @@ public final class ComparisonChart {
                 rows.stream().map(Row::kilnInfer).toList(), rows.stream().map(Row::torchInfer).toList());
         Path dir = png.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".chart", ".png");
+        // A temporary name beside the target, created with the usual permissions (createTempFile's are
+        // owner-only), then renamed over it: a reader never sees half a PNG.
+        Path tmp = dir.resolve("." + png.getFileName() + ".tmp");
         try {
-            // XChart appends ".png" when the name lacks it; the temp name has it.
-            BitmapEncoder.saveBitmap(List.of(train, infer), 1, 2, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                BitmapEncoder.saveBitmap(List.of(train, infer), 1, 2, out, BitmapEncoder.BitmapFormat.PNG);
+            }
             Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
