@@ -518,8 +518,12 @@ public final class CompiledGraph implements AutoCloseable {
 
     private static void copyRows(MemorySegment src, MemorySegment dst, int width, int[] order, int from, int count) {
         long rowBytes = (long) width * Float.BYTES;
+        if (order == null) { // evaluate and predict: consecutive rows are one block
+            MemorySegment.copy(src, from * rowBytes, dst, 0, count * rowBytes);
+            return;
+        }
         for (int r = 0; r < count; r++) {
-            int row = order == null ? from + r : order[from + r];
+            int row = order[from + r];
             MemorySegment.copy(src, row * rowBytes, dst, r * rowBytes, rowBytes);
         }
     }
