@@ -48,7 +48,7 @@ public class TrainStepBench {
     @Param({"32", "128"})
     int batch;
 
-    @Param({"2"})
+    @Param({"1", "2"})
     int threads;
 
     private KernelPool pool;
