@@ -1,10 +1,9 @@
 package dev.kiln.bench;
 
+import dev.kiln.core.exec.DenseBackwardStep;
 import dev.kiln.core.exec.DenseForwardStep;
 import dev.kiln.core.exec.KernelPool;
-import dev.kiln.core.exec.ParallelBody;
 import dev.kiln.core.kernel.Activation;
-import dev.kiln.core.kernel.Gemm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -31,7 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code shape} is m×k×n: C [m×n] = A [m×k] · B [k×n], 2·m·k·n floating-point operations.
  * "32x784x128" and "128x784x128" are the first layer's forward X·W at batch 32 and 128 (the real
  * {@link DenseForwardStep}, no bias, linear); "128x128x10" the output layer's; "dW784x128x128" is that
- * first layer's weight gradient dW = Xᵀ·dY at batch 128 (784×128 output, inner dimension the batch).
+ * first layer's weight gradient dW = Xᵀ·dY at batch 128 (784×128 output, inner dimension the batch),
+ * through the real {@link DenseBackwardStep} of a linear layer without bias or input gradient.
  *
  * <p>How to read the output: the {@code gflops} counter counts 2·m·k·n per call and JMH reports it per
  * nanosecond, so its score <b>is GFLOP/s</b> (the primary score, calls per ns, can be ignored). Compare it
@@ -83,7 +83,10 @@ public class GemmBench {
             // dW [m×n] = Xᵀ·dY with X [k×m] (k batch rows of m features) and dY [k×n].
             MemorySegment x = random(k * m, 1);
             MemorySegment dy = random(k * n, 2);
-            product = new WeightGradient(x, dy, c, k, m, n, pool)::run;
+            // The real backward step of a linear layer without bias and input gradient: exactly dW = Xᵀ·dY.
+            DenseBackwardStep step = new DenseBackwardStep(x, random(m * n, 3), null, null, dy, c, null, null, null,
+                    m, n, Activation.LINEAR, pool);
+            product = () -> step.run(k);
         } else {
             MemorySegment a = random(m * k, 1);
             MemorySegment b = random(k * n, 2);
@@ -112,19 +115,5 @@ public class GemmBench {
             s.setAtIndex(ValueLayout.JAVA_FLOAT, i, r.nextFloat() - 0.5f);
         }
         return s;
-    }
-
-    /** dW = Xᵀ·dY split by rows of dW, as the dense backward step splits it. */
-    private record WeightGradient(MemorySegment x, MemorySegment dy, MemorySegment dw, int batch, int k, int n,
-            KernelPool pool) implements ParallelBody {
-        void run() {
-            pool.run(this);
-        }
-
-        @Override
-        public void run(int part, int parts) {
-            Gemm.transposeAMatmul(x, dy, dw, batch, k, n, ParallelBody.start(k, part, parts),
-                    ParallelBody.start(k, part + 1, parts));
-        }
     }
 }
