@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class DenseBench {
@@ -68,10 +68,9 @@ public class DenseBench {
         dw = random(IN * OUT, 6, 1f);
         MemorySegment db = random(OUT, 7, 1f);
         MemorySegment dx = random(batch * IN, 8, 1f);
-        MemorySegment scratch = random(IN * OUT, 9, 1f);
         forward = new DenseForwardStep(x, w, b, null, y, IN, OUT, Activation.RELU, pool);
         forward.run(batch);
-        backward = new DenseBackwardStep(x, w, null, y, dy, dw, db, dx, scratch, IN, OUT, Activation.RELU, pool);
+        backward = new DenseBackwardStep(x, w, null, y, dy, dw, db, dx, null, IN, OUT, Activation.RELU, pool);
     }
 
     @TearDown(Level.Trial)
