@@ -37,6 +37,22 @@ final class BatchTotals {
         }
     }
 
+    /** The mean of {@code "loss"} or of a metric by name so far, or null for another name or before any batch. */
+    Double mean(String name) {
+        if (rows == 0) {
+            return null;
+        }
+        if (name.equals("loss")) {
+            return lossSum / rows;
+        }
+        for (int i = 0; i < metricSums.length; i++) {
+            if (metrics.get(i).name().equals(name)) {
+                return metricSums[i] / metricCounts[i];
+            }
+        }
+        return null;
+    }
+
     /** {@code prefix + "loss"} and {@code prefix + metric name} → mean, in Keras' order. */
     Map<String, Double> means(String prefix) {
         Map<String, Double> out = new LinkedHashMap<>();

@@ -1,7 +1,13 @@
 package dev.kiln;
 
+import dev.kiln.data.CsvOption;
+import dev.kiln.data.CsvReader;
+import dev.kiln.data.DatasetDownloader;
+import dev.kiln.data.DownloadException;
 import dev.kiln.data.IdxReader;
 import dev.kiln.data.LabeledImages;
+import dev.kiln.data.RemoteDataset;
+import dev.kiln.data.TabularData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,12 +16,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ready-to-train data sets, like {@code keras.datasets}. Nothing is downloaded: the files are found
- * on disk, where the Debian package {@code dataset-fashion-mnist} (or a copy) put them.
+ * Ready-to-train data sets, like {@code keras.datasets}. The files are looked for on disk first (where
+ * the Debian package {@code dataset-fashion-mnist}, a copy or an earlier download put them); when no
+ * local copy exists they are downloaded, as Keras does, into {@code ~/.kiln/datasets/<name>} with each
+ * file's SHA-256 verified (see {@link RemoteDataset}). Tabular data comes from CSV files ({@link #csv}).
  *
  * <pre>{@code
  * var data = Datasets.fashionMnist();
@@ -26,7 +35,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #fashionMnist()} looks, in this order, in {@code $KILN_DATA} (the four files directly, or a
  * {@code fashion-mnist/} directory inside it), in {@code ~/.kiln/datasets/fashion-mnist} and in
- * {@code /usr/share/datasets/fashion-mnist}.
+ * {@code /usr/share/datasets/fashion-mnist}, and downloads into {@code ~/.kiln/datasets/fashion-mnist}
+ * when none holds the four files. {@link #mnist()} does the same with {@code mnist} directories
+ * ({@code $KILN_DATA/mnist}, {@code ~/.kiln/datasets/mnist}, {@code /usr/share/datasets/mnist}).
  */
 public final class Datasets {
     private static final Logger LOG = LoggerFactory.getLogger(Datasets.class);
@@ -34,6 +45,8 @@ public final class Datasets {
     static final String FASHION_MNIST = "fashion-mnist";
     static final Path SYSTEM_FASHION_MNIST = Path.of("/usr/share/datasets", FASHION_MNIST);
     static final int FASHION_MNIST_CLASSES = 10;
+    static final String MNIST = "mnist";
+    static final Path SYSTEM_MNIST = Path.of("/usr/share/datasets", MNIST);
 
     /** The four files, each accepted gzip-compressed (as shipped) or already unpacked. */
     static final List<String> FASHION_MNIST_FILES = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
@@ -68,22 +81,52 @@ public final class Datasets {
      * Fashion-MNIST: 60000 training and 10000 test images of 28×28 clothing items in 10 classes, each
      * image flattened to 784 floats in [0, 1].
      *
-     * @throws IllegalStateException if no searched directory holds all four files; the message names
-     *         every directory searched and how to install the data
-     * @throws UncheckedIOException if the files are there but cannot be read or are malformed
+     * @throws UncheckedIOException if no searched directory holds all four files and downloading them
+     *         failed (the message names every directory searched, the URL and the cause, and how to
+     *         install the data by hand; the cause is a {@link DownloadException}), or if the files are
+     *         there but cannot be read or are malformed
      */
     public static Split fashionMnist() {
-        return fashionMnist(locate(candidates(System.getenv("KILN_DATA"), System.getProperty("user.home"))));
+        String home = System.getProperty("user.home");
+        return fashionMnist(locateOrDownload(RemoteDataset.FASHION_MNIST,
+                candidates(System.getenv("KILN_DATA"), home), downloadDirectory(home, FASHION_MNIST),
+                downloaderUnlessOffline()));
+    }
+
+    /**
+     * MNIST: 60000 training and 10000 test images of 28×28 handwritten digits, each image flattened to 784
+     * floats in [0, 1], labels 0..9. Downloaded on first use (about 12 MB) into {@code ~/.kiln/datasets/mnist}.
+     *
+     * <pre>{@code
+     * Datasets.Split digits = Datasets.mnist();
+     * }</pre>
+     *
+     * @throws UncheckedIOException as {@link #fashionMnist()} does
+     */
+    public static Split mnist() {
+        String home = System.getProperty("user.home");
+        return mnist(locateOrDownload(RemoteDataset.MNIST, mnistCandidates(System.getenv("KILN_DATA"), home),
+                downloadDirectory(home, MNIST), downloaderUnlessOffline()));
+    }
+
+    /** MNIST from an explicit directory holding the four files. */
+    public static Split mnist(Path directory) {
+        return readSplit(RemoteDataset.MNIST.title(), directory);
     }
 
     /** Fashion-MNIST from an explicit directory holding the four files. */
     public static Split fashionMnist(Path directory) {
+        return readSplit(RemoteDataset.FASHION_MNIST.title(), directory);
+    }
+
+    /** Either MNIST-format data set: the four IDX files of a directory as a training and a test split. */
+    private static Split readSplit(String title, Path directory) {
         Objects.requireNonNull(directory, "directory");
         List<String> missing = missingFiles(directory);
         if (!missing.isEmpty()) {
-            throw new IllegalStateException("Fashion-MNIST directory " + directory + " lacks " + missing);
+            throw new IllegalStateException(title + " directory " + directory + " lacks " + missing);
         }
-        LOG.debug("Loading Fashion-MNIST from {}", directory);
+        LOG.debug("Loading {} from {}", title, directory);
         try {
             LabeledImages train = IdxReader.readLabeled(file(directory, FASHION_MNIST_FILES.get(0)).orElseThrow(),
                     file(directory, FASHION_MNIST_FILES.get(1)).orElseThrow(), FASHION_MNIST_CLASSES);
@@ -91,7 +134,32 @@ public final class Datasets {
                     file(directory, FASHION_MNIST_FILES.get(3)).orElseThrow(), FASHION_MNIST_CLASSES);
             return new Split(train.images(), train.labels(), test.images(), test.labels());
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read Fashion-MNIST from " + directory + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot read " + title + " from " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Tabular data from a CSV file: one row per example, the label in one column (by default the last),
+     * every other column a numeric feature. Labels become class indices or regression targets as
+     * {@link TabularData} explains.
+     *
+     * <pre>{@code
+     * import static dev.kiln.data.CsvOption.*;
+     * TabularData iris = Datasets.csv(Path.of("iris.csv"), labelColumn("species"));
+     * model.fit(iris.x(), iris.y(), epochs(100), validationSplit(0.2));
+     * }</pre>
+     *
+     * @throws UncheckedIOException if the file cannot be read or is malformed; the cause is a
+     *         {@link dev.kiln.data.CsvFormatException} naming the line and column for a bad value, a ragged
+     *         row, a missing label column or an empty file
+     * @throws IllegalArgumentException for contradictory options (a label column by name without a header)
+     */
+    public static TabularData csv(Path file, CsvOption... options) {
+        Objects.requireNonNull(file, "file");
+        try {
+            return CsvReader.read(file, options);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 
@@ -111,6 +179,90 @@ public final class Datasets {
         }
         dirs.add(SYSTEM_FASHION_MNIST);
         return dirs;
+    }
+
+    /**
+     * MNIST's directories: only ones named {@code mnist}, never {@code $KILN_DATA} itself, which may hold
+     * Fashion-MNIST's identically named files.
+     */
+    static List<Path> mnistCandidates(String kilnData, String userHome) {
+        List<Path> dirs = new ArrayList<>();
+        if (kilnData != null && !kilnData.isBlank()) {
+            dirs.add(Path.of(kilnData, MNIST));
+        }
+        if (userHome != null && !userHome.isBlank()) {
+            dirs.add(downloadDirectory(userHome, MNIST));
+        }
+        dirs.add(SYSTEM_MNIST);
+        return dirs;
+    }
+
+    /** {@code ~/.kiln/datasets/<name>}, where downloads go; null when there is no home directory. */
+    static Path downloadDirectory(String userHome, String name) {
+        return userHome == null || userHome.isBlank() ? null : Path.of(userHome, ".kiln", "datasets", name);
+    }
+
+    /**
+     * Downloads are on unless {@code -Dkiln.offline=true} or {@code KILN_OFFLINE=1} (or {@code true}) says
+     * otherwise: for air-gapped machines, and for Kiln's own test suite, which must never reach the internet.
+     */
+    static boolean offline(String property, String environment) {
+        return "true".equalsIgnoreCase(property) || "1".equals(environment) || "true".equalsIgnoreCase(environment);
+    }
+
+    /** How the public loaders get a downloader: none (null) when offline, built only if a download happens. */
+    private static Supplier<DatasetDownloader> downloaderUnlessOffline() {
+        return offline(System.getProperty("kiln.offline"), System.getenv("KILN_OFFLINE")) ? null
+                : DatasetDownloader::standard;
+    }
+
+    /**
+     * The first candidate holding all four files; else the files downloaded into {@code downloadDirectory}
+     * (unless {@code downloader} is null: offline).
+     * When that fails too, the error says where it looked, what the download attempt met, and how to
+     * install the files by hand.
+     */
+    static Path locateOrDownload(RemoteDataset dataset, List<Path> candidates, Path downloadDirectory,
+            Supplier<DatasetDownloader> downloader) {
+        for (Path dir : candidates) {
+            if (missingFiles(dir).isEmpty()) {
+                return dir;
+            }
+        }
+        String looked = describeSearch(candidates);
+        String byHand = "\nOr copy the four files (" + String.join(".gz, ", FASHION_MNIST_FILES) + ".gz) into "
+                + "~/.kiln/datasets/" + dataset.name() + (dataset == RemoteDataset.FASHION_MNIST
+                        ? ", set KILN_DATA to a directory holding them, or: sudo apt-get install dataset-fashion-mnist"
+                        : ", or set KILN_DATA to a directory whose " + dataset.name() + "/ holds them.");
+        if (downloader == null) {
+            throw new IllegalStateException(dataset.title() + " not found, and downloads are turned off"
+                    + " (kiln.offline / KILN_OFFLINE). Looked in:" + looked + byHand);
+        }
+        if (downloadDirectory == null) {
+            throw new IllegalStateException(dataset.title() + " not found and there is no home directory to download"
+                    + " it into. Looked in:" + looked + byHand);
+        }
+        LOG.info("{} not found locally; downloading it into {}", dataset.title(), downloadDirectory);
+        try {
+            Path dir = downloader.get().download(dataset, downloadDirectory);
+            List<String> missing = missingFiles(dir);
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("after downloading, " + dir + " still lacks " + missing);
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(dataset.title() + " not found locally and the download failed. Looked in:"
+                    + looked + "\nDownloading into " + downloadDirectory + " failed: " + e.getMessage() + byHand, e);
+        }
+    }
+
+    private static String describeSearch(List<Path> candidates) {
+        StringBuilder looked = new StringBuilder();
+        for (Path dir : candidates) {
+            List<String> missing = missingFiles(dir);
+            looked.append("\n  ").append(dir).append(Files.isDirectory(dir) ? ": lacks " + missing : ": no such directory");
+        }
+        return looked.toString();
     }
 
     /** The first candidate holding all four files; otherwise an error that says where it looked. */

@@ -1,6 +1,9 @@
 package dev.kiln;
 
+import dev.kiln.callbacks.Callback;
 import dev.kiln.core.memory.Tensor;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The options of {@link Model#fit}, named as Keras' keyword arguments.
@@ -8,6 +11,8 @@ import dev.kiln.core.memory.Tensor;
  * <pre>{@code
  * import static dev.kiln.FitOption.*;
  * model.fit(x, y, epochs(5), batchSize(128), validationSplit(0.1), verbose(2));
+ * model.fit(x, y, epochs(50), validationSplit(0.1),
+ *         callbacks(new EarlyStopping().patience(2).restoreBestWeights(true)));
  * }</pre>
  */
 public sealed interface FitOption {
@@ -45,6 +50,23 @@ public sealed interface FitOption {
         public Verbose {
             if (value < 0 || value > 2) {
                 throw new IllegalArgumentException("verbose must be 0 (silent), 1 or 2, got " + value);
+            }
+        }
+    }
+
+    record Callbacks(List<Callback> value) implements FitOption {
+        public Callbacks {
+            if (value == null || value.contains(null)) {
+                throw new IllegalArgumentException("callbacks must not be null, got " + value);
+            }
+            value = List.copyOf(value);
+        }
+    }
+
+    record InitialEpoch(int value) implements FitOption {
+        public InitialEpoch {
+            if (value < 0) {
+                throw new IllegalArgumentException("initialEpoch must be >= 0, got " + value);
             }
         }
     }
@@ -93,8 +115,31 @@ public sealed interface FitOption {
         return new ValidationData(x, y);
     }
 
-    /** 0 silent, 1 or 2 one line per epoch (the live progress bar arrives later). Default 1. */
+    /**
+     * 0 silent; 1 (the default) a live progress bar on a terminal and one line per epoch otherwise;
+     * 2 one line per epoch. See {@link dev.kiln.callbacks.ProgbarLogger}.
+     */
     static FitOption verbose(int level) {
         return new Verbose(level);
+    }
+
+    /**
+     * Hooks called as training goes (Keras' {@code callbacks=[...]}), in the order given, before the
+     * History and the progress output.
+     */
+    static FitOption callbacks(Callback... callbacks) {
+        if (callbacks == null) {
+            throw new IllegalArgumentException("callbacks must not be null");
+        }
+        return new Callbacks(Arrays.asList(callbacks));
+    }
+
+    /**
+     * The epoch to start at (default 0), for resuming a run: {@code fit} then runs epochs
+     * {@code initialEpoch .. epochs − 1}, numbered as they were in the first run, with the same
+     * shuffling they would have had.
+     */
+    static FitOption initialEpoch(int epoch) {
+        return new InitialEpoch(epoch);
     }
 }

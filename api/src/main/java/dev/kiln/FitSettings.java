@@ -1,8 +1,12 @@
 package dev.kiln;
 
+import dev.kiln.callbacks.Callback;
+import java.util.ArrayList;
+import java.util.List;
+
 /** The {@link FitOption}s of one fit call with Keras' defaults filled in. */
 record FitSettings(int epochs, int batchSize, boolean shuffle, double validationSplit,
-        FitOption.ValidationData validationData, int verbose) {
+        FitOption.ValidationData validationData, int verbose, List<Callback> callbacks, int initialEpoch) {
 
     static FitSettings of(FitOption... options) {
         int epochs = 1;
@@ -11,6 +15,8 @@ record FitSettings(int epochs, int batchSize, boolean shuffle, double validation
         double split = 0;
         FitOption.ValidationData data = null;
         int verbose = 1;
+        List<Callback> callbacks = new ArrayList<>();
+        int initialEpoch = 0;
         for (FitOption o : options) {
             switch (o) {
                 case null -> throw new IllegalArgumentException("a fit option is null");
@@ -20,8 +26,10 @@ record FitSettings(int epochs, int batchSize, boolean shuffle, double validation
                 case FitOption.ValidationSplit v -> split = v.value();
                 case FitOption.ValidationData d -> data = d;
                 case FitOption.Verbose v -> verbose = v.value();
+                case FitOption.Callbacks c -> callbacks.addAll(c.value());
+                case FitOption.InitialEpoch i -> initialEpoch = i.value();
             }
         }
-        return new FitSettings(epochs, batchSize, shuffle, split, data, verbose);
+        return new FitSettings(epochs, batchSize, shuffle, split, data, verbose, List.copyOf(callbacks), initialEpoch);
     }
 }

@@ -1,5 +1,8 @@
 package dev.kiln;
 
+import dev.kiln.callbacks.Callback;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,6 +22,22 @@ public final class History {
     private final Map<String, List<Double>> values = new LinkedHashMap<>();
     private final List<Integer> epochs = new ArrayList<>();
     private final List<Double> trainingSeconds = new ArrayList<>();
+    private double epochSeconds;
+
+    /** The training time of the epoch whose end the {@link #recorder()} sees next. */
+    void epochTrained(double seconds) {
+        epochSeconds = seconds;
+    }
+
+    /** The callback that records each epoch's logs, as they are after the user's callbacks ran. */
+    Callback recorder() {
+        return new Callback() {
+            @Override
+            public void onEpochEnd(int epoch, Map<String, Double> logs) {
+                record(epoch, logs, epochSeconds);
+            }
+        };
+    }
 
     void record(int epoch, Map<String, Double> logs, double seconds) {
         epochs.add(epoch);
@@ -52,6 +71,27 @@ public final class History {
     public double last(String key) {
         List<Double> v = values.get(key);
         return v == null || v.isEmpty() ? Double.NaN : v.get(v.size() - 1);
+    }
+
+    /**
+     * Draws the history: one panel per metric (loss, accuracy, ...), each with the training and,
+     * when there was validation, the validation curve against the epoch (counted from 1). A PNG, or an
+     * SVG when the name ends in {@code .svg}; written atomically.
+     *
+     * <pre>{@code
+     * History h = model.fit(x, y, epochs(10), validationSplit(0.1));
+     * h.plot(Path.of("history.png"));
+     * }</pre>
+     *
+     * @throws IllegalStateException when nothing was recorded
+     */
+    public void plot(Path path) throws IOException {
+        HistoryPlot.write(this, path);
+    }
+
+    /** {@link #plot(Path)} with the path as a string: {@code h.plot("history.png")}. */
+    public void plot(String path) throws IOException {
+        plot(ModelFiles.path(path, "plot"));
     }
 
     @Override

@@ -46,6 +46,7 @@ final class Inputs {
                 throw new IllegalArgumentException(what + " tensor has shape " + java.util.Arrays.toString(t.shape())
                         + ": expected [rows, features] with at least one of each");
             }
+            TensorChecks.requireUsable(t, what);
             return new Inputs(null, t, t.rows(), t.rowWidth());
         }
         throw new IllegalArgumentException(what + " must be a float[][] or a Tensor, got "

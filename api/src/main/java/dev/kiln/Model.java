@@ -23,7 +23,9 @@ import dev.kiln.layers.Layer;
 import dev.kiln.losses.Loss;
 import dev.kiln.metrics.Metric;
 import dev.kiln.optimizers.Optimizer;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,6 +39,16 @@ import java.util.Random;
  *
  * <p>Without an {@code Input} layer the model is built (weights created) by the first fit, evaluate
  * or predict, from the width of that call's rows, as Keras does.
+ *
+ * <p>Thread safety: a model may be shared between threads. Its calls are serialised on the model
+ * (one compiled graph, one workspace): {@code predict} from 8 threads at once gives every caller
+ * exactly the result it would get alone, one call after another, and a {@code predict} during a
+ * {@code fit} waits for the fit to finish. For parallel inference, use one model per thread.
+ *
+ * <p>A refused call (an {@link IllegalArgumentException} or {@link IllegalStateException}) leaves the
+ * model as it was: its weights, optimizer state and {@link #iterations()} are checked before anything
+ * runs. A batch whose loss becomes NaN or infinite stops {@code fit} with a
+ * {@link NonFiniteLossException} before its update, so the weights are those from before that batch.
  *
  * <pre>{@code
  * try (var model = Sequential.of(Dense(128, "relu"), Dense(10, "softmax"))
@@ -55,10 +67,17 @@ public final class Model implements AutoCloseable {
     private final Optimizer optimizer;
     private final Loss loss;
     private final List<Metric> metrics;
-    private final Random shuffleRandom;
+    /**
+     * The model's own seed, drawn from Kiln's stream: each epoch's shuffle derives from it and the
+     * epoch number, and saved files keep it so that a loaded model resumes with the same shuffles.
+     */
+    private long seed;
     private CompiledGraph graph;
     private int inputWidth;
-    private boolean closed;
+    private volatile boolean closed;
+    private volatile boolean stopTraining;
+    /** A rate set before the model was built, applied when it is. */
+    private double pendingLearningRate = Double.NaN;
 
     Model(List<Layer> layers, Optimizer optimizer, Loss loss, List<Metric> metrics) {
         if (layers.isEmpty()) {
@@ -78,13 +97,14 @@ public final class Model implements AutoCloseable {
                 throw new IllegalArgumentException(problem);
             }
         }
+        LossOutputCheck.atCompile(layers, loss);
         optimizer.rule(); // validates the hyper-parameters now rather than at the first fit
         this.layers = List.copyOf(layers);
         this.layerNames = automaticNames(layers);
         this.optimizer = optimizer;
         this.loss = loss;
         this.metrics = List.copyOf(metrics);
-        this.shuffleRandom = Kiln.newRandom();
+        this.seed = Kiln.nextSeed();
         if (layers.get(0) instanceof InputLayer input) {
             checkOutputFitsLoss(input.width());
             build(input.width());
@@ -151,7 +171,7 @@ public final class Model implements AutoCloseable {
         return predictAny(x);
     }
 
-    private History fitAny(Object xArg, Object yArg, FitOption... options) {
+    private synchronized History fitAny(Object xArg, Object yArg, FitOption... options) {
         checkOpen();
         FitSettings settings = FitSettings.of(options);
         Inputs x = Inputs.of(xArg, "x");
@@ -194,7 +214,7 @@ public final class Model implements AutoCloseable {
         return new Trainer(this, graph, settings).run(trainX, trainY, valX, valY);
     }
 
-    private Map<String, Double> evaluateAny(Object xArg, Object yArg) {
+    private synchronized Map<String, Double> evaluateAny(Object xArg, Object yArg) {
         checkOpen();
         Inputs x = Inputs.of(xArg, "x");
         checkInputWidth(x.width(), "x");
@@ -220,7 +240,7 @@ public final class Model implements AutoCloseable {
         return totals.means(prefix);
     }
 
-    private float[][] predictAny(Object xArg) {
+    private synchronized float[][] predictAny(Object xArg) {
         checkOpen();
         Inputs x = Inputs.of(xArg, "x");
         checkInputWidth(x.width(), "x");
@@ -243,7 +263,7 @@ public final class Model implements AutoCloseable {
      * The weights in Keras' order: per layer its kernel ([in×out] row-major, flattened) then its bias.
      * Empty while the model is not built.
      */
-    public List<float[]> getWeights() {
+    public synchronized List<float[]> getWeights() {
         checkOpen();
         List<float[]> out = new ArrayList<>();
         if (graph != null) {
@@ -255,7 +275,7 @@ public final class Model implements AutoCloseable {
     }
 
     /** Replaces every weight; the list must match {@link #getWeights()} in count and sizes. */
-    public void setWeights(List<float[]> weights) {
+    public synchronized void setWeights(List<float[]> weights) {
         checkOpen();
         if (graph == null) {
             throw new IllegalStateException("the model is not built yet: add an Input layer or call fit/predict first");
@@ -271,10 +291,102 @@ public final class Model implements AutoCloseable {
                 throw new IllegalArgumentException("weight " + i + " (" + params.get(i) + ") needs "
                         + params.get(i).size() + " values but got " + (w == null ? "null" : w.length));
             }
+            WeightChecks.requireFinite(w, i, params.get(i).name());
         }
         for (int i = 0; i < params.size(); i++) {
             graph.writeParameter(i, weights.get(i));
         }
+    }
+
+    // ---- files --------------------------------------------------------------------------------
+
+    /**
+     * Writes the whole model to one {@code .kiln} file (a zip of {@code config.json} and
+     * {@code model.safetensors}): architecture, compile settings, weights and optimizer state, so that
+     * {@link #load} gives a model that predicts identically and continues training where this one is.
+     * The write is atomic: a crash leaves any previous file whole.
+     *
+     * <pre>{@code
+     * model.save(Path.of("fashion.kiln"));
+     * Model again = Model.load(Path.of("fashion.kiln"));
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when the name does not end in {@code .kiln}
+     */
+    public void save(Path path) throws IOException {
+        checkOpen();
+        ModelFiles.save(this, path);
+    }
+
+    /**
+     * Reads a model written by {@link #save}: compiled, with its weights, optimizer state, step count
+     * and learning rate restored.
+     *
+     * @throws dev.kiln.io.ModelFormatException when the file is damaged or not a .kiln file
+     */
+    public static Model load(Path path) throws IOException {
+        return ModelFiles.load(path);
+    }
+
+    /**
+     * Writes the weights alone as safetensors (float32, Keras names such as {@code dense/kernel},
+     * kernels [in×out]), readable by Python's safetensors and PyTorch. The name must end in
+     * {@code .safetensors}.
+     */
+    public void saveWeights(Path path) throws IOException {
+        checkOpen();
+        ModelFiles.saveWeights(this, path);
+    }
+
+    /**
+     * Replaces the weights with those of a safetensors file (from Kiln or another tool) that holds a
+     * float32 tensor of the right shape for every weight; on any mismatch the weights stay as they were.
+     *
+     * @throws dev.kiln.io.ModelFormatException when the file is damaged or does not fit this model
+     */
+    public void loadWeights(Path path) throws IOException {
+        checkOpen();
+        ModelFiles.loadWeights(this, path);
+    }
+
+    /** {@link #save(Path)} with the path as a string: {@code model.save("fashion.kiln")}. */
+    public void save(String path) throws IOException {
+        save(ModelFiles.path(path, "save"));
+    }
+
+    /** {@link #load(Path)} with the path as a string: {@code Model.load("fashion.kiln")}. */
+    public static Model load(String path) throws IOException {
+        return load(ModelFiles.path(path, "load"));
+    }
+
+    /** {@link #saveWeights(Path)} with the path as a string. */
+    public void saveWeights(String path) throws IOException {
+        saveWeights(ModelFiles.path(path, "saveWeights"));
+    }
+
+    /** {@link #loadWeights(Path)} with the path as a string. */
+    public void loadWeights(String path) throws IOException {
+        loadWeights(ModelFiles.path(path, "loadWeights"));
+    }
+
+    /** The compiled graph, or null while the model is not built. */
+    CompiledGraph graphOrNull() {
+        return graph;
+    }
+
+    long seed() {
+        return seed;
+    }
+
+    /** Puts back a saved model's seed, and its shuffle stream with it. */
+    void restoreSeed(long saved) {
+        seed = saved;
+    }
+
+    /** Builds the model for rows of {@code width} features if it is not built yet. */
+    void buildFor(int width) {
+        checkInputWidth(width, "the input");
+        ensureBuilt(width);
     }
 
     // ---- description ----------------------------------------------------------------------------
@@ -284,12 +396,13 @@ public final class Model implements AutoCloseable {
         summary(System.out);
     }
 
-    public void summary(PrintStream out) {
+    public synchronized void summary(PrintStream out) {
         checkOpen();
         out.print(ModelSummary.render(this));
     }
 
     public List<Layer> layers() {
+        checkOpen();
         return layers;
     }
 
@@ -298,34 +411,93 @@ public final class Model implements AutoCloseable {
     }
 
     public Optimizer optimizer() {
+        checkOpen();
         return optimizer;
     }
 
     public Loss loss() {
+        checkOpen();
         return loss;
     }
 
     public List<Metric> metrics() {
+        checkOpen();
         return metrics;
     }
 
     /** The input width, or 0 while the model is not built. */
     public int inputWidth() {
+        checkOpen();
         return inputWidth;
     }
 
     /** Optimizer steps taken so far (Keras' optimizer.iterations); 0 before the model is built. */
-    public long iterations() {
+    public synchronized long iterations() {
         checkOpen();
         return graph == null ? 0 : graph.iterations();
     }
 
+    // ---- learning rate and stopping (what callbacks reach for) ---------------------------------
+
+    /**
+     * The learning rate the next training step uses (Keras' {@code model.optimizer.learning_rate}): with
+     * a schedule, the schedule's value at {@link #iterations()}.
+     */
+    public double learningRate() {
+        checkOpen();
+        if (optimizer.schedule() != null) {
+            return optimizer.schedule().at(iterations());
+        }
+        if (graph != null) {
+            return graph.learningRate();
+        }
+        return Double.isNaN(pendingLearningRate) ? optimizer.learningRate() : pendingLearningRate;
+    }
+
+    /**
+     * Sets the learning rate from the next training step on (Keras'
+     * {@code model.optimizer.learning_rate = lr}); it stays until set again, across {@code fit} calls.
+     *
+     * @throws IllegalStateException when the optimizer follows a learning-rate schedule, as Keras refuses too
+     */
+    public void setLearningRate(double learningRate) {
+        checkOpen();
+        if (optimizer.schedule() != null) {
+            throw new IllegalStateException("the optimizer was created with a learning-rate schedule ("
+                    + optimizer.schedule() + "), so its learning rate cannot be set; create the optimizer with a"
+                    + " number as its learning rate to change it during training");
+        }
+        Optimizer.checkedRate("learning rate", learningRate);
+        if (graph != null) {
+            graph.setLearningRate((float) learningRate);
+        } else {
+            pendingLearningRate = learningRate;
+        }
+    }
+
+    /**
+     * Asks {@code fit} to stop after the current batch (Keras' {@code model.stop_training = True}); the
+     * epoch still validates and its callbacks run. Each {@code fit} starts with the request cleared.
+     */
+    public void stopTraining() {
+        stopTraining = true;
+    }
+
+    public boolean isStopTrainingRequested() {
+        return stopTraining;
+    }
+
+    void clearStopTraining() {
+        stopTraining = false;
+    }
+
     public boolean isBuilt() {
+        checkOpen();
         return graph != null;
     }
 
     /** The engine graph as it runs after fusion, one node per line; for the curious and for tests. */
-    public String compiledPlan() {
+    public synchronized String compiledPlan() {
         checkOpen();
         if (graph == null) {
             return "(not built)";
@@ -339,7 +511,7 @@ public final class Model implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed) {
             closed = true;
             if (graph != null) {
@@ -373,14 +545,11 @@ public final class Model implements AutoCloseable {
     }
 
     private void checkOutputFitsLoss(int width) {
-        int outputs = outputWidthFor(width);
-        if (loss.sparseTargets() && outputs < 2) {
-            throw new IllegalArgumentException("loss '" + loss.name() + "' needs at least 2 outputs (one per class)"
-                    + " but the model has " + outputs + "; for two classes use one sigmoid unit with binary_crossentropy");
-        }
+        LossOutputCheck.check(layers, loss, outputWidthFor(width));
     }
 
     private void build(int width) {
+        ModelSizeCheck.check(layers, width);
         Random init = Kiln.newRandom();
         Graph g = new Graph(width);
         Node previous = g.input();
@@ -415,6 +584,10 @@ public final class Model implements AutoCloseable {
             compiled.writeParameter(i, initial.get(i));
         }
         compiled.seedDropout(Kiln.nextSeed());
+        compiled.setGradientClip(optimizer.clipping().engineForm());
+        if (!Double.isNaN(pendingLearningRate)) {
+            compiled.setLearningRate((float) pendingLearningRate);
+        }
         graph = compiled;
         inputWidth = width;
     }
@@ -427,8 +600,19 @@ public final class Model implements AutoCloseable {
         return out;
     }
 
-    Random shuffleRandom() {
-        return shuffleRandom;
+    /** The compiled graph, or null while the model is not built; for tests that inspect engine state. */
+    synchronized CompiledGraph compiledGraph() {
+        return graph;
+    }
+
+    /** True once {@link #close()} has run; the only call besides close that a closed model answers. */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** The seed of this model's shuffling: epoch k's order is a function of it and k alone. */
+    long shuffleSeed() {
+        return seed;
     }
 
     private static List<String> automaticNames(List<Layer> layers) {

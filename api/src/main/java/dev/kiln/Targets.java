@@ -48,9 +48,9 @@ final class Targets {
                             + (r[i] == null ? "no array" : r[i].length + " values") + " but loss '" + loss.name()
                             + "' with " + outputWidth + " outputs expects " + expected);
                 }
-                for (float v : r[i]) {
-                    if (!Float.isFinite(v)) {
-                        throw new IllegalArgumentException(what + " row " + i + " contains " + v
+                for (int j = 0; j < r[i].length; j++) {
+                    if (!Float.isFinite(r[i][j])) {
+                        throw new IllegalArgumentException(what + "[" + i + "][" + j + "] is " + r[i][j]
                                 + ": targets must be finite numbers");
                     }
                 }
@@ -71,6 +71,7 @@ final class Targets {
             return new Targets(null, r, null, r.length);
         }
         if (y instanceof Tensor t) {
+            TensorChecks.requireUsable(t, what);
             if (loss.sparseTargets() || loss.name().equals("binary_crossentropy")) {
                 return of(t.toRows(), loss, outputWidth, what); // checked row by row
             }

@@ -1,72 +1,100 @@
 package dev.kiln;
 
+import dev.kiln.callbacks.FitParams;
 import dev.kiln.core.graph.CompiledGraph;
 import dev.kiln.core.graph.MetricReduction;
+import dev.kiln.optimizers.schedules.LearningRateSchedule;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * The epoch loop of {@link Model#fit}: shuffle, gather each mini-batch into the compiled graph's
- * input buffer, run a training step, accumulate loss and metrics, validate, record.
+ * The epoch loop of {@link Model#fit}, in Keras' order: train begin; then per epoch: epoch begin, per
+ * batch (batch begin, gather the rows, one training step, batch end, stop if asked), validation,
+ * epoch end (the user's callbacks, the History, the progress line), stop if asked; then train end.
+ *
+ * <p>Epoch k's shuffling is a function of the model's shuffle seed and k alone, so a run resumed at
+ * {@code initialEpoch(k)} from the state after epoch k − 1 repeats the uninterrupted run.
  */
 final class Trainer {
+    private static final Map<String, Double> NO_LOGS = Map.of();
+
     private final Model model;
     private final CompiledGraph graph;
     private final FitSettings settings;
+    private final LearningRateSchedule schedule;
 
     Trainer(Model model, CompiledGraph graph, FitSettings settings) {
         this.model = model;
         this.graph = graph;
         this.settings = settings;
+        this.schedule = model.optimizer().schedule();
     }
 
     History run(Inputs x, Targets y, Inputs valX, Targets valY) {
         History history = new History();
         int n = x.count();
         int batch = Math.min(settings.batchSize(), n);
+        int steps = (n + batch - 1) / batch;
         graph.ensureCapacity(batch);
         List<MetricReduction> reductions = model.reductions(graph.outputWidth());
+        CallbackList callbacks = new CallbackList(settings.callbacks(), history, model,
+                new FitParams(settings.epochs(), steps, settings.verbose(), settings.initialEpoch()));
         int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Random random = model.shuffleRandom();
-        for (int epoch = 0; epoch < settings.epochs(); epoch++) {
+        model.clearStopTraining();
+        callbacks.onTrainBegin(NO_LOGS);
+        Map<String, Double> logs = NO_LOGS;
+        for (int epoch = settings.initialEpoch(); epoch < settings.epochs(); epoch++) {
+            callbacks.onEpochBegin(epoch, NO_LOGS);
             long start = System.nanoTime();
-            if (settings.shuffle()) {
-                shuffle(order, random);
-            }
+            fillOrder(order, epoch);
             BatchTotals totals = new BatchTotals(model.metrics(), reductions);
-            for (int from = 0; from < n; from += batch) {
+            BatchLogs batchLogs = new BatchLogs(totals);
+            for (int step = 0, from = 0; from < n && !model.isStopTrainingRequested(); step++, from += batch) {
+                callbacks.onBatchBegin(step, NO_LOGS);
                 int count = Math.min(batch, n - from);
                 x.load(graph, order, from, count);
                 y.load(graph, order, from, count);
-                graph.trainStep(count);
+                if (schedule != null) {
+                    graph.setLearningRate((float) schedule.at(graph.iterations()));
+                }
+                NonFiniteLossGuard.trainStep(graph, count, epoch, settings.epochs(), step, steps);
                 totals.add(graph, count);
+                callbacks.onBatchEnd(step, batchLogs);
             }
-            double trainingSeconds = (System.nanoTime() - start) / 1e9;
-            Map<String, Double> logs = totals.means("");
+            history.epochTrained((System.nanoTime() - start) / 1e9);
+            logs = totals.means("");
             if (valX != null) {
                 logs.putAll(model.evaluateChecked(valX, valY, "val_"));
             }
-            history.record(epoch, logs, trainingSeconds);
-            if (settings.verbose() > 0) {
-                System.out.println(epochLine(epoch, (System.nanoTime() - start) / 1e9, logs));
+            callbacks.onEpochEnd(epoch, logs);
+            if (model.isStopTrainingRequested()) {
+                break;
             }
         }
+        callbacks.onTrainEnd(logs);
         return history;
     }
 
-    private String epochLine(int epoch, double seconds, Map<String, Double> logs) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Epoch %d/%d - %.1fs", epoch + 1, settings.epochs(), seconds));
-        logs.forEach((k, v) -> sb.append(String.format(Locale.ROOT, " - %s: %.4f", k, v)));
-        return sb.toString();
+    /** Rows in order, or in epoch {@code epoch}'s shuffled order. */
+    private void fillOrder(int[] order, int epoch) {
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        if (settings.shuffle()) {
+            shuffle(order, new Random(epochSeed(model.shuffleSeed(), epoch)));
+        }
     }
 
-    /** Fisher–Yates over the whole permutation, from the model's seeded generator. */
+    /** SplitMix64 of the seed and the epoch: neighbouring epochs get unrelated streams. */
+    static long epochSeed(long seed, int epoch) {
+        long z = seed + 0x9E3779B97F4A7C15L * (epoch + 1L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Fisher–Yates over the whole permutation. */
     private static void shuffle(int[] order, Random random) {
         for (int i = order.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);

@@ -1,18 +1,27 @@
 package dev.kiln.optimizers;
 
 import dev.kiln.core.graph.UpdateRule;
+import dev.kiln.optimizers.schedules.LearningRateSchedule;
 
 /**
  * Adagrad with Keras' defaults: learning rate 1e-3, initial accumulator 0.1, ε 1e-7:
- * a += g², w −= lr·g/√(a + ε).
+ * a += g², w −= lr·g/√(a + ε). The learning rate may be a {@link LearningRateSchedule}; gradient
+ * clipping is set with the {@code with...} methods.
  *
  * <pre>{@code
  * new Adagrad(0.01)
+ * new Adagrad(new InverseTimeDecay(0.01, 100, 0.5)).withClipnorm(1.0)
  * }</pre>
  */
-public record Adagrad(double learningRate, double initialAccumulatorValue, double epsilon) implements Optimizer {
+public record Adagrad(double learningRate, double initialAccumulatorValue, double epsilon,
+        LearningRateSchedule schedule, GradientClipping clipping) implements Optimizer {
     public Adagrad {
         Optimizer.checkedRate("learning_rate", learningRate);
+        clipping = clipping == null ? GradientClipping.NONE : clipping;
+    }
+
+    public Adagrad(double learningRate, double initialAccumulatorValue, double epsilon) {
+        this(learningRate, initialAccumulatorValue, epsilon, null, GradientClipping.NONE);
     }
 
     public Adagrad() {
@@ -21,6 +30,22 @@ public record Adagrad(double learningRate, double initialAccumulatorValue, doubl
 
     public Adagrad(double learningRate) {
         this(learningRate, 0.1, 1e-7);
+    }
+
+    public Adagrad(LearningRateSchedule schedule) {
+        this(Optimizer.initialRate(schedule), 0.1, 1e-7, schedule, GradientClipping.NONE);
+    }
+
+    public Adagrad withClipnorm(double value) {
+        return new Adagrad(learningRate, initialAccumulatorValue, epsilon, schedule, clipping.withClipnorm(value));
+    }
+
+    public Adagrad withClipvalue(double value) {
+        return new Adagrad(learningRate, initialAccumulatorValue, epsilon, schedule, clipping.withClipvalue(value));
+    }
+
+    public Adagrad withGlobalClipnorm(double value) {
+        return new Adagrad(learningRate, initialAccumulatorValue, epsilon, schedule, clipping.withGlobalClipnorm(value));
     }
 
     @Override

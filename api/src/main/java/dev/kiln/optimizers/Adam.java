@@ -1,19 +1,28 @@
 package dev.kiln.optimizers;
 
 import dev.kiln.core.graph.UpdateRule;
+import dev.kiln.optimizers.schedules.LearningRateSchedule;
 
 /**
  * Adam with Keras' defaults: learning rate 1e-3, β1 0.9, β2 0.999, ε 1e-7. As in Keras, the bias
  * correction is folded into the step size, α = lr·√(1−β2^t)/(1−β1^t), and ε is added to the
- * uncorrected √v: w −= α·m/(√v + ε).
+ * uncorrected √v: w −= α·m/(√v + ε). The learning rate may be a {@link LearningRateSchedule};
+ * gradient clipping is set with the {@code with...} methods.
  *
  * <pre>{@code
  * new Adam(3e-4)
+ * new Adam(new CosineDecay(1e-3, 10_000)).withGlobalClipnorm(1.0)
  * }</pre>
  */
-public record Adam(double learningRate, double beta1, double beta2, double epsilon) implements Optimizer {
+public record Adam(double learningRate, double beta1, double beta2, double epsilon, LearningRateSchedule schedule,
+        GradientClipping clipping) implements Optimizer {
     public Adam {
         Optimizer.checkedRate("learning_rate", learningRate);
+        clipping = clipping == null ? GradientClipping.NONE : clipping;
+    }
+
+    public Adam(double learningRate, double beta1, double beta2, double epsilon) {
+        this(learningRate, beta1, beta2, epsilon, null, GradientClipping.NONE);
     }
 
     public Adam() {
@@ -22,6 +31,22 @@ public record Adam(double learningRate, double beta1, double beta2, double epsil
 
     public Adam(double learningRate) {
         this(learningRate, 0.9, 0.999, 1e-7);
+    }
+
+    public Adam(LearningRateSchedule schedule) {
+        this(Optimizer.initialRate(schedule), 0.9, 0.999, 1e-7, schedule, GradientClipping.NONE);
+    }
+
+    public Adam withClipnorm(double value) {
+        return new Adam(learningRate, beta1, beta2, epsilon, schedule, clipping.withClipnorm(value));
+    }
+
+    public Adam withClipvalue(double value) {
+        return new Adam(learningRate, beta1, beta2, epsilon, schedule, clipping.withClipvalue(value));
+    }
+
+    public Adam withGlobalClipnorm(double value) {
+        return new Adam(learningRate, beta1, beta2, epsilon, schedule, clipping.withGlobalClipnorm(value));
     }
 
     @Override

@@ -1,21 +1,29 @@
 package dev.kiln.optimizers;
 
 import dev.kiln.core.graph.UpdateRule;
+import dev.kiln.optimizers.schedules.LearningRateSchedule;
 
 /**
  * Adam with decoupled weight decay, Keras' defaults: learning rate 1e-3, weight decay 0.004,
  * β1 0.9, β2 0.999, ε 1e-7. Each step first shrinks the weights, w −= w·weight_decay·lr, then
- * applies the {@link Adam} update.
+ * applies the {@link Adam} update. The learning rate may be a {@link LearningRateSchedule} (the decay
+ * follows it, as in Keras); gradient clipping is set with the {@code with...} methods.
  *
  * <pre>{@code
  * new AdamW(1e-3, 0.01)
+ * new AdamW(new CosineDecay(1e-3, 10_000), 0.01).withClipnorm(1.0)
  * }</pre>
  */
-public record AdamW(double learningRate, double weightDecay, double beta1, double beta2, double epsilon)
-        implements Optimizer {
+public record AdamW(double learningRate, double weightDecay, double beta1, double beta2, double epsilon,
+        LearningRateSchedule schedule, GradientClipping clipping) implements Optimizer {
     public AdamW {
         Optimizer.checkedRate("learning_rate", learningRate);
         Optimizer.checkedRate("weight_decay", weightDecay);
+        clipping = clipping == null ? GradientClipping.NONE : clipping;
+    }
+
+    public AdamW(double learningRate, double weightDecay, double beta1, double beta2, double epsilon) {
+        this(learningRate, weightDecay, beta1, beta2, epsilon, null, GradientClipping.NONE);
     }
 
     public AdamW() {
@@ -28,6 +36,26 @@ public record AdamW(double learningRate, double weightDecay, double beta1, doubl
 
     public AdamW(double learningRate, double weightDecay) {
         this(learningRate, weightDecay, 0.9, 0.999, 1e-7);
+    }
+
+    public AdamW(LearningRateSchedule schedule) {
+        this(schedule, 0.004);
+    }
+
+    public AdamW(LearningRateSchedule schedule, double weightDecay) {
+        this(Optimizer.initialRate(schedule), weightDecay, 0.9, 0.999, 1e-7, schedule, GradientClipping.NONE);
+    }
+
+    public AdamW withClipnorm(double value) {
+        return new AdamW(learningRate, weightDecay, beta1, beta2, epsilon, schedule, clipping.withClipnorm(value));
+    }
+
+    public AdamW withClipvalue(double value) {
+        return new AdamW(learningRate, weightDecay, beta1, beta2, epsilon, schedule, clipping.withClipvalue(value));
+    }
+
+    public AdamW withGlobalClipnorm(double value) {
+        return new AdamW(learningRate, weightDecay, beta1, beta2, epsilon, schedule, clipping.withGlobalClipnorm(value));
     }
 
     @Override

@@ -1,19 +1,28 @@
 package dev.kiln.optimizers;
 
 import dev.kiln.core.graph.UpdateRule;
+import dev.kiln.optimizers.schedules.LearningRateSchedule;
 
 /**
  * RMSprop with Keras' defaults: learning rate 1e-3, ρ 0.9, ε 1e-7 inside the square root:
  * v = ρ·v + (1−ρ)·g², w −= lr·g/√(v + ε). (Keras' momentum and centered options, both off by
- * default, are not offered yet.)
+ * default, are not offered yet.) The learning rate may be a {@link LearningRateSchedule}; gradient
+ * clipping is set with the {@code with...} methods.
  *
  * <pre>{@code
  * new RMSprop(1e-3)
+ * new RMSprop(1e-3).withClipvalue(0.5)
  * }</pre>
  */
-public record RMSprop(double learningRate, double rho, double epsilon) implements Optimizer {
+public record RMSprop(double learningRate, double rho, double epsilon, LearningRateSchedule schedule,
+        GradientClipping clipping) implements Optimizer {
     public RMSprop {
         Optimizer.checkedRate("learning_rate", learningRate);
+        clipping = clipping == null ? GradientClipping.NONE : clipping;
+    }
+
+    public RMSprop(double learningRate, double rho, double epsilon) {
+        this(learningRate, rho, epsilon, null, GradientClipping.NONE);
     }
 
     public RMSprop() {
@@ -22,6 +31,22 @@ public record RMSprop(double learningRate, double rho, double epsilon) implement
 
     public RMSprop(double learningRate) {
         this(learningRate, 0.9, 1e-7);
+    }
+
+    public RMSprop(LearningRateSchedule schedule) {
+        this(Optimizer.initialRate(schedule), 0.9, 1e-7, schedule, GradientClipping.NONE);
+    }
+
+    public RMSprop withClipnorm(double value) {
+        return new RMSprop(learningRate, rho, epsilon, schedule, clipping.withClipnorm(value));
+    }
+
+    public RMSprop withClipvalue(double value) {
+        return new RMSprop(learningRate, rho, epsilon, schedule, clipping.withClipvalue(value));
+    }
+
+    public RMSprop withGlobalClipnorm(double value) {
+        return new RMSprop(learningRate, rho, epsilon, schedule, clipping.withGlobalClipnorm(value));
     }
 
     @Override

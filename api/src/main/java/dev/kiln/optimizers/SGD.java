@@ -1,21 +1,31 @@
 package dev.kiln.optimizers;
 
 import dev.kiln.core.graph.UpdateRule;
+import dev.kiln.optimizers.schedules.LearningRateSchedule;
 
 /**
  * Gradient descent, with optional (Nesterov) momentum. Keras' defaults: learning rate 0.01,
  * momentum 0. With momentum μ: m = μ·m − lr·g, then w += m (Nesterov: w += μ·m − lr·g).
+ * The learning rate may be a {@link LearningRateSchedule}; gradient clipping is set with the
+ * {@code with...} methods.
  *
  * <pre>{@code
  * new SGD(0.1, 0.9, false)
+ * new SGD(new ExponentialDecay(0.1, 1000, 0.96)).withClipnorm(1.0)
  * }</pre>
  */
-public record SGD(double learningRate, double momentum, boolean nesterov) implements Optimizer {
+public record SGD(double learningRate, double momentum, boolean nesterov, LearningRateSchedule schedule,
+        GradientClipping clipping) implements Optimizer {
     public SGD {
         Optimizer.checkedRate("learning_rate", learningRate);
         if (!(momentum >= 0 && momentum <= 1)) {
             throw new IllegalArgumentException("momentum must be in [0, 1], got " + momentum);
         }
+        clipping = clipping == null ? GradientClipping.NONE : clipping;
+    }
+
+    public SGD(double learningRate, double momentum, boolean nesterov) {
+        this(learningRate, momentum, nesterov, null, GradientClipping.NONE);
     }
 
     public SGD() {
@@ -24,6 +34,26 @@ public record SGD(double learningRate, double momentum, boolean nesterov) implem
 
     public SGD(double learningRate) {
         this(learningRate, 0.0, false);
+    }
+
+    public SGD(LearningRateSchedule schedule) {
+        this(schedule, 0.0, false);
+    }
+
+    public SGD(LearningRateSchedule schedule, double momentum, boolean nesterov) {
+        this(Optimizer.initialRate(schedule), momentum, nesterov, schedule, GradientClipping.NONE);
+    }
+
+    public SGD withClipnorm(double value) {
+        return new SGD(learningRate, momentum, nesterov, schedule, clipping.withClipnorm(value));
+    }
+
+    public SGD withClipvalue(double value) {
+        return new SGD(learningRate, momentum, nesterov, schedule, clipping.withClipvalue(value));
+    }
+
+    public SGD withGlobalClipnorm(double value) {
+        return new SGD(learningRate, momentum, nesterov, schedule, clipping.withGlobalClipnorm(value));
     }
 
     @Override

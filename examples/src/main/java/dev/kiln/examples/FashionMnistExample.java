@@ -9,6 +9,8 @@ import dev.kiln.Datasets;
 import dev.kiln.History;
 import dev.kiln.Model;
 import dev.kiln.Sequential;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
 
 /** The main job: a 784-128-10 MLP trained on Fashion-MNIST with Adam. */
@@ -20,6 +22,16 @@ public final class FashionMnistExample {
         System.out.println(run(5, 128).testScores());
     }
 
+    /** The loss and accuracy curves, training and validation, as a picture next to where the demo runs. */
+    private static void plot(History history, Path file) {
+        try {
+            history.plot(file);
+            System.out.println("wrote the training curves to " + file.toAbsolutePath());
+        } catch (IOException e) {
+            System.err.println("could not write " + file.toAbsolutePath() + ": " + e.getMessage());
+        }
+    }
+
     static ExampleResult run(int epochCount, int batch) {
         Datasets.Split data = Datasets.fashionMnist();
         try (Model model = Sequential.of(Dense(128, "relu"), Dense(10, "softmax"))
@@ -29,6 +41,7 @@ public final class FashionMnistExample {
                     validationSplit(0.1));
             double seconds = (System.nanoTime() - start) / 1e9;
             model.summary();
+            plot(history, Path.of("fashion-history.png"));
             Map<String, Double> scores = model.evaluate(data.xTest(), data.yTest());
             System.out.printf("test loss %.4f, test accuracy %.4f%n", scores.get("loss"), scores.get("accuracy"));
             int perEpoch = (int) Math.floor(data.xTrain().length * 0.9);

@@ -5,11 +5,13 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.Program;
 import dev.kiln.core.exec.Step;
+import dev.kiln.core.memory.Memory;
 import dev.kiln.core.memory.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A graph compiled for training and inference: parameters, gradients and optimizer slots in one
@@ -30,9 +32,12 @@ public final class CompiledGraph implements AutoCloseable {
     private final KernelPool pool;
     private final List<Parameter> parameters = new ArrayList<>();
     private final List<DropoutSeed> dropoutSeeds = new ArrayList<>();
-    private final Arena stateArena = Arena.ofShared();
+    private final Arena stateArena = Memory.newArena();
     private final UpdateStep update;
+    private final GradientClipStep clip;
     private final int parameterFloats;
+    /** The optimizer's slot regions (null where the rule keeps fewer slots), laid out like the parameters. */
+    private final MemorySegment[] slotRegions;
 
     private Arena workArena;
     private int capacity;
@@ -82,6 +87,8 @@ public final class CompiledGraph implements AutoCloseable {
             p.gradient = MemoryPlan.slice(gradients, p.offset, p.size());
         }
         update = new UpdateStep(rule, values, gradients, slots[0], slots[1], parameterFloats, pool);
+        slotRegions = slots;
+        clip = new GradientClipStep(gradients, parameters, pool);
     }
 
     // ---- shape ------------------------------------------------------------------------------
@@ -155,9 +162,83 @@ public final class CompiledGraph implements AutoCloseable {
         update.setLearningRate(lr);
     }
 
+    /** How the gradients are bounded before each update; {@link GradientClip#NONE} unless set. */
+    public GradientClip gradientClip() {
+        return clip.clip();
+    }
+
+    /** Takes effect from the next training step. */
+    public void setGradientClip(GradientClip gradientClip) {
+        if (gradientClip == null) {
+            throw new IllegalArgumentException("gradient clip is null; use GradientClip.NONE for none");
+        }
+        clip.setClip(gradientClip);
+    }
+
     /** Training steps taken so far (the optimizer's t). */
     public long iterations() {
         return update.iterations();
+    }
+
+    /** How many state buffers per parameter the optimizer keeps (0 for plain SGD, 2 for Adam). */
+    public int optimizerSlots() {
+        return rule.slots();
+    }
+
+    /** Optimizer slot {@code slot} (e.g. Adam's first moment for 0) of parameter {@code index}. */
+    public float[] readSlot(int slot, int index) {
+        checkOpen();
+        Parameter p = parameters.get(index);
+        float[] out = new float[Math.toIntExact(p.size())];
+        MemorySegment.copy(slotSegment(slot), JAVA_FLOAT, p.offset * Float.BYTES, out, 0, out.length);
+        return out;
+    }
+
+    /** Replaces optimizer slot {@code slot} of parameter {@code index}, e.g. when resuming from a file. */
+    public void writeSlot(int slot, int index, float[] values) {
+        checkOpen();
+        Parameter p = parameters.get(index);
+        if (values.length != p.size()) {
+            throw new IllegalArgumentException("slot " + slot + " of parameter " + p + " holds " + p.size()
+                    + " values, got " + values.length);
+        }
+        MemorySegment.copy(values, 0, slotSegment(slot), JAVA_FLOAT, p.offset * Float.BYTES, values.length);
+    }
+
+    /**
+     * Sets the optimizer's step count, e.g. when resuming from a file: Adam's bias correction at the
+     * next step then is the one of step {@code iterations + 1}.
+     */
+    public void setIterations(long iterations) {
+        checkOpen();
+        if (iterations < 0) {
+            throw new IllegalArgumentException("iterations must be >= 0, got " + iterations);
+        }
+        update.setIterations(iterations);
+    }
+
+    /** The base seed of the dropout masks (0 when the graph has no dropout). */
+    public long dropoutSeed() {
+        return dropoutSeeds.isEmpty() ? 0 : dropoutSeeds.get(0).base();
+    }
+
+    /** Training steps the dropout masks have advanced since they were seeded. */
+    public long dropoutStep() {
+        return dropoutSeeds.isEmpty() ? 0 : dropoutSeeds.get(0).step();
+    }
+
+    /** Puts every dropout mask stream back where {@link #dropoutSeed()} and {@link #dropoutStep()} said. */
+    public void restoreDropout(long seed, long step) {
+        for (DropoutSeed s : dropoutSeeds) {
+            s.restore(seed, step);
+        }
+    }
+
+    private MemorySegment slotSegment(int slot) {
+        if (slot < 0 || slot >= rule.slots()) {
+            throw new IllegalArgumentException("the optimizer keeps " + rule.slots() + " slots, no slot " + slot);
+        }
+        return slotRegions[slot];
     }
 
     public void seedDropout(long seed) {
@@ -298,7 +379,7 @@ public final class CompiledGraph implements AutoCloseable {
         }
         long target = plan.reserve((long) rows * targetWidth());
 
-        Arena arena = Arena.ofShared();
+        Arena arena = Memory.newArena();
         MemorySegment region = plan.allocate(arena);
         NodeBuffers[] buffers = new NodeBuffers[n];
         for (int i = 1; i < n; i++) {
@@ -327,6 +408,7 @@ public final class CompiledGraph implements AutoCloseable {
         LossStep newTrainLoss = new LossStep(loss, lossFused, scores, output, targets, lossGradient,
                 outputWidth(), metrics);
         trainSteps.add(newTrainLoss);
+        trainSteps.add(FiniteGuard.loss(newTrainLoss)); // a NaN loss stops the step before backward and update
         for (int i = scored; i >= 1; i--) {
             if (needsGradient[i]) {
                 Step backward = chain.get(i).op().backward(buffers[i], pool);
@@ -336,6 +418,9 @@ public final class CompiledGraph implements AutoCloseable {
             }
         }
         if (parameterFloats > 0) {
+            trainSteps.add(clip);
+            // After clipping: what must be finite is the gradient the update will actually use.
+            trainSteps.add(FiniteGuard.gradients(parameters, newTrainLoss));
             trainSteps.add(update);
         }
 

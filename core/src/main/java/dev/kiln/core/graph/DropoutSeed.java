@@ -20,6 +20,20 @@ public final class DropoutSeed {
         step = 0;
     }
 
+    public long base() {
+        return base;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    /** Puts the stream back at {@code step} steps after {@code newBase}, e.g. when resuming from a file. */
+    public void restore(long newBase, long newStep) {
+        base = newBase;
+        step = newStep;
+    }
+
     /** Called once per training step, before the forward pass. */
     public void advance() {
         step++;

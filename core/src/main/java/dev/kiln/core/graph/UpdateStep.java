@@ -81,4 +81,8 @@ final class UpdateStep implements Step, ParallelBody {
     long iterations() {
         return iterations;
     }
+
+    void setIterations(long value) {
+        iterations = value;
+    }
 }

@@ -5,7 +5,6 @@ import static dev.kiln.core.kernel.WidenedFloats.F;
 import static dev.kiln.core.kernel.WidenedFloats.LANES;
 import static dev.kiln.core.kernel.WidenedFloats.ORDER;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.D2F;
 import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.F2D;
@@ -69,7 +68,7 @@ public final class LossKernels {
                     ((FloatVector) d.mul(gradFactor).convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
                 }
             }
-            sum += squares.reduceLanes(ADD) / cols;
+            sum += WidenedFloats.sumInLaneOrder(squares) / cols;
         }
         return sum;
     }
@@ -96,7 +95,7 @@ public final class LossKernels {
                     ((FloatVector) sign.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
                 }
             }
-            sum += absolutes.reduceLanes(ADD) / cols;
+            sum += WidenedFloats.sumInLaneOrder(absolutes) / cols;
         }
         return sum;
     }
@@ -130,7 +129,7 @@ public final class LossKernels {
                     ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
                 }
             }
-            sum -= logLikelihood.reduceLanes(ADD) / cols;
+            sum -= WidenedFloats.sumInLaneOrder(logLikelihood) / cols;
         }
         return sum;
     }
@@ -168,7 +167,7 @@ public final class LossKernels {
                     }
                 }
             }
-            sum += losses.reduceLanes(ADD) / cols;
+            sum += WidenedFloats.sumInLaneOrder(losses) / cols;
         }
         return sum;
     }
@@ -205,7 +204,7 @@ public final class LossKernels {
         if (grad != null) {
             // With c_k = t_k/q_k where q_k is unclipped (else 0): ∂ℓ/∂p_j = (Σ_k c_k·q_k − c_j)/Σp,
             // and Σ_k c_k·q_k is the sum of the unclipped targets.
-            double tIn = unclippedTargets.reduceLanes(ADD);
+            double tIn = WidenedFloats.sumInLaneOrder(unclippedTargets);
             double factor = gradScale / total;
             for (int j = 0; j < cols; j += LANES) {
                 VectorMask<Float> mf = F.indexInRange(j, cols);
@@ -218,7 +217,7 @@ public final class LossKernels {
                 ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
             }
         }
-        return -logLikelihood.reduceLanes(ADD);
+        return -WidenedFloats.sumInLaneOrder(logLikelihood);
     }
 
     /** {@link #categoricalCrossEntropy} with class indices (floats 0..cols−1) in place of one-hot rows. */
@@ -282,8 +281,8 @@ public final class LossKernels {
             targetLogits = targetLogits.add(t.mul(shifted));
             targets = targets.add(t);
         }
-        double expSum = exps.reduceLanes(ADD);
-        double targetSum = targets.reduceLanes(ADD);
+        double expSum = WidenedFloats.sumInLaneOrder(exps);
+        double targetSum = WidenedFloats.sumInLaneOrder(targets);
         if (probOut != null || grad != null) {
             for (int j = 0; j < cols; j += LANES) {
                 VectorMask<Float> mf = F.indexInRange(j, cols);
@@ -301,7 +300,7 @@ public final class LossKernels {
             }
         }
         // log softmax_k = (z_k − max) − log Σ e^(z − max); the shift keeps every exponent ≤ 0.
-        return targetSum * Math.log(expSum) - targetLogits.reduceLanes(ADD);
+        return targetSum * Math.log(expSum) - WidenedFloats.sumInLaneOrder(targetLogits);
     }
 
     /** {@link #softmaxCrossEntropy} with class indices (floats 0..cols−1) in place of one-hot rows. */
@@ -325,7 +324,7 @@ public final class LossKernels {
             DoubleVector z = (DoubleVector) FloatVector.fromMemorySegment(F, logits, o, ORDER, mf).convertShape(F2D, D, 0);
             exps = exps.add(z.sub(max).lanewise(EXP), mf.cast(D));
         }
-        double expSum = exps.reduceLanes(ADD);
+        double expSum = WidenedFloats.sumInLaneOrder(exps);
         if (probOut != null || grad != null) {
             for (int j = 0; j < cols; j += LANES) {
                 VectorMask<Float> mf = F.indexInRange(j, cols);
@@ -355,7 +354,7 @@ public final class LossKernels {
             long o = (row + j) * Float.BYTES;
             acc = acc.add((DoubleVector) FloatVector.fromMemorySegment(F, x, o, ORDER, mf).convertShape(F2D, D, 0));
         }
-        return acc.reduceLanes(ADD);
+        return WidenedFloats.sumInLaneOrder(acc);
     }
 
     private static double rowMax(MemorySegment x, long row, int cols) {

@@ -87,7 +87,7 @@ public final class MetricKernels {
             DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER).convertShape(F2D, D, 0);
             acc = acc.add(p.sub(t).abs());
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = WidenedFloats.sumInLaneOrder(acc);
         for (; e < to; e++) {
             sum += Math.abs((double) pred.getAtIndex(JAVA_FLOAT, e) - target.getAtIndex(JAVA_FLOAT, e));
         }
@@ -105,7 +105,7 @@ public final class MetricKernels {
             DoubleVector d = p.sub(t);
             acc = acc.add(d.mul(d));
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = WidenedFloats.sumInLaneOrder(acc);
         for (; e < to; e++) {
             double d = (double) pred.getAtIndex(JAVA_FLOAT, e) - target.getAtIndex(JAVA_FLOAT, e);
             sum += d * d;

@@ -29,13 +29,17 @@ final class VectorMath {
     }
 
     /**
-     * The sum of all lanes. Both the Java fallback of reduceLanes(ADD) and the x86 C2 intrinsic add the
-     * lanes in order (lane 0 first); a butterfly with explicit shuffles would pin the order on every
-     * platform but C2 does not intrinsify rearranges with non-constant shuffles and boxed every step.
-     * The split-determinism tests guard this assumption.
+     * The sum of all lanes, added in lane order (lane 0 first). Not reduceLanes(ADD): its Java fallback
+     * adds in lane order but the x86 C2 intrinsic (JDK 25) adds as a tree, so a softmax gave different
+     * last bits before and after the JIT compiled it (FloatSumOrderTest). Extracting constant lanes
+     * compiles to a short chain of adds and allocates nothing.
      */
     static float sumLanes(FloatVector v) {
-        return v.reduceLanes(VectorOperators.ADD);
+        float sum = 0f;
+        for (int i = 0; i < S.length(); i++) {
+            sum += v.lane(i);
+        }
+        return sum;
     }
 
     /**

@@ -24,4 +24,18 @@ final class WidenedFloats {
 
     private WidenedFloats() {
     }
+
+    /**
+     * The sum of the lanes of {@code v}, lane 0 first. reduceLanes(ADD) is not used for sums: C2 adds
+     * the lanes as a tree and the interpreter in order, so a loss or a softmax denominator would change
+     * its last bit once the JIT compiled the kernel, and a seeded run would depend on JIT timing.
+     * Constant lane extracts compile to a short chain of adds and allocate nothing.
+     */
+    static double sumInLaneOrder(DoubleVector v) {
+        double sum = 0;
+        for (int i = 0; i < LANES; i++) {
+            sum += v.lane(i);
+        }
+        return sum;
+    }
 }

@@ -19,6 +19,22 @@ public final class Memory {
         return arena.allocate(Math.multiplyExact(Math.max(count, 1), (long) Float.BYTES), ALIGNMENT);
     }
 
+    /**
+     * A new shared arena whose allocations {@link #liveBytes()} counts; what compiled models use for
+     * their parameters, optimizer state and workspace. Close it to free its memory.
+     */
+    public static Arena newArena() {
+        return new CountedArena();
+    }
+
+    /**
+     * Bytes currently allocated in arenas from {@link #newArena()} and not yet freed by closing them:
+     * returns to its earlier value once every model made since has been closed.
+     */
+    public static long liveBytes() {
+        return CountedArena.LIVE_BYTES.get();
+    }
+
     /** {@code floats} rounded up so that the next buffer after it starts aligned. */
     public static long alignedFloats(long floats) {
         long perLine = ALIGNMENT / Float.BYTES;

@@ -1,8 +1,10 @@
 package dev.kiln.core.memory;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -75,6 +77,36 @@ public final class Tensor {
         Tensor t = zeros(shape);
         MemorySegment.copy(values, 0, t.data, ValueLayout.JAVA_FLOAT, 0, values.length);
         return t;
+    }
+
+    /**
+     * Reads a NumPy {@code .npy} file (format 1.0, 2.0 or 3.0) of dtype {@code <f4}, {@code <f8},
+     * {@code <i4}, {@code <i8} or {@code |u1}, converting the elements to float32; any rank, C or Fortran
+     * order (Fortran arrays are reordered, so index i, j means the same element as in NumPy).
+     *
+     * <pre>{@code
+     * // python: np.save("x.npy", np.random.rand(100, 4).astype(np.float32))
+     * Tensor x = Tensor.fromNpy(Path.of("x.npy"));   // shape [100, 4]
+     * }</pre>
+     *
+     * @throws NpyFormatException if the file is not a valid .npy file or holds a type Kiln cannot read;
+     *         the header, dtype and sizes are checked before anything is allocated
+     * @throws IOException if the file cannot be read
+     */
+    public static Tensor fromNpy(Path file) throws IOException {
+        return NpyFormat.read(Objects.requireNonNull(file, "file"));
+    }
+
+    /**
+     * Writes this tensor as a NumPy {@code .npy} file (format 1.0, dtype {@code <f4}, C order) that
+     * {@code np.load} reads. The file is written beside {@code file} and moved over it atomically.
+     *
+     * <pre>{@code
+     * Tensor.of(model.predict(x)).toNpy(Path.of("predictions.npy"));   // python: np.load(...)
+     * }</pre>
+     */
+    public void toNpy(Path file) throws IOException {
+        NpyFormat.write(this, Objects.requireNonNull(file, "file"));
     }
 
     public int[] shape() {

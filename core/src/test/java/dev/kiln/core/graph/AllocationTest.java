@@ -25,18 +25,29 @@ class AllocationTest {
             int[] y = GraphFixtures.randomLabels(rows, 10, 1);
             cg.loadInputs(x, null, 0, rows);
             cg.loadLabels(y, null, 0, rows);
-            for (int i = 0; i < 20_000; i++) { // let C2 compile the step so escape analysis has run
-                cg.trainStep(rows);
-            }
-            long tid = Thread.currentThread().threadId();
-            int steps = 2_000;
-            long before = threadBean.getThreadAllocatedBytes(tid);
-            for (int i = 0; i < steps; i++) {
-                cg.trainStep(rows);
-            }
-            long allocated = threadBean.getThreadAllocatedBytes(tid) - before;
-            double perStep = (double) allocated / steps;
-            assertTrue(perStep < 64, "a training step allocated " + perStep + " bytes on average");
+            assertStepAllocatesNothing(cg, rows, 20_000, threadBean);
+            // Then with clipping, in the same JVM so that only the clip kernels still need compiling: a
+            // threshold small enough that every step both measures the global norm and rescales (the
+            // clip-by-value pass is one more loop of the same shape as the rescale).
+            cg.setGradientClip(new GradientClip(GradientClip.Mode.GLOBAL_NORM, 1e-3f));
+            assertStepAllocatesNothing(cg, rows, 10_000, threadBean);
         }
+    }
+
+    private static void assertStepAllocatesNothing(CompiledGraph cg, int rows, int warmUp,
+            com.sun.management.ThreadMXBean threadBean) {
+        for (int i = 0; i < warmUp; i++) { // let C2 compile the step so escape analysis has run
+            cg.trainStep(rows);
+        }
+        long tid = Thread.currentThread().threadId();
+        int steps = 2_000;
+        long before = threadBean.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < steps; i++) {
+            cg.trainStep(rows);
+        }
+        long allocated = threadBean.getThreadAllocatedBytes(tid) - before;
+        double perStep = (double) allocated / steps;
+        assertTrue(perStep < 64, "a training step with " + cg.gradientClip() + " allocated " + perStep
+                + " bytes on average");
     }
 }

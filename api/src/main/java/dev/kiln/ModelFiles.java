@@ -1,0 +1,306 @@
+package dev.kiln;
+
+import dev.kiln.core.graph.CompiledGraph;
+import dev.kiln.core.graph.Parameter;
+import dev.kiln.io.AtomicFiles;
+import dev.kiln.io.KilnArchive;
+import dev.kiln.io.ModelConfig;
+import dev.kiln.io.ModelFormatException;
+import dev.kiln.io.SafeTensors;
+import dev.kiln.layers.InputLayer;
+import dev.kiln.layers.Layer;
+import dev.kiln.optimizers.Adagrad;
+import dev.kiln.optimizers.Adam;
+import dev.kiln.optimizers.AdamW;
+import dev.kiln.optimizers.Optimizer;
+import dev.kiln.optimizers.RMSprop;
+import dev.kiln.optimizers.SGD;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * {@link Model#save}, {@link Model#load}, {@link Model#saveWeights} and {@link Model#loadWeights}:
+ * what goes into the files and how a model is rebuilt from them. The formats themselves live in
+ * {@code dev.kiln.io}.
+ *
+ * <p>Weights are named as Keras names them ({@code dense/kernel}, {@code dense_1/bias}); the optimizer
+ * state of a {@code .kiln} file sits beside them as {@code optimizer/<weight>/<slot>} with Keras'
+ * slot names (Adam: {@code momentum}, {@code velocity}; SGD: {@code momentum}; RMSprop:
+ * {@code velocity}; Adagrad: {@code accumulator}).
+ */
+final class ModelFiles {
+    static final String MODEL_SUFFIX = ".kiln";
+    static final String WEIGHTS_SUFFIX = ".safetensors";
+    private static final String OPTIMIZER_PREFIX = "optimizer/";
+
+    private ModelFiles() {
+    }
+
+    // ---- whole model ----------------------------------------------------------------------------
+
+    static void save(Model model, Path path) throws IOException {
+        requireSuffix(path, MODEL_SUFFIX, "save");
+        CompiledGraph graph = model.graphOrNull();
+        ModelConfig.TrainingState state = graph == null
+                ? new ModelConfig.TrainingState(0, model.optimizer().learningRate(), model.seed(), 0, 0)
+                : new ModelConfig.TrainingState(graph.iterations(), graph.learningRate(), model.seed(),
+                        graph.dropoutSeed(), graph.dropoutStep());
+        ModelConfig config = new ModelConfig(Kiln.VERSION, model.layers(), model.layerNames(), model.inputWidth(),
+                model.optimizer(), model.loss(), model.metrics(), state);
+        Map<String, SafeTensors.Entry> tensors = weights(graph);
+        if (graph != null) {
+            String[] slots = slotNames(model.optimizer(), graph.optimizerSlots());
+            List<Parameter> params = graph.parameters();
+            for (int s = 0; s < slots.length; s++) {
+                for (int i = 0; i < params.size(); i++) {
+                    tensors.put(OPTIMIZER_PREFIX + params.get(i).name() + "/" + slots[s],
+                            new SafeTensors.Entry(params.get(i).shape(), graph.readSlot(s, i)));
+                }
+            }
+        }
+        byte[] weights = SafeTensors.encode(tensors, metadata(state.iterations()));
+        byte[] json = config.toJson();
+        AtomicFiles.write(path, out -> KilnArchive.write(out, json, weights));
+    }
+
+    static Model load(Path path) throws IOException {
+        requireSuffix(path, MODEL_SUFFIX, "load");
+        long size = Files.size(path);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
+            return load(in, size, path.toString());
+        }
+    }
+
+    /** Reads a .kiln file of {@code size} bytes; {@code source} names it in messages. */
+    static Model load(InputStream in, long size, String source) throws IOException {
+        KilnArchive.Parts parts = KilnArchive.read(in, size, source);
+        ModelConfig config = ModelConfig.fromJson(parts.config(), source);
+        SafeTensors.Contents contents = SafeTensors.read(new ByteArrayInputStream(parts.weights()),
+                parts.weights().length, source + "!/" + KilnArchive.WEIGHTS_ENTRY);
+        checkSizes(config, contents, source);
+        Model model;
+        try {
+            model = new Model(config.layers(), config.optimizer(), config.loss(), config.metrics());
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(source, "the saved model cannot be rebuilt: " + e.getMessage(), e);
+        }
+        try {
+            restore(model, config, contents, source);
+            return model;
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Compares what the config will allocate with what the file holds, before anything is built: a
+     * config claiming a billion units must not allocate them when the file holds a hundred weights.
+     */
+    private static void checkSizes(ModelConfig config, SafeTensors.Contents contents, String source)
+            throws ModelFormatException {
+        int width = config.inputWidth();
+        if (!config.layers().isEmpty() && config.layers().get(0) instanceof InputLayer input
+                && input.width() != width) {
+            throw new ModelFormatException(source, "build_config says input width " + width
+                    + " but the InputLayer says " + input.width());
+        }
+        long inFile = 0;
+        for (Map.Entry<String, SafeTensors.Entry> e : contents.tensors().entrySet()) {
+            if (!e.getKey().startsWith(OPTIMIZER_PREFIX)) {
+                inFile += e.getValue().values().length;
+            }
+        }
+        long needed = 0;
+        if (width > 0) {
+            try {
+                int w = width;
+                for (Layer layer : config.layers()) {
+                    needed = Math.addExact(needed, layer.parameterCount(w));
+                    w = layer.outputWidth(w);
+                }
+            } catch (ArithmeticException e) {
+                needed = -1;
+            }
+        }
+        if (needed != inFile) {
+            throw new ModelFormatException(source, "config.json describes a model of "
+                    + (needed < 0 ? "more than 2^63" : Long.toString(needed)) + " weights but "
+                    + KilnArchive.WEIGHTS_ENTRY + " holds " + inFile);
+        }
+    }
+
+    private static void restore(Model model, ModelConfig config, SafeTensors.Contents contents, String source)
+            throws ModelFormatException {
+        if (!config.layerNames().equals(model.layerNames())) {
+            throw new ModelFormatException(source, "layer names " + config.layerNames()
+                    + " do not match the names this Kiln gives the same layers, " + model.layerNames());
+        }
+        ModelConfig.TrainingState state = config.state();
+        model.restoreSeed(state.seed());
+        if (config.inputWidth() == 0) {
+            if (!contents.tensors().isEmpty()) {
+                throw new ModelFormatException(source, "the model was never built but the file holds weights");
+            }
+            return;
+        }
+        try {
+            model.buildFor(config.inputWidth());
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(source, "the saved model cannot be built for input width "
+                    + config.inputWidth() + ": " + e.getMessage(), e);
+        }
+        CompiledGraph graph = model.graphOrNull();
+        List<Parameter> params = graph.parameters();
+        String[] slots = slotNames(model.optimizer(), graph.optimizerSlots());
+        List<String> expected = new ArrayList<>();
+        params.forEach(p -> expected.add(p.name()));
+        for (String slot : slots) {
+            params.forEach(p -> expected.add(OPTIMIZER_PREFIX + p.name() + "/" + slot));
+        }
+        List<Parameter> shapes = new ArrayList<>(params);
+        for (int s = 0; s < slots.length; s++) {
+            shapes.addAll(params);
+        }
+        List<float[]> values = matchTensors(contents, expected, shapes, source, false);
+        long iterations = state.iterations();
+        String metaIterations = contents.metadata().get("optimizer.iterations");
+        if (metaIterations != null && !metaIterations.equals(Long.toString(iterations))) {
+            throw new ModelFormatException(source, "config.json says " + iterations
+                    + " optimizer iterations but model.safetensors says " + metaIterations);
+        }
+        // Everything is checked; from here on nothing can fail.
+        for (int i = 0; i < params.size(); i++) {
+            graph.writeParameter(i, values.get(i));
+        }
+        for (int s = 0; s < slots.length; s++) {
+            for (int i = 0; i < params.size(); i++) {
+                graph.writeSlot(s, i, values.get((s + 1) * params.size() + i));
+            }
+        }
+        graph.setIterations(iterations);
+        graph.setLearningRate((float) state.learningRate());
+        graph.restoreDropout(state.dropoutSeed(), state.dropoutStep());
+    }
+
+    // ---- weights alone --------------------------------------------------------------------------
+
+    static void saveWeights(Model model, Path path) throws IOException {
+        requireSuffix(path, WEIGHTS_SUFFIX, "saveWeights");
+        CompiledGraph graph = requireBuilt(model);
+        SafeTensors.write(path, weights(graph), metadata(-1));
+    }
+
+    static void loadWeights(Model model, Path path) throws IOException {
+        requireBuilt(model);
+        loadWeights(model, SafeTensors.read(path), path.toString());
+    }
+
+    /** Puts the file's weights into the model, or changes nothing when they do not fit it. */
+    static void loadWeights(Model model, SafeTensors.Contents contents, String source) throws ModelFormatException {
+        List<Parameter> params = requireBuilt(model).parameters();
+        List<String> names = params.stream().map(Parameter::name).toList();
+        model.setWeights(matchTensors(contents, names, params, source, true));
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    private static Map<String, SafeTensors.Entry> weights(CompiledGraph graph) {
+        Map<String, SafeTensors.Entry> tensors = new LinkedHashMap<>();
+        if (graph != null) {
+            List<Parameter> params = graph.parameters();
+            for (int i = 0; i < params.size(); i++) {
+                tensors.put(params.get(i).name(), new SafeTensors.Entry(params.get(i).shape(), graph.readParameter(i)));
+            }
+        }
+        return tensors;
+    }
+
+    private static Map<String, String> metadata(long iterations) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "kiln");
+        meta.put("kiln_version", Kiln.VERSION);
+        if (iterations >= 0) {
+            meta.put("optimizer.iterations", Long.toString(iterations));
+        }
+        return meta;
+    }
+
+    /**
+     * The values of {@code names}, in order, each checked against its parameter's shape. Extra tensors
+     * are refused, except optimizer state when {@code ignoreOptimizer} (weights read from a .kiln's
+     * inner file).
+     */
+    private static List<float[]> matchTensors(SafeTensors.Contents contents, List<String> names,
+            List<Parameter> shapes, String source, boolean ignoreOptimizer) throws ModelFormatException {
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            SafeTensors.Entry e = contents.tensors().get(names.get(i));
+            if (e == null) {
+                throw new ModelFormatException(source, "has no tensor '" + names.get(i) + "'; the model needs "
+                        + names + " and the file holds " + new TreeSet<>(contents.tensors().keySet()));
+            }
+            int[] want = shapes.get(i).shape();
+            if (!Arrays.equals(e.shape(), want)) {
+                throw new ModelFormatException(source, "tensor '" + names.get(i) + "' has shape "
+                        + Arrays.toString(e.shape()) + " but the model's is " + Arrays.toString(want));
+            }
+            out.add(e.values());
+        }
+        for (String name : contents.tensors().keySet()) {
+            if (!names.contains(name) && !(ignoreOptimizer && name.startsWith(OPTIMIZER_PREFIX))) {
+                throw new ModelFormatException(source, "holds tensor '" + name + "', which this model does not have;"
+                        + " the model's weights are " + names);
+            }
+        }
+        return out;
+    }
+
+    /** Keras' names for an optimizer's per-weight state. */
+    private static String[] slotNames(Optimizer optimizer, int count) {
+        String[] names = switch (optimizer) {
+            case Adam a -> new String[] {"momentum", "velocity"};
+            case AdamW a -> new String[] {"momentum", "velocity"};
+            case SGD s -> new String[] {"momentum"};
+            case RMSprop r -> new String[] {"velocity"};
+            case Adagrad a -> new String[] {"accumulator"};
+        };
+        return Arrays.copyOf(names, count);
+    }
+
+    private static CompiledGraph requireBuilt(Model model) {
+        CompiledGraph graph = model.graphOrNull();
+        if (graph == null) {
+            throw new IllegalStateException("the model is not built yet, so it has no weights: add an Input layer"
+                    + " or call fit/predict first");
+        }
+        return graph;
+    }
+
+    /** The path a string names, or an IllegalArgumentException naming the operation when it is null. */
+    static Path path(String path, String operation) {
+        if (path == null) {
+            throw new IllegalArgumentException(operation + " needs a path, got null");
+        }
+        return Path.of(path);
+    }
+
+    private static void requireSuffix(Path path, String suffix, String operation) {
+        if (path == null) {
+            throw new IllegalArgumentException(operation + " needs a path, got null");
+        }
+        if (path.getFileName() == null || !path.getFileName().toString().endsWith(suffix)) {
+            throw new IllegalArgumentException(operation + " needs a file name ending in " + suffix + ", got " + path);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.kiln;
+
+import dev.kiln.layers.Layer;
+import java.util.List;
+
+/**
+ * Refuses, before anything is allocated, a model whose parameters cannot be addressed: the engine
+ * keeps all of them in one region indexed by int, so more than 2^31 − 1 floats (8 GiB) is a mistake
+ * in a width, not a model to try.
+ */
+final class ModelSizeCheck {
+    static final long MAX_PARAMETERS = Integer.MAX_VALUE - 1_000_000L; // room for alignment padding
+
+    private ModelSizeCheck() {
+    }
+
+    static void check(List<Layer> layers, int inputWidth) {
+        long total = 0;
+        int w = inputWidth;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            total += l.parameterCount(w);
+            if (total > MAX_PARAMETERS) {
+                throw new IllegalArgumentException("the model needs " + total + "+ parameters by layer " + i + " ("
+                        + l.typeName() + ")"
+                        + " (input width " + inputWidth + "); expected at most " + MAX_PARAMETERS
+                        + " (8 GiB of floats): check the layer widths");
+            }
+            w = l.outputWidth(w);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.kiln;
+
+import dev.kiln.core.graph.CompiledGraph;
+import dev.kiln.core.graph.NonFiniteStepException;
+
+/**
+ * Runs one training step and turns the engine's "this batch went non-finite" into a
+ * {@link NonFiniteLossException} that names the epoch and the batch. The engine checks the loss
+ * before the backward pass and the gradients before the update, so a failed step changes no weight,
+ * no optimizer slot and no step count: "the weights from before that step" are simply the model's
+ * weights. The happy path costs a try block, nothing else.
+ */
+final class NonFiniteLossGuard {
+    private NonFiniteLossGuard() {
+    }
+
+    /** {@code graph.trainStep(rows)} for batch {@code batch} of {@code batches} in epoch {@code epoch} of {@code epochs}. */
+    static void trainStep(CompiledGraph graph, int rows, int epoch, int epochs, int batch, int batches) {
+        try {
+            graph.trainStep(rows);
+        } catch (NonFiniteStepException e) {
+            double loss = e.lossSum() / rows;
+            String what = e.parameter() == null
+                    ? "the loss became " + loss
+                    : "the gradient of " + e.parameter() + " became non-finite (loss " + loss + ")";
+            throw new NonFiniteLossException(what + " in epoch " + (epoch + 1) + "/" + epochs + ", batch "
+                    + (batch + 1) + "/" + batches + "; training stopped before that batch's update, so the model"
+                    + " keeps its weights from before it. Lower the learning rate, or scale the inputs and targets.",
+                    epoch, batch, loss, e);
+        }
+    }
+}

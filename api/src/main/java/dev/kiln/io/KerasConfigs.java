@@ -1,0 +1,256 @@
+package dev.kiln.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.initializers.Initializers;
+import dev.kiln.layers.ActivationLayer;
+import dev.kiln.layers.DenseLayer;
+import dev.kiln.layers.DropoutLayer;
+import dev.kiln.layers.InputLayer;
+import dev.kiln.layers.Layer;
+import dev.kiln.losses.Loss;
+import dev.kiln.losses.Losses;
+import dev.kiln.metrics.Metric;
+import dev.kiln.metrics.Metrics;
+import dev.kiln.optimizers.Adagrad;
+import dev.kiln.optimizers.Adam;
+import dev.kiln.optimizers.AdamW;
+import dev.kiln.optimizers.Optimizer;
+import dev.kiln.optimizers.RMSprop;
+import dev.kiln.optimizers.SGD;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Layers, optimizers and losses to and from the JSON Keras writes for them ({@code class_name} plus a
+ * {@code config} of snake_case fields), one method per direction per family.
+ */
+final class KerasConfigs {
+    private KerasConfigs() {
+    }
+
+    // ---- layers ---------------------------------------------------------------------------------
+
+    static ObjectNode layer(Layer layer, String name) {
+        ObjectNode node = SafeTensors.JSON.createObjectNode();
+        node.put("module", "keras.layers");
+        node.put("class_name", layer.typeName());
+        ObjectNode config = node.putObject("config");
+        config.put("name", name);
+        config.put("trainable", true);
+        config.put("dtype", "float32");
+        switch (layer) {
+            case InputLayer input -> config.putArray("batch_shape").addNull().add(input.width());
+            case DenseLayer d -> {
+                config.put("units", d.units());
+                config.put("activation", d.activation());
+                config.put("use_bias", d.useBias());
+                config.set("kernel_initializer", initializer(d.kernelInitializer()));
+                config.set("bias_initializer", initializer(d.biasInitializer()));
+            }
+            case ActivationLayer a -> config.put("activation", a.activation());
+            case DropoutLayer d -> {
+                config.put("rate", d.rate());
+                config.putNull("seed");
+            }
+            default -> throw new IllegalArgumentException("saving a model with a " + layer.typeName()
+                    + " layer is not supported yet");
+        }
+        return node;
+    }
+
+    static Layer parseLayer(JsonFields node) throws ModelFormatException {
+        String type = node.text("class_name");
+        JsonFields config = node.object("config");
+        try {
+            return switch (type) {
+                case "InputLayer" -> {
+                    JsonNode shape = config.raw("batch_shape");
+                    if (!shape.isArray() || shape.size() != 2 || !shape.get(1).isIntegralNumber()
+                            || !shape.get(1).canConvertToInt() || shape.get(1).intValue() <= 0) {
+                        throw config.fail("batch_shape", "must be [null, width] with a positive width, found " + shape);
+                    }
+                    yield new InputLayer(shape.get(1).intValue());
+                }
+                case "Dense" -> new DenseLayer(config.positiveInt("units"), config.text("activation"),
+                        config.bool("use_bias"), initializerName(config, "kernel_initializer"),
+                        initializerName(config, "bias_initializer"));
+                case "Activation" -> new ActivationLayer(config.text("activation"));
+                case "Dropout" -> new DropoutLayer(config.number("rate"));
+                default -> throw node.fail("class_name", "is '" + type
+                        + "'; this Kiln reads InputLayer, Dense, Activation and Dropout layers");
+            };
+        } catch (IllegalArgumentException e) {
+            throw config.fail(e.getMessage());
+        }
+    }
+
+    /** Keras writes {"class_name": "GlorotUniform", "config": {"seed": null}}; Kiln's name is glorot_uniform. */
+    private static ObjectNode initializer(String name) {
+        ObjectNode node = SafeTensors.JSON.createObjectNode();
+        node.put("module", "keras.initializers");
+        node.put("class_name", snakeToCamel(name));
+        ObjectNode config = node.putObject("config");
+        if (!name.equals("zeros") && !name.equals("ones")) {
+            config.putNull("seed");
+        }
+        return node;
+    }
+
+    private static String initializerName(JsonFields layer, String field) throws ModelFormatException {
+        JsonNode v = layer.raw(field);
+        String name;
+        if (v.isTextual()) {
+            name = v.textValue();
+        } else {
+            name = camelToSnake(new JsonFields(v, layer.path() + "." + field, layer.source()).text("class_name"));
+        }
+        Initializers.resolve(name); // an unknown one fails here, with the valid names
+        return name;
+    }
+
+    static String snakeToCamel(String snake) {
+        StringBuilder sb = new StringBuilder();
+        for (String part : snake.split("_")) {
+            if (!part.isEmpty()) {
+                sb.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+            }
+        }
+        return sb.toString();
+    }
+
+    static String camelToSnake(String camel) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < camel.length(); i++) {
+            char c = camel.charAt(i);
+            if (Character.isUpperCase(c) && i > 0) {
+                sb.append('_');
+            }
+            sb.append(Character.toLowerCase(c));
+        }
+        return sb.toString();
+    }
+
+    // ---- optimizers -----------------------------------------------------------------------------
+
+    static ObjectNode optimizer(Optimizer optimizer) {
+        ObjectNode node = SafeTensors.JSON.createObjectNode();
+        node.put("module", "keras.optimizers");
+        node.put("class_name", switch (optimizer) {
+            case SGD o -> "SGD";
+            case Adam o -> "Adam";
+            case AdamW o -> "AdamW";
+            case RMSprop o -> "RMSprop";
+            case Adagrad o -> "Adagrad";
+        });
+        ObjectNode config = node.putObject("config");
+        config.put("name", optimizer.name());
+        config.put("learning_rate", optimizer.learningRate());
+        switch (optimizer) {
+            case SGD o -> {
+                config.put("momentum", o.momentum());
+                config.put("nesterov", o.nesterov());
+            }
+            case Adam o -> {
+                config.put("beta_1", o.beta1());
+                config.put("beta_2", o.beta2());
+                config.put("epsilon", o.epsilon());
+            }
+            case AdamW o -> {
+                config.put("weight_decay", o.weightDecay());
+                config.put("beta_1", o.beta1());
+                config.put("beta_2", o.beta2());
+                config.put("epsilon", o.epsilon());
+            }
+            case RMSprop o -> {
+                config.put("rho", o.rho());
+                config.put("epsilon", o.epsilon());
+            }
+            case Adagrad o -> {
+                config.put("initial_accumulator_value", o.initialAccumulatorValue());
+                config.put("epsilon", o.epsilon());
+            }
+        }
+        return node;
+    }
+
+    static Optimizer parseOptimizer(JsonFields node) throws ModelFormatException {
+        String type = node.text("class_name");
+        JsonFields c = node.object("config");
+        try {
+            Optimizer o = switch (type) {
+                case "SGD" -> new SGD(c.number("learning_rate"), c.number("momentum"), c.bool("nesterov"));
+                case "Adam" -> new Adam(c.number("learning_rate"), c.number("beta_1"), c.number("beta_2"),
+                        c.number("epsilon"));
+                case "AdamW" -> new AdamW(c.number("learning_rate"), c.number("weight_decay"), c.number("beta_1"),
+                        c.number("beta_2"), c.number("epsilon"));
+                case "RMSprop" -> new RMSprop(c.number("learning_rate"), c.number("rho"), c.number("epsilon"));
+                case "Adagrad" -> new Adagrad(c.number("learning_rate"), c.number("initial_accumulator_value"),
+                        c.number("epsilon"));
+                default -> throw node.fail("class_name", "is '" + type
+                        + "'; this Kiln reads SGD, Adam, AdamW, RMSprop and Adagrad");
+            };
+            o.rule(); // the engine's own range checks (β in [0, 1), ε >= 0, ...)
+            return o;
+        } catch (IllegalArgumentException e) {
+            throw c.fail(e.getMessage());
+        }
+    }
+
+    // ---- loss and metrics -----------------------------------------------------------------------
+
+    /** A plain name as Keras writes a loss given by name; an object when it reads logits. */
+    static JsonNode loss(Loss loss) {
+        if (!loss.fromLogits()) {
+            return SafeTensors.JSON.getNodeFactory().textNode(loss.name());
+        }
+        ObjectNode node = SafeTensors.JSON.createObjectNode();
+        node.put("module", "keras.losses");
+        node.put("class_name", snakeToCamel(loss.name()));
+        ObjectNode config = node.putObject("config");
+        config.put("name", loss.name());
+        config.put("from_logits", true);
+        return node;
+    }
+
+    static Loss parseLoss(JsonNode node, JsonFields compile) throws ModelFormatException {
+        try {
+            if (node.isTextual()) {
+                return Losses.resolve(node.textValue());
+            }
+            JsonFields config = new JsonFields(node, compile.path() + ".loss", compile.source()).object("config");
+            String name = config.text("name");
+            boolean fromLogits = config.has("from_logits") && config.bool("from_logits");
+            Loss plain = Losses.resolve(name);
+            if (!fromLogits) {
+                return plain;
+            }
+            return switch (plain.name()) {
+                case "binary_crossentropy" -> Losses.binaryCrossentropy(true);
+                case "categorical_crossentropy" -> Losses.categoricalCrossentropy(true);
+                case "sparse_categorical_crossentropy" -> Losses.sparseCategoricalCrossentropy(true);
+                default -> throw config.fail("from_logits", "is true but loss '" + name + "' has no logits form");
+            };
+        } catch (IllegalArgumentException e) {
+            throw compile.fail("loss " + e.getMessage());
+        }
+    }
+
+    static List<Metric> parseMetrics(JsonNode node, JsonFields compile) throws ModelFormatException {
+        if (!node.isArray() || node.size() > 1000) {
+            throw compile.fail("metrics", "must be an array of metric names");
+        }
+        List<Metric> out = new ArrayList<>();
+        for (JsonNode m : node) {
+            if (!m.isTextual()) {
+                throw compile.fail("metrics", "must hold metric names, found " + m);
+            }
+            try {
+                out.add(Metrics.resolve(m.textValue()));
+            } catch (IllegalArgumentException e) {
+                throw compile.fail("metrics " + e.getMessage());
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.kiln.io;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.layers.Layer;
+import dev.kiln.losses.Loss;
+import dev.kiln.metrics.Metric;
+import dev.kiln.optimizers.Optimizer;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code config.json} of a {@code .kiln} file: everything needed to rebuild a model and resume
+ * its training, laid out as Keras lays out its own {@code config.json} ({@code class_name} and
+ * {@code config} per layer, {@code build_config}, {@code compile_config}), plus Kiln's version and the
+ * training state Keras keeps in optimizer variables (step count, current learning rate, seeds).
+ *
+ * <pre>{@code
+ * byte[] json = config.toJson();
+ * ModelConfig back = ModelConfig.fromJson(json, "model.kiln");
+ * }</pre>
+ *
+ * @param kilnVersion the version that wrote the file
+ * @param layers      the layer specifications, in order
+ * @param layerNames  their names ({@code dense}, {@code dense_1}, ...), which name the weights
+ * @param inputWidth  the width the model was built for, 0 when it was never built
+ * @param optimizer   the optimizer as compiled
+ * @param loss        the loss
+ * @param metrics     the metrics, by the names they were given
+ * @param state       where training stands
+ */
+public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> layerNames, int inputWidth,
+        Optimizer optimizer, Loss loss, List<Metric> metrics, TrainingState state) {
+    static final int FORMAT_VERSION = 1;
+
+    /**
+     * What training needs beyond the weights and optimizer slots to continue exactly.
+     *
+     * @param iterations   optimizer steps taken (Adam's bias correction depends on it)
+     * @param learningRate the current learning rate (a callback may have changed it)
+     * @param seed         the model's own seed (its shuffles derive from it)
+     * @param dropoutSeed  the base seed of the dropout masks
+     * @param dropoutStep  how far the dropout mask stream has advanced
+     */
+    public record TrainingState(long iterations, double learningRate, long seed, long dropoutSeed, long dropoutStep) {
+    }
+
+    public ModelConfig {
+        layers = List.copyOf(layers);
+        layerNames = List.copyOf(layerNames);
+        metrics = List.copyOf(metrics);
+    }
+
+    public byte[] toJson() {
+        ObjectNode root = SafeTensors.JSON.createObjectNode();
+        root.put("format", "kiln");
+        root.put("format_version", FORMAT_VERSION);
+        root.put("kiln_version", kilnVersion);
+        root.put("module", "keras");
+        root.put("class_name", "Sequential");
+        ObjectNode config = root.putObject("config");
+        config.put("name", "sequential");
+        ArrayNode layerArray = config.putArray("layers");
+        for (int i = 0; i < layers.size(); i++) {
+            layerArray.add(KerasConfigs.layer(layers.get(i), layerNames.get(i)));
+        }
+        if (inputWidth > 0) {
+            root.putObject("build_config").putArray("input_shape").addNull().add(inputWidth);
+        }
+        ObjectNode compile = root.putObject("compile_config");
+        compile.set("optimizer", KerasConfigs.optimizer(optimizer));
+        compile.set("loss", KerasConfigs.loss(loss));
+        ArrayNode metricArray = compile.putArray("metrics");
+        metrics.forEach(m -> metricArray.add(m.name()));
+        ObjectNode training = root.putObject("training_state");
+        training.put("iterations", state.iterations());
+        training.put("learning_rate", state.learningRate());
+        training.put("seed", state.seed());
+        training.put("dropout_seed", state.dropoutSeed());
+        training.put("dropout_step", state.dropoutStep());
+        try {
+            return SafeTensors.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode the model's config", e);
+        }
+    }
+
+    /** Parses and validates a config; every problem is a {@link ModelFormatException} naming the field. */
+    public static ModelConfig fromJson(byte[] json, String source) throws ModelFormatException {
+        JsonNode tree;
+        try {
+            tree = SafeTensors.JSON.readTree(json);
+        } catch (JacksonException e) {
+            throw new ModelFormatException(source, KilnArchive.CONFIG_ENTRY + " is not valid JSON: "
+                    + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ModelFormatException(source, KilnArchive.CONFIG_ENTRY + " is unreadable: " + e.getMessage());
+        }
+        JsonFields root = new JsonFields(tree, "config.json", source);
+        if (!root.text("format").equals("kiln")) {
+            throw root.fail("format", "must be \"kiln\"");
+        }
+        long version = root.longValue("format_version", 1);
+        if (version > FORMAT_VERSION) {
+            throw root.fail("format_version", "is " + version + " but this Kiln reads versions up to "
+                    + FORMAT_VERSION + "; upgrade Kiln");
+        }
+        String kilnVersion = root.text("kiln_version");
+        if (!root.text("class_name").equals("Sequential")) {
+            throw root.fail("class_name", "must be \"Sequential\", the only model Kiln builds");
+        }
+        JsonFields config = root.object("config");
+        JsonNode layerArray = config.raw("layers");
+        if (!layerArray.isArray() || layerArray.isEmpty() || layerArray.size() > 10_000) {
+            throw config.fail("layers", "must be a non-empty array of layers");
+        }
+        List<Layer> layers = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < layerArray.size(); i++) {
+            JsonFields layer = new JsonFields(layerArray.get(i), config.path() + ".layers[" + i + "]", source);
+            layers.add(KerasConfigs.parseLayer(layer));
+            names.add(layer.object("config").text("name"));
+        }
+        int inputWidth = 0;
+        if (root.has("build_config")) {
+            JsonFields build = root.object("build_config");
+            JsonNode shape = build.raw("input_shape");
+            if (!shape.isArray() || shape.size() != 2 || !shape.get(1).isIntegralNumber()
+                    || !shape.get(1).canConvertToInt() || shape.get(1).intValue() <= 0) {
+                throw build.fail("input_shape", "must be [null, width] with a positive width, found " + shape);
+            }
+            inputWidth = shape.get(1).intValue();
+        }
+        JsonFields compile = root.object("compile_config");
+        Optimizer optimizer = KerasConfigs.parseOptimizer(compile.object("optimizer"));
+        Loss loss = KerasConfigs.parseLoss(compile.raw("loss"), compile);
+        List<Metric> metrics = KerasConfigs.parseMetrics(compile.raw("metrics"), compile);
+        JsonFields training = root.object("training_state");
+        double learningRate = training.number("learning_rate");
+        if (learningRate < 0) {
+            throw training.fail("learning_rate", "must be >= 0, found " + learningRate);
+        }
+        TrainingState state = new TrainingState(training.longValue("iterations", 0), learningRate,
+                training.longValue("seed", Long.MIN_VALUE), training.longValue("dropout_seed", Long.MIN_VALUE),
+                training.longValue("dropout_step", 0));
+        return new ModelConfig(kilnVersion, layers, names, inputWidth, optimizer, loss, metrics, state);
+    }
+}

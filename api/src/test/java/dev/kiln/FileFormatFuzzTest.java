@@ -1,0 +1,112 @@
+package dev.kiln;
+
+import static dev.kiln.FitOption.batchSize;
+import static dev.kiln.FitOption.epochs;
+import static dev.kiln.FitOption.verbose;
+import static dev.kiln.Layers.Activation;
+import static dev.kiln.Layers.Dense;
+import static dev.kiln.Layers.Dropout;
+import static dev.kiln.Layers.Input;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.io.KilnArchive;
+import dev.kiln.io.ModelFormatException;
+import dev.kiln.io.SafeTensors;
+import dev.kiln.testing.FileFuzzer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Damaged .kiln and .safetensors files (truncated, flipped bytes, extreme length fields, junk
+ * appended; 10,000 cases each) are either accepted or refused with {@link ModelFormatException},
+ * never anything else: no OutOfMemoryError, no IndexOutOfBoundsException, no hang. The config inside
+ * a .kiln is fuzzed on its own too, wrapped into an otherwise valid archive, because the zip
+ * checksums would otherwise catch almost every damaged config before it is parsed.
+ */
+class FileFormatFuzzTest {
+    private static final int CASES = 10_000;
+    private static final List<Class<? extends Exception>> ALLOWED = List.of(ModelFormatException.class);
+
+    @TempDir
+    static Path dir;
+    static final List<byte[]> KILN = new ArrayList<>();
+    static final List<KilnArchive.Parts> PARTS = new ArrayList<>();
+    static final List<byte[]> WEIGHTS = new ArrayList<>();
+    static Model target;
+
+    @BeforeAll
+    static void makeValidFiles() throws IOException {
+        Kiln.setSeed(11);
+        float[][] x = ModelFilesTest.inputs(20, 4, 1);
+        int[] y = ModelFilesTest.labels(x, 3);
+        List<Model> models = List.of(
+                Sequential.of(Input(4), Dense(5, "relu"), Dropout(0.5), Dense(3, "softmax"))
+                        .compile("adam", "sparse_categorical_crossentropy", "accuracy"),
+                Sequential.of(Dense(3, "tanh", false), Activation("relu"), Dense(3, "softmax"))
+                        .compile("sgd", "sparse_categorical_crossentropy"),
+                Sequential.of(Dense(2), Dense(3)).compile("rmsprop", "sparse_categorical_crossentropy"));
+        for (int i = 0; i < models.size(); i++) {
+            Model m = models.get(i);
+            if (i < 2) {
+                m.fit(x, y, epochs(1), batchSize(8), verbose(0));
+                Path w = dir.resolve("w" + i + ".safetensors");
+                m.saveWeights(w);
+                WEIGHTS.add(Files.readAllBytes(w));
+            }
+            Path f = dir.resolve("m" + i + ".kiln");
+            m.save(f);
+            byte[] bytes = Files.readAllBytes(f);
+            KILN.add(bytes);
+            PARTS.add(KilnArchive.read(new ByteArrayInputStream(bytes), bytes.length, "seed"));
+            m.close();
+        }
+        target = Sequential.of(Input(4), Dense(5, "relu"), Dropout(0.5), Dense(3, "softmax"))
+                .compile("adam", "sparse_categorical_crossentropy", "accuracy");
+    }
+
+    @AfterAll
+    static void closeTarget() {
+        target.close();
+    }
+
+    @Test
+    void kilnFiles() {
+        int refused = new FileFuzzer(KILN, ALLOWED).run(".kiln", 1, CASES, FileFormatFuzzTest::load);
+        assertTrue(refused > CASES / 2, "most damaged archives are refused, got " + refused);
+    }
+
+    @Test
+    void kilnConfigs() {
+        List<byte[]> configs = PARTS.stream().map(KilnArchive.Parts::config).toList();
+        int refused = new FileFuzzer(configs, ALLOWED).run(".kiln config.json", 2, CASES, bytes -> {
+            // The damaged config travels with the weights of the model it came from (matched by size).
+            byte[] weights = PARTS.stream().filter(p -> p.config().length == bytes.length).findFirst()
+                    .orElse(PARTS.get(bytes.length % PARTS.size())).weights();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            KilnArchive.write(out, bytes, weights);
+            load(out.toByteArray());
+        });
+        assertTrue(refused > CASES / 2, "most damaged configs are refused, got " + refused);
+    }
+
+    @Test
+    void safetensorsFiles() {
+        int refused = new FileFuzzer(WEIGHTS, ALLOWED).run(".safetensors", 3, CASES,
+                bytes -> ModelFiles.loadWeights(target, SafeTensors.read(bytes, "fuzz"), "fuzz"));
+        assertTrue(refused > CASES / 2, "most damaged files are refused, got " + refused);
+    }
+
+    private static void load(byte[] bytes) throws IOException {
+        Model m = ModelFiles.load(new ByteArrayInputStream(bytes), bytes.length, "fuzz");
+        m.close();
+    }
+}

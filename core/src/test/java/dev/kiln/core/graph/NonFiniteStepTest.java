@@ -1,0 +1,68 @@
+package dev.kiln.core.graph;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.core.exec.KernelPool;
+import dev.kiln.core.kernel.Activation;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A training step whose loss or gradients are not finite stops before the update: parameters, Adam's
+ * slots and the step count stay exactly as they were, and the next good batch trains normally.
+ */
+class NonFiniteStepTest {
+    @Test
+    void aNaNInputStopsTheStepBeforeBackwardAndUpdate() {
+        Graph g = GraphFixtures.twoLayer(4, 5, 3, Activation.RELU, Activation.SOFTMAX, true);
+        try (KernelPool pool = new KernelPool(2);
+                CompiledGraph cg = Compiler.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY, List.of(),
+                        new UpdateRule.Adam(1e-2f, 0.9f, 0.999f, 1e-7f, 0f), pool)) {
+            GraphFixtures.randomize(cg, 1);
+            cg.ensureCapacity(6);
+            float[][] x = GraphFixtures.randomRows(6, 4, 2);
+            int[] y = GraphFixtures.randomLabels(6, 3, 2);
+            cg.loadInputs(x, null, 0, 6);
+            cg.loadLabels(y, null, 0, 6);
+            cg.trainStep(6);
+            cg.trainStep(6);
+            List<float[]> before = snapshot(cg);
+            long steps = cg.iterations();
+
+            x[4][1] = Float.NaN; // the engine trusts its caller; the api refuses this earlier
+            cg.loadInputs(x, null, 0, 6);
+            NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> cg.trainStep(6));
+            assertTrue(Double.isNaN(e.lossSum()), e.getMessage());
+            assertNull(e.parameter());
+            assertEquals(steps, cg.iterations());
+            List<float[]> after = snapshot(cg);
+            for (int i = 0; i < before.size(); i++) {
+                assertArrayEquals(before.get(i), after.get(i), "buffer " + i);
+            }
+
+            x[4][1] = 0.5f;
+            cg.loadInputs(x, null, 0, 6);
+            cg.trainStep(6);
+            assertEquals(steps + 1, cg.iterations());
+            assertTrue(Double.isFinite(cg.lossSum()));
+        }
+    }
+
+    /** Every parameter and both Adam slots of each. */
+    private static List<float[]> snapshot(CompiledGraph cg) {
+        List<float[]> out = new ArrayList<>();
+        for (int p = 0; p < cg.parameters().size(); p++) {
+            out.add(cg.readParameter(p));
+            for (int s = 0; s < cg.optimizerSlots(); s++) {
+                out.add(cg.readSlot(s, p));
+            }
+        }
+        assertEquals(2, cg.optimizerSlots());
+        return out;
+    }
+}
