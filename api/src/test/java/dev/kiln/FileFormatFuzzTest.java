@@ -4,14 +4,21 @@ import static dev.kiln.FitOption.batchSize;
 import static dev.kiln.FitOption.epochs;
 import static dev.kiln.FitOption.verbose;
 import static dev.kiln.Layers.Activation;
+import static dev.kiln.Layers.BatchNormalization;
 import static dev.kiln.Layers.Dense;
 import static dev.kiln.Layers.Dropout;
+import static dev.kiln.Layers.Flatten;
 import static dev.kiln.Layers.Input;
+import static dev.kiln.Layers.LayerNormalization;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.io.KilnArchive;
 import dev.kiln.io.ModelFormatException;
 import dev.kiln.io.SafeTensors;
+import dev.kiln.metrics.AUC;
+import dev.kiln.metrics.Precision;
+import dev.kiln.metrics.SparseTopKCategoricalAccuracy;
+import dev.kiln.regularizers.L2;
 import dev.kiln.testing.FileFuzzer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -53,9 +60,18 @@ class FileFormatFuzzTest {
                         .compile("adam", "sparse_categorical_crossentropy", "accuracy"),
                 Sequential.of(Dense(3, "tanh", false), Activation("relu"), Dense(3, "softmax"))
                         .compile("sgd", "sparse_categorical_crossentropy"),
-                Sequential.of(Dense(2), Dense(3)).compile("rmsprop", "sparse_categorical_crossentropy"));
+                Sequential.of(Dense(2), Dense(3)).compile("rmsprop", "sparse_categorical_crossentropy"),
+                // The layers, regularizers and metric objects added after the MVP, trained so that the
+                // BatchNormalization moving statistics are in the file.
+                Sequential.of(Input(2, 2), Flatten(), Dense(5).kernelRegularizer(new L2(0.01)).biasRegularizer("l1"),
+                        BatchNormalization(), LayerNormalization(), Dense(3, "softmax"))
+                        .compile("adam", "sparse_categorical_crossentropy", new Precision(0.6).classId(1),
+                                new AUC(20), new SparseTopKCategoricalAccuracy(2)));
         for (int i = 0; i < models.size(); i++) {
             Model m = models.get(i);
+            if (i == 3) {
+                m.fit(x, y, epochs(1), batchSize(8), verbose(0));
+            }
             if (i < 2) {
                 m.fit(x, y, epochs(1), batchSize(8), verbose(0));
                 Path w = dir.resolve("w" + i + ".safetensors");

@@ -4,22 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.initializers.Initializers;
 import dev.kiln.layers.ActivationLayer;
+import dev.kiln.layers.BatchNormalizationLayer;
 import dev.kiln.layers.DenseLayer;
 import dev.kiln.layers.DropoutLayer;
+import dev.kiln.layers.FlattenLayer;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
+import dev.kiln.layers.LayerNormalizationLayer;
 import dev.kiln.losses.Loss;
 import dev.kiln.losses.Losses;
-import dev.kiln.metrics.Metric;
-import dev.kiln.metrics.Metrics;
 import dev.kiln.optimizers.Adagrad;
 import dev.kiln.optimizers.Adam;
 import dev.kiln.optimizers.AdamW;
 import dev.kiln.optimizers.Optimizer;
 import dev.kiln.optimizers.RMSprop;
 import dev.kiln.optimizers.SGD;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Layers, optimizers and losses to and from the JSON Keras writes for them ({@code class_name} plus a
@@ -40,26 +39,24 @@ final class KerasConfigs {
         config.put("trainable", true);
         config.put("dtype", "float32");
         switch (layer) {
-            case InputLayer input -> config.putArray("batch_shape").addNull().add(input.width());
+            case InputLayer input -> LayerConfigs.input(input, config);
             case DenseLayer d -> {
-                if (d.kernelRegularizer() != null || d.biasRegularizer() != null) {
-                    // Refused rather than dropped: a reloaded model would silently train without its penalty.
-                    throw new IllegalArgumentException("saving a Dense layer with a kernel or bias regularizer is not"
-                            + " supported yet");
-                }
                 config.put("units", d.units());
                 config.put("activation", d.activation());
                 config.put("use_bias", d.useBias());
                 config.set("kernel_initializer", initializer(d.kernelInitializer()));
                 config.set("bias_initializer", initializer(d.biasInitializer()));
+                config.set("kernel_regularizer", LayerConfigs.regularizer(d.kernelRegularizer()));
+                config.set("bias_regularizer", LayerConfigs.regularizer(d.biasRegularizer()));
             }
             case ActivationLayer a -> config.put("activation", a.activation());
             case DropoutLayer d -> {
                 config.put("rate", d.rate());
                 config.putNull("seed");
             }
-            default -> throw new IllegalArgumentException("saving a model with a " + layer.typeName()
-                    + " layer is not supported yet");
+            case FlattenLayer f -> LayerConfigs.flatten(f, config);
+            case LayerNormalizationLayer l -> LayerConfigs.layerNormalization(l, config);
+            case BatchNormalizationLayer b -> LayerConfigs.batchNormalization(b, config);
         }
         return node;
     }
@@ -69,21 +66,19 @@ final class KerasConfigs {
         JsonFields config = node.object("config");
         try {
             return switch (type) {
-                case "InputLayer" -> {
-                    JsonNode shape = config.raw("batch_shape");
-                    if (!shape.isArray() || shape.size() != 2 || !shape.get(1).isIntegralNumber()
-                            || !shape.get(1).canConvertToInt() || shape.get(1).intValue() <= 0) {
-                        throw config.fail("batch_shape", "must be [null, width] with a positive width, found " + shape);
-                    }
-                    yield new InputLayer(shape.get(1).intValue());
-                }
+                case "InputLayer" -> LayerConfigs.parseInput(config);
                 case "Dense" -> new DenseLayer(config.positiveInt("units"), config.text("activation"),
                         config.bool("use_bias"), initializerName(config, "kernel_initializer"),
-                        initializerName(config, "bias_initializer"));
+                        initializerName(config, "bias_initializer"),
+                        LayerConfigs.parseRegularizer(config, "kernel_regularizer"),
+                        LayerConfigs.parseRegularizer(config, "bias_regularizer"));
                 case "Activation" -> new ActivationLayer(config.text("activation"));
                 case "Dropout" -> new DropoutLayer(config.number("rate"));
-                default -> throw node.fail("class_name", "is '" + type
-                        + "'; this Kiln reads InputLayer, Dense, Activation and Dropout layers");
+                case "Flatten" -> LayerConfigs.parseFlatten(config);
+                case "LayerNormalization" -> LayerConfigs.parseLayerNormalization(config);
+                case "BatchNormalization" -> LayerConfigs.parseBatchNormalization(config);
+                default -> throw node.fail("class_name", "is '" + type + "'; this Kiln reads InputLayer, Dense,"
+                        + " Activation, Dropout, Flatten, LayerNormalization and BatchNormalization layers");
             };
         } catch (IllegalArgumentException e) {
             throw config.fail(e.getMessage());
@@ -202,7 +197,7 @@ final class KerasConfigs {
         }
     }
 
-    // ---- loss and metrics -----------------------------------------------------------------------
+    // ---- loss (the metrics are in MetricConfigs) ------------------------------------------------
 
     /** A plain name as Keras writes a loss given by name; an object when it reads logits. */
     static JsonNode loss(Loss loss) {
@@ -239,23 +234,5 @@ final class KerasConfigs {
         } catch (IllegalArgumentException e) {
             throw compile.fail("loss " + e.getMessage());
         }
-    }
-
-    static List<Metric> parseMetrics(JsonNode node, JsonFields compile) throws ModelFormatException {
-        if (!node.isArray() || node.size() > 1000) {
-            throw compile.fail("metrics", "must be an array of metric names");
-        }
-        List<Metric> out = new ArrayList<>();
-        for (JsonNode m : node) {
-            if (!m.isTextual()) {
-                throw compile.fail("metrics", "must hold metric names, found " + m);
-            }
-            try {
-                out.add(Metrics.resolve(m.textValue()));
-            } catch (IllegalArgumentException e) {
-                throw compile.fail("metrics " + e.getMessage());
-            }
-        }
-        return out;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
 import dev.kiln.losses.Loss;
 import dev.kiln.metrics.Metric;
@@ -68,13 +69,19 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
             layerArray.add(KerasConfigs.layer(layers.get(i), layerNames.get(i)));
         }
         if (inputWidth > 0) {
-            root.putObject("build_config").putArray("input_shape").addNull().add(inputWidth);
+            ArrayNode shape = root.putObject("build_config").putArray("input_shape").addNull();
+            // Keras writes the example's own shape, [null, 28, 28] for an Input(28, 28).
+            if (!layers.isEmpty() && layers.get(0) instanceof InputLayer in && in.width() == inputWidth) {
+                in.shape().forEach(shape::add);
+            } else {
+                shape.add(inputWidth);
+            }
         }
         ObjectNode compile = root.putObject("compile_config");
         compile.set("optimizer", KerasConfigs.optimizer(optimizer));
         compile.set("loss", KerasConfigs.loss(loss));
         ArrayNode metricArray = compile.putArray("metrics");
-        metrics.forEach(m -> metricArray.add(m.name()));
+        metrics.forEach(m -> metricArray.add(MetricConfigs.metric(m)));
         ObjectNode training = root.putObject("training_state");
         training.put("iterations", state.iterations());
         training.put("learning_rate", state.learningRate());
@@ -127,17 +134,12 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
         int inputWidth = 0;
         if (root.has("build_config")) {
             JsonFields build = root.object("build_config");
-            JsonNode shape = build.raw("input_shape");
-            if (!shape.isArray() || shape.size() != 2 || !shape.get(1).isIntegralNumber()
-                    || !shape.get(1).canConvertToInt() || shape.get(1).intValue() <= 0) {
-                throw build.fail("input_shape", "must be [null, width] with a positive width, found " + shape);
-            }
-            inputWidth = shape.get(1).intValue();
+            inputWidth = LayerConfigs.width(LayerConfigs.parseBatchShape(build, "input_shape"));
         }
         JsonFields compile = root.object("compile_config");
         Optimizer optimizer = KerasConfigs.parseOptimizer(compile.object("optimizer"));
         Loss loss = KerasConfigs.parseLoss(compile.raw("loss"), compile);
-        List<Metric> metrics = KerasConfigs.parseMetrics(compile.raw("metrics"), compile);
+        List<Metric> metrics = MetricConfigs.parseMetrics(compile.raw("metrics"), compile);
         JsonFields training = root.object("training_state");
         double learningRate = training.number("learning_rate");
         if (learningRate < 0) {

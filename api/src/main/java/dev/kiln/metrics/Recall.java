@@ -65,6 +65,21 @@ public final class Recall extends Metric {
         return new Recall(name, options);
     }
 
+    /** The threshold given, or NaN for Keras' {@code thresholds=None} (0.5, or every top-k output). */
+    public double threshold() {
+        return options.threshold();
+    }
+
+    /** Keras' top_k, or 0 for none. */
+    public int topK() {
+        return options.topK();
+    }
+
+    /** Keras' class_id, or -1 for every class. */
+    public int classId() {
+        return options.classId();
+    }
+
     @Override
     public MetricReduction reductionFor(int outputWidth, Loss loss) {
         return options.reduction("Recall", outputWidth, loss);
