@@ -11,6 +11,7 @@ import java.util.Map;
  * <pre>{@code
  * ./kiln demo                                  # Fashion-MNIST, 5 epochs, batch 128
  * ./kiln demo --model xor
+ * ./kiln demo --model binary
  * ./kiln demo --model early-stopping
  * ./kiln demo --model checkpoint
  * ./kiln demo --epochs 2 --batch 256 --threads 1
@@ -37,6 +38,7 @@ public final class Demo {
         ExampleResult result = switch (options.model()) {
             case "xor" -> XorExample.run(options.epochs(), options.batch());
             case "regression" -> RegressionExample.run(options.epochs(), options.batch());
+            case "binary" -> BinaryClassificationExample.run(options.epochs(), options.batch());
             case "early-stopping" -> EarlyStoppingExample.run(options.epochs(), options.batch(),
                     EarlyStoppingExample.TRAIN_ROWS, Path.of(EarlyStoppingExample.PLOT));
             case "checkpoint" -> CheckpointResumeExample.run(options.epochs(), options.batch(),

@@ -31,6 +31,31 @@ class ExamplesTest {
     }
 
     @Test
+    void binaryClassifierComesCloseToTheBestPossibleAccuracy() {
+        Kiln.setSeed(42);
+        ExampleResult r = BinaryClassificationExample.run(10, 32);
+        double accuracy = r.testScores().get("accuracy");
+        double best = (Double) r.extras().get("best_possible_accuracy");
+        double majority = (Double) r.extras().get("majority_class_accuracy");
+        assertTrue(best > majority + 0.05, "the features carry signal: best " + best + ", majority " + majority);
+        assertTrue(accuracy > majority + 0.03, "beats the majority class: " + accuracy + " vs " + majority);
+        assertTrue(accuracy > best - 0.03, "within 3 points of the best possible " + best + ": " + accuracy);
+    }
+
+    @Test
+    void standardisationUsesTheGivenStatistics() {
+        float[][] x = {{1, 10}, {3, 10}};
+        double[][] ms = BinaryClassificationExample.meanAndStd(x);
+        assertEquals(2.0, ms[0][0], 1e-12);
+        assertEquals(1.0, ms[1][0], 1e-12);
+        assertEquals(1.0, ms[1][1], 0.0, "a constant column is not divided by zero");
+        float[][] s = BinaryClassificationExample.standardised(x, ms);
+        assertEquals(-1f, s[0][0]);
+        assertEquals(1f, s[1][0]);
+        assertEquals(0f, s[0][1]);
+    }
+
+    @Test
     void earlyStoppingStopsAnOverfittingRunAndKeepsTheBestEpoch() {
         Kiln.setSeed(42);
         Path plot = dir.resolve("history.png");
