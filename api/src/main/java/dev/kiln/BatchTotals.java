@@ -37,18 +37,6 @@ final class BatchTotals {
         }
     }
 
-    /**
-     * Counts a batch of {@code batchRows} whose training step went non-finite, so that the running
-     * mean loss becomes non-finite too (what TerminateOnNaN looks for). The loss is taken in float32,
-     * the model's precision, where a sum like 4e76 is already infinite; when only the gradient went
-     * non-finite the loss counts as NaN, the loss Keras would report after applying that gradient.
-     */
-    void addNonFinite(int batchRows, double loss) {
-        float asFloat = (float) loss;
-        rows += batchRows;
-        lossSum += Float.isFinite(asFloat) ? Double.NaN : asFloat;
-    }
-
     /** The mean of {@code "loss"} or of a metric by name so far, or null for another name or before any batch. */
     Double mean(String name) {
         if (rows == 0) {

@@ -1,7 +1,6 @@
 package dev.kiln;
 
 import dev.kiln.callbacks.FitParams;
-import dev.kiln.callbacks.TerminateOnNaN;
 import dev.kiln.core.graph.CompiledGraph;
 import dev.kiln.core.graph.MetricReduction;
 import dev.kiln.optimizers.schedules.LearningRateSchedule;
@@ -24,14 +23,12 @@ final class Trainer {
     private final CompiledGraph graph;
     private final FitSettings settings;
     private final LearningRateSchedule schedule;
-    private final boolean terminateOnNaN;
 
     Trainer(Model model, CompiledGraph graph, FitSettings settings) {
         this.model = model;
         this.graph = graph;
         this.settings = settings;
         this.schedule = model.optimizer().schedule();
-        this.terminateOnNaN = settings.callbacks().stream().anyMatch(c -> c instanceof TerminateOnNaN);
     }
 
     History run(Inputs x, Targets y, Inputs valX, Targets valY) {
@@ -61,22 +58,8 @@ final class Trainer {
                 if (schedule != null) {
                     graph.setLearningRate((float) schedule.at(graph.iterations()));
                 }
-                try {
-                    NonFiniteLossGuard.trainStep(graph, count, epoch, settings.epochs(), step, steps);
-                    totals.add(graph, count);
-                } catch (NonFiniteLossException e) {
-                    // With a TerminateOnNaN the callback decides, as in Keras: the batch's non-finite loss
-                    // reaches its onBatchEnd, which stops training (or raises). The update was not applied.
-                    if (!terminateOnNaN) {
-                        throw e;
-                    }
-                    totals.addNonFinite(count, e.loss());
-                    callbacks.onBatchEnd(step, batchLogs);
-                    if (!model.isStopTrainingRequested()) {
-                        throw e;
-                    }
-                    break;
-                }
+                NonFiniteLossGuard.trainStep(graph, count, epoch, settings.epochs(), step, steps);
+                totals.add(graph, count);
                 callbacks.onBatchEnd(step, batchLogs);
             }
             history.epochTrained((System.nanoTime() - start) / 1e9);
