@@ -3,4 +3,6 @@
 import dev.kiln.*;
 import static dev.kiln.Layers.*;
 import static dev.kiln.FitOption.*;
+import dev.kiln.callbacks.*;
+import dev.kiln.optimizers.*;
 import dev.kiln.core.memory.Tensor;

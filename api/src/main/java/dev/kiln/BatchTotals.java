@@ -10,12 +10,12 @@ import java.util.Map;
 /**
  * Sums the loss and metric reductions of the batches of one pass (an epoch, an evaluation), so that
  * batches of any size combine into exact means: the loss weighted by batch size, each metric over the
- * items it counts.
+ * items it counts, and confusion-count metrics (precision, recall, AUC) from the summed counts.
  */
 final class BatchTotals {
     private final List<Metric> metrics;
     private final List<MetricReduction> reductions;
-    private final double[] metricSums;
+    private final double[][] metricSums;
     private final long[] metricCounts;
     private double lossSum;
     private long rows;
@@ -23,7 +23,10 @@ final class BatchTotals {
     BatchTotals(List<Metric> metrics, List<MetricReduction> reductions) {
         this.metrics = metrics;
         this.reductions = reductions;
-        this.metricSums = new double[reductions.size()];
+        this.metricSums = new double[reductions.size()][];
+        for (int i = 0; i < metricSums.length; i++) {
+            metricSums[i] = new double[reductions.get(i).sums()];
+        }
         this.metricCounts = new long[reductions.size()];
     }
 
@@ -32,7 +35,7 @@ final class BatchTotals {
         rows += batchRows;
         lossSum += graph.lossSum();
         for (int i = 0; i < metricSums.length; i++) {
-            metricSums[i] += graph.metricSum(i);
+            graph.addMetricSums(i, metricSums[i]);
             metricCounts[i] += reductions.get(i).count(batchRows, graph.outputWidth());
         }
     }
@@ -47,7 +50,7 @@ final class BatchTotals {
         }
         for (int i = 0; i < metricSums.length; i++) {
             if (metrics.get(i).name().equals(name)) {
-                return metricSums[i] / metricCounts[i];
+                return metrics.get(i).result(metricSums[i], metricCounts[i]);
             }
         }
         return null;
@@ -58,7 +61,7 @@ final class BatchTotals {
         Map<String, Double> out = new LinkedHashMap<>();
         out.put(prefix + "loss", lossSum / rows);
         for (int i = 0; i < metricSums.length; i++) {
-            out.put(prefix + metrics.get(i).name(), metricSums[i] / metricCounts[i]);
+            out.put(prefix + metrics.get(i).name(), metrics.get(i).result(metricSums[i], metricCounts[i]));
         }
         return out;
     }

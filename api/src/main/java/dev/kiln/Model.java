@@ -16,10 +16,14 @@ import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.memory.Tensor;
 import dev.kiln.initializers.Initializers;
 import dev.kiln.layers.ActivationLayer;
+import dev.kiln.layers.BatchNormalizationLayer;
 import dev.kiln.layers.DenseLayer;
 import dev.kiln.layers.DropoutLayer;
+import dev.kiln.layers.FlattenLayer;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
+import dev.kiln.layers.LayerNormalizationLayer;
+import dev.kiln.layers.LayerShapes;
 import dev.kiln.losses.Loss;
 import dev.kiln.metrics.Metric;
 import dev.kiln.optimizers.Optimizer;
@@ -91,6 +95,13 @@ public final class Model implements AutoCloseable {
         if (layers.stream().noneMatch(l -> !(l instanceof InputLayer))) {
             throw new IllegalArgumentException("the model has no layer after its Input");
         }
+        java.util.Set<String> metricNames = new java.util.HashSet<>();
+        for (Metric m : metrics) {
+            if (!metricNames.add(m.name())) {
+                throw new IllegalArgumentException("two metrics are named '" + m.name() + "': History and evaluate key"
+                        + " them by name; give one another name, e.g. new Precision().classId(1).named(\"precision_1\")");
+            }
+        }
         for (Metric m : metrics) {
             String problem = m.incompatibility(loss);
             if (problem != null) {
@@ -106,6 +117,7 @@ public final class Model implements AutoCloseable {
         this.metrics = List.copyOf(metrics);
         this.seed = Kiln.nextSeed();
         if (layers.get(0) instanceof InputLayer input) {
+            LayerShapes.after(layers, input.width());
             checkOutputFitsLoss(input.width());
             build(input.width());
         }
@@ -160,6 +172,43 @@ public final class Model implements AutoCloseable {
 
     public Map<String, Double> evaluate(float[][] x, Tensor y) {
         return evaluateAny(x, y);
+    }
+
+    /**
+     * Loss and metrics as {@link #evaluate}, plus the confusion matrix of the arg-max predictions
+     * (per-class true/false positives, false negatives, support), in one pass over {@code x}.
+     *
+     * <pre>{@code
+     * Evaluation e = model.evaluateDetailed(xTest, yTest);
+     * System.out.println(e.confusionMatrix());   // precision, recall, f1, support per class
+     * }</pre>
+     */
+    public Evaluation evaluateDetailed(float[][] x, int[] y) {
+        return evaluateDetailedAny(x, y);
+    }
+
+    public Evaluation evaluateDetailed(float[][] x, float[][] y) {
+        return evaluateDetailedAny(x, y);
+    }
+
+    public Evaluation evaluateDetailed(Tensor x, int[] y) {
+        return evaluateDetailedAny(x, y);
+    }
+
+    public Evaluation evaluateDetailed(Tensor x, Tensor y) {
+        return evaluateDetailedAny(x, y);
+    }
+
+    private Evaluation evaluateDetailedAny(Object xArg, Object yArg) {
+        checkOpen();
+        Inputs x = Inputs.of(xArg, "x");
+        checkInputWidth(x.width(), "x");
+        Targets y = Targets.of(yArg, loss, outputWidthFor(x.width()), "y");
+        if (x.count() != y.count()) {
+            throw new IllegalArgumentException("x has " + x.count() + " rows but y has " + y.count());
+        }
+        ensureBuilt(x.width());
+        return DetailedEvaluation.run(this, graph, x, y, INFERENCE_BATCH);
     }
 
     /** The model's outputs for every row of {@code x} (probabilities after a softmax). */
@@ -260,7 +309,8 @@ public final class Model implements AutoCloseable {
     // ---- weights ------------------------------------------------------------------------------
 
     /**
-     * The weights in Keras' order: per layer its kernel ([in×out] row-major, flattened) then its bias.
+     * The weights in Keras' order: per layer its kernel ([in×out] row-major, flattened) then its bias;
+     * normalization layers gamma, beta (then, for BatchNormalization, moving_mean, moving_variance).
      * Empty while the model is not built.
      */
     public synchronized List<float[]> getWeights() {
@@ -561,11 +611,11 @@ public final class Model implements AutoCloseable {
             switch (layers.get(i)) {
                 case InputLayer input -> { }
                 case DenseLayer d -> {
-                    Parameter kernel = new Parameter(name + "/kernel", w, d.units());
+                    Parameter kernel = new Parameter(name + "/kernel", Penalties.of(d.kernelRegularizer()), w, d.units());
                     initial.add(Initializers.resolve(d.kernelInitializer()).initialize(w, d.units(), init));
                     previous = g.add(name, new MatMul(kernel), previous);
                     if (d.useBias()) {
-                        Parameter bias = new Parameter(name + "/bias", d.units());
+                        Parameter bias = new Parameter(name + "/bias", Penalties.of(d.biasRegularizer()), d.units());
                         initial.add(Initializers.resolve(d.biasInitializer()).initializeVector(d.units(), init));
                         previous = g.add(name + "/bias_add", new BiasAdd(bias), previous);
                     }
@@ -576,6 +626,10 @@ public final class Model implements AutoCloseable {
                 case ActivationLayer a -> previous = g.add(name, new Activate(a.activationFunction()), previous);
                 case DropoutLayer d -> previous = g.add(name,
                         new Dropout((float) d.rate(), new DropoutSeed(0, salt++)), previous);
+                case FlattenLayer f -> { } // rows are contiguous already: nothing to run
+                case LayerNormalizationLayer ln -> previous = NormalizationLowering.layerNorm(g, previous, name, ln, w, initial);
+                case BatchNormalizationLayer bn -> previous = NormalizationLowering.batchNorm(g, previous, name, bn, w, initial);
+
             }
             w = layers.get(i).outputWidth(w);
         }

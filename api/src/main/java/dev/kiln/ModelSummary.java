@@ -2,6 +2,7 @@ package dev.kiln;
 
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
+import dev.kiln.layers.LayerShapes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,17 +22,20 @@ final class ModelSummary {
         }
         List<String[]> rows = new ArrayList<>();
         long total = 0;
+        long nonTrainable = 0;
         int width = model.inputWidth();
         List<Layer> layers = model.layers();
+        List<List<Integer>> shapes = LayerShapes.after(layers, width);
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             if (l instanceof InputLayer) {
                 continue;
             }
             long params = l.parameterCount(width);
+            nonTrainable += l.nonTrainableParameterCount(width);
             width = l.outputWidth(width);
             total += params;
-            rows.add(new String[] {model.layerNames().get(i) + " (" + l.typeName() + ")", "(None, " + width + ")",
+            rows.add(new String[] {model.layerNames().get(i) + " (" + l.typeName() + ")", LayerShapes.describe(shapes.get(i)),
                     String.format(Locale.ROOT, "%,d", params)});
         }
         int[] w = {"Layer (type)".length(), "Output Shape".length(), "Param #".length()};
@@ -54,8 +58,9 @@ final class ModelSummary {
         }
         sb.append(line('└', '─', '┴', '┘', w));
         sb.append(String.format(Locale.ROOT, " Total params: %,d (%s)%n", total, bytes(total)));
-        sb.append(String.format(Locale.ROOT, " Trainable params: %,d (%s)%n", total, bytes(total)));
-        sb.append(String.format(Locale.ROOT, " Non-trainable params: 0 (%s)%n", bytes(0)));
+        sb.append(String.format(Locale.ROOT, " Trainable params: %,d (%s)%n", total - nonTrainable,
+                bytes(total - nonTrainable)));
+        sb.append(String.format(Locale.ROOT, " Non-trainable params: %,d (%s)%n", nonTrainable, bytes(nonTrainable)));
         return sb.toString();
     }
 

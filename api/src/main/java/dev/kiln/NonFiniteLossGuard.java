@@ -1,7 +1,10 @@
 package dev.kiln;
 
 import dev.kiln.core.graph.CompiledGraph;
+import dev.kiln.callbacks.Callback;
+import dev.kiln.callbacks.TerminateOnNaN;
 import dev.kiln.core.graph.NonFiniteStepException;
+import java.util.List;
 
 /**
  * Runs one training step and turns the engine's "this batch went non-finite" into a
@@ -14,19 +17,40 @@ final class NonFiniteLossGuard {
     private NonFiniteLossGuard() {
     }
 
-    /** {@code graph.trainStep(rows)} for batch {@code batch} of {@code batches} in epoch {@code epoch} of {@code epochs}. */
-    static void trainStep(CompiledGraph graph, int rows, int epoch, int epochs, int batch, int batches) {
+    /**
+     * {@code graph.trainStep(rows)} for batch {@code batch} of {@code batches} in epoch {@code epoch} of
+     * {@code epochs}. Returns normally when the step ran; when the engine refused it, a
+     * {@link TerminateOnNaN} among the callbacks decides (it stops training, or raises its own error),
+     * and without one the refusal becomes a {@link NonFiniteLossException}.
+     *
+     * @return true when the step ran, false when it was refused and training should stop
+     */
+    static boolean trainStep(CompiledGraph graph, int rows, int epoch, int epochs, int batch, int batches,
+            List<Callback> callbacks) {
         try {
             graph.trainStep(rows);
+            return true;
         } catch (NonFiniteStepException e) {
-            double loss = e.lossSum() / rows;
-            String what = e.parameter() == null
-                    ? "the loss became " + loss
-                    : "the gradient of " + e.parameter() + " became non-finite (loss " + loss + ")";
-            throw new NonFiniteLossException(what + " in epoch " + (epoch + 1) + "/" + epochs + ", batch "
-                    + (batch + 1) + "/" + batches + "; training stopped before that batch's update, so the model"
-                    + " keeps its weights from before it. Lower the learning rate, or scale the inputs and targets.",
-                    epoch, batch, loss, e);
+            NonFiniteLossException error = describe(e, rows, epoch, epochs, batch, batches);
+            for (Callback callback : callbacks) {
+                if (callback instanceof TerminateOnNaN terminate) {
+                    terminate.onRefusedStep(batch, error);
+                    return false;
+                }
+            }
+            throw error;
         }
+    }
+
+    private static NonFiniteLossException describe(NonFiniteStepException e, int rows, int epoch, int epochs,
+            int batch, int batches) {
+        double loss = e.lossSum() / rows;
+        String what = e.parameter() == null
+                ? "the loss became " + loss
+                : "the gradient of " + e.parameter() + " became non-finite (loss " + loss + ")";
+        return new NonFiniteLossException(what + " in epoch " + (epoch + 1) + "/" + epochs + ", batch "
+                + (batch + 1) + "/" + batches + "; training stopped before that batch's update, so the model"
+                + " keeps its weights from before it. Lower the learning rate, or scale the inputs and targets.",
+                epoch, batch, loss, e);
     }
 }

@@ -123,6 +123,35 @@ final class Targets {
         }
     }
 
+    /**
+     * The class of target {@code row}: the label, the arg-max of a one-hot row, or for one column
+     * class 1 when the target is at least 0.5.
+     */
+    int classOf(int row) {
+        if (labels != null) {
+            return labels[row];
+        }
+        float[] r = rows != null ? rows[row] : tensorRow(row);
+        if (r.length == 1) {
+            return r[0] >= 0.5f ? 1 : 0;
+        }
+        int best = 0;
+        for (int j = 1; j < r.length; j++) {
+            if (r[j] > r[best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    private float[] tensorRow(int row) {
+        float[] r = new float[tensor.rowWidth()];
+        for (int j = 0; j < r.length; j++) {
+            r[j] = tensor.get(row, j);
+        }
+        return r;
+    }
+
     Targets slice(int from, int to) {
         if (labels != null) {
             return new Targets(java.util.Arrays.copyOfRange(labels, from, to), null, null, to - from);

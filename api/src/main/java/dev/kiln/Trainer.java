@@ -58,7 +58,10 @@ final class Trainer {
                 if (schedule != null) {
                     graph.setLearningRate((float) schedule.at(graph.iterations()));
                 }
-                NonFiniteLossGuard.trainStep(graph, count, epoch, settings.epochs(), step, steps);
+                if (!NonFiniteLossGuard.trainStep(graph, count, epoch, settings.epochs(), step, steps,
+                        settings.callbacks())) {
+                    break;   // a TerminateOnNaN stopped training; the refused batch is in no mean
+                }
                 totals.add(graph, count);
                 callbacks.onBatchEnd(step, batchLogs);
             }

@@ -99,7 +99,8 @@ class MoreCallbacksTest {
         }
         assertEquals(1, h.epoch().size(), "stopped in the first epoch");
         assertTrue(steps < X.length, "stopped after the batch that overflowed, at step " + steps);
-        assertTrue(!Double.isFinite(h.last("loss")));
+        // Kiln's engine refuses the step whose loss or gradient is not finite, so that batch is in no
+        // mean and the epoch's loss may be finite, unlike in Keras; what counts is that training stopped.
         assertTrue(bytes.toString(StandardCharsets.UTF_8).contains(": Invalid loss, terminating training"));
     }
 

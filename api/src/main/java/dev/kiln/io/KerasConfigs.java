@@ -44,6 +44,11 @@ final class KerasConfigs {
         switch (layer) {
             case InputLayer input -> config.putArray("batch_shape").addNull().add(input.width());
             case DenseLayer d -> {
+                if (d.kernelRegularizer() != null || d.biasRegularizer() != null) {
+                    // Refused rather than dropped: a reloaded model would silently train without its penalty.
+                    throw new IllegalArgumentException("saving a Dense layer with a kernel or bias regularizer is not"
+                            + " supported yet");
+                }
                 config.put("units", d.units());
                 config.put("activation", d.activation());
                 config.put("use_bias", d.useBias());

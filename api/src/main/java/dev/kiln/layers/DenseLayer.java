@@ -3,13 +3,20 @@ package dev.kiln.layers;
 import dev.kiln.activations.Activations;
 import dev.kiln.core.kernel.Activation;
 import dev.kiln.initializers.Initializers;
+import dev.kiln.regularizers.Regularizer;
+import dev.kiln.regularizers.Regularizers;
 
 /**
  * A fully connected layer, y = activation(x·kernel + bias), kernel of shape [input, units].
- * Keras' defaults: no activation, a bias, glorot_uniform kernel, zeros bias.
+ * Keras' defaults: no activation, a bias, glorot_uniform kernel, zeros bias, no regularizers
+ * ({@code kernelRegularizer} / {@code biasRegularizer} null).
+ *
+ * <pre>{@code
+ * Dense(64, "relu").kernelRegularizer(L2(0.01))   // adds 0.01·Σw² to the loss
+ * }</pre>
  */
 public record DenseLayer(int units, String activation, boolean useBias, String kernelInitializer,
-        String biasInitializer) implements Layer {
+        String biasInitializer, Regularizer kernelRegularizer, Regularizer biasRegularizer) implements Layer {
     public DenseLayer {
         if (units <= 0) {
             throw new IllegalArgumentException("Dense units must be positive, got " + units);
@@ -17,6 +24,29 @@ public record DenseLayer(int units, String activation, boolean useBias, String k
         activation = Activations.nameOf(Activations.resolve(activation));
         Initializers.resolve(kernelInitializer);
         Initializers.resolve(biasInitializer);
+    }
+
+    public DenseLayer(int units, String activation, boolean useBias, String kernelInitializer, String biasInitializer) {
+        this(units, activation, useBias, kernelInitializer, biasInitializer, null, null);
+    }
+
+    /** This layer with {@code regularizer} on its kernel (null for none). */
+    public DenseLayer kernelRegularizer(Regularizer regularizer) {
+        return new DenseLayer(units, activation, useBias, kernelInitializer, biasInitializer, regularizer, biasRegularizer);
+    }
+
+    /** This layer with the regularizer named {@code name} ("l1", "l2", "l1_l2") on its kernel. */
+    public DenseLayer kernelRegularizer(String name) {
+        return kernelRegularizer(Regularizers.resolve(name));
+    }
+
+    /** This layer with {@code regularizer} on its bias (null for none). */
+    public DenseLayer biasRegularizer(Regularizer regularizer) {
+        return new DenseLayer(units, activation, useBias, kernelInitializer, biasInitializer, kernelRegularizer, regularizer);
+    }
+
+    public DenseLayer biasRegularizer(String name) {
+        return biasRegularizer(Regularizers.resolve(name));
     }
 
     /** The engine activation. */

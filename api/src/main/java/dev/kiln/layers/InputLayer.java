@@ -1,11 +1,66 @@
 package dev.kiln.layers;
 
-/** Fixes the width of the model's input rows, so the model is built at compile time. */
-public record InputLayer(int width) implements Layer {
+import java.util.List;
+
+/**
+ * Fixes the shape of the model's input rows, so the model is built at compile time. {@code shape}
+ * is one example's shape without the batch axis (Keras' {@code shape}), e.g. [784] or [28, 28];
+ * {@code width} is its number of values, the row width the engine sees. A multi-dimensional input
+ * must pass through {@link FlattenLayer} before a layer that mixes features (Dense, normalization).
+ *
+ * <pre>{@code
+ * Layer in = Layers.Input(28, 28);   // shape [28, 28], width 784
+ * }</pre>
+ */
+public record InputLayer(int width, List<Integer> shape) implements Layer {
     public InputLayer {
+        if (shape == null || shape.isEmpty()) {
+            throw new IllegalArgumentException("Input shape must have at least one dimension, got " + shape);
+        }
+        shape = List.copyOf(shape);
+        long product = 1;
+        for (int d : shape) {
+            if (d <= 0) {
+                throw new IllegalArgumentException("Input dimensions must be positive, got " + shape);
+            }
+            product *= d;
+        }
         if (width <= 0) {
             throw new IllegalArgumentException("Input width must be a positive number of features, got " + width);
         }
+        if (product != width) {
+            throw new IllegalArgumentException("Input shape " + shape + " holds " + product + " values, not " + width);
+        }
+    }
+
+    /** A flat input of {@code width} features. */
+    public InputLayer(int width) {
+        this(width, List.of(width));
+    }
+
+    /** An input of the given shape (without the batch axis). */
+    public static InputLayer ofShape(int... shape) {
+        if (shape == null || shape.length == 0) {
+            throw new IllegalArgumentException("Input shape must have at least one dimension");
+        }
+        long product = 1;
+        Integer[] dims = new Integer[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] <= 0) {
+                throw new IllegalArgumentException("Input dimensions must be positive, got " + java.util.Arrays.toString(shape));
+            }
+            product *= shape[i];
+            dims[i] = shape[i];
+        }
+        if (product > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Input shape " + java.util.Arrays.toString(shape) + " holds too many values");
+        }
+        return new InputLayer((int) product, List.of(dims));
+    }
+
+    /** True when each example is a vector (one dimension). */
+    public boolean isFlat() {
+        return shape.size() == 1;
     }
 
     @Override

@@ -10,7 +10,8 @@ package dev.kiln.layers;
  * hidden.parameterCount(784);    // 100480
  * }</pre>
  */
-public sealed interface Layer permits InputLayer, DenseLayer, ActivationLayer, DropoutLayer {
+public sealed interface Layer permits InputLayer, DenseLayer, ActivationLayer, DropoutLayer, FlattenLayer, LayerNormalizationLayer,
+        BatchNormalizationLayer {
     /** The Keras class name shown by {@code summary()}, e.g. {@code Dense}. */
     String typeName();
 
@@ -20,8 +21,13 @@ public sealed interface Layer permits InputLayer, DenseLayer, ActivationLayer, D
     /** Shape inference for a row of {@code inputWidth} features. */
     int outputWidth(int inputWidth);
 
-    /** Trainable values the layer holds for that input width. */
+    /** Values the layer holds for that input width, trainable or not (summary's Param #). */
     default long parameterCount(int inputWidth) {
+        return 0;
+    }
+
+    /** Of {@link #parameterCount}, those the optimizer does not train (moving statistics). */
+    default long nonTrainableParameterCount(int inputWidth) {
         return 0;
     }
 }

@@ -13,7 +13,7 @@ import dev.kiln.losses.Loss;
  * model.compile("adam", "mse", Metrics.meanAbsoluteError());
  * }</pre>
  */
-public final class Metric {
+public sealed class Metric permits Precision, Recall, AUC, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy {
     /** What a metric measures before the model decides its exact form. */
     enum Kind { ACCURACY, BINARY_ACCURACY, CATEGORICAL_ACCURACY, SPARSE_CATEGORICAL_ACCURACY, MAE, MSE }
 
@@ -23,6 +23,15 @@ public final class Metric {
     Metric(String name, Kind kind) {
         this.name = name;
         this.kind = kind;
+    }
+
+    /** For the metric classes that compute their value from their own reduction. */
+    Metric(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("metric name must be a non-empty string, got '" + name + "'");
+        }
+        this.name = name;
+        this.kind = null;
     }
 
     public String name() {
@@ -41,6 +50,14 @@ public final class Metric {
             case MAE -> MetricReduction.ABSOLUTE_ERROR;
             case MSE -> MetricReduction.SQUARED_ERROR;
         };
+    }
+
+    /**
+     * The metric's value from the sums of its reduction over a whole pass (an epoch, an evaluation) and
+     * the number of items they count: by default their mean.
+     */
+    public double result(double[] sums, long count) {
+        return sums[0] / count;
     }
 
     /** Checks that this metric can be computed against the loss's targets; returns an error or null. */

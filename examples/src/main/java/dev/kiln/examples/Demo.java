@@ -22,17 +22,7 @@ public final class Demo {
     }
 
     public static void main(String[] args) {
-        DemoOptions options;
-        try {
-            options = DemoOptions.parse(args);
-        } catch (DemoOptions.UsageException e) {
-            if (e.getMessage() != null) {
-                System.err.println("kiln demo: " + e.getMessage());
-            }
-            System.err.print(DemoOptions.usage());
-            System.exit(e.getMessage() == null ? 0 : 2);
-            return;
-        }
+        DemoOptions options = CommandLine.parseOrExit("demo", args, DemoOptions::parse, DemoOptions.usage());
         Kiln.setSeed(options.seed());
         Kiln.setThreads(options.threads());
         ExampleResult result = switch (options.model()) {

@@ -6,31 +6,13 @@ import java.util.Locale;
 /** The command line of {@code ./kiln demo}: --model, --epochs, --batch, --threads, --seed. */
 record DemoOptions(String model, int epochs, int batch, int threads, long seed) {
     static final List<String> MODELS = List.of("fashion", "xor", "regression", "binary", "early-stopping", "checkpoint");
+    private static final List<String> FLAGS = List.of("--model", "--epochs", "--batch", "--threads", "--seed");
 
     static DemoOptions parse(String[] args) {
-        String model = "fashion";
-        Integer epochs = null;
-        Integer batch = null;
-        int threads = Runtime.getRuntime().availableProcessors();
-        long seed = 42;
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals("-h") || flag.equals("--help")) {
-                throw new UsageException(null);
-            }
-            if (i + 1 >= args.length) {
-                throw new UsageException("option " + flag + " needs a value");
-            }
-            String value = args[++i];
-            switch (flag) {
-                case "--model" -> model = value.toLowerCase(Locale.ROOT);
-                case "--epochs" -> epochs = positive(flag, value, true);
-                case "--batch" -> batch = positive(flag, value, false);
-                case "--threads" -> threads = positive(flag, value, false);
-                case "--seed" -> seed = parseLong(flag, value);
-                default -> throw new UsageException("unknown option " + flag);
-            }
-        }
+        CommandLine line = CommandLine.of(args, FLAGS);
+        String model = line.string("--model", "fashion").toLowerCase(Locale.ROOT);
+        int threads = line.positive("--threads", Runtime.getRuntime().availableProcessors());
+        long seed = line.longValue("--seed", 42);
         if (!MODELS.contains(model)) {
             throw new UsageException("unknown model '" + model + "'; expected one of " + MODELS);
         }
@@ -50,7 +32,7 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
             case "early-stopping" -> 64;
             default -> 128;
         };
-        return new DemoOptions(model, epochs == null ? defaultEpochs : epochs, batch == null ? defaultBatch : batch,
+        return new DemoOptions(model, line.nonNegative("--epochs", defaultEpochs), line.positive("--batch", defaultBatch),
                 threads, seed);
     }
 
@@ -68,32 +50,5 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
                                   half the epochs, resumed from the checkpoint, and compared with an
                                   uninterrupted run of --epochs (default 4): the weights must be identical
                 """;
-    }
-
-    private static int positive(String flag, String value, boolean zeroAllowed) {
-        try {
-            int v = Integer.parseInt(value);
-            if (v < (zeroAllowed ? 0 : 1)) {
-                throw new UsageException(flag + " must be " + (zeroAllowed ? ">= 0" : ">= 1") + ", got " + v);
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new UsageException(flag + " needs a whole number, got '" + value + "'");
-        }
-    }
-
-    private static long parseLong(String flag, String value) {
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new UsageException(flag + " needs a whole number, got '" + value + "'");
-        }
-    }
-
-    /** A bad command line: the message (or null for --help) is shown with the usage. */
-    static final class UsageException extends RuntimeException {
-        UsageException(String message) {
-            super(message);
-        }
     }
 }

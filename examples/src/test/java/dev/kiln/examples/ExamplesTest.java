@@ -99,9 +99,9 @@ class ExamplesTest {
         assertEquals(4, o.batch());
         assertEquals(1, o.threads());
         assertEquals(128, DemoOptions.parse(new String[0]).batch());
-        assertThrows(DemoOptions.UsageException.class, () -> DemoOptions.parse(new String[] {"--model", "mnist3d"}));
-        assertThrows(DemoOptions.UsageException.class, () -> DemoOptions.parse(new String[] {"--batch", "0"}));
-        assertThrows(DemoOptions.UsageException.class, () -> DemoOptions.parse(new String[] {"--epochs"}));
+        assertThrows(UsageException.class, () -> DemoOptions.parse(new String[] {"--model", "mnist3d"}));
+        assertThrows(UsageException.class, () -> DemoOptions.parse(new String[] {"--batch", "0"}));
+        assertThrows(UsageException.class, () -> DemoOptions.parse(new String[] {"--epochs"}));
     }
 
     @Test

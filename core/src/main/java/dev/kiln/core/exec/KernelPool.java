@@ -1,10 +1,11 @@
 package dev.kiln.core.exec;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed set of threads that run one {@link ParallelBody} at a time, the calling thread taking part 0.
+ * A fixed set of threads that run one {@link ParallelBody} at a time, the calling thread taking part.
  *
  * <p>Why not an {@code ExecutorService}: a training step dispatches a dozen small kernels, each a few
  * microseconds long; futures and queues would allocate on every dispatch and their wake-up latency
@@ -16,6 +17,13 @@ import java.util.concurrent.locks.LockSupport;
  * before and after reading the body, so it can never pair one dispatch's body with another's count,
  * nor run a part twice; a worker left out of a small dispatch may skip it entirely.
  *
+ * <p>Parts are not bound to threads: the caller and the workers claim part numbers from a shared
+ * ticket until none are left, and the caller then waits only for parts already running. On a loaded
+ * machine, where a woken worker may wait milliseconds for a CPU, the caller simply runs that worker's
+ * parts itself instead of waiting. Results do not change: a part computes the same thing whichever
+ * thread runs it. The ticket carries the dispatch's number in its high half, so a late worker can
+ * never claim a part of a newer dispatch for an older body.
+ *
  * <pre>{@code
  * KernelPool pool = KernelPool.global();
  * pool.run((part, parts) -> System.out.println(part + "/" + parts));
@@ -26,6 +34,9 @@ public final class KernelPool implements AutoCloseable {
     private static final KernelPool GLOBAL = new KernelPool(Runtime.getRuntime().availableProcessors());
 
     private final AtomicInteger pending = new AtomicInteger();
+    /** (dispatch number << 32) | next unclaimed part. */
+    private final AtomicLong ticket = new AtomicLong();
+    private volatile int dispatch;
     private volatile long generation;
     private volatile ParallelBody body;
     private volatile int parts;
@@ -105,20 +116,18 @@ public final class KernelPool implements AutoCloseable {
         }
         caller = Thread.currentThread();
         failure = null;
+        int id = (dispatch + 1) & Integer.MAX_VALUE;
         generation++; // odd: publishing
         body = work;
         parts = n;
-        pending.set(n - 1);
+        dispatch = id;
+        pending.set(n);
+        ticket.set((long) id << 32);
         generation++; // even: published
         for (int i = 0; i < n - 1; i++) {
             LockSupport.unpark(current.threads[i]);
         }
-        Throwable own = null;
-        try {
-            work.run(0, n);
-        } catch (Throwable t) {
-            own = t;
-        }
+        Throwable own = claimAndRun(work, n, id, true);
         awaitWorkers();
         body = null;
         Throwable fromWorker = failure;
@@ -158,19 +167,42 @@ public final class KernelPool implements AutoCloseable {
             }
             ParallelBody work = body;
             int n = parts;
+            int id = dispatch;
             if (generation != current) {
                 continue; // a newer dispatch started while we read: read again
             }
             seen = current;
-            if (part < n && work != null) {
-                try {
-                    work.run(part, n);
-                } catch (Throwable t) {
-                    failure = t;
+            if (work != null) {
+                claimAndRun(work, n, id, false);
+            }
+        }
+    }
+
+    /**
+     * Claims parts of dispatch {@code id} until none are left and runs them; returns the caller's first
+     * failure (a worker's goes to {@link #failure}). The last part to finish wakes the caller.
+     */
+    private Throwable claimAndRun(ParallelBody work, int n, int id, boolean isCaller) {
+        Throwable first = null;
+        while (true) {
+            long t = ticket.get();
+            if ((int) (t >>> 32) != id || (int) t >= n) {
+                return first;
+            }
+            if (!ticket.compareAndSet(t, t + 1)) {
+                continue;
+            }
+            try {
+                work.run((int) t, n);
+            } catch (Throwable e) {
+                if (!isCaller) {
+                    failure = e;
+                } else if (first == null) {
+                    first = e;
                 }
-                if (pending.decrementAndGet() == 0) {
-                    LockSupport.unpark(caller);
-                }
+            }
+            if (pending.decrementAndGet() == 0 && !isCaller) {
+                LockSupport.unpark(caller);
             }
         }
     }

@@ -50,10 +50,14 @@ public final class CompiledGraph implements AutoCloseable {
     private LossStep trainLoss;
     private LossStep evaluateLoss;
     private LossStep lastLoss;
+    private PenaltyStep trainPenalty;
+    private PenaltyStep evaluatePenalty;
+    private PenaltyStep lastPenalty;
+    private int lastRows;
     private boolean closed;
 
     CompiledGraph(List<Node> chain, int[] widths, LossFunction loss, boolean lossFused,
-            List<MetricReduction> metrics, UpdateRule rule, KernelPool pool) {
+            List<? extends MetricReduction> metrics, UpdateRule rule, KernelPool pool) {
         this.chain = List.copyOf(chain);
         this.widths = widths.clone();
         this.loss = loss;
@@ -70,11 +74,20 @@ public final class CompiledGraph implements AutoCloseable {
 
         // State region: every parameter back to back, then the same layout for gradients and slots,
         // so the optimizer runs as one pass over one contiguous range.
+        // Trainable parameters first: the update pass covers [0, parameterFloats) and never reaches
+        // the non-trainable state (moving statistics) placed after them.
         MemoryPlan plan = new MemoryPlan();
         for (Parameter p : parameters) {
-            p.offset = plan.reserve(p.size());
+            if (p.trainable()) {
+                p.offset = plan.reserve(p.size());
+            }
         }
         parameterFloats = Math.toIntExact(plan.totalFloats());
+        for (Parameter p : parameters) {
+            if (!p.trainable()) {
+                p.offset = plan.reserve(p.size());
+            }
+        }
         MemorySegment values = plan.allocate(stateArena);
         MemorySegment gradients = plan.allocate(stateArena);
         MemorySegment[] slots = new MemorySegment[2];
@@ -300,6 +313,8 @@ public final class CompiledGraph implements AutoCloseable {
         checkBatch(rows);
         train.run(rows);
         lastLoss = trainLoss;
+        lastPenalty = trainPenalty;
+        lastRows = rows;
     }
 
     /** Forward in inference mode and the loss, without gradients. */
@@ -307,6 +322,8 @@ public final class CompiledGraph implements AutoCloseable {
         checkBatch(rows);
         evaluate.run(rows);
         lastLoss = evaluateLoss;
+        lastPenalty = evaluatePenalty;
+        lastRows = rows;
     }
 
     /** Forward in inference mode only. */
@@ -315,14 +332,35 @@ public final class CompiledGraph implements AutoCloseable {
         predict.run(rows);
     }
 
-    /** Sum of the per-sample losses of the last train or evaluate step. */
+    /**
+     * Sum of the per-sample losses of the last train or evaluate step; with weight penalties, each
+     * sample's loss includes the batch's penalty, so that lossSum / rows is the batch's total loss.
+     */
     public double lossSum() {
-        return lastLoss == null ? Double.NaN : lastLoss.lossSum();
+        if (lastLoss == null) {
+            return Double.NaN;
+        }
+        return lastLoss.lossSum() + (lastPenalty == null ? 0 : lastPenalty.value() * lastRows);
     }
 
     /** Sum of metric reduction {@code i} over the last train or evaluate step. */
     public double metricSum(int i) {
         return lastLoss == null ? Double.NaN : lastLoss.metricSum(i);
+    }
+
+    /**
+     * Adds every sum of metric reduction {@code i} over the last train or evaluate step to
+     * {@code totals}, which holds at least {@link MetricReduction#sums()} values; allocates nothing.
+     */
+    public void addMetricSums(int i, double[] totals) {
+        if (lastLoss == null) {
+            throw new IllegalStateException("no train or evaluate step has run since the workspace was built");
+        }
+        if (totals.length < metrics.get(i).sums()) {
+            throw new IllegalArgumentException("metric " + i + " yields " + metrics.get(i).sums()
+                    + " sums but totals holds " + totals.length);
+        }
+        lastLoss.addMetricSums(i, totals);
     }
 
     /** Copies the first {@code count} output rows of the last step into {@code dst[dstFrom..]}. */
@@ -357,7 +395,7 @@ public final class CompiledGraph implements AutoCloseable {
         int last = n - 1;
         boolean[] needsGradient = new boolean[n];
         for (int i = 1; i < n; i++) {
-            needsGradient[i] = !chain.get(i).op().parameters().isEmpty() || needsGradient[i - 1];
+            needsGradient[i] = chain.get(i).op().parameters().stream().anyMatch(Parameter::trainable) || needsGradient[i - 1];
         }
 
         MemoryPlan plan = new MemoryPlan();
@@ -367,6 +405,8 @@ public final class CompiledGraph implements AutoCloseable {
         int[] scratchWidth = new int[n];
         long[] backwardScratch = new long[n];
         long[] backwardScratchFloats = new long[n];
+        long[] workspace = new long[n];
+        long[] workspaceFloats = new long[n];
         for (int i = 0; i < n; i++) {
             out[i] = plan.reserve((long) rows * widths[i]);
             grad[i] = needsGradient[i] ? plan.reserve((long) rows * widths[i]) : -1;
@@ -376,6 +416,8 @@ public final class CompiledGraph implements AutoCloseable {
             backwardScratchFloats[i] = i == 0 || !needsGradient[i - 1] ? 0
                     : chain.get(i).op().backwardScratchFloats(widths[i - 1], widths[i]);
             backwardScratch[i] = backwardScratchFloats[i] > 0 ? plan.reserve(backwardScratchFloats[i]) : -1;
+            workspaceFloats[i] = i == 0 ? 0 : chain.get(i).op().workspaceFloats(widths[i - 1], widths[i]);
+            workspace[i] = workspaceFloats[i] > 0 ? plan.reserve(workspaceFloats[i]) : -1;
         }
         long target = plan.reserve((long) rows * targetWidth());
 
@@ -390,7 +432,8 @@ public final class CompiledGraph implements AutoCloseable {
                     grad[i] < 0 ? null : MemoryPlan.slice(region, grad[i], (long) rows * widths[i]),
                     scratch[i] < 0 ? null : MemoryPlan.slice(region, scratch[i], (long) rows * scratchWidth[i]),
                     backwardScratch[i] < 0 ? null : MemoryPlan.slice(region, backwardScratch[i], backwardScratchFloats[i]),
-                    widths[i - 1], widths[i]);
+                    widths[i - 1], widths[i],
+                    workspace[i] < 0 ? null : MemoryPlan.slice(region, workspace[i], workspaceFloats[i]));
         }
         MemorySegment targets = MemoryPlan.slice(region, target, (long) rows * targetWidth());
 
@@ -417,6 +460,10 @@ public final class CompiledGraph implements AutoCloseable {
                 }
             }
         }
+        PenaltyStep newTrainPenalty = PenaltyStep.of(parameters, true);
+        if (newTrainPenalty != null) {
+            trainSteps.add(newTrainPenalty);
+        }
         if (parameterFloats > 0) {
             trainSteps.add(clip);
             // After clipping: what must be finite is the gradient the update will actually use.
@@ -428,6 +475,10 @@ public final class CompiledGraph implements AutoCloseable {
         addForward(evaluateSteps, buffers, scored, false);
         LossStep newEvaluateLoss = new LossStep(loss, lossFused, scores, output, targets, null, outputWidth(), metrics);
         evaluateSteps.add(newEvaluateLoss);
+        PenaltyStep newEvaluatePenalty = PenaltyStep.of(parameters, false);
+        if (newEvaluatePenalty != null) {
+            evaluateSteps.add(newEvaluatePenalty);
+        }
 
         List<Step> predictSteps = new ArrayList<>();
         addForward(predictSteps, buffers, last, false);
@@ -442,7 +493,10 @@ public final class CompiledGraph implements AutoCloseable {
         predict = new Program(predictSteps);
         trainLoss = newTrainLoss;
         evaluateLoss = newEvaluateLoss;
+        trainPenalty = newTrainPenalty;
+        evaluatePenalty = newEvaluatePenalty;
         lastLoss = null;
+        lastPenalty = null;
     }
 
     private void addForward(List<Step> steps, NodeBuffers[] buffers, int through, boolean training) {
@@ -464,8 +518,12 @@ public final class CompiledGraph implements AutoCloseable {
 
     private static void copyRows(MemorySegment src, MemorySegment dst, int width, int[] order, int from, int count) {
         long rowBytes = (long) width * Float.BYTES;
+        if (order == null) { // evaluate and predict: consecutive rows are one block
+            MemorySegment.copy(src, from * rowBytes, dst, 0, count * rowBytes);
+            return;
+        }
         for (int r = 0; r < count; r++) {
-            int row = order == null ? from + r : order[from + r];
+            int row = order[from + r];
             MemorySegment.copy(src, row * rowBytes, dst, r * rowBytes, rowBytes);
         }
     }

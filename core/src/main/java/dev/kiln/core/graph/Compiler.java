@@ -16,13 +16,13 @@ public final class Compiler {
     private Compiler() {
     }
 
-    public static CompiledGraph compile(Graph graph, LossFunction loss, List<MetricReduction> metrics,
+    public static CompiledGraph compile(Graph graph, LossFunction loss, List<? extends MetricReduction> metrics,
             UpdateRule rule, KernelPool pool) {
         return compile(graph, loss, metrics, rule, pool, true);
     }
 
     /** {@code fuse} false keeps every primitive op on its own: slower, and a reference for tests of fusion. */
-    public static CompiledGraph compile(Graph graph, LossFunction loss, List<MetricReduction> metrics,
+    public static CompiledGraph compile(Graph graph, LossFunction loss, List<? extends MetricReduction> metrics,
             UpdateRule rule, KernelPool pool, boolean fuse) {
         List<Node> chain = graph.nodes();
         if (chain.size() < 2) {

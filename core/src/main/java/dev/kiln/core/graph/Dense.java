@@ -51,11 +51,6 @@ public record Dense(Parameter kernel, Parameter bias, Activation activation) imp
     }
 
     @Override
-    public long backwardScratchFloats(int inputWidth, int outputWidth) {
-        return (long) inputWidth * outputWidth; // the transposed kernel for dX = dY·Wᵀ
-    }
-
-    @Override
     public Step backward(NodeBuffers b, KernelPool pool) {
         return new DenseBackwardStep(b.input(), kernel.value, b.scratch(), b.output(), b.outputGradient(),
                 kernel.gradient, bias == null ? null : bias.gradient, b.inputGradient(), b.backwardScratch(),

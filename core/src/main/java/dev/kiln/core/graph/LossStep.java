@@ -2,7 +2,6 @@ package dev.kiln.core.graph;
 
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.LossKernels;
-import dev.kiln.core.kernel.MetricKernels;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -22,12 +21,13 @@ final class LossStep implements Step {
     private final MemorySegment gradient;
     private final int width;
     private final MetricReduction[] metrics;
+    private final int[] metricOffsets;
     private final double[] metricSums;
     private double lossSum;
 
     /** {@code gradient} null computes the loss alone (evaluation). */
     LossStep(LossFunction loss, boolean fused, MemorySegment scores, MemorySegment output, MemorySegment target,
-            MemorySegment gradient, int width, List<MetricReduction> metrics) {
+            MemorySegment gradient, int width, List<? extends MetricReduction> metrics) {
         this.loss = loss;
         this.fused = fused;
         this.scores = scores;
@@ -36,7 +36,11 @@ final class LossStep implements Step {
         this.gradient = gradient;
         this.width = width;
         this.metrics = metrics.toArray(MetricReduction[]::new);
-        this.metricSums = new double[this.metrics.length];
+        this.metricOffsets = new int[this.metrics.length + 1];
+        for (int i = 0; i < this.metrics.length; i++) {
+            metricOffsets[i + 1] = metricOffsets[i] + this.metrics[i].sums();
+        }
+        this.metricSums = new double[metricOffsets[this.metrics.length]];
     }
 
     @Override
@@ -61,15 +65,8 @@ final class LossStep implements Step {
             case SPARSE_CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS ->
                     LossKernels.sparseSoftmaxCrossEntropy(output, target, null, gradient, width, scale, 0, rows);
         };
-        long elements = (long) rows * width;
         for (int i = 0; i < metrics.length; i++) {
-            metricSums[i] = switch (metrics[i]) {
-                case ARGMAX_MATCHES_LABEL -> MetricKernels.argmaxMatchesLabels(output, target, width, 0, rows);
-                case ARGMAX_MATCHES_ONE_HOT -> MetricKernels.argmaxMatchesOneHot(output, target, width, 0, rows);
-                case THRESHOLD_MATCHES -> MetricKernels.thresholdMatches(output, target, 0.5f, 0, elements);
-                case ABSOLUTE_ERROR -> MetricKernels.sumAbsoluteError(output, target, 0, elements);
-                case SQUARED_ERROR -> MetricKernels.sumSquaredError(output, target, 0, elements);
-            };
+            metrics[i].reduce(output, target, width, rows, metricSums, metricOffsets[i]);
         }
     }
 
@@ -78,7 +75,15 @@ final class LossStep implements Step {
         return lossSum;
     }
 
+    /** The first (for most reductions the only) sum of metric {@code i}. */
     double metricSum(int i) {
-        return metricSums[i];
+        return metricSums[metricOffsets[i]];
+    }
+
+    /** Adds every sum of metric {@code i} to {@code totals[0 ..)}. */
+    void addMetricSums(int i, double[] totals) {
+        for (int s = metricOffsets[i], t = 0; s < metricOffsets[i + 1]; s++, t++) {
+            totals[t] += metricSums[s];
+        }
     }
 }

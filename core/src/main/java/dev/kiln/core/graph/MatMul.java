@@ -37,11 +37,6 @@ public record MatMul(Parameter kernel) implements Op {
     }
 
     @Override
-    public long backwardScratchFloats(int inputWidth, int outputWidth) {
-        return (long) inputWidth * outputWidth; // the transposed kernel for dX = dY·Wᵀ
-    }
-
-    @Override
     public Step backward(NodeBuffers b, KernelPool pool) {
         return new DenseBackwardStep(b.input(), kernel.value, null, b.output(), b.outputGradient(),
                 kernel.gradient, null, b.inputGradient(), b.backwardScratch(), b.inputWidth(), b.outputWidth(), Activation.LINEAR, pool);

@@ -12,12 +12,12 @@ import java.util.List;
  * that turns the gradient of its output into the gradients of its parameters and (when the graph
  * needs it) of its input.
  */
-public sealed interface Op permits Input, MatMul, BiasAdd, Activate, Dropout, Dense {
+public sealed interface Op permits Input, MatMul, BiasAdd, Activate, Dropout, Dense, LayerNorm, BatchNorm {
 
     /** Shape inference: the output width for {@code inputWidth}, or an exception naming the mismatch. */
     int outputWidth(int inputWidth);
 
-    /** The trainable parameters this op reads. */
+    /** The parameters this op reads: trainable ones and state such as moving statistics ({@link Parameter#trainable()}). */
     default List<Parameter> parameters() {
         return List.of();
     }
@@ -29,6 +29,14 @@ public sealed interface Op permits Input, MatMul, BiasAdd, Activate, Dropout, De
 
     /** Floats of scratch the backward step needs once per graph (not per row), e.g. a transposed kernel. */
     default long backwardScratchFloats(int inputWidth, int outputWidth) {
+        return 0;
+    }
+
+    /**
+     * Floats the op keeps once per graph for both its forward and backward steps, whatever the
+     * batch (per-column batch statistics); given as {@link NodeBuffers#workspace()}.
+     */
+    default long workspaceFloats(int inputWidth, int outputWidth) {
         return 0;
     }
 

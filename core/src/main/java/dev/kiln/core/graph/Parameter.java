@@ -11,12 +11,32 @@ public final class Parameter {
     private final String name;
     private final int[] shape;
     private final long size;
+    private final WeightPenalty penalty;
+    private final boolean trainable;
     MemorySegment value;
     MemorySegment gradient;
     long offset;
 
     public Parameter(String name, int... shape) {
+        this(name, null, shape);
+    }
+
+    /** A parameter whose values are penalized in the loss; {@code penalty} null for none. */
+    public Parameter(String name, WeightPenalty penalty, int... shape) {
+        this(name, penalty, true, shape);
+    }
+
+    /**
+     * {@code trainable} false makes it state the graph's own steps update (moving statistics): it gets
+     * no optimizer update, no gradient and no penalty.
+     */
+    public Parameter(String name, WeightPenalty penalty, boolean trainable, int... shape) {
+        if (!trainable && penalty != null) {
+            throw new IllegalArgumentException("non-trainable parameter '" + name + "' cannot have a penalty");
+        }
         this.name = name;
+        this.penalty = penalty;
+        this.trainable = trainable;
         this.shape = shape.clone();
         long n = 1;
         for (int d : shape) {
@@ -39,6 +59,16 @@ public final class Parameter {
 
     public long size() {
         return size;
+    }
+
+    /** False for state that the optimizer never updates. */
+    public boolean trainable() {
+        return trainable;
+    }
+
+    /** The penalty on this parameter's values, or null. */
+    public WeightPenalty penalty() {
+        return penalty;
     }
 
     @Override

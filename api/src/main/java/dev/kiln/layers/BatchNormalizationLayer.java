@@ -1,0 +1,80 @@
+package dev.kiln.layers;
+
+/**
+ * Keras' {@code BatchNormalization}: while training ({@code fit}), normalizes each feature with the
+ * mean and variance of the current batch and updates the non-trainable moving statistics,
+ * moving = moving·momentum + batch·(1 − momentum); in {@code evaluate} and {@code predict} it normalizes
+ * with the moving statistics. Then y = γ·x̂ + β with trainable {@code gamma} (when {@code scale}) and
+ * {@code beta} (when {@code center}). Keras' defaults: axis −1, momentum 0.99, epsilon 1e-3, center and
+ * scale true; gamma and moving_variance start at ones, beta and moving_mean at zeros. Weights, in
+ * Keras' order: {@code gamma}, {@code beta}, {@code moving_mean}, {@code moving_variance}; the last
+ * two are non-trainable (summary counts them apart, the optimizer never updates them).
+ *
+ * <pre>{@code
+ * var model = Sequential.of(Input(784), Dense(256), BatchNormalization(), Activation("relu"),
+ *         Dense(10, "softmax"));
+ * BatchNormalization().momentum(0.9).epsilon(1e-5);
+ * }</pre>
+ */
+public record BatchNormalizationLayer(int axis, double momentum, double epsilon, boolean center, boolean scale)
+        implements Layer {
+    public BatchNormalizationLayer {
+        if (axis != -1) {
+            throw new IllegalArgumentException("BatchNormalization axis must be -1 (the features of flat rows), got " + axis);
+        }
+        if (!(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException("BatchNormalization momentum must be in [0, 1], got " + momentum);
+        }
+        if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
+            throw new IllegalArgumentException("BatchNormalization epsilon must be a finite number > 0, got " + epsilon);
+        }
+    }
+
+    /** Keras' defaults: axis −1, momentum 0.99, epsilon 1e-3, center and scale. */
+    public BatchNormalizationLayer() {
+        this(-1, 0.99, 1e-3, true, true);
+    }
+
+    public BatchNormalizationLayer momentum(double momentum) {
+        return new BatchNormalizationLayer(axis, momentum, epsilon, center, scale);
+    }
+
+    public BatchNormalizationLayer epsilon(double epsilon) {
+        return new BatchNormalizationLayer(axis, momentum, epsilon, center, scale);
+    }
+
+    /** Whether to add the trainable offset beta. */
+    public BatchNormalizationLayer center(boolean center) {
+        return new BatchNormalizationLayer(axis, momentum, epsilon, center, scale);
+    }
+
+    /** Whether to multiply by the trainable gamma. */
+    public BatchNormalizationLayer scale(boolean scale) {
+        return new BatchNormalizationLayer(axis, momentum, epsilon, center, scale);
+    }
+
+    @Override
+    public String typeName() {
+        return "BatchNormalization";
+    }
+
+    @Override
+    public String baseName() {
+        return "batch_normalization";
+    }
+
+    @Override
+    public int outputWidth(int inputWidth) {
+        return inputWidth;
+    }
+
+    @Override
+    public long parameterCount(int inputWidth) {
+        return (long) inputWidth * ((center ? 1 : 0) + (scale ? 1 : 0) + 2);
+    }
+
+    @Override
+    public long nonTrainableParameterCount(int inputWidth) {
+        return 2L * inputWidth;
+    }
+}

@@ -1,0 +1,27 @@
+package dev.kiln.layers;
+
+/**
+ * Keras' {@code Flatten}: turns each example of shape [d1, d2, ...] into a vector of d1·d2·… values,
+ * in row-major order. Kiln keeps every batch as contiguous rows, so this costs nothing at run time:
+ * no node, no copy; it changes the shape the following layers see.
+ *
+ * <pre>{@code
+ * var model = Sequential.of(Input(28, 28), Flatten(), Dense(128, "relu"), Dense(10, "softmax"));
+ * }</pre>
+ */
+public record FlattenLayer() implements Layer {
+    @Override
+    public String typeName() {
+        return "Flatten";
+    }
+
+    @Override
+    public String baseName() {
+        return "flatten";
+    }
+
+    @Override
+    public int outputWidth(int inputWidth) {
+        return inputWidth;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.kiln.layers;
+
+/**
+ * Keras' {@code LayerNormalization}: normalizes each example over its features (axis −1) to mean 0 and
+ * variance 1, then scales by a trainable {@code gamma} (when {@code scale}) and shifts by a trainable
+ * {@code beta} (when {@code center}): y = γ·(x − μ)/√(σ² + ε) + β. It behaves the same in training and
+ * inference. Keras' defaults: axis −1, epsilon 1e-3, center and scale true, gamma ones, beta zeros.
+ * Weights, in Keras' order: {@code gamma}, {@code beta}.
+ *
+ * <pre>{@code
+ * var model = Sequential.of(Input(64), Dense(128, "relu"), LayerNormalization(), Dense(10, "softmax"));
+ * LayerNormalization().epsilon(1e-5).center(false);
+ * }</pre>
+ */
+public record LayerNormalizationLayer(int axis, double epsilon, boolean center, boolean scale) implements Layer {
+    public LayerNormalizationLayer {
+        if (axis != -1) {
+            throw new IllegalArgumentException("LayerNormalization axis must be -1 (the features of flat rows), got " + axis);
+        }
+        if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
+            throw new IllegalArgumentException("LayerNormalization epsilon must be a finite number > 0, got " + epsilon);
+        }
+    }
+
+    /** Keras' defaults: axis −1, epsilon 1e-3, center and scale. */
+    public LayerNormalizationLayer() {
+        this(-1, 1e-3, true, true);
+    }
+
+    public LayerNormalizationLayer epsilon(double epsilon) {
+        return new LayerNormalizationLayer(axis, epsilon, center, scale);
+    }
+
+    /** Whether to add the trainable offset beta. */
+    public LayerNormalizationLayer center(boolean center) {
+        return new LayerNormalizationLayer(axis, epsilon, center, scale);
+    }
+
+    /** Whether to multiply by the trainable gamma. */
+    public LayerNormalizationLayer scale(boolean scale) {
+        return new LayerNormalizationLayer(axis, epsilon, center, scale);
+    }
+
+    @Override
+    public String typeName() {
+        return "LayerNormalization";
+    }
+
+    @Override
+    public String baseName() {
+        return "layer_normalization";
+    }
+
+    @Override
+    public int outputWidth(int inputWidth) {
+        return inputWidth;
+    }
+
+    @Override
+    public long parameterCount(int inputWidth) {
+        return (long) inputWidth * ((center ? 1 : 0) + (scale ? 1 : 0));
+    }
+}

@@ -1,0 +1,134 @@
+package dev.kiln;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.core.exec.KernelPool;
+import dev.kiln.core.graph.CompiledGraph;
+import dev.kiln.core.graph.Compiler;
+import dev.kiln.core.graph.Graph;
+import dev.kiln.core.graph.LossFunction;
+import dev.kiln.core.graph.MatMul;
+import dev.kiln.core.graph.MetricReduction;
+import dev.kiln.core.graph.Parameter;
+import dev.kiln.core.graph.UpdateRule;
+import dev.kiln.core.memory.Tensor;
+import dev.kiln.losses.Losses;
+import dev.kiln.metrics.Metric;
+import dev.kiln.metrics.Metrics;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What fit does around each training step allocates nothing: gathering the shuffled rows of x and y
+ * into the graph's buffers (from arrays, tensors and class indices) and adding up the batch's loss and
+ * metric sums. Measured on this thread over whole epochs after warm-up, within 64 bytes a batch (a
+ * JIT event can allocate once). The steps themselves run kernels, which JMH's -prof gc measures.
+ */
+class EpochAllocationTest {
+    private static final int ROWS = 4096;
+    private static final int WIDTH = 37; // not a whole number of vectors
+    private static final int CLASSES = 10;
+    private static final int BATCH = 32;
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    private static KernelPool pool;
+    private static CompiledGraph classifier;
+    private static CompiledGraph regressor;
+    private static int[] order;
+
+    @BeforeAll
+    static void compile() {
+        pool = new KernelPool(1);
+        classifier = linear(LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS);
+        regressor = linear(LossFunction.MEAN_SQUARED_ERROR);
+        order = new int[ROWS];
+        for (int i = 0; i < ROWS; i++) {
+            order[i] = i;
+        }
+        Random r = new Random(1);
+        for (int i = ROWS - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        classifier.close();
+        regressor.close();
+        pool.close();
+    }
+
+    @Test
+    void arrayRowsAndClassIndices() {
+        Inputs x = Inputs.of(rows(ROWS, WIDTH, new Random(2)), "x");
+        Targets y = Targets.of(new Random(3).ints(ROWS, 0, CLASSES).toArray(),
+                Losses.resolve("sparse_categorical_crossentropy"), CLASSES, "y");
+        assertEpochsAllocateNothing(classifier, x, y, Metrics.resolve("accuracy"), MetricReduction.ARGMAX_MATCHES_LABEL);
+    }
+
+    @Test
+    void tensorRowsAndTensorTargets() {
+        Inputs x = Inputs.of(Tensor.of(rows(ROWS, WIDTH, new Random(4))), "x");
+        Targets y = Targets.of(Tensor.of(rows(ROWS, CLASSES, new Random(5))), Losses.resolve("mse"), CLASSES, "y");
+        assertEpochsAllocateNothing(regressor, x, y, Metrics.resolve("mae"), MetricReduction.ABSOLUTE_ERROR);
+    }
+
+    @Test
+    void arrayRowsAndArrayTargets() {
+        Inputs x = Inputs.of(rows(ROWS, WIDTH, new Random(6)), "x");
+        Targets y = Targets.of(rows(ROWS, CLASSES, new Random(7)), Losses.resolve("mse"), CLASSES, "y");
+        assertEpochsAllocateNothing(regressor, x, y, Metrics.resolve("mae"), MetricReduction.ABSOLUTE_ERROR);
+    }
+
+    private static void assertEpochsAllocateNothing(CompiledGraph graph, Inputs x, Targets y, Metric metric,
+            MetricReduction reduction) {
+        graph.ensureCapacity(BATCH);
+        BatchTotals totals = new BatchTotals(List.of(metric), List.of(reduction));
+        for (int i = 0; i < 20; i++) {
+            epoch(graph, x, y, totals); // warm-up: the JIT compiles the loop
+        }
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        int epochs = 5;
+        for (int i = 0; i < epochs; i++) {
+            epoch(graph, x, y, totals);
+        }
+        long bytes = THREADS.getCurrentThreadAllocatedBytes() - before;
+        long batches = (long) epochs * ((ROWS + BATCH - 1) / BATCH);
+        assertTrue(bytes < 64 * batches, batches + " batches allocated " + bytes + " bytes");
+    }
+
+    /** Fit's batch loop without the training step: load each shuffled batch and add up its sums. */
+    private static void epoch(CompiledGraph graph, Inputs x, Targets y, BatchTotals totals) {
+        for (int from = 0; from < ROWS; from += BATCH) {
+            int count = Math.min(BATCH, ROWS - from);
+            x.load(graph, order, from, count);
+            y.load(graph, order, from, count);
+            totals.add(graph, count);
+        }
+    }
+
+    private static CompiledGraph linear(LossFunction loss) {
+        Graph g = new Graph(WIDTH);
+        g.add("dense", new MatMul(new Parameter("dense/kernel", WIDTH, CLASSES)), g.input());
+        return Compiler.compile(g, loss, List.of(),
+                new UpdateRule.GradientDescent(0.01f, 0f, false), pool);
+    }
+
+    private static float[][] rows(int count, int width, Random r) {
+        float[][] out = new float[count][width];
+        for (float[] row : out) {
+            for (int j = 0; j < width; j++) {
+                row[j] = r.nextFloat();
+            }
+        }
+        return out;
+    }
+}

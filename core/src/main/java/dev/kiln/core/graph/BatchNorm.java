@@ -1,0 +1,172 @@
+package dev.kiln.core.graph;
+
+import dev.kiln.core.exec.KernelPool;
+import dev.kiln.core.exec.RowRangeStep;
+import dev.kiln.core.exec.Step;
+import dev.kiln.core.kernel.NormalizationKernels;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Batch normalization over each feature (column). Training: y = γ·(x − μ_B)/√(σ²_B + ε) + β with the
+ * batch's mean and biased variance, and the moving statistics move towards them:
+ * moving = moving·momentum + batch·(1 − momentum). Inference: the moving statistics replace the
+ * batch's. {@code movingMean} and {@code movingVariance} are non-trainable parameters (state the
+ * optimizer never touches); {@code gamma} and {@code beta} may be null.
+ *
+ * <p>Workspace, per column: the batch mean, variance, 1/√(σ² + ε), then the folded scale and shift
+ * (y = x·scale + shift), and two backward reductions.
+ *
+ * <pre>{@code
+ * new BatchNorm(gamma, beta, new Parameter("bn/moving_mean", null, false, 64),
+ *         new Parameter("bn/moving_variance", null, false, 64), 0.99f, 1e-3f);
+ * }</pre>
+ */
+public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, Parameter movingVariance,
+        float momentum, float epsilon) implements Op {
+    private static final int SLOTS = 7;
+
+    public BatchNorm {
+        if (movingMean == null || movingVariance == null || movingMean.trainable() || movingVariance.trainable()) {
+            throw new IllegalArgumentException("batch norm needs non-trainable moving mean and variance parameters");
+        }
+        if (!(momentum >= 0f && momentum <= 1f)) {
+            throw new IllegalArgumentException("momentum must be in [0, 1], got " + momentum);
+        }
+        if (!(epsilon > 0f) || Float.isInfinite(epsilon)) {
+            throw new IllegalArgumentException("epsilon must be a finite number > 0, got " + epsilon);
+        }
+    }
+
+    @Override
+    public int outputWidth(int inputWidth) {
+        for (Parameter p : parameters()) {
+            if (p.size() != inputWidth) {
+                throw new IllegalArgumentException("batch norm parameter " + p + " does not match rows of width " + inputWidth);
+            }
+        }
+        return inputWidth;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> ps = new ArrayList<>();
+        if (gamma != null) {
+            ps.add(gamma);
+        }
+        if (beta != null) {
+            ps.add(beta);
+        }
+        ps.add(movingMean);
+        ps.add(movingVariance);
+        return ps;
+    }
+
+    @Override
+    public long workspaceFloats(int inputWidth, int outputWidth) {
+        return SLOTS * (long) stride(outputWidth);
+    }
+
+    /** Each workspace vector starts on a 64-byte boundary. */
+    private static int stride(int cols) {
+        return (cols + 15) & ~15;
+    }
+
+    private static MemorySegment slot(MemorySegment workspace, int index, int cols) {
+        return workspace.asSlice((long) index * stride(cols) * Float.BYTES, (long) stride(cols) * Float.BYTES);
+    }
+
+    @Override
+    public Step forward(NodeBuffers b, boolean training, KernelPool pool) {
+        int cols = b.outputWidth();
+        MemorySegment ws = b.workspace();
+        MemorySegment mean = slot(ws, 0, cols);
+        MemorySegment variance = slot(ws, 1, cols);
+        MemorySegment invStd = slot(ws, 2, cols);
+        MemorySegment scale = slot(ws, 3, cols);
+        MemorySegment shift = slot(ws, 4, cols);
+        MemorySegment g = gamma == null ? null : gamma.value;
+        MemorySegment bt = beta == null ? null : beta.value;
+        RowRangeStep apply = new RowRangeStep((from, to) -> NormalizationKernels.applyAffine(b.input(), scale, shift,
+                b.output(), cols, from, to), 2L * cols, pool);
+        if (!training) {
+            return rows -> {
+                NormalizationKernels.affineFromMoments(movingMean.value, movingVariance.value, g, bt, epsilon, null,
+                        scale, shift, cols);
+                apply.run(rows);
+            };
+        }
+        return rows -> {
+            NormalizationKernels.columnMoments(b.input(), mean, variance, cols, rows);
+            NormalizationKernels.affineFromMoments(mean, variance, g, bt, epsilon, invStd, scale, shift, cols);
+            apply.run(rows);
+            NormalizationKernels.updateMoving(movingMean.value, mean, momentum, cols);
+            NormalizationKernels.updateMoving(movingVariance.value, variance, momentum, cols);
+        };
+    }
+
+    @Override
+    public Step backward(NodeBuffers b, KernelPool pool) {
+        int cols = b.outputWidth();
+        MemorySegment ws = b.workspace();
+        MemorySegment mean = slot(ws, 0, cols);
+        MemorySegment invStd = slot(ws, 2, cols);
+        MemorySegment sumDy = slot(ws, 5, cols);
+        MemorySegment sumDyXhat = slot(ws, 6, cols);
+        MemorySegment g = gamma == null ? null : gamma.value;
+        InputGradient dx = b.inputGradient() == null ? null : new InputGradient(b, g, mean, invStd, sumDy, sumDyXhat, cols);
+        RowRangeStep inputGradient = dx == null ? null : new RowRangeStep(dx, 10L * cols, pool);
+        if (inputGradient == null && gamma == null && beta == null) {
+            return null;
+        }
+        return rows -> {
+            NormalizationKernels.batchNormReductions(b.input(), b.outputGradient(), mean, invStd, sumDy, sumDyXhat, cols, rows);
+            if (gamma != null) {
+                MemorySegment.copy(sumDyXhat, 0, gamma.gradient, 0, (long) cols * Float.BYTES);
+            }
+            if (beta != null) {
+                MemorySegment.copy(sumDy, 0, beta.gradient, 0, (long) cols * Float.BYTES);
+            }
+            if (inputGradient != null) {
+                dx.rows = rows;
+                inputGradient.run(rows);
+            }
+        };
+    }
+
+    /** dx over a range of rows; {@code rows} is the whole batch, the N of the mean. */
+    private static final class InputGradient implements RowRangeStep.RowKernel {
+        private final NodeBuffers b;
+        private final MemorySegment gamma;
+        private final MemorySegment mean;
+        private final MemorySegment invStd;
+        private final MemorySegment sumDy;
+        private final MemorySegment sumDyXhat;
+        private final int cols;
+        int rows;
+
+        InputGradient(NodeBuffers b, MemorySegment gamma, MemorySegment mean, MemorySegment invStd, MemorySegment sumDy,
+                MemorySegment sumDyXhat, int cols) {
+            this.b = b;
+            this.gamma = gamma;
+            this.mean = mean;
+            this.invStd = invStd;
+            this.sumDy = sumDy;
+            this.sumDyXhat = sumDyXhat;
+            this.cols = cols;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            NormalizationKernels.batchNormBackwardInput(b.input(), b.outputGradient(), gamma, mean, invStd, sumDy,
+                    sumDyXhat, b.inputGradient(), cols, rows, from, to);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "batch_norm" + (gamma == null ? "" : " " + gamma) + (beta == null ? "" : " + " + beta)
+                + " momentum=" + momentum + " ε=" + epsilon;
+    }
+}

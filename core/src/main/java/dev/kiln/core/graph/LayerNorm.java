@@ -1,0 +1,91 @@
+package dev.kiln.core.graph;
+
+import dev.kiln.core.exec.KernelPool;
+import dev.kiln.core.exec.RowRangeStep;
+import dev.kiln.core.exec.Step;
+import dev.kiln.core.kernel.NormalizationKernels;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Normalizes each row to mean 0 and variance 1 over its features, then scales by {@code gamma} and
+ * shifts by {@code beta} (either may be null): y = γ·(x − μ)/√(σ² + ε) + β. The same in training and
+ * inference. Training keeps each row's μ and 1/√(σ² + ε) as scratch for the backward pass.
+ *
+ * <pre>{@code
+ * g.add("layer_normalization", new LayerNorm(new Parameter("ln/gamma", 64), new Parameter("ln/beta", 64), 1e-3f), n);
+ * }</pre>
+ */
+public record LayerNorm(Parameter gamma, Parameter beta, float epsilon) implements Op {
+    public LayerNorm {
+        if (!(epsilon > 0f) || Float.isInfinite(epsilon)) {
+            throw new IllegalArgumentException("epsilon must be a finite number > 0, got " + epsilon);
+        }
+    }
+
+    @Override
+    public int outputWidth(int inputWidth) {
+        for (Parameter p : parameters()) {
+            if (p.size() != inputWidth) {
+                throw new IllegalArgumentException("layer norm parameter " + p + " does not match rows of width " + inputWidth);
+            }
+        }
+        return inputWidth;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> ps = new ArrayList<>();
+        if (gamma != null) {
+            ps.add(gamma);
+        }
+        if (beta != null) {
+            ps.add(beta);
+        }
+        return ps;
+    }
+
+    @Override
+    public int scratchWidth(int inputWidth, int outputWidth) {
+        return 2; // the row's mean and 1/√(σ² + ε)
+    }
+
+    @Override
+    public Step forward(NodeBuffers b, boolean training, KernelPool pool) {
+        int cols = b.outputWidth();
+        MemorySegment g = gamma == null ? null : gamma.value;
+        MemorySegment bt = beta == null ? null : beta.value;
+        MemorySegment stats = training ? b.scratch() : null;
+        return new RowRangeStep((from, to) -> NormalizationKernels.layerNormForward(b.input(), g, bt, b.output(), stats,
+                cols, epsilon, from, to), 6L * cols, pool);
+    }
+
+    @Override
+    public Step backward(NodeBuffers b, KernelPool pool) {
+        int cols = b.outputWidth();
+        MemorySegment g = gamma == null ? null : gamma.value;
+        MemorySegment dGamma = gamma == null ? null : gamma.gradient;
+        MemorySegment dBeta = beta == null ? null : beta.gradient;
+        Step inputGradient = b.inputGradient() == null ? null
+                : new RowRangeStep((from, to) -> NormalizationKernels.layerNormBackwardInput(b.input(), g,
+                        b.outputGradient(), b.scratch(), b.inputGradient(), cols, from, to), 8L * cols, pool);
+        boolean parameterGradients = dGamma != null || dBeta != null;
+        if (!parameterGradients) {
+            return inputGradient;
+        }
+        return rows -> {
+            // Column sums in a fixed row order on one thread: deterministic, and cheap beside the layers around.
+            NormalizationKernels.layerNormParameterGradients(b.input(), b.scratch(), b.outputGradient(), dGamma, dBeta,
+                    cols, rows);
+            if (inputGradient != null) {
+                inputGradient.run(rows);
+            }
+        };
+    }
+
+    @Override
+    public String describe() {
+        return "layer_norm" + (gamma == null ? "" : " " + gamma) + (beta == null ? "" : " + " + beta) + " ε=" + epsilon;
+    }
+}

@@ -1,0 +1,103 @@
+package dev.kiln.examples;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What {@code ./kiln bench} measured, and the figures derived from it: median samples/s of training
+ * (epochs after the first) and of inference, and the achieved training GFLOP/s.
+ */
+record BenchResult(BenchOptions options, int threads, int trainSamples, List<Double> epochSeconds, int testSamples,
+        List<Double> inferenceSeconds, double testAccuracy, double testLoss, long flopsPerSample) {
+    BenchResult {
+        epochSeconds = List.copyOf(epochSeconds);
+        inferenceSeconds = List.copyOf(inferenceSeconds);
+    }
+
+    /** The epochs the speed is the median of: 2..N, or the only one. */
+    List<Double> steadyEpochSeconds() {
+        return epochSeconds.size() > 1 ? epochSeconds.subList(1, epochSeconds.size()) : epochSeconds;
+    }
+
+    double trainSamplesPerSecond() {
+        return trainSamples / median(steadyEpochSeconds());
+    }
+
+    double inferenceSamplesPerSecond() {
+        return testSamples / median(inferenceSeconds);
+    }
+
+    /** Achieved training GFLOP/s: FLOPs per sample (see {@link TrainingFlops}) × samples/s / 1e9. */
+    double gflops() {
+        return flopsPerSample * trainSamplesPerSecond() / 1e9;
+    }
+
+    /** Human-readable lines, printed before the JSON. */
+    String summary() {
+        List<Double> steady = steadyEpochSeconds();
+        String label = epochSeconds.size() > 1 ? "epochs 2.." + epochSeconds.size() : "epoch 1";
+        return String.format(Locale.ROOT, """
+                training: median epoch (%s) %.3fs [min %.3f max %.3f], %,.0f samples/s, %.1f GFLOP/s \
+                (%,d FLOP/sample)
+                inference (%,d test images, batch 1024, median of %d): %.1f ms, %,.0f samples/s
+                test accuracy %.4f, test loss %.4f
+                """, label, median(steady), min(steady), max(steady), trainSamplesPerSecond(), gflops(), flopsPerSample,
+                testSamples, inferenceSeconds.size(), median(inferenceSeconds) * 1e3, inferenceSamplesPerSecond(),
+                testAccuracy, testLoss);
+    }
+
+    /** One JSON object on one line: what scripts read (benchmarks/compare-pytorch.sh). */
+    String json() {
+        StringBuilder sb = new StringBuilder("{");
+        field(sb, "train_samples_per_second", number(trainSamplesPerSecond()));
+        field(sb, "inference_samples_per_second", number(inferenceSamplesPerSecond()));
+        field(sb, "test_accuracy", number(testAccuracy));
+        field(sb, "test_loss", number(testLoss));
+        field(sb, "threads", Integer.toString(threads));
+        field(sb, "batch", Integer.toString(options.batch()));
+        field(sb, "epochs", Integer.toString(options.epochs()));
+        field(sb, "hidden", options.hidden().toString().replace(" ", ""));
+        field(sb, "gflops", number(gflops()));
+        field(sb, "flops_per_sample", Long.toString(flopsPerSample));
+        field(sb, "flops_formula", "\"forward 2*sum(in*out) + backward 2*sum(in*out) (weight gradients)"
+                + " + 2*sum(in*out) over layers after the first (input gradients)\"");
+        field(sb, "train_samples", Integer.toString(trainSamples));
+        field(sb, "epoch_seconds", numbers(epochSeconds));
+        field(sb, "inference_seconds", numbers(inferenceSeconds));
+        field(sb, "java", "\"" + Runtime.version() + "\"");
+        return sb.append('}').toString();
+    }
+
+    static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private static double min(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    private static double max(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+
+    private static void field(StringBuilder sb, String key, String value) {
+        if (sb.length() > 1) {
+            sb.append(',');
+        }
+        sb.append('"').append(key).append("\":").append(value);
+    }
+
+    private static String numbers(List<Double> values) {
+        return Arrays.toString(values.stream().map(BenchResult::number).toArray());
+    }
+
+    private static String number(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "null";
+    }
+}
