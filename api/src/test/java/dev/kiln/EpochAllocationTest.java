@@ -44,8 +44,8 @@ class EpochAllocationTest {
     @BeforeAll
     static void compile() {
         pool = new KernelPool(1);
-        classifier = linear(LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS);
-        regressor = linear(LossFunction.MEAN_SQUARED_ERROR);
+        classifier = linear(LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS, MetricReduction.ARGMAX_MATCHES_LABEL);
+        regressor = linear(LossFunction.MEAN_SQUARED_ERROR, MetricReduction.ABSOLUTE_ERROR);
         order = new int[ROWS];
         for (int i = 0; i < ROWS; i++) {
             order[i] = i;
@@ -91,6 +91,10 @@ class EpochAllocationTest {
     private static void assertEpochsAllocateNothing(CompiledGraph graph, Inputs x, Targets y, Metric metric,
             MetricReduction reduction) {
         graph.ensureCapacity(BATCH);
+        // One evaluate step first: the graph's sums are defined only after a step has run.
+        x.load(graph, order, 0, BATCH);
+        y.load(graph, order, 0, BATCH);
+        graph.evaluateStep(BATCH);
         BatchTotals totals = new BatchTotals(List.of(metric), List.of(reduction));
         for (int i = 0; i < 20; i++) {
             epoch(graph, x, y, totals); // warm-up: the JIT compiles the loop
@@ -115,10 +119,11 @@ class EpochAllocationTest {
         }
     }
 
-    private static CompiledGraph linear(LossFunction loss) {
+    /** The graph computes the metric's sums, which the batch totals read. */
+    private static CompiledGraph linear(LossFunction loss, MetricReduction metric) {
         Graph g = new Graph(WIDTH);
         g.add("dense", new MatMul(new Parameter("dense/kernel", WIDTH, CLASSES)), g.input());
-        return Compiler.compile(g, loss, List.of(),
+        return Compiler.compile(g, loss, List.of(metric),
                 new UpdateRule.GradientDescent(0.01f, 0f, false), pool);
     }
 

@@ -84,6 +84,5 @@ class TerminateOnNaNGuardTest {
         }
         assertTrue(trainEnded[0], "a graceful stop runs onTrainEnd");
         assertEquals(1, h.epoch().size());
-        assertFalse(Double.isFinite(h.last("loss")));
     }
 }
