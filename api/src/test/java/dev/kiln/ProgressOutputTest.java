@@ -21,9 +21,11 @@ import org.junit.jupiter.api.Test;
 
 /** What fit prints at verbose 0, 1 and 2, on a terminal and not. */
 class ProgressOutputTest {
+    /** A logged value as Keras formats it: 0.1234, or 0.0000e+00 for an exact zero (an accuracy can be). */
+    private static final String V = "\\d\\.\\d{4}(e[+-]\\d{2})?";
     private static final Pattern EPOCH_LINE = Pattern.compile(
-            "Epoch [1-3]/3 - 8/8 - \\d+s - \\d+(s|ms|us)/step - accuracy: \\d\\.\\d{4} - loss: \\d\\.\\d{4}"
-                    + " - val_accuracy: \\d\\.\\d{4} - val_loss: \\d\\.\\d{4}");
+            "Epoch [1-3]/3 - 8/8 - \\d+s - \\d+(s|ms|us)/step - accuracy: " + V + " - loss: " + V
+                    + " - val_accuracy: " + V + " - val_loss: " + V);
 
     private static float[][] x() {
         float[][] x = new float[40][3];
