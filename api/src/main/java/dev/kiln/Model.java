@@ -363,7 +363,7 @@ public final class Model implements AutoCloseable {
      *
      * @throws IllegalArgumentException when the name does not end in {@code .kiln}
      */
-    public void save(Path path) throws IOException {
+    public synchronized void save(Path path) throws IOException {
         checkOpen();
         ModelFiles.save(this, path);
     }
@@ -383,7 +383,7 @@ public final class Model implements AutoCloseable {
      * kernels [in×out]), readable by Python's safetensors and PyTorch. The name must end in
      * {@code .safetensors}.
      */
-    public void saveWeights(Path path) throws IOException {
+    public synchronized void saveWeights(Path path) throws IOException {
         checkOpen();
         ModelFiles.saveWeights(this, path);
     }
@@ -394,7 +394,7 @@ public final class Model implements AutoCloseable {
      *
      * @throws dev.kiln.io.ModelFormatException when the file is damaged or does not fit this model
      */
-    public void loadWeights(Path path) throws IOException {
+    public synchronized void loadWeights(Path path) throws IOException {
         checkOpen();
         ModelFiles.loadWeights(this, path);
     }

@@ -57,6 +57,7 @@ final class ModelFiles {
                         graph.dropoutSeed(), graph.dropoutStep());
         ModelConfig config = new ModelConfig(Kiln.VERSION, model.layers(), model.layerNames(), model.inputWidth(),
                 model.optimizer(), model.loss(), model.metrics(), state);
+        byte[] json = config.toJson(); // refuses what has no saved form (a custom schedule) before any work
         Map<String, SafeTensors.Entry> tensors = weights(graph);
         if (graph != null) {
             String[] slots = slotNames(model.optimizer(), graph.optimizerSlots());
@@ -69,7 +70,6 @@ final class ModelFiles {
             }
         }
         byte[] weights = SafeTensors.encode(tensors, metadata(state.iterations()));
-        byte[] json = config.toJson();
         AtomicFiles.write(path, out -> KilnArchive.write(out, json, weights));
     }
 

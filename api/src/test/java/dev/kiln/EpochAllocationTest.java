@@ -91,7 +91,7 @@ class EpochAllocationTest {
     private static void assertEpochsAllocateNothing(CompiledGraph graph, Inputs x, Targets y, Metric metric,
             MetricReduction reduction) {
         graph.ensureCapacity(BATCH);
-        // The sums are only readable once a step has run on the new workspace.
+        // One evaluate step first: the graph's sums are defined only after a step has run.
         x.load(graph, order, 0, BATCH);
         y.load(graph, order, 0, BATCH);
         graph.evaluateStep(BATCH);
@@ -119,6 +119,7 @@ class EpochAllocationTest {
         }
     }
 
+    /** The graph computes the metric's sums, which the batch totals read. */
     private static CompiledGraph linear(LossFunction loss, MetricReduction metric) {
         Graph g = new Graph(WIDTH);
         g.add("dense", new MatMul(new Parameter("dense/kernel", WIDTH, CLASSES)), g.input());

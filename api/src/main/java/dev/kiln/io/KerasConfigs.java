@@ -16,9 +16,11 @@ import dev.kiln.losses.Losses;
 import dev.kiln.optimizers.Adagrad;
 import dev.kiln.optimizers.Adam;
 import dev.kiln.optimizers.AdamW;
+import dev.kiln.optimizers.GradientClipping;
 import dev.kiln.optimizers.Optimizer;
 import dev.kiln.optimizers.RMSprop;
 import dev.kiln.optimizers.SGD;
+import dev.kiln.optimizers.schedules.LearningRateSchedule;
 
 /**
  * Layers, optimizers and losses to and from the JSON Keras writes for them ({@code class_name} plus a
@@ -145,7 +147,11 @@ final class KerasConfigs {
         });
         ObjectNode config = node.putObject("config");
         config.put("name", optimizer.name());
-        config.put("learning_rate", optimizer.learningRate());
+        if (optimizer.schedule() != null) {
+            config.set("learning_rate", ScheduleConfigs.schedule(optimizer.schedule()));
+        } else {
+            config.put("learning_rate", optimizer.learningRate());
+        }
         switch (optimizer) {
             case SGD o -> {
                 config.put("momentum", o.momentum());
@@ -171,6 +177,7 @@ final class KerasConfigs {
                 config.put("epsilon", o.epsilon());
             }
         }
+        ScheduleConfigs.clipping(config, optimizer.clipping());
         return node;
     }
 
@@ -178,15 +185,23 @@ final class KerasConfigs {
         String type = node.text("class_name");
         JsonFields c = node.object("config");
         try {
+            LearningRateSchedule schedule = null;
+            double lr;
+            if (c.has("learning_rate") && c.raw("learning_rate").isObject()) {
+                schedule = ScheduleConfigs.parseSchedule(c.object("learning_rate"));
+                lr = Optimizer.initialRate(schedule);
+            } else {
+                lr = c.number("learning_rate");
+            }
+            GradientClipping clip = ScheduleConfigs.parseClipping(c);
             Optimizer o = switch (type) {
-                case "SGD" -> new SGD(c.number("learning_rate"), c.number("momentum"), c.bool("nesterov"));
-                case "Adam" -> new Adam(c.number("learning_rate"), c.number("beta_1"), c.number("beta_2"),
-                        c.number("epsilon"));
-                case "AdamW" -> new AdamW(c.number("learning_rate"), c.number("weight_decay"), c.number("beta_1"),
-                        c.number("beta_2"), c.number("epsilon"));
-                case "RMSprop" -> new RMSprop(c.number("learning_rate"), c.number("rho"), c.number("epsilon"));
-                case "Adagrad" -> new Adagrad(c.number("learning_rate"), c.number("initial_accumulator_value"),
-                        c.number("epsilon"));
+                case "SGD" -> new SGD(lr, c.number("momentum"), c.bool("nesterov"), schedule, clip);
+                case "Adam" -> new Adam(lr, c.number("beta_1"), c.number("beta_2"), c.number("epsilon"), schedule, clip);
+                case "AdamW" -> new AdamW(lr, c.number("weight_decay"), c.number("beta_1"), c.number("beta_2"),
+                        c.number("epsilon"), schedule, clip);
+                case "RMSprop" -> new RMSprop(lr, c.number("rho"), c.number("epsilon"), schedule, clip);
+                case "Adagrad" -> new Adagrad(lr, c.number("initial_accumulator_value"), c.number("epsilon"),
+                        schedule, clip);
                 default -> throw node.fail("class_name", "is '" + type
                         + "'; this Kiln reads SGD, Adam, AdamW, RMSprop and Adagrad");
             };

@@ -1,6 +1,7 @@
 package dev.kiln.examples;
 
 import dev.kiln.Kiln;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 
@@ -10,6 +11,9 @@ import java.util.Map;
  * <pre>{@code
  * ./kiln demo                                  # Fashion-MNIST, 5 epochs, batch 128
  * ./kiln demo --model xor
+ * ./kiln demo --model binary
+ * ./kiln demo --model early-stopping
+ * ./kiln demo --model checkpoint
  * ./kiln demo --epochs 2 --batch 256 --threads 1
  * }</pre>
  */
@@ -24,6 +28,11 @@ public final class Demo {
         ExampleResult result = switch (options.model()) {
             case "xor" -> XorExample.run(options.epochs(), options.batch());
             case "regression" -> RegressionExample.run(options.epochs(), options.batch());
+            case "binary" -> BinaryClassificationExample.run(options.epochs(), options.batch());
+            case "early-stopping" -> EarlyStoppingExample.run(options.epochs(), options.batch(),
+                    EarlyStoppingExample.TRAIN_ROWS, Path.of(EarlyStoppingExample.PLOT));
+            case "checkpoint" -> CheckpointResumeExample.run(options.epochs(), options.batch(),
+                    CheckpointResumeExample.TRAIN_ROWS, options.seed(), Path.of(CheckpointResumeExample.DIRECTORY));
             default -> FashionMnistExample.run(options.epochs(), options.batch());
         };
         System.out.println(json(options, result));
@@ -41,6 +50,11 @@ public final class Demo {
         sb.append(",\"train_seconds\":").append(number(r.trainSeconds()));
         sb.append(",\"samples_per_second\":").append(number(r.samplesPerSecond()));
         sb.append(",\"steady_samples_per_second\":").append(number(r.steadySamplesPerSecond()));
+        for (Map.Entry<String, Object> e : new java.util.TreeMap<>(r.extras()).entrySet()) {
+            Object v = e.getValue();
+            sb.append(",\"").append(e.getKey()).append("\":")
+                    .append(v instanceof Number n ? number(n.doubleValue()) : String.valueOf(v));
+        }
         return sb.append('}').toString();
     }
 

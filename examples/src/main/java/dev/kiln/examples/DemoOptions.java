@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /** The command line of {@code ./kiln demo}: --model, --epochs, --batch, --threads, --seed. */
 record DemoOptions(String model, int epochs, int batch, int threads, long seed) {
-    static final List<String> MODELS = List.of("fashion", "xor", "regression");
+    static final List<String> MODELS = List.of("fashion", "xor", "regression", "binary", "early-stopping", "checkpoint");
     private static final List<String> FLAGS = List.of("--model", "--epochs", "--batch", "--threads", "--seed");
 
     static DemoOptions parse(String[] args) {
@@ -20,11 +20,16 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
         int defaultEpochs = switch (model) {
             case "xor" -> 300;
             case "regression" -> 20;
+            case "binary" -> 20;
+            case "early-stopping" -> 100;
+            case "checkpoint" -> 4;
             default -> 5;
         };
         int defaultBatch = switch (model) {
             case "xor" -> 4;
             case "regression" -> 32;
+            case "binary" -> 32;
+            case "early-stopping" -> 64;
             default -> 128;
         };
         return new DemoOptions(model, line.nonNegative("--epochs", defaultEpochs), line.positive("--batch", defaultBatch),
@@ -33,10 +38,17 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
 
     static String usage() {
         return """
-                usage: ./kiln demo [--model fashion|xor|regression] [--epochs N] [--batch B] [--threads T] [--seed S]
-                  fashion     784-128-10 MLP on Fashion-MNIST (relu, softmax, adam), 5 epochs of batch 128
-                  xor         2-8-1 network learning XOR (tanh, sigmoid, binary_crossentropy)
-                  regression  linear-plus-noise target fitted with mse
+                usage: ./kiln demo [--model NAME] [--epochs N] [--batch B] [--threads T] [--seed S]
+                  fashion         784-128-10 MLP on Fashion-MNIST (relu, softmax, adam), 5 epochs of batch 128
+                  xor             2-8-1 network learning XOR (tanh, sigmoid, binary_crossentropy)
+                  regression      linear-plus-noise target fitted with mse
+                  binary          loan default from four generated tabular features: standardised inputs,
+                                  sigmoid output, binary_crossentropy
+                  early-stopping  a wide MLP overfitting 1,000 Fashion-MNIST images, stopped by EarlyStopping
+                                  (val_loss, patience 2) with the best epoch's weights restored; --epochs is the cap
+                  checkpoint      ModelCheckpoint writes a .kiln file per epoch; the run is "interrupted" after
+                                  half the epochs, resumed from the checkpoint, and compared with an
+                                  uninterrupted run of --epochs (default 4): the weights must be identical
                 """;
     }
 }

@@ -1,3 +1,7 @@
+// What this teaches: binary classification with a sigmoid output and binary_crossentropy, on the
+// smallest problem a single layer cannot solve (XOR): a hidden tanh layer makes it learnable.
+//
+// Run it:  ./kiln demo --model xor
 package dev.kiln.examples;
 
 import static dev.kiln.FitOption.batchSize;

@@ -5,10 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.Kiln;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ExamplesTest {
+    @TempDir
+    Path dir;
+
     @Test
     void xorIsLearned() {
         Kiln.setSeed(42);
@@ -22,6 +28,67 @@ class ExamplesTest {
         ExampleResult r = RegressionExample.run(20, 32);
         // The noise has variance 0.01; a fitted line should leave little more than that.
         assertTrue(r.testScores().get("loss") < 0.03, "test mse " + r.testScores());
+    }
+
+    @Test
+    void binaryClassifierComesCloseToTheBestPossibleAccuracy() {
+        Kiln.setSeed(42);
+        ExampleResult r = BinaryClassificationExample.run(10, 32);
+        double accuracy = r.testScores().get("accuracy");
+        double best = (Double) r.extras().get("best_possible_accuracy");
+        double majority = (Double) r.extras().get("majority_class_accuracy");
+        assertTrue(best > majority + 0.05, "the features carry signal: best " + best + ", majority " + majority);
+        assertTrue(accuracy > majority + 0.03, "beats the majority class: " + accuracy + " vs " + majority);
+        assertTrue(accuracy > best - 0.03, "within 3 points of the best possible " + best + ": " + accuracy);
+    }
+
+    @Test
+    void standardisationUsesTheGivenStatistics() {
+        float[][] x = {{1, 10}, {3, 10}};
+        double[][] ms = BinaryClassificationExample.meanAndStd(x);
+        assertEquals(2.0, ms[0][0], 1e-12);
+        assertEquals(1.0, ms[1][0], 1e-12);
+        assertEquals(1.0, ms[1][1], 0.0, "a constant column is not divided by zero");
+        float[][] s = BinaryClassificationExample.standardised(x, ms);
+        assertEquals(-1f, s[0][0]);
+        assertEquals(1f, s[1][0]);
+        assertEquals(0f, s[0][1]);
+    }
+
+    @Test
+    void earlyStoppingStopsAnOverfittingRunAndKeepsTheBestEpoch() {
+        Kiln.setSeed(42);
+        Path plot = dir.resolve("history.png");
+        ExampleResult r = EarlyStoppingExample.run(60, 64, 400, plot);
+        int ran = (Integer) r.extras().get("epochs_run");
+        int best = (Integer) r.extras().get("best_epoch");
+        assertTrue(ran < 60, "stopped early: ran " + ran);
+        assertEquals(ran - 2, best, "patience 2: the best epoch is two before the last (1-based " + best + ")");
+        assertEquals((Double) r.extras().get("best_val_loss"), (Double) r.extras().get("restored_val_loss"), 0.0,
+                "the best epoch's weights are back");
+        assertTrue(Files.isRegularFile(plot), "the history plot is written");
+    }
+
+    @Test
+    void checkpointResumeEndsOnTheUninterruptedWeights() {
+        ExampleResult r = CheckpointResumeExample.run(4, 64, 500, 7, dir);
+        assertEquals(true, r.extras().get("resumed_identical"));
+        assertEquals(2, r.extras().get("resumed_from_epoch"));
+        for (int epoch = 1; epoch <= 2; epoch++) {
+            assertTrue(Files.isRegularFile(dir.resolve("fashion-0" + epoch + ".kiln")), "checkpoint of epoch " + epoch);
+        }
+        assertTrue(r.testScores().get("accuracy") > 0.5, "it learned something: " + r.testScores());
+    }
+
+    @Test
+    void newDemosParseWithTheirOwnDefaults() {
+        assertEquals(100, DemoOptions.parse(new String[] {"--model", "early-stopping"}).epochs());
+        assertEquals(4, DemoOptions.parse(new String[] {"--model", "checkpoint"}).epochs());
+        String json = Demo.json(new DemoOptions("checkpoint", 4, 128, 1, 42), new ExampleResult(Map.of("loss", 0.5),
+                1.0, 100, 50, java.util.List.of(0.5, 0.5), Map.of("resumed_identical", true, "best_epoch", 3)));
+        assertTrue(json.contains("\"resumed_identical\":true"), json);
+        assertTrue(json.contains("\"best_epoch\":3.00000"), json);
+        assertTrue(json.startsWith("{") && json.endsWith("}"));
     }
 
     @Test
