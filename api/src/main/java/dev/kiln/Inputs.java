@@ -1,6 +1,7 @@
 package dev.kiln;
 
 import dev.kiln.core.graph.CompiledGraph;
+import dev.kiln.core.kernel.FiniteScan;
 import dev.kiln.core.memory.Tensor;
 
 /** The x a user passes (float[][] or Tensor), checked once and then loaded batch by batch. */
@@ -28,6 +29,9 @@ final class Inputs {
                     throw new IllegalArgumentException(what + " row " + i + " has "
                             + (r[i] == null ? "no array" : r[i].length + " values") + " but row 0 has " + width
                             + ": every row must have the same width");
+                }
+                if (FiniteScan.allFinite(r[i])) {
+                    continue; // the usual case, confirmed with vectors; the loop below only names the culprit
                 }
                 for (int j = 0; j < width; j++) {
                     if (!Float.isFinite(r[i][j])) {

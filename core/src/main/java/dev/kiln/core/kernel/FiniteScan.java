@@ -44,6 +44,25 @@ public final class FiniteScan {
         return sum == 0f;
     }
 
+    /** True when every element of {@code x} is finite (no NaN, no ±∞): a user's input row, checked at full speed. */
+    public static boolean allFinite(float[] x) {
+        int lanes = S.length();
+        FloatVector a = FloatVector.zero(S);
+        FloatVector b = FloatVector.zero(S);
+        int e = 0;
+        for (; e <= x.length - 2 * lanes; e += 2 * lanes) {
+            FloatVector u = FloatVector.fromArray(S, x, e);
+            FloatVector v = FloatVector.fromArray(S, x, e + lanes);
+            a = a.add(u.sub(u));
+            b = b.add(v.sub(v));
+        }
+        float sum = a.add(b).reduceLanes(VectorOperators.ADD);
+        for (; e < x.length; e++) {
+            sum += x[e] - x[e];
+        }
+        return sum == 0f;
+    }
+
     /** The index of the first NaN or infinite element of {@code [from, to)}, or −1 when there is none. */
     public static long firstNonFinite(MemorySegment x, long from, long to) {
         // Vector pass first: a clean buffer (the usual case) is confirmed at full speed.

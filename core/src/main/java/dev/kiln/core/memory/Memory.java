@@ -8,7 +8,28 @@ public final class Memory {
     /** A cache line, and the width of one AVX-512 vector: aligned buffers never split a vector load. */
     public static final long ALIGNMENT = 64;
 
+    static {
+        loadEverySegmentKind();
+    }
+
     private Memory() {
+    }
+
+    /**
+     * Loads every heap-backed segment class before any kernel is compiled. The JIT compiles segment
+     * accesses assuming the segment classes loaded so far are all there are; a new one appearing later
+     * (the Vector API's interpreted fallback makes a byte[] segment the first time a softmax runs, say,
+     * at the first predict after fit) throws away every compiled kernel at once, and the next calls
+     * run interpreted, tens of times slower, until the JIT has compiled them again.
+     */
+    private static void loadEverySegmentKind() {
+        MemorySegment.ofArray(new byte[1]);
+        MemorySegment.ofArray(new char[1]);
+        MemorySegment.ofArray(new short[1]);
+        MemorySegment.ofArray(new int[1]);
+        MemorySegment.ofArray(new float[1]);
+        MemorySegment.ofArray(new long[1]);
+        MemorySegment.ofArray(new double[1]);
     }
 
     /** A zero-filled segment of {@code count} floats, {@link #ALIGNMENT}-aligned. */

@@ -53,4 +53,22 @@ class FiniteScanTest {
             assertEquals(199_999, FiniteScan.firstNonFinite(x, 150_002, n));
         }
     }
+
+    @Test
+    void allFiniteOfAnArrayFindsEveryNonFiniteValueAtEveryPositionOfOddSizes() {
+        Random random = new Random(5);
+        for (int n : new int[] {0, 1, 7, 15, 16, 17, 31, 32, 33, 100, 257, 784}) {
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = i % 5 == 0 ? 3e38f * (random.nextBoolean() ? 1 : -1) : (float) random.nextGaussian();
+            }
+            assertTrue(FiniteScan.allFinite(x), "clean, n=" + n);
+            for (int at = 0; at < n; at++) {
+                float saved = x[at];
+                x[at] = BAD[at % 3];
+                assertFalse(FiniteScan.allFinite(x), x[at] + " at " + at + " of " + n);
+                x[at] = saved;
+            }
+        }
+    }
 }
