@@ -3,7 +3,13 @@ package dev.kiln.layers;
 import dev.kiln.activations.Activations;
 import dev.kiln.core.kernel.Activation;
 
-/** Applies an activation on its own, e.g. after a Dense without one. */
+/**
+ * Applies an activation on its own, e.g. after a Dense without one.
+ *
+ * <pre>{@code
+ * Sequential.of(Input(784), Dense(128), Activation("relu"), Dense(10, "softmax"))
+ * }</pre>
+ */
 public record ActivationLayer(String activation) implements Layer {
     public ActivationLayer {
         activation = Activations.nameOf(Activations.resolve(activation));
