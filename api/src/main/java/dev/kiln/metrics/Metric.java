@@ -13,7 +13,7 @@ import dev.kiln.losses.Loss;
  * model.compile("adam", "mse", Metrics.meanAbsoluteError());
  * }</pre>
  */
-public sealed class Metric permits Precision, Recall, AUC, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy {
+public sealed class Metric permits ConfusionRateMetric, AUC, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy {
     /** What a metric measures before the model decides its exact form. */
     enum Kind { ACCURACY, BINARY_ACCURACY, CATEGORICAL_ACCURACY, SPARSE_CATEGORICAL_ACCURACY, MAE, MSE }
 

@@ -1,8 +1,5 @@
 package dev.kiln.metrics;
 
-import dev.kiln.core.graph.MetricReduction;
-import dev.kiln.losses.Loss;
-
 /**
  * Keras' {@code Precision}: true positives / (true positives + false positives), from counts summed
  * over the whole epoch or evaluation (not a mean of per-batch values). An output counts as a positive
@@ -26,8 +23,7 @@ import dev.kiln.losses.Loss;
  *         new Precision().classId(3).named("precision_shirt"));
  * }</pre>
  */
-public final class Precision extends Metric {
-    private final ThresholdOptions options;
+public final class Precision extends ConfusionRateMetric<Precision> {
 
     /** Threshold 0.5, every element, named {@code precision}. */
     public Precision() {
@@ -40,59 +36,21 @@ public final class Precision extends Metric {
     }
 
     private Precision(String name, ThresholdOptions options) {
-        super(name);
-        this.options = options;
+        super(name, options);
     }
 
-    /** Counts only each row's {@code k} highest outputs as positive predictions (Keras' top_k). */
-    public Precision topK(int k) {
-        if (k <= 0) {
-            throw new IllegalArgumentException("top_k must be a positive number of outputs, got " + k);
-        }
-        return new Precision(name(), new ThresholdOptions(options.threshold(), k, options.classId()));
-    }
-
-    /** Scores class {@code classId} alone (Keras' class_id). */
-    public Precision classId(int classId) {
-        if (classId < 0) {
-            throw new IllegalArgumentException("class_id must be a class index >= 0, got " + classId);
-        }
-        return new Precision(name(), new ThresholdOptions(options.threshold(), options.topK(), classId));
-    }
-
-    /** The same metric under another name, the key in History and evaluate's result. */
-    public Precision named(String name) {
+    @Override
+    Precision with(String name, ThresholdOptions options) {
         return new Precision(name, options);
     }
 
-    /** The threshold given, or NaN for Keras' {@code thresholds=None} (0.5, or every top-k output). */
-    public double threshold() {
-        return options.threshold();
-    }
-
-    /** Keras' top_k, or 0 for none. */
-    public int topK() {
-        return options.topK();
-    }
-
-    /** Keras' class_id, or -1 for every class. */
-    public int classId() {
-        return options.classId();
+    @Override
+    String kerasName() {
+        return "Precision";
     }
 
     @Override
-    public MetricReduction reductionFor(int outputWidth, Loss loss) {
-        return options.reduction("Precision", outputWidth, loss);
-    }
-
-    @Override
-    public double result(double[] sums, long count) {
-        ConfusionCounts c = new ConfusionCounts(sums, 1);
+    double ratio(ConfusionCounts c) {
         return ConfusionCounts.divideNoNan(c.truePositives[0], c.truePositives[0] + c.falsePositives[0]);
-    }
-
-    @Override
-    public String incompatibility(Loss loss) {
-        return null;
     }
 }

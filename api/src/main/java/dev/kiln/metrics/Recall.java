@@ -1,8 +1,5 @@
 package dev.kiln.metrics;
 
-import dev.kiln.core.graph.MetricReduction;
-import dev.kiln.losses.Loss;
-
 /**
  * Keras' {@code Recall}: true positives / (true positives + false negatives), from counts summed
  * over the whole epoch or evaluation (not a mean of per-batch values). An output counts as a positive
@@ -26,10 +23,9 @@ import dev.kiln.losses.Loss;
  *         new Recall().classId(3).named("recall_shirt"));
  * }</pre>
  */
-public final class Recall extends Metric {
-    private final ThresholdOptions options;
+public final class Recall extends ConfusionRateMetric<Recall> {
 
-    /** Threshold 0.5, every element, named {@code precision}. */
+    /** Threshold 0.5, every element, named {@code recall}. */
     public Recall() {
         this("recall", ThresholdOptions.DEFAULT);
     }
@@ -40,59 +36,21 @@ public final class Recall extends Metric {
     }
 
     private Recall(String name, ThresholdOptions options) {
-        super(name);
-        this.options = options;
+        super(name, options);
     }
 
-    /** Counts only each row's {@code k} highest outputs as positive predictions (Keras' top_k). */
-    public Recall topK(int k) {
-        if (k <= 0) {
-            throw new IllegalArgumentException("top_k must be a positive number of outputs, got " + k);
-        }
-        return new Recall(name(), new ThresholdOptions(options.threshold(), k, options.classId()));
-    }
-
-    /** Scores class {@code classId} alone (Keras' class_id). */
-    public Recall classId(int classId) {
-        if (classId < 0) {
-            throw new IllegalArgumentException("class_id must be a class index >= 0, got " + classId);
-        }
-        return new Recall(name(), new ThresholdOptions(options.threshold(), options.topK(), classId));
-    }
-
-    /** The same metric under another name, the key in History and evaluate's result. */
-    public Recall named(String name) {
+    @Override
+    Recall with(String name, ThresholdOptions options) {
         return new Recall(name, options);
     }
 
-    /** The threshold given, or NaN for Keras' {@code thresholds=None} (0.5, or every top-k output). */
-    public double threshold() {
-        return options.threshold();
-    }
-
-    /** Keras' top_k, or 0 for none. */
-    public int topK() {
-        return options.topK();
-    }
-
-    /** Keras' class_id, or -1 for every class. */
-    public int classId() {
-        return options.classId();
+    @Override
+    String kerasName() {
+        return "Recall";
     }
 
     @Override
-    public MetricReduction reductionFor(int outputWidth, Loss loss) {
-        return options.reduction("Recall", outputWidth, loss);
-    }
-
-    @Override
-    public double result(double[] sums, long count) {
-        ConfusionCounts c = new ConfusionCounts(sums, 1);
+    double ratio(ConfusionCounts c) {
         return ConfusionCounts.divideNoNan(c.truePositives[0], c.truePositives[0] + c.falseNegatives[0]);
-    }
-
-    @Override
-    public String incompatibility(Loss loss) {
-        return null;
     }
 }
