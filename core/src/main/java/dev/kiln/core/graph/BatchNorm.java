@@ -5,7 +5,6 @@ import dev.kiln.core.exec.RowRangeStep;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.NormalizationKernels;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -34,30 +33,17 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
         if (!(momentum >= 0f && momentum <= 1f)) {
             throw new IllegalArgumentException("momentum must be in [0, 1], got " + momentum);
         }
-        if (!(epsilon > 0f) || Float.isInfinite(epsilon)) {
-            throw new IllegalArgumentException("epsilon must be a finite number > 0, got " + epsilon);
-        }
+        Normalization.checkEpsilon(epsilon);
     }
 
     @Override
     public int outputWidth(int inputWidth) {
-        for (Parameter p : parameters()) {
-            if (p.size() != inputWidth) {
-                throw new IllegalArgumentException("batch norm parameter " + p + " does not match rows of width " + inputWidth);
-            }
-        }
-        return inputWidth;
+        return Normalization.sameWidth("batch norm", parameters(), inputWidth);
     }
 
     @Override
     public List<Parameter> parameters() {
-        List<Parameter> ps = new ArrayList<>();
-        if (gamma != null) {
-            ps.add(gamma);
-        }
-        if (beta != null) {
-            ps.add(beta);
-        }
+        List<Parameter> ps = Normalization.affine(gamma, beta);
         ps.add(movingMean);
         ps.add(movingVariance);
         return ps;

@@ -5,7 +5,6 @@ import dev.kiln.core.exec.RowRangeStep;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.NormalizationKernels;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,30 +18,17 @@ import java.util.List;
  */
 public record LayerNorm(Parameter gamma, Parameter beta, float epsilon) implements Op {
     public LayerNorm {
-        if (!(epsilon > 0f) || Float.isInfinite(epsilon)) {
-            throw new IllegalArgumentException("epsilon must be a finite number > 0, got " + epsilon);
-        }
+        Normalization.checkEpsilon(epsilon);
     }
 
     @Override
     public int outputWidth(int inputWidth) {
-        for (Parameter p : parameters()) {
-            if (p.size() != inputWidth) {
-                throw new IllegalArgumentException("layer norm parameter " + p + " does not match rows of width " + inputWidth);
-            }
-        }
-        return inputWidth;
+        return Normalization.sameWidth("layer norm", parameters(), inputWidth);
     }
 
     @Override
     public List<Parameter> parameters() {
-        List<Parameter> ps = new ArrayList<>();
-        if (gamma != null) {
-            ps.add(gamma);
-        }
-        if (beta != null) {
-            ps.add(beta);
-        }
+        List<Parameter> ps = Normalization.affine(gamma, beta);
         return ps;
     }
 

@@ -1,0 +1,38 @@
+package dev.kiln.core.graph;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** What {@link LayerNorm} and {@link BatchNorm} check and hold alike: epsilon, gamma and beta, widths. */
+final class Normalization {
+    private Normalization() {
+    }
+
+    static void checkEpsilon(float epsilon) {
+        if (!(epsilon > 0f) || Float.isInfinite(epsilon)) {
+            throw new IllegalArgumentException("epsilon must be a finite number > 0, got " + epsilon);
+        }
+    }
+
+    /** gamma then beta, each when present (no scale or no center leaves it out); a list to add to. */
+    static List<Parameter> affine(Parameter gamma, Parameter beta) {
+        List<Parameter> ps = new ArrayList<>();
+        if (gamma != null) {
+            ps.add(gamma);
+        }
+        if (beta != null) {
+            ps.add(beta);
+        }
+        return ps;
+    }
+
+    /** Every per-feature parameter must be as wide as the rows; the output is as wide as the input. */
+    static int sameWidth(String op, List<Parameter> parameters, int inputWidth) {
+        for (Parameter p : parameters) {
+            if (p.size() != inputWidth) {
+                throw new IllegalArgumentException(op + " parameter " + p + " does not match rows of width " + inputWidth);
+            }
+        }
+        return inputWidth;
+    }
+}
