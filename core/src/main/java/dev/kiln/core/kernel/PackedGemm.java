@@ -285,7 +285,11 @@ public final class PackedGemm {
         c51.intoArray(bp, out + 5 * NR + L);
     }
 
-    /** {@link #tile6x2} with the epilogue in registers: + bias (when non-null), max(·, 0) when relu, stored to z. */
+    /**
+     * {@link #tile6x2} with the epilogue in registers: + bias (when non-null), max(·, 0) when relu, stored to z.
+     * The accumulation loop is written out again rather than shared on purpose: a helper would have to
+     * hand back twelve vectors, and C2 boxes vectors that cross a call it does not inline.
+     */
     private static void tile6x2ToOutput(MemorySegment a, long aRow, long rowBytes, long innerBytes, int inner,
             float[] bp, int bBase, MemorySegment bias, long biasOffset, boolean relu, MemorySegment z, long zo,
             long zRowBytes) {

@@ -58,30 +58,12 @@ class GraphGradientTest {
                 float[] w = cg.readParameter(p);
                 for (int trial = 0; trial < 6; trial++) {
                     int j = pick.nextInt(w.length);
-                    double numeric = numericGradient(cg, p, w, j, rows);
+                    double numeric = GradientCheck.numeric(cg, p, w, j, rows, 1e-2, false);
                     double tolerance = 2e-3 + 3e-2 * Math.abs(numeric);
                     assertEquals(numeric, analytic[j], tolerance,
                             () -> cg.parameters().toString() + " element " + j);
                 }
             }
         }
-    }
-
-    private static double numericGradient(CompiledGraph cg, int p, float[] w, int j, int rows) {
-        float original = w[j];
-        double h = 1e-2;
-        w[j] = (float) (original + h);
-        cg.writeParameter(p, w);
-        cg.evaluateStep(rows);
-        double plus = cg.lossSum() / rows;
-        w[j] = (float) (original - h);
-        cg.writeParameter(p, w);
-        cg.evaluateStep(rows);
-        double minus = cg.lossSum() / rows;
-        w[j] = original;
-        cg.writeParameter(p, w);
-        double actualStep = ((double) (float) (original + h) - (float) (original - h));
-        assertTrue(Double.isFinite(plus) && Double.isFinite(minus));
-        return (plus - minus) / actualStep;
     }
 }
