@@ -419,16 +419,12 @@ public final class Model implements AutoCloseable {
         loadWeights(ModelFiles.path(path, "loadWeights"));
     }
 
-    /** The compiled graph, or null while the model is not built. */
-    CompiledGraph graphOrNull() {
-        return graph;
-    }
-
+    /** The model's seed: epoch k's shuffle is a function of it and k alone, and files keep it. */
     long seed() {
         return seed;
     }
 
-    /** Puts back a saved model's seed, and its shuffle stream with it. */
+    /** Puts back a saved model's seed, and with it the shuffles of the epochs still to come. */
     void restoreSeed(long saved) {
         seed = saved;
     }
@@ -654,7 +650,7 @@ public final class Model implements AutoCloseable {
         return out;
     }
 
-    /** The compiled graph, or null while the model is not built; for tests that inspect engine state. */
+    /** The compiled graph, or null while the model is not built; for saving and for tests that inspect it. */
     synchronized CompiledGraph compiledGraph() {
         return graph;
     }
@@ -662,11 +658,6 @@ public final class Model implements AutoCloseable {
     /** True once {@link #close()} has run; the only call besides close that a closed model answers. */
     public synchronized boolean isClosed() {
         return closed;
-    }
-
-    /** The seed of this model's shuffling: epoch k's order is a function of it and k alone. */
-    long shuffleSeed() {
-        return seed;
     }
 
     private static List<String> automaticNames(List<Layer> layers) {

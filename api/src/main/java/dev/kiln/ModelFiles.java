@@ -50,7 +50,7 @@ final class ModelFiles {
 
     static void save(Model model, Path path) throws IOException {
         requireSuffix(path, MODEL_SUFFIX, "save");
-        CompiledGraph graph = model.graphOrNull();
+        CompiledGraph graph = model.compiledGraph();
         ModelConfig.TrainingState state = graph == null
                 ? new ModelConfig.TrainingState(0, model.optimizer().learningRate(), model.seed(), 0, 0)
                 : new ModelConfig.TrainingState(graph.iterations(), graph.learningRate(), model.seed(),
@@ -160,7 +160,7 @@ final class ModelFiles {
             throw new ModelFormatException(source, "the saved model cannot be built for input width "
                     + config.inputWidth() + ": " + e.getMessage(), e);
         }
-        CompiledGraph graph = model.graphOrNull();
+        CompiledGraph graph = model.compiledGraph();
         List<Parameter> params = graph.parameters();
         String[] slots = slotNames(model.optimizer(), graph.optimizerSlots());
         List<String> expected = new ArrayList<>();
@@ -279,7 +279,7 @@ final class ModelFiles {
     }
 
     private static CompiledGraph requireBuilt(Model model) {
-        CompiledGraph graph = model.graphOrNull();
+        CompiledGraph graph = model.compiledGraph();
         if (graph == null) {
             throw new IllegalStateException("the model is not built yet, so it has no weights: add an Input layer"
                     + " or call fit/predict first");

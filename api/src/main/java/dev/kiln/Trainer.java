@@ -85,7 +85,7 @@ final class Trainer {
             order[i] = i;
         }
         if (settings.shuffle()) {
-            shuffle(order, new Random(epochSeed(model.shuffleSeed(), epoch)));
+            shuffle(order, new Random(epochSeed(model.seed(), epoch)));
         }
     }
 

@@ -78,7 +78,7 @@ class ModelFilesTest {
         Path file = dir.resolve("model.kiln");
         try (Model original = classifier(optimizer)) {
             original.fit(x, y, epochs(2), batchSize(16), shuffle(false), verbose(0));
-            original.graphOrNull().setLearningRate(original.graphOrNull().learningRate() * 0.5f);
+            original.compiledGraph().setLearningRate(original.compiledGraph().learningRate() * 0.5f);
             original.save(file);
             try (Model loaded = Model.load(file)) {
                 assertEquals(original.layerNames(), loaded.layerNames());
@@ -87,7 +87,7 @@ class ModelFilesTest {
                 assertEquals(original.loss().toString(), loaded.loss().toString());
                 assertEquals(original.iterations(), loaded.iterations());
                 assertEquals(8, loaded.iterations());
-                assertEquals(original.graphOrNull().learningRate(), loaded.graphOrNull().learningRate());
+                assertEquals(original.compiledGraph().learningRate(), loaded.compiledGraph().learningRate());
                 assertEquals(original.seed(), loaded.seed());
                 assertWeightsEqual(original.getWeights(), loaded.getWeights());
                 float[][] expected = original.predict(x);
