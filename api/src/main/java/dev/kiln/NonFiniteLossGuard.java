@@ -2,7 +2,6 @@ package dev.kiln;
 
 import dev.kiln.core.graph.CompiledGraph;
 import dev.kiln.callbacks.Callback;
-import dev.kiln.callbacks.TerminateOnNaN;
 import dev.kiln.core.graph.NonFiniteStepException;
 import java.util.List;
 
@@ -20,7 +19,7 @@ final class NonFiniteLossGuard {
     /**
      * {@code graph.trainStep(rows)} for batch {@code batch} of {@code batches} in epoch {@code epoch} of
      * {@code epochs}. Returns normally when the step ran; when the engine refused it, a
-     * {@link TerminateOnNaN} among the callbacks decides (it stops training, or raises its own error),
+     * callback that takes charge of it ({@link Callback#onRefusedStep}, e.g. TerminateOnNaN) stops training or raises,
      * and without one the refusal becomes a {@link NonFiniteLossException}.
      *
      * @return true when the step ran, false when it was refused and training should stop
@@ -32,13 +31,14 @@ final class NonFiniteLossGuard {
             return true;
         } catch (NonFiniteStepException e) {
             NonFiniteLossException error = describe(e, rows, epoch, epochs, batch, batches);
+            boolean handled = false;
             for (Callback callback : callbacks) {
-                if (callback instanceof TerminateOnNaN terminate) {
-                    terminate.onRefusedStep(batch, error);
-                    return false;
-                }
+                handled |= callback.onRefusedStep(batch, error);
             }
-            throw error;
+            if (!handled) {
+                throw error;
+            }
+            return false;
         }
     }
 

@@ -55,4 +55,14 @@ public interface Callback {
 
     default void onBatchEnd(int batch, Map<String, Double> logs) {
     }
+
+    /**
+     * Kiln's engine refused batch {@code batch}'s step because its loss or a gradient was not finite;
+     * the update was not applied, so the weights are still those from before the batch. Return true
+     * when this callback takes charge (stops training, or throws its own error); when none does,
+     * {@code fit} throws {@code cause}, a {@code NonFiniteLossException} naming the epoch and batch.
+     */
+    default boolean onRefusedStep(int batch, RuntimeException cause) {
+        return false;
+    }
 }

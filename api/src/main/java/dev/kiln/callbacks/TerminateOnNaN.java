@@ -29,19 +29,16 @@ public final class TerminateOnNaN implements Callback {
         this.model = model;
     }
 
-    /**
-     * Called by {@code fit} when Kiln's engine refused a step because its loss or a gradient was not
-     * finite (the update was not applied, so the weights are still those from before the batch).
-     * Without this callback {@code fit} throws the {@code NonFiniteLossException} given here; with it,
-     * training stops as for a NaN loss: gracefully, or by raising when {@code raiseError} is set.
-     */
-    public void onRefusedStep(int batch, RuntimeException cause) {
+    /** A refused step had a NaN or infinite loss or gradient: stop, or raise when {@code raiseError}. */
+    @Override
+    public boolean onRefusedStep(int batch, RuntimeException cause) {
         if (raiseError) {
             throw new IllegalStateException("NaN or Inf loss encountered at batch " + batch + ". "
                     + cause.getMessage() + " Terminating training immediately.", cause);
         }
         System.out.println("Batch " + batch + ": Invalid loss, terminating training");
         model.stopTraining();
+        return true;
     }
 
     @Override
