@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.Program;
+import dev.kiln.core.exec.RowGather;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.memory.Memory;
 import dev.kiln.core.memory.Tensor;
@@ -30,6 +31,7 @@ public final class CompiledGraph implements AutoCloseable {
     private final List<MetricReduction> metrics;
     private final UpdateRule rule;
     private final KernelPool pool;
+    private final RowGather gather;
     private final List<Parameter> parameters = new ArrayList<>();
     private final List<DropoutSeed> dropoutSeeds = new ArrayList<>();
     private final Arena stateArena = Memory.newArena();
@@ -65,6 +67,7 @@ public final class CompiledGraph implements AutoCloseable {
         this.metrics = List.copyOf(metrics);
         this.rule = rule;
         this.pool = pool;
+        this.gather = new RowGather(pool);
         for (Node n : chain) {
             parameters.addAll(n.op().parameters());
             if (n.op() instanceof Dropout d) {
@@ -281,12 +284,12 @@ public final class CompiledGraph implements AutoCloseable {
     /** Copies rows {@code order[from..from+count)} (or {@code from..} when order is null) of x into the batch. */
     public void loadInputs(float[][] x, int[] order, int from, int count) {
         checkBatch(count);
-        copyRows(x, inputBuffer, inputWidth(), order, from, count);
+        gather.rows(x, inputBuffer, inputWidth(), order, from, count);
     }
 
     public void loadInputs(Tensor x, int[] order, int from, int count) {
         checkBatch(count);
-        copyRows(x.segment(), inputBuffer, inputWidth(), order, from, count);
+        gather.rows(x.segment(), inputBuffer, inputWidth(), order, from, count);
     }
 
     /** Loads class indices as the targets of the batch. */
@@ -300,12 +303,12 @@ public final class CompiledGraph implements AutoCloseable {
 
     public void loadTargets(float[][] y, int[] order, int from, int count) {
         checkBatch(count);
-        copyRows(y, targetBuffer, targetWidth(), order, from, count);
+        gather.rows(y, targetBuffer, targetWidth(), order, from, count);
     }
 
     public void loadTargets(Tensor y, int[] order, int from, int count) {
         checkBatch(count);
-        copyRows(y.segment(), targetBuffer, targetWidth(), order, from, count);
+        gather.rows(y.segment(), targetBuffer, targetWidth(), order, from, count);
     }
 
     /** Forward, loss, backward and update on the loaded batch of {@code rows} rows. */
@@ -505,26 +508,6 @@ public final class CompiledGraph implements AutoCloseable {
             if (s != null) {
                 steps.add(s);
             }
-        }
-    }
-
-    /** Gathers rows {@code order[from..from+count)} (or {@code from..} when order is null) into the batch. */
-    private static void copyRows(float[][] src, MemorySegment dst, int width, int[] order, int from, int count) {
-        for (int r = 0; r < count; r++) {
-            int row = order == null ? from + r : order[from + r];
-            MemorySegment.copy(src[row], 0, dst, JAVA_FLOAT, (long) r * width * Float.BYTES, width);
-        }
-    }
-
-    private static void copyRows(MemorySegment src, MemorySegment dst, int width, int[] order, int from, int count) {
-        long rowBytes = (long) width * Float.BYTES;
-        if (order == null) { // evaluate and predict: consecutive rows are one block
-            MemorySegment.copy(src, from * rowBytes, dst, 0, count * rowBytes);
-            return;
-        }
-        for (int r = 0; r < count; r++) {
-            int row = order[from + r];
-            MemorySegment.copy(src, row * rowBytes, dst, r * rowBytes, rowBytes);
         }
     }
 

@@ -228,6 +228,13 @@ public final class PackedGemm {
             epilogue(packed, tile, width, MR, cols, bias, j0, reluInRegisters, z, n, r);
             activate(act, reluInRegisters, z, c, n, j0, cols, r, r + MR);
         }
+        // The last rows of a two-vector panel in pairs: each pass over the rows streams the whole packed
+        // panel, so two rows per pass halve that traffic (a batch of 32 or 128 ends in 2 such rows).
+        for (; width == NR && r + 2 <= rows; r += 2) {
+            tile2x2(a, r * rowBytes, rowBytes, innerBytes, inner, packed, base, tile);
+            epilogue(packed, tile, width, 2, cols, bias, j0, reluInRegisters, z, n, r);
+            activate(act, reluInRegisters, z, c, n, j0, cols, r, r + 2);
+        }
         for (; r < rows; r++) {
             if (width == NR) {
                 tile1x2(a, r * rowBytes, innerBytes, inner, packed, base, tile);
@@ -371,6 +378,28 @@ public final class PackedGemm {
         zo += zRowBytes;
         c50.intoMemorySegment(z, zo, ORDER);
         c51.intoMemorySegment(z, zo + second, ORDER);
+    }
+
+    private static void tile2x2(MemorySegment a, long aRow, long rowBytes, long innerBytes, int inner, float[] bp,
+            int bBase, int out) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        long aq = aRow;
+        int bq = bBase;
+        for (int q = 0; q < inner; q++, aq += innerBytes, bq += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bq);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bq + L);
+            FloatVector x = FloatVector.broadcast(S, a.get(JAVA_FLOAT, aq));
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a.get(JAVA_FLOAT, aq + rowBytes));
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+        }
+        c00.intoArray(bp, out);
+        c01.intoArray(bp, out + L);
+        c10.intoArray(bp, out + NR);
+        c11.intoArray(bp, out + NR + L);
     }
 
     private static void tile1x2(MemorySegment a, long aRow, long innerBytes, int inner, float[] bp, int bBase, int out) {

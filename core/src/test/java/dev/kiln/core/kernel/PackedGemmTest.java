@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * epilogue, and bit-identity whatever order the panels are packed and multiplied in.
  */
 class PackedGemmTest {
-    private static final int[] ROWS = {1, 5, 6, 7, 13};
+    private static final int[] ROWS = {1, 2, 5, 6, 7, 8, 10, 13};
     private static final int[] INNER = {1, 2, 17, 100};
     private static final int[] COLS = {1, 10, 16, 17, 31, 32, 33, 70};
 
