@@ -470,7 +470,7 @@ public final class CompiledGraph implements AutoCloseable {
         if (parameterFloats > 0) {
             trainSteps.add(clip);
             // After clipping: what must be finite is the gradient the update will actually use.
-            trainSteps.add(FiniteGuard.gradients(parameters, newTrainLoss));
+            trainSteps.add(FiniteGuard.gradients(parameters, newTrainLoss::lossSum, pool));
             trainSteps.add(update);
         }
 
