@@ -1,7 +1,8 @@
 package dev.kiln;
 
 import dev.kiln.core.graph.CompiledGraph;
-import dev.kiln.core.kernel.FiniteScan;
+import dev.kiln.core.exec.FiniteRows;
+import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.memory.Tensor;
 
 /** The x a user passes (float[][] or Tensor), checked once and then loaded batch by batch. */
@@ -30,12 +31,12 @@ final class Inputs {
                             + (r[i] == null ? "no array" : r[i].length + " values") + " but row 0 has " + width
                             + ": every row must have the same width");
                 }
-                if (FiniteScan.allFinite(r[i])) {
-                    continue; // the usual case, confirmed with vectors; the loop below only names the culprit
-                }
+            }
+            int bad = FiniteRows.firstNonFinite(r, KernelPool.global());
+            if (bad >= 0) { // the usual case is -1, confirmed with vectors; this only names the culprit
                 for (int j = 0; j < width; j++) {
-                    if (!Float.isFinite(r[i][j])) {
-                        throw new IllegalArgumentException(what + "[" + i + "][" + j + "] is " + r[i][j]
+                    if (!Float.isFinite(r[bad][j])) {
+                        throw new IllegalArgumentException(what + "[" + bad + "][" + j + "] is " + r[bad][j]
                                 + ": inputs must be finite numbers");
                     }
                 }
