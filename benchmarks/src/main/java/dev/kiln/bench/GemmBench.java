@@ -49,7 +49,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class GemmBench {
-    @Param({"32x784x128", "128x784x128", "128x128x10", "dW784x128x128", "1024x1024x1024"})
+    @Param({"32x784x128", "128x784x128", "128x128x10", "dW784x128x128", "1024x1024x1024", "1024x784x128"})
     String shape;
 
     @Param({"1", "2"})

@@ -1,6 +1,7 @@
 package dev.kiln.core.exec;
 
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.kernel.BlockedGemm;
 import dev.kiln.core.kernel.PackedGemm;
 import java.lang.foreign.MemorySegment;
 
@@ -10,6 +11,13 @@ import java.lang.foreign.MemorySegment;
  * <p>Split across the pool by column panels of y, not by rows: each part packs only the panels of W
  * it multiplies, so no part waits for another's packing and W is packed once per step in all. A
  * narrow layer (one panel, such as a 10-class output) runs on the calling thread alone.
+ *
+ * <p>Large products (at least {@link #BLOCKED_MIN_ROWS} rows and {@link #BLOCKED_MIN_INNER} inputs, such
+ * as predict's first layer at 1024 rows) take the cache-blocked {@link BlockedGemm} path instead, in two
+ * dispatches: the panels of W are packed, split across the pool, then the rows are split (in whole
+ * tiles), each part packing only its own rows of x per k-block into its own scratch array. Both paths
+ * give the same bits. The scratch arrays are made on the first blocked call (and again only if the pool
+ * grows), so layers that never see a large batch never hold them.
  */
 public final class DenseForwardStep implements Step, ParallelBody {
     private final MemorySegment x;
@@ -24,6 +32,16 @@ public final class DenseForwardStep implements Step, ParallelBody {
     private final float[] packedW;
     private final int panels;
     private int rows;
+    /** Which half of a blocked call the pool is running; written by the caller before each dispatch. */
+    private boolean blockedMultiply;
+    private float[][] scratch = new float[0][];
+    /** Bound once: a method reference made per call would allocate. */
+    private final ParallelBody packing = this::pack;
+
+    /** The blocked path pays from about this many rows (measured with GemmBench, see docs/kernels-performance.md). */
+    static final int BLOCKED_MIN_ROWS = Integer.getInteger("kiln.gemm.blockedRows", 256);
+    /** ... and this many inputs: below it a whole packed panel fits L1/L2 and A is read once per panel anyway. */
+    static final int BLOCKED_MIN_INNER = Integer.getInteger("kiln.gemm.blockedInner", 256);
 
     /** {@code bias} and {@code preActivation} may be null; {@code x} is [rows×k], W [k×n], y [rows×n]. */
     public DenseForwardStep(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment preActivation,
@@ -48,11 +66,45 @@ public final class DenseForwardStep implements Step, ParallelBody {
     @Override
     public void run(int rows) {
         this.rows = rows;
+        if (rows >= BLOCKED_MIN_ROWS && k >= BLOCKED_MIN_INNER) {
+            runBlocked(rows);
+            return;
+        }
+        blockedMultiply = false;
         pool.run(this, Parallelism.partsFor((long) rows * k * n, panels, pool));
+    }
+
+    private void runBlocked(int rows) {
+        int tiles = (rows + BlockedGemm.MR - 1) / BlockedGemm.MR;
+        int parts = Parallelism.partsFor((long) rows * k * n, tiles, pool);
+        if (scratch.length < parts) {
+            float[][] grown = new float[parts][];
+            for (int i = 0; i < parts; i++) {
+                grown[i] = i < scratch.length ? scratch[i] : new float[BlockedGemm.scratchFloats()];
+            }
+            scratch = grown;
+        }
+        pool.run(packing, Parallelism.partsFor((long) k * n, panels, pool));
+        blockedMultiply = true;
+        pool.run(this, parts);
+    }
+
+    /** The first half of a blocked call: every panel of W packed, split across the pool. */
+    private void pack(int part, int parts) {
+        int to = ParallelBody.start(panels, part + 1, parts);
+        for (int p = ParallelBody.start(panels, part, parts); p < to; p++) {
+            PackedGemm.packRows(w, k, n, p, packedW);
+        }
     }
 
     @Override
     public void run(int part, int parts) {
+        if (blockedMultiply) {
+            int from = ParallelBody.alignedStart(rows, part, parts, BlockedGemm.MR);
+            int to = ParallelBody.alignedStart(rows, part + 1, parts, BlockedGemm.MR);
+            BlockedGemm.multiply(x, k, 1, from, to, k, n, packedW, bias, preActivation, y, activation, scratch[part]);
+            return;
+        }
         int to = ParallelBody.start(panels, part + 1, parts);
         for (int p = ParallelBody.start(panels, part, parts); p < to; p++) {
             PackedGemm.packRows(w, k, n, p, packedW);

@@ -62,7 +62,7 @@ public final class PackedGemm {
      * Columns per panel: two vectors, or one where n fits in one vector (a 10-class output layer would
      * otherwise compute 32 columns for 10).
      */
-    private static int width(int n) {
+    static int width(int n) {
         return n <= L ? L : NR;
     }
 
@@ -80,7 +80,7 @@ public final class PackedGemm {
         return inner * width(n) + TILE_FLOATS;
     }
 
-    private static int panelBase(int inner, int n, int panel) {
+    static int panelBase(int inner, int n, int panel) {
         return panel * panelFloats(inner, n);
     }
 
@@ -484,7 +484,7 @@ public final class PackedGemm {
     }
 
     /** The activations the epilogue did not apply in registers, row by row over the panel's columns. */
-    private static void activate(Activation act, boolean done, MemorySegment z, MemorySegment c, int n, int j0,
+    static void activate(Activation act, boolean done, MemorySegment z, MemorySegment c, int n, int j0,
             int cols, int rowFrom, int rowTo) {
         if (done || (act == Activation.LINEAR && z == c)) {
             return;

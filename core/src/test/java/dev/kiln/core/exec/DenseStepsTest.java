@@ -15,8 +15,12 @@ import org.junit.jupiter.api.Test;
  * scalar reference, and bit-identical across thread counts (the panel split never changes a sum).
  */
 class DenseStepsTest {
-    /** rows, k, n: tiles with remainders, n = 1, k = 1, a 10-class head, more panels than threads. */
-    private static final int[][] SHAPES = {{7, 33, 70}, {13, 5, 10}, {1, 1, 1}, {40, 100, 33}, {6, 128, 128}};
+    /**
+     * rows, k, n: tiles with remainders, n = 1, k = 1, a 10-class head, more panels than threads, and one
+     * large enough for the forward step's cache-blocked path.
+     */
+    private static final int[][] SHAPES = {{7, 33, 70}, {13, 5, 10}, {1, 1, 1}, {40, 100, 33}, {6, 128, 128},
+        {DenseForwardStep.BLOCKED_MIN_ROWS + 7, DenseForwardStep.BLOCKED_MIN_INNER + 44, 70}};
     private static final Activation[] ACTIVATIONS = {Activation.RELU, Activation.TANH, Activation.GELU, Activation.LINEAR};
 
     @Test
