@@ -12,8 +12,9 @@ import java.lang.foreign.MemorySegment;
  * it multiplies, so no part waits for another's packing and W is packed once per step in all. A
  * narrow layer (one panel, such as a 10-class output) runs on the calling thread alone.
  *
- * <p>Large products (at least {@link #BLOCKED_MIN_ROWS} rows and {@link #BLOCKED_MIN_INNER} inputs, such
- * as predict's first layer at 1024 rows) take the cache-blocked {@link BlockedGemm} path instead, in two
+ * <p>Large products ({@link #usesBlockedPath}: at least {@link #BLOCKED_MIN_ROWS} rows and
+ * {@link #BLOCKED_MIN_INNER} inputs, and more than one thread or more than four panels; such as predict's
+ * first layer at 1024 rows on two threads, or 1024³) take the cache-blocked {@link BlockedGemm} path instead, in two
  * dispatches: the panels of W are packed, split across the pool, then the rows are split (in whole
  * tiles), each part packing only its own rows of x per k-block into its own scratch array. Both paths
  * give the same bits. The scratch arrays are made on the first blocked call (and again only if the pool
@@ -38,10 +39,16 @@ public final class DenseForwardStep implements Step, ParallelBody {
     /** Bound once: a method reference made per call would allocate. */
     private final ParallelBody packing = this::pack;
 
-    /** The blocked path pays from about this many rows (measured with GemmBench, see docs/kernels-performance.md). */
-    static final int BLOCKED_MIN_ROWS = Integer.getInteger("kiln.gemm.blockedRows", 256);
-    /** ... and this many inputs: below it a whole packed panel fits L1/L2 and A is read once per panel anyway. */
-    static final int BLOCKED_MIN_INNER = Integer.getInteger("kiln.gemm.blockedInner", 256);
+    /** The blocked path pays from about this many rows (measured with GemmPathAB, see docs/kernels-performance.md). */
+    static final int BLOCKED_MIN_ROWS = 256;
+    /** ... and this many inputs: at 256 a whole packed panel sits in L2 and the panel path was as fast or faster. */
+    static final int BLOCKED_MIN_INNER = 384;
+    /**
+     * On one thread, a product this narrow (panels ≤ 4, n ≤ 128 with AVX-512) re-reads A only a few times,
+     * and the panel path measured as fast or slightly faster (0.92–1.0×); with two threads both streaming
+     * all of A at once, the blocked path was 1.2–1.3× faster.
+     */
+    static final int BLOCKED_MIN_PANELS_ONE_THREAD = 5;
 
     /** {@code bias} and {@code preActivation} may be null; {@code x} is [rows×k], W [k×n], y [rows×n]. */
     public DenseForwardStep(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment preActivation,
@@ -66,12 +73,18 @@ public final class DenseForwardStep implements Step, ParallelBody {
     @Override
     public void run(int rows) {
         this.rows = rows;
-        if (rows >= BLOCKED_MIN_ROWS && k >= BLOCKED_MIN_INNER) {
+        if (usesBlockedPath(rows, k, n, pool.threads())) {
             runBlocked(rows);
             return;
         }
         blockedMultiply = false;
         pool.run(this, Parallelism.partsFor((long) rows * k * n, panels, pool));
+    }
+
+    /** Whether a call with these sizes on a pool of {@code threads} takes the cache-blocked path. */
+    static boolean usesBlockedPath(int rows, int k, int n, int threads) {
+        return rows >= BLOCKED_MIN_ROWS && k >= BLOCKED_MIN_INNER
+                && (threads > 1 || PackedGemm.panels(n) >= BLOCKED_MIN_PANELS_ONE_THREAD);
     }
 
     private void runBlocked(int rows) {

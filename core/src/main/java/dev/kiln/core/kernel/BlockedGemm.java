@@ -19,8 +19,9 @@ import jdk.incubator.vector.FloatVector;
  *   <li>rows into blocks of {@link #MC} (the A block, MC×KC floats, stays in L2);
  *   <li>the inner dimension into blocks of {@link #KC}, so one KC-deep slice of a packed B panel
  *       (KC × 32 floats) stays in L1 while every row tile of the A block passes over it;
- *   <li>each A block is copied per k-block into MR-row micro-panels ([q][row], contiguous), so the tile
- *       reads A as one forward stream instead of six rows 4 KiB apart.
+ *   <li>each A block is copied per k-block into MR-row micro-panels (six rows of kc floats, contiguous),
+ *       so the tile reads A from one small block in L1/L2 instead of six rows 4 KiB apart, which fall
+ *       into one L1 set.
  * </ul>
  * The 6 × 2-vector register tile of PackedGemm does the work. For the first k-block it starts from zero;
  * for each later one it loads the partial sums back from C and stores them again. Storing a float and
@@ -53,7 +54,7 @@ public final class BlockedGemm {
     /** Rows of the register tile, as in PackedGemm. */
     public static final int MR = 6;
     /** Depth of a k-block: a KC × 32 slice of a packed panel (24 KiB with AVX-512) fits a 32 KiB L1D. */
-    public static final int KC = Integer.getInteger("kiln.gemm.kc", 192);
+    public static final int KC = Integer.getInteger("kiln.gemm.kc", 256);
     /** Rows of an A block: MC × KC floats (360 KiB) stay in a 1 MiB L2 next to the B slices streaming by. */
     public static final int MC = Integer.getInteger("kiln.gemm.mc", 480) / MR * MR;
     private static final int TILE_FLOATS = MR * NR;
@@ -90,8 +91,11 @@ public final class BlockedGemm {
         int width = PackedGemm.width(n);
         for (int mb = rowFrom; mb < rowTo; mb += MC) {
             int mc = Math.min(MC, rowTo - mb);
-            for (int kb = 0; kb < inner; kb += KC) {
-                int kc = Math.min(KC, inner - kb);
+            // Equal k-blocks of at most KC (784 = 4 × 196, not 3 × 256 + 16): a thin last block would pay the
+            // load and store of every C tile for a few multiply-adds.
+            int blocks = (inner + KC - 1) / KC;
+            for (int block = 0, kb = 0; block < blocks; kb += kcOf(inner, blocks, block), block++) {
+                int kc = kcOf(inner, blocks, block);
                 packA(a, rowStride, innerStride, mb, mc, kb, kc, scratch);
                 boolean first = kb == 0;
                 boolean last = kb + kc == inner;
@@ -120,27 +124,32 @@ public final class BlockedGemm {
         }
     }
 
+    /** The depth of k-block {@code block} of {@code blocks} equal ones over {@code inner}. */
+    private static int kcOf(int inner, int blocks, int block) {
+        return (int) ((long) inner * (block + 1) / blocks - (long) inner * block / blocks);
+    }
+
     /**
-     * scratch[t·MR·kc + q·MR + i] = A(r0 + t·MR + i, kb + q): the block's rows as MR-row micro-panels, the
-     * rows past mc zero. Each source row is read forwards (contiguous when innerStride is 1).
+     * scratch[t·MR·kc + i·kc + q] = A(r0 + t·MR + i, kb + q): the block's rows as MR-row micro-panels, each
+     * row's kc floats contiguous and the rows past mc zero. Row-major micro-panels (rather than [q][row]
+     * interleaved) make the copy of a row-major A one bulk copy per row, which matters for narrow
+     * products where each element of A is used by only a few panels; the tile then reads six short
+     * streams kc floats apart in one small block, which no longer share an L1 set as A's own rows did.
      */
     private static void packA(MemorySegment a, long rowStride, long innerStride, int r0, int mc, int kb, int kc,
             float[] scratch) {
-        long innerBytes = innerStride * Float.BYTES;
-        for (int t = 0; t * MR < mc; t++) {
-            int base = t * MR * kc;
-            for (int i = 0; i < MR; i++) {
-                int r = t * MR + i;
-                int p = base + i;
-                if (r < mc) {
-                    long o = ((r0 + r) * rowStride + kb * innerStride) * Float.BYTES;
-                    for (int q = 0; q < kc; q++, o += innerBytes, p += MR) {
-                        scratch[p] = a.get(JAVA_FLOAT, o);
-                    }
-                } else {
-                    for (int q = 0; q < kc; q++, p += MR) {
-                        scratch[p] = 0f;
-                    }
+        int padded = (mc + MR - 1) / MR * MR;
+        for (int r = 0; r < padded; r++) {
+            int p = r * kc;
+            if (r >= mc) {
+                java.util.Arrays.fill(scratch, p, p + kc, 0f);
+            } else if (innerStride == 1) {
+                MemorySegment.copy(a, JAVA_FLOAT, ((r0 + r) * rowStride + kb) * Float.BYTES, scratch, p, kc);
+            } else {
+                long o = ((r0 + r) * rowStride + kb * innerStride) * Float.BYTES;
+                long innerBytes = innerStride * Float.BYTES;
+                for (int q = 0; q < kc; q++, o += innerBytes) {
+                    scratch[p + q] = a.get(JAVA_FLOAT, o);
                 }
             }
         }
@@ -212,25 +221,26 @@ public final class BlockedGemm {
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        for (int q = 0; q < kc; q++, aq += MR, bq += NR) {
+        int kc2 = 2 * kc, kc3 = 3 * kc, kc4 = 4 * kc, kc5 = 5 * kc;
+        for (int q = 0; q < kc; q++, aq++, bq += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bq);
             FloatVector b1 = FloatVector.fromArray(S, bp, bq + L);
             FloatVector x = FloatVector.broadcast(S, ap[aq]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[aq + 1]);
+            x = FloatVector.broadcast(S, ap[aq + kc]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[aq + 2]);
+            x = FloatVector.broadcast(S, ap[aq + kc2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[aq + 3]);
+            x = FloatVector.broadcast(S, ap[aq + kc3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[aq + 4]);
+            x = FloatVector.broadcast(S, ap[aq + kc4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[aq + 5]);
+            x = FloatVector.broadcast(S, ap[aq + kc5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
@@ -274,25 +284,26 @@ public final class BlockedGemm {
         FloatVector c41 = FloatVector.fromMemorySegment(S, z, zo + 4 * zRowBytes + second, ORDER);
         FloatVector c50 = FloatVector.fromMemorySegment(S, z, zo + 5 * zRowBytes, ORDER);
         FloatVector c51 = FloatVector.fromMemorySegment(S, z, zo + 5 * zRowBytes + second, ORDER);
-        for (int q = 0; q < kc; q++, aq += MR, bq += NR) {
+        int kc2 = 2 * kc, kc3 = 3 * kc, kc4 = 4 * kc, kc5 = 5 * kc;
+        for (int q = 0; q < kc; q++, aq++, bq += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bq);
             FloatVector b1 = FloatVector.fromArray(S, bp, bq + L);
             FloatVector x = FloatVector.broadcast(S, ap[aq]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[aq + 1]);
+            x = FloatVector.broadcast(S, ap[aq + kc]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[aq + 2]);
+            x = FloatVector.broadcast(S, ap[aq + kc2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[aq + 3]);
+            x = FloatVector.broadcast(S, ap[aq + kc3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[aq + 4]);
+            x = FloatVector.broadcast(S, ap[aq + kc4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[aq + 5]);
+            x = FloatVector.broadcast(S, ap[aq + kc5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
@@ -324,25 +335,26 @@ public final class BlockedGemm {
         FloatVector c30 = FloatVector.fromArray(S, s, t + 3 * NR), c31 = FloatVector.fromArray(S, s, t + 3 * NR + L);
         FloatVector c40 = FloatVector.fromArray(S, s, t + 4 * NR), c41 = FloatVector.fromArray(S, s, t + 4 * NR + L);
         FloatVector c50 = FloatVector.fromArray(S, s, t + 5 * NR), c51 = FloatVector.fromArray(S, s, t + 5 * NR + L);
-        for (int q = 0; q < kc; q++, aq += MR, bq += NR) {
+        int kc2 = 2 * kc, kc3 = 3 * kc, kc4 = 4 * kc, kc5 = 5 * kc;
+        for (int q = 0; q < kc; q++, aq++, bq += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bq);
             FloatVector b1 = FloatVector.fromArray(S, bp, bq + L);
             FloatVector x = FloatVector.broadcast(S, ap[aq]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[aq + 1]);
+            x = FloatVector.broadcast(S, ap[aq + kc]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[aq + 2]);
+            x = FloatVector.broadcast(S, ap[aq + kc2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[aq + 3]);
+            x = FloatVector.broadcast(S, ap[aq + kc3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[aq + 4]);
+            x = FloatVector.broadcast(S, ap[aq + kc4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[aq + 5]);
+            x = FloatVector.broadcast(S, ap[aq + kc5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
@@ -366,14 +378,15 @@ public final class BlockedGemm {
         FloatVector c0 = FloatVector.fromArray(S, s, t), c1 = FloatVector.fromArray(S, s, t + L);
         FloatVector c2 = FloatVector.fromArray(S, s, t + 2 * L), c3 = FloatVector.fromArray(S, s, t + 3 * L);
         FloatVector c4 = FloatVector.fromArray(S, s, t + 4 * L), c5 = FloatVector.fromArray(S, s, t + 5 * L);
-        for (int q = 0; q < kc; q++, aq += MR, bq += L) {
+        int kc2 = 2 * kc, kc3 = 3 * kc, kc4 = 4 * kc, kc5 = 5 * kc;
+        for (int q = 0; q < kc; q++, aq++, bq += L) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bq);
             c0 = FloatVector.broadcast(S, ap[aq]).fma(b0, c0);
-            c1 = FloatVector.broadcast(S, ap[aq + 1]).fma(b0, c1);
-            c2 = FloatVector.broadcast(S, ap[aq + 2]).fma(b0, c2);
-            c3 = FloatVector.broadcast(S, ap[aq + 3]).fma(b0, c3);
-            c4 = FloatVector.broadcast(S, ap[aq + 4]).fma(b0, c4);
-            c5 = FloatVector.broadcast(S, ap[aq + 5]).fma(b0, c5);
+            c1 = FloatVector.broadcast(S, ap[aq + kc]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, ap[aq + kc2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, ap[aq + kc3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, ap[aq + kc4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, ap[aq + kc5]).fma(b0, c5);
         }
         c0.intoArray(s, t);
         c1.intoArray(s, t + L);

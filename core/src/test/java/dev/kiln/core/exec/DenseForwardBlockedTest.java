@@ -15,14 +15,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The dense forward step on shapes large enough for the blocked path: bit-identical to the panel path
- * ({@link PackedGemm#multiply} over every panel) on 1, 2 and 3 threads, and no heap allocation per call
- * once warm.
+ * ({@link PackedGemm#multiply} over every panel) on 1, 2 and 3 threads (on one thread a narrow shape
+ * takes the panel path, which must agree just the same), and no heap allocation per call once warm.
  */
 class DenseForwardBlockedTest {
-    /** rows, k, n: a remainder tile, a partial k-block, a partial panel; n below one vector; predict's layer. */
+    /**
+     * rows, k, n: a remainder tile, a partial k-block, a partial panel; n below one vector; enough panels
+     * for the blocked path on one thread too; predict's first layer.
+     */
     private static final int[][] SHAPES = {
         {DenseForwardStep.BLOCKED_MIN_ROWS + 7, DenseForwardStep.BLOCKED_MIN_INNER + 45, 70},
         {DenseForwardStep.BLOCKED_MIN_ROWS + 1, DenseForwardStep.BLOCKED_MIN_INNER, 10},
+        {DenseForwardStep.BLOCKED_MIN_ROWS + 5, DenseForwardStep.BLOCKED_MIN_INNER + 17, 250},
         {1024, 784, 128}};
 
     @Test
@@ -37,8 +41,7 @@ class DenseForwardBlockedTest {
     }
 
     private static void check(int rows, int k, int n, Activation act, boolean withBias) {
-        assertTrue(rows >= DenseForwardStep.BLOCKED_MIN_ROWS && k >= DenseForwardStep.BLOCKED_MIN_INNER,
-                "the shape must take the blocked path");
+        assertTrue(DenseForwardStep.usesBlockedPath(rows, k, n, 2), "the shape must take the blocked path");
         try (Arena arena = Arena.ofShared()) {
             Random random = new Random(rows * 31L + k * 7L + n + act.ordinal());
             MemorySegment x = random(arena, random, rows * k);
@@ -72,10 +75,11 @@ class DenseForwardBlockedTest {
     void blockedStepAllocatesNothingOnTheCallingThreadOnceWarm() {
         var threadBean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         int rows = 300;
-        int k = 300;
+        int k = DenseForwardStep.BLOCKED_MIN_INNER + 16;
         int n = 40;
         try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(2)) {
             Random random = new Random(9);
+            assertTrue(DenseForwardStep.usesBlockedPath(rows, k, n, pool.threads()), "must take the blocked path");
             DenseForwardStep step = new DenseForwardStep(random(arena, random, rows * k), random(arena, random, k * n),
                     random(arena, random, n), null, random(arena, random, rows * n), k, n, Activation.RELU, pool);
             for (int i = 0; i < 3_000; i++) { // let C2 compile the kernels so escape analysis has run
