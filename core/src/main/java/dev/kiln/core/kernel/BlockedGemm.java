@@ -53,10 +53,17 @@ public final class BlockedGemm {
     private static final int NR = 2 * L;
     /** Rows of the register tile, as in PackedGemm. */
     public static final int MR = 6;
-    /** Depth of a k-block: a KC × 32 slice of a packed panel (24 KiB with AVX-512) fits a 32 KiB L1D. */
-    public static final int KC = Integer.getInteger("kiln.gemm.kc", 256);
-    /** Rows of an A block: MC × KC floats (360 KiB) stay in a 1 MiB L2 next to the B slices streaming by. */
-    public static final int MC = Integer.getInteger("kiln.gemm.mc", 480) / MR * MR;
+    /**
+     * Depth of a k-block: a KC × 32 slice of a packed panel is 32 KiB with AVX-512. 128 to 768 measured
+     * the same (GemmPathAB); a deeper block means fewer round trips of the partial sums through C. The
+     * system property {@code kiln.gemm.kc} overrides it, for tuning on other machines.
+     */
+    public static final int KC = Math.max(1, Integer.getInteger("kiln.gemm.kc", 256));
+    /**
+     * Rows of an A block: MC × KC floats (480 KiB) sit in a 1 MiB L2. 48 to 480 measured the same; the
+     * system property {@code kiln.gemm.mc} overrides it (rounded down to a multiple of MR).
+     */
+    public static final int MC = Math.max(MR, Integer.getInteger("kiln.gemm.mc", 480) / MR * MR);
     private static final int TILE_FLOATS = MR * NR;
 
     private BlockedGemm() {
