@@ -32,6 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link DenseForwardStep}, no bias, linear); "128x128x10" the output layer's; "dW784x128x128" is that
  * first layer's weight gradient dW = Xᵀ·dY at batch 128 (784×128 output, inner dimension the batch),
  * through the real {@link DenseBackwardStep} of a linear layer without bias or input gradient.
+ * "1024x784x128" is predict's first layer (1024 rows a batch); it and 1024³ are large enough for the
+ * forward step's cache-blocked path (on two threads; 1024³ on one too).
  *
  * <p>How to read the output: the {@code gflops} counter counts 2·m·k·n per call and JMH reports it per
  * nanosecond, so its score <b>is GFLOP/s</b> (the primary score, calls per ns, can be ignored). Compare it
