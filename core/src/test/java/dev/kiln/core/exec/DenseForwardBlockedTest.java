@@ -72,6 +72,25 @@ class DenseForwardBlockedTest {
     }
 
     @Test
+    void aPoolThatGrowsAfterConstructionGetsScratchForEveryPartAndTheSameBits() {
+        int rows = DenseForwardStep.BLOCKED_MIN_ROWS + 11;
+        int k = DenseForwardStep.BLOCKED_MIN_INNER + 3;
+        int n = 290;
+        try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(1)) {
+            Random random = new Random(21);
+            MemorySegment y = random(arena, random, rows * n);
+            DenseForwardStep step = new DenseForwardStep(random(arena, random, rows * k), random(arena, random, k * n),
+                    random(arena, random, n), null, y, k, n, Activation.TANH, pool);
+            step.run(rows);
+            float[] oneThread = y.toArray(JAVA_FLOAT);
+            pool.setThreads(3);
+            y.fill((byte) 0);
+            step.run(rows);
+            assertArrayEquals(oneThread, y.toArray(JAVA_FLOAT), "after the pool grew from 1 to 3 threads");
+        }
+    }
+
+    @Test
     void blockedStepAllocatesNothingOnTheCallingThreadOnceWarm() {
         var threadBean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         int rows = 300;
