@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  */
 public final class FiniteRows {
-    /** Below this many floats (64 KiB) per part a second thread costs more to wake than it saves. */
-    private static final long MIN_FLOATS_PER_PART = 16_384;
+    /** Work units per scanned float for {@link Parallelism#partsFor}: a part is worth it from 64 KiB. */
+    private static final long WORK_PER_FLOAT = 2;
 
     private FiniteRows() {
     }
@@ -29,7 +29,7 @@ public final class FiniteRows {
             floats += row.length;
         }
         AtomicInteger first = new AtomicInteger(Integer.MAX_VALUE);
-        int parts = (int) Math.max(1, Math.min(rows.length, floats / MIN_FLOATS_PER_PART));
+        int parts = Parallelism.partsFor(floats * WORK_PER_FLOAT, Math.max(1, rows.length), pool);
         pool.run((part, n) -> {
             int end = ParallelBody.start(rows.length, part + 1, n);
             for (int r = ParallelBody.start(rows.length, part, n); r < end; r++) {

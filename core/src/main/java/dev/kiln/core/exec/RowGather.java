@@ -20,8 +20,8 @@ import java.lang.foreign.MemorySegment;
  * }</pre>
  */
 public final class RowGather implements ParallelBody {
-    /** Below this many floats (32 KiB) per part a second thread costs more to wake than it saves. */
-    private static final long MIN_FLOATS_PER_PART = 8_192;
+    /** Work units per copied float for {@link Parallelism#partsFor}: a part is worth it from 32 KiB. */
+    private static final long WORK_PER_FLOAT = 4;
     /** Never started: only asked whether a segment may be read from a thread other than its owner. */
     private static final Thread ANOTHER_THREAD = Thread.ofPlatform().unstarted(() -> { });
 
@@ -57,11 +57,10 @@ public final class RowGather implements ParallelBody {
         this.order = order;
         this.from = from;
         this.count = count;
-        long byWork = (long) count * width / MIN_FLOATS_PER_PART;
         // A segment of a confined arena (Tensor.wrap or allocate with one) may be read by its owner only.
         boolean sharable = rowSegment == null || rowSegment.isAccessibleBy(ANOTHER_THREAD);
         try {
-            pool.run(this, sharable ? (int) Math.max(1, Math.min(count, byWork)) : 1);
+            pool.run(this, sharable ? Parallelism.partsFor((long) count * width * WORK_PER_FLOAT, count, pool) : 1);
         } finally {
             this.rows = null; // do not keep the caller's data set reachable
             this.source = null;
