@@ -26,7 +26,7 @@ final class NormalizationLowering {
         Parameter beta = l.center() ? trainable(name + "/beta", width, 0f, initial) : null;
         Parameter movingMean = new Parameter(name + "/moving_mean", null, false, width);
         initial.add(filled(width, 0f));
-        Parameter movingVariance = new Parameter(name + "/moving_variance", null, false, width);
+        Parameter movingVariance = Parameter.nonNegativeState(name + "/moving_variance", width);
         initial.add(filled(width, 1f));
         return g.add(name, new BatchNorm(gamma, beta, movingMean, movingVariance, (float) l.momentum(),
                 (float) l.epsilon()), previous);

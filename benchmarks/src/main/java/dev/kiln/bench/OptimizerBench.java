@@ -67,7 +67,7 @@ public class OptimizerBench {
 
     @Benchmark
     public MemorySegment adam() {
-        OptimizerKernels.adam(w, g, m, v, 1e-3f, 0.9f, 0.999f, 1e-7f, 0f, 0, size);
+        OptimizerKernels.adam(w, g, m, v, 1e-3f, 0.9f, 0.999f, 1e-7f, 0f, 0, size, true);
         return w;
     }
 }

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * Batch normalization over each feature (column). Training: y = γ·(x − μ_B)/√(σ²_B + ε) + β with the
  * batch's mean and biased variance, and the moving statistics move towards them:
- * moving = moving·momentum + batch·(1 − momentum). Inference: the moving statistics replace the
+ * moving = moving·momentum + batch·(1 − momentum), after the optimizer update ({@link #stateUpdate}). Inference: the moving statistics replace the
  * batch's. {@code movingMean} and {@code movingVariance} are non-trainable parameters (state the
  * optimizer never touches); {@code gamma} and {@code beta} may be null.
  *
@@ -19,7 +19,7 @@ import java.util.List;
  *
  * <pre>{@code
  * new BatchNorm(gamma, beta, new Parameter("bn/moving_mean", null, false, 64),
- *         new Parameter("bn/moving_variance", null, false, 64), 0.99f, 1e-3f);
+ *         Parameter.nonNegativeState("bn/moving_variance", 64), 0.99f, 1e-3f);
  * }</pre>
  */
 public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, Parameter movingVariance,
@@ -27,8 +27,10 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
     private static final int SLOTS = 7;
 
     public BatchNorm {
-        if (movingMean == null || movingVariance == null || movingMean.trainable() || movingVariance.trainable()) {
-            throw new IllegalArgumentException("batch norm needs non-trainable moving mean and variance parameters");
+        if (movingMean == null || movingVariance == null || movingMean.trainable() || movingVariance.trainable()
+                || !movingVariance.nonNegative()) {
+            throw new IllegalArgumentException("batch norm needs non-trainable moving mean and variance parameters,"
+                    + " the variance made with Parameter.nonNegativeState");
         }
         if (!(momentum >= 0f && momentum <= 1f)) {
             throw new IllegalArgumentException("momentum must be in [0, 1], got " + momentum);
@@ -87,8 +89,32 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
             NormalizationKernels.columnMoments(b.input(), mean, variance, cols, rows);
             NormalizationKernels.affineFromMoments(mean, variance, g, bt, epsilon, invStd, scale, shift, cols);
             apply.run(rows);
-            NormalizationKernels.updateMoving(movingMean.value, mean, momentum, cols);
-            NormalizationKernels.updateMoving(movingVariance.value, variance, momentum, cols);
+        };
+    }
+
+    /** The moving statistics move towards this batch's only once the whole step is known to be finite. */
+    @Override
+    public StateUpdate stateUpdate(NodeBuffers b) {
+        int cols = b.outputWidth();
+        MemorySegment mean = slot(b.workspace(), 0, cols);
+        MemorySegment variance = slot(b.workspace(), 1, cols);
+        return new StateUpdate() {
+            @Override
+            public String firstNonFinite() {
+                if (!NormalizationKernels.updateMoving(movingMean.value, mean, momentum, cols, false)) {
+                    return movingMean.name();
+                }
+                if (!NormalizationKernels.updateMoving(movingVariance.value, variance, momentum, cols, false)) {
+                    return movingVariance.name();
+                }
+                return null;
+            }
+
+            @Override
+            public void apply() {
+                NormalizationKernels.updateMoving(movingMean.value, mean, momentum, cols, true);
+                NormalizationKernels.updateMoving(movingVariance.value, variance, momentum, cols, true);
+            }
         };
     }
 

@@ -24,6 +24,12 @@ import java.util.Objects;
  * one caller at a time.
  */
 public final class CompiledGraph implements AutoCloseable {
+    /**
+     * The most steps a restored count may claim: far beyond any training (2^62 steps), and far enough
+     * below Long.MAX_VALUE that counting on from it never overflows.
+     */
+    public static final long MAX_ITERATIONS = 1L << 62;
+
     private final List<Node> chain;
     private final int[] widths;
     private final LossFunction loss;
@@ -158,13 +164,26 @@ public final class CompiledGraph implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Replaces parameter {@code index}; every value must be finite, and >= 0 for
+     * {@linkplain Parameter#nonNegative() non-negative} state, since one bad value spreads to every output.
+     */
     public void writeParameter(int index, float[] values) {
         checkOpen();
         Parameter p = parameters.get(index);
         if (values.length != p.size()) {
             throw new IllegalArgumentException("parameter " + p + " holds " + p.size() + " values, got " + values.length);
         }
+        requireValid(values, p.nonNegative(), "parameter " + p.name());
         MemorySegment.copy(values, 0, p.value, JAVA_FLOAT, 0, values.length);
+    }
+
+    private static void requireValid(float[] values, boolean nonNegative, String what) {
+        int bad = Parameter.firstInvalid(values, nonNegative);
+        if (bad >= 0) {
+            throw new IllegalArgumentException(what + " element " + bad + " is " + values[bad] + ": expected a finite"
+                    + " number" + (nonNegative ? " >= 0" : ""));
+        }
     }
 
     public float learningRate() {
@@ -210,7 +229,16 @@ public final class CompiledGraph implements AutoCloseable {
         return out;
     }
 
-    /** Replaces optimizer slot {@code slot} of parameter {@code index}, e.g. when resuming from a file. */
+    /** True when optimizer slot {@code slot} can never be negative (a sum or mean of squares). */
+    public boolean slotNonNegative(int slot) {
+        slotSegment(slot);
+        return rule.slotNonNegative(slot);
+    }
+
+    /**
+     * Replaces optimizer slot {@code slot} of parameter {@code index}, e.g. when resuming from a file;
+     * the values must be finite, and >= 0 where {@link #slotNonNegative} says so.
+     */
     public void writeSlot(int slot, int index, float[] values) {
         checkOpen();
         Parameter p = parameters.get(index);
@@ -218,6 +246,7 @@ public final class CompiledGraph implements AutoCloseable {
             throw new IllegalArgumentException("slot " + slot + " of parameter " + p + " holds " + p.size()
                     + " values, got " + values.length);
         }
+        requireValid(values, slotNonNegative(slot), "slot " + slot + " of parameter " + p.name());
         MemorySegment.copy(values, 0, slotSegment(slot), JAVA_FLOAT, p.offset * Float.BYTES, values.length);
     }
 
@@ -227,8 +256,8 @@ public final class CompiledGraph implements AutoCloseable {
      */
     public void setIterations(long iterations) {
         checkOpen();
-        if (iterations < 0) {
-            throw new IllegalArgumentException("iterations must be >= 0, got " + iterations);
+        if (iterations < 0 || iterations > MAX_ITERATIONS) {
+            throw new IllegalArgumentException("iterations must be in [0, " + MAX_ITERATIONS + "], got " + iterations);
         }
         update.setIterations(iterations);
     }
@@ -467,11 +496,25 @@ public final class CompiledGraph implements AutoCloseable {
         if (newTrainPenalty != null) {
             trainSteps.add(newTrainPenalty);
         }
+        List<StateUpdate> stateUpdates = new ArrayList<>();
+        for (int i = 1; i <= scored; i++) {
+            StateUpdate state = chain.get(i).op().stateUpdate(buffers[i]);
+            if (state != null) {
+                stateUpdates.add(state);
+            }
+        }
         if (parameterFloats > 0) {
             trainSteps.add(clip);
-            // After clipping: what must be finite is the gradient the update will actually use.
-            trainSteps.add(FiniteGuard.gradients(parameters, newTrainLoss::lossSum, pool));
+        }
+        // After clipping, so that what is checked is the update that will actually run; nothing of the
+        // model's state is written before this point.
+        trainSteps.add(FiniteGuard.beforeUpdate(parameterFloats > 0 ? update : null, parameters, stateUpdates,
+                newTrainLoss::lossSum));
+        if (parameterFloats > 0) {
             trainSteps.add(update);
+        }
+        for (StateUpdate state : stateUpdates) {
+            trainSteps.add(r -> state.apply());
         }
 
         List<Step> evaluateSteps = new ArrayList<>();

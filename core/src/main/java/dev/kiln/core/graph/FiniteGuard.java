@@ -1,19 +1,20 @@
 package dev.kiln.core.graph;
 
-import dev.kiln.core.exec.KernelPool;
-import dev.kiln.core.exec.ParallelBody;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.FiniteScan;
 import java.util.List;
 import java.util.function.DoubleSupplier;
 
 /**
- * Steps of the training program that stop it, before the optimizer update, when the batch went
+ * Steps of the training program that stop it, before anything is written, when the batch went
  * non-finite. The loss is checked right after it is computed (one compare of a number the loss step
- * already summed) and the gradients right before the update (one vector pass over the parameters'
- * gradients, far cheaper than the GEMMs that produced them). Stopping there needs no copy of the
- * weights: the update that would have spoiled them never runs, so the model keeps the weights, the
- * optimizer slots and the step count it had before the batch. Nothing is allocated unless it fails.
+ * already summed); then, right before the optimizer update, the update is run once without storing
+ * anything to see that every new weight and optimizer slot would be finite, and the ops' state updates
+ * (moving statistics) are asked the same. A NaN or infinite gradient fails that check too, and so does
+ * a finite gradient that an update would overflow (Adam squaring 1e20). Stopping there needs no copy
+ * of the weights: nothing that would spoil them has run, so the model keeps the weights, the optimizer
+ * slots, the moving statistics and the step count it had before the batch. Nothing is allocated unless
+ * it fails.
  */
 final class FiniteGuard {
     private FiniteGuard() {
@@ -24,70 +25,45 @@ final class FiniteGuard {
         return rows -> {
             double sum = loss.lossSum();
             if (!Double.isFinite(sum)) {
-                throw new NonFiniteStepException(sum, null);
+                throw new NonFiniteStepException(sum, NonFiniteStepException.Source.LOSS, null);
             }
         };
     }
 
-    /** Throws {@link NonFiniteStepException} when any gradient element is NaN or infinite. */
-    static Step gradients(List<Parameter> parameters, DoubleSupplier lossSum, KernelPool pool) {
-        return new GradientScan(parameters.toArray(Parameter[]::new), lossSum, pool);
+    /**
+     * Throws {@link NonFiniteStepException} when {@code update} (null when nothing is trainable) or one of
+     * {@code states} would write a non-finite value; it names the first parameter at fault, and whether
+     * its gradient or only its update was not finite.
+     */
+    static Step beforeUpdate(UpdateStep update, List<Parameter> parameters, List<StateUpdate> states,
+            DoubleSupplier lossSum) {
+        Parameter[] trainable = parameters.stream().filter(Parameter::trainable).toArray(Parameter[]::new);
+        StateUpdate[] stateUpdates = states.toArray(StateUpdate[]::new);
+        return rows -> {
+            if (update != null && !update.wouldStayFinite()) {
+                throw updateFailure(update, trainable, lossSum.getAsDouble());
+            }
+            for (StateUpdate state : stateUpdates) {
+                String bad = state.firstNonFinite();
+                if (bad != null) {
+                    throw new NonFiniteStepException(lossSum.getAsDouble(), NonFiniteStepException.Source.STATE, bad);
+                }
+            }
+        };
     }
 
-    /**
-     * The gradient check, split across the pool: the parameters' gradients are read as one run of
-     * elements and each part scans its share. It reads as much memory as the update that follows, so
-     * on one thread it cost about a tenth of that update at batch 32 while the other threads waited.
-     */
-    private static final class GradientScan implements Step, ParallelBody {
-        /** Below this many floats (64 KiB) per part a second thread costs more to wake than it saves. */
-        private static final long MIN_PER_PART = 16_384;
-
-        private final Parameter[] parameters;
-        private final DoubleSupplier lossSum;
-        private final KernelPool pool;
-        private final long total;
-        private volatile boolean nonFinite;
-
-        GradientScan(Parameter[] parameters, DoubleSupplier lossSum, KernelPool pool) {
-            this.parameters = parameters;
-            this.lossSum = lossSum;
-            this.pool = pool;
-            long sum = 0;
-            for (Parameter p : parameters) {
-                sum += p.size();
-            }
-            this.total = sum;
-        }
-
-        @Override
-        public void run(int rows) {
-            nonFinite = false;
-            pool.run(this, (int) Math.max(1, Math.min(pool.threads(), total / MIN_PER_PART)));
-            if (nonFinite) {
-                for (Parameter p : parameters) { // only on failure: name the first parameter at fault
-                    if (!FiniteScan.allFinite(p.gradient, 0, p.size())) {
-                        throw new NonFiniteStepException(lossSum.getAsDouble(), p.name());
-                    }
-                }
+    /** Runs only after a failed check: finds the first parameter whose gradient, or else whose update, is at fault. */
+    private static NonFiniteStepException updateFailure(UpdateStep update, Parameter[] trainable, double lossSum) {
+        for (Parameter p : trainable) {
+            if (!FiniteScan.allFinite(p.gradient, 0, p.size())) {
+                return new NonFiniteStepException(lossSum, NonFiniteStepException.Source.GRADIENT, p.name());
             }
         }
-
-        /** Scans elements [start, end) of the parameters' gradients taken one after another. */
-        @Override
-        public void run(int part, int parts) {
-            long start = total * part / parts;
-            long end = total * (part + 1) / parts;
-            long first = 0;
-            for (Parameter p : parameters) {
-                long from = Math.max(start, first);
-                long to = Math.min(end, first + p.size());
-                if (from < to && !FiniteScan.allFinite(p.gradient, from - first, to - first)) {
-                    nonFinite = true;
-                    return;
-                }
-                first += p.size();
+        for (Parameter p : trainable) {
+            if (!update.wouldStayFinite(p.offset, p.offset + p.size())) {
+                return new NonFiniteStepException(lossSum, NonFiniteStepException.Source.UPDATE, p.name());
             }
         }
+        throw new IllegalStateException("the update check failed but no parameter's update is non-finite on its own");
     }
 }

@@ -1,29 +1,48 @@
 package dev.kiln.core.graph;
 
 /**
- * A training step found a NaN or infinite loss, or a non-finite gradient, and stopped before its
- * optimizer update: the parameters, the optimizer state and the step count are those from before it.
+ * A training step found that it would make something non-finite and stopped before writing any
+ * state: the parameters, the optimizer slots, the moving statistics and the step count are those
+ * from before it. {@link #source()} says what went non-finite first.
  *
  * <pre>{@code
  * try {
  *     graph.trainStep(rows);
  * } catch (NonFiniteStepException e) {
- *     double loss = e.lossSum();        // NaN, ±∞, or finite when only a gradient overflowed
+ *     double loss = e.lossSum();        // NaN, ±∞, or finite when only a gradient or an update overflowed
  * }
  * }</pre>
  */
 public final class NonFiniteStepException extends ArithmeticException {
     private static final long serialVersionUID = 1L;
 
+    /** What the step found non-finite. */
+    public enum Source {
+        /** The batch's loss. */
+        LOSS,
+        /** The gradient of {@link #parameter()}, after any clipping. */
+        GRADIENT,
+        /** The new value of {@link #parameter()} or of its optimizer slots, from a finite gradient. */
+        UPDATE,
+        /** The batch statistics that would move the state {@link #parameter()} (a moving mean or variance). */
+        STATE
+    }
+
     private final double lossSum;
+    private final Source source;
     private final String parameter;
 
-    NonFiniteStepException(double lossSum, String parameter) {
-        super(parameter == null
-                ? "the loss of this batch is " + lossSum + "; its update was not applied"
-                : "the gradient of " + parameter + " holds a non-finite value (batch loss sum " + lossSum
-                        + "); the update was not applied");
+    NonFiniteStepException(double lossSum, Source source, String parameter) {
+        super(switch (source) {
+            case LOSS -> "the loss of this batch is " + lossSum;
+            case GRADIENT -> "the gradient of " + parameter + " holds a non-finite value (batch loss sum " + lossSum + ")";
+            case UPDATE -> "the optimizer update would make " + parameter + " or its optimizer state non-finite"
+                    + " (batch loss sum " + lossSum + ")";
+            case STATE -> "the batch statistics that update " + parameter + " are not finite (batch loss sum "
+                    + lossSum + ")";
+        } + "; nothing was updated");
         this.lossSum = lossSum;
+        this.source = source;
         this.parameter = parameter;
     }
 
@@ -32,7 +51,12 @@ public final class NonFiniteStepException extends ArithmeticException {
         return lossSum;
     }
 
-    /** The parameter whose gradient was not finite, or null when the loss itself was not. */
+    /** What went non-finite. */
+    public Source source() {
+        return source;
+    }
+
+    /** The parameter or state at fault, or null when the loss itself was not finite. */
     public String parameter() {
         return parameter;
     }

@@ -50,6 +50,14 @@ public sealed interface Op permits Input, MatMul, BiasAdd, Activate, Dropout, De
      */
     Step backward(NodeBuffers buffers, KernelPool pool);
 
+    /**
+     * The state the training forward step prepares and the program applies after the optimizer
+     * update (moving statistics), or null when the op keeps none.
+     */
+    default StateUpdate stateUpdate(NodeBuffers buffers) {
+        return null;
+    }
+
     /** A short description for plans and error messages. */
     String describe();
 }

@@ -13,6 +13,7 @@ public final class Parameter {
     private final long size;
     private final WeightPenalty penalty;
     private final boolean trainable;
+    private final boolean nonNegative;
     MemorySegment value;
     MemorySegment gradient;
     long offset;
@@ -31,12 +32,25 @@ public final class Parameter {
      * no optimizer update, no gradient and no penalty.
      */
     public Parameter(String name, WeightPenalty penalty, boolean trainable, int... shape) {
+        this(name, penalty, trainable, false, shape);
+    }
+
+    /**
+     * Non-trainable state whose values must never be negative (a moving variance): restoring a
+     * negative one would make every later output NaN.
+     */
+    public static Parameter nonNegativeState(String name, int... shape) {
+        return new Parameter(name, null, false, true, shape);
+    }
+
+    private Parameter(String name, WeightPenalty penalty, boolean trainable, boolean nonNegative, int... shape) {
         if (!trainable && penalty != null) {
             throw new IllegalArgumentException("non-trainable parameter '" + name + "' cannot have a penalty");
         }
         this.name = name;
         this.penalty = penalty;
         this.trainable = trainable;
+        this.nonNegative = nonNegative;
         this.shape = shape.clone();
         long n = 1;
         for (int d : shape) {
@@ -64,6 +78,27 @@ public final class Parameter {
     /** False for state that the optimizer never updates. */
     public boolean trainable() {
         return trainable;
+    }
+
+    /** True when every value must be >= 0, besides finite. */
+    public boolean nonNegative() {
+        return nonNegative;
+    }
+
+    /** The index of the first of {@code values} this parameter cannot hold, or -1 when it can hold them all. */
+    public int firstInvalid(float[] values) {
+        return firstInvalid(values, nonNegative);
+    }
+
+    /** The index of the first value that is NaN, infinite or (when {@code nonNegative}) below 0, or -1. */
+    public static int firstInvalid(float[] values, boolean nonNegative) {
+        for (int i = 0; i < values.length; i++) {
+            float v = values[i];
+            if (!Float.isFinite(v) || nonNegative && v < 0f) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The penalty on this parameter's values, or null. */

@@ -15,6 +15,11 @@ public sealed interface UpdateRule {
         return 0f;
     }
 
+    /** True when slot {@code slot} holds a running sum or mean of squares, which can never be negative. */
+    default boolean slotNonNegative(int slot) {
+        return false;
+    }
+
     /** w −= lr·g, or with momentum m = μm − lr·g and w += m (Nesterov: w += μm − lr·g). */
     record GradientDescent(float learningRate, float momentum, boolean nesterov) implements UpdateRule {
         public GradientDescent {
@@ -47,6 +52,12 @@ public sealed interface UpdateRule {
         public int slots() {
             return 2;
         }
+
+        /** The second moment v. */
+        @Override
+        public boolean slotNonNegative(int slot) {
+            return slot == 1;
+        }
     }
 
     /** v = ρv + (1−ρ)g²; w −= lr·g/√(v + ε). */
@@ -60,6 +71,11 @@ public sealed interface UpdateRule {
         @Override
         public int slots() {
             return 1;
+        }
+
+        @Override
+        public boolean slotNonNegative(int slot) {
+            return true;
         }
     }
 
@@ -79,6 +95,11 @@ public sealed interface UpdateRule {
         @Override
         public float initialSlotValue() {
             return initialAccumulator;
+        }
+
+        @Override
+        public boolean slotNonNegative(int slot) {
+            return true;
         }
     }
 

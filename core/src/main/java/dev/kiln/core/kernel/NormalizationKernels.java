@@ -134,12 +134,21 @@ public final class NormalizationKernels {
         }
     }
 
-    /** moving = moving·momentum + batch·(1 − momentum), per column. */
-    public static void updateMoving(MemorySegment moving, MemorySegment batch, float momentum, int cols) {
+    /**
+     * moving = moving·momentum + batch·(1 − momentum), per column; stored only when {@code write}.
+     * Returns whether every new value is finite, so a training step can ask before it commits.
+     */
+    public static boolean updateMoving(MemorySegment moving, MemorySegment batch, float momentum, int cols,
+            boolean write) {
+        boolean finite = true;
         for (int j = 0; j < cols; j++) {
-            moving.setAtIndex(JAVA_FLOAT, j, moving.getAtIndex(JAVA_FLOAT, j) * momentum
-                    + batch.getAtIndex(JAVA_FLOAT, j) * (1f - momentum));
+            float value = moving.getAtIndex(JAVA_FLOAT, j) * momentum + batch.getAtIndex(JAVA_FLOAT, j) * (1f - momentum);
+            finite &= Float.isFinite(value);
+            if (write) {
+                moving.setAtIndex(JAVA_FLOAT, j, value);
+            }
         }
+        return finite;
     }
 
     /**

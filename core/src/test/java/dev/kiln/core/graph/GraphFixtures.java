@@ -35,13 +35,15 @@ final class GraphFixtures {
         return Compiler.compile(g, loss, metrics, rule, pool, fuse);
     }
 
-    /** Fills every parameter with small random values from {@code seed}. */
+    /** Fills every parameter with small random values from {@code seed} (>= 0 where it must be, a variance). */
     static void randomize(CompiledGraph cg, long seed) {
         Random r = new Random(seed);
         for (int i = 0; i < cg.parameters().size(); i++) {
+            boolean nonNegative = cg.parameters().get(i).nonNegative();
             float[] v = new float[(int) cg.parameters().get(i).size()];
             for (int j = 0; j < v.length; j++) {
-                v[j] = (float) (r.nextGaussian() * 0.5);
+                double value = r.nextGaussian() * 0.5;
+                v[j] = (float) (nonNegative ? Math.abs(value) : value);
             }
             cg.writeParameter(i, v);
         }

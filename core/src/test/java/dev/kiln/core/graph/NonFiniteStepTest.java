@@ -53,6 +53,30 @@ class NonFiniteStepTest {
         }
     }
 
+    @Test
+    void aRefusedStepLeavesBatchNormalizationsMovingStatisticsAlone() {
+        int rows = 8;
+        try (KernelPool pool = new KernelPool(2);
+                CompiledGraph cg = NormalizationGraphTest.compiled(NormalizationGraphTest.graph(true, true, 0.5f),
+                        new UpdateRule.Adam(1e-2f, 0.9f, 0.999f, 1e-7f, 0f), pool, rows)) {
+            cg.trainStep(rows);
+            List<float[]> before = snapshot(cg);
+            float[][] x = GraphFixtures.randomRows(rows, 5, 3);
+            x[2][0] = Float.NaN;
+            cg.loadInputs(x, null, 0, rows);
+            assertThrows(NonFiniteStepException.class, () -> cg.trainStep(rows));
+            // A finite input whose batch variance overflows float is refused too, whatever stops it first.
+            x[2][0] = 3e30f;
+            cg.loadInputs(x, null, 0, rows);
+            assertThrows(NonFiniteStepException.class, () -> cg.trainStep(rows));
+            List<float[]> after = snapshot(cg);
+            for (int i = 0; i < before.size(); i++) {
+                assertArrayEquals(before.get(i), after.get(i), "buffer " + i + " (moving statistics included)");
+            }
+            assertEquals(1, cg.iterations());
+        }
+    }
+
     /** Every parameter and both Adam slots of each. */
     private static List<float[]> snapshot(CompiledGraph cg) {
         List<float[]> out = new ArrayList<>();

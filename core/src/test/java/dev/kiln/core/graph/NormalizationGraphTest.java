@@ -34,7 +34,7 @@ class NormalizationGraphTest {
         Parameter beta = affine ? new Parameter("norm/beta", hidden) : null;
         Op norm = batchNorm
                 ? new BatchNorm(gamma, beta, new Parameter("norm/moving_mean", null, false, hidden),
-                        new Parameter("norm/moving_variance", null, false, hidden), momentum, 1e-3f)
+                        Parameter.nonNegativeState("norm/moving_variance", hidden), momentum, 1e-3f)
                 : new LayerNorm(gamma, beta, 1e-3f);
         n = g.add("norm", norm, n);
         n = g.add("act", new Activate(Activation.TANH), n);

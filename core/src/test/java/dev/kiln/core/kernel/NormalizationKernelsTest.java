@@ -102,8 +102,8 @@ class NormalizationKernelsTest {
             NormalizationKernels.columnMoments(x, mean, var, cols, rows);
             NormalizationKernels.affineFromMoments(mean, var, gamma, beta, EPS, inv, scale, shift, cols);
             NormalizationKernels.applyAffine(x, scale, shift, y, cols, 0, rows);
-            NormalizationKernels.updateMoving(movingMean, mean, momentum, cols);
-            NormalizationKernels.updateMoving(movingVar, var, momentum, cols);
+            NormalizationKernels.updateMoving(movingMean, mean, momentum, cols, true);
+            NormalizationKernels.updateMoving(movingVar, var, momentum, cols, true);
             NormalizationKernels.batchNormReductions(x, dy, mean, inv, sumDy, sumDyXhat, cols, rows);
             NormalizationKernels.batchNormBackwardInput(x, dy, gamma, mean, inv, sumDy, sumDyXhat, dx, cols, rows, 0, rows);
             for (int j = 0; j < cols; j++) {

@@ -22,10 +22,10 @@ class OptimizerKernelsTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment w = segment(arena, new float[] {0.5f, -1.25f, 2f});
             MemorySegment g = segment(arena, new float[] {0.1f, -0.4f, 0f});
-            OptimizerKernels.sgd(w, g, 0.1f, 0, 3);
+            OptimizerKernels.sgd(w, g, 0.1f, 0, 3, true);
             assertClose(new double[] {0.49, -1.21, 2.0}, floats(w));
-            OptimizerKernels.sgd(w, g, 0.1f, 0, 3);
-            OptimizerKernels.sgd(w, g, 0.1f, 0, 3);
+            OptimizerKernels.sgd(w, g, 0.1f, 0, 3, true);
+            OptimizerKernels.sgd(w, g, 0.1f, 0, 3, true);
             assertClose(new double[] {0.47, -1.13, 2.0}, floats(w));
         }
     }
@@ -39,11 +39,11 @@ class OptimizerKernelsTest {
                 MemorySegment w = segment(arena, new float[] {1f, -2f});
                 MemorySegment g = segment(arena, new float[] {0.5f, -0.5f});
                 MemorySegment m = segment(arena, new float[2]);
-                OptimizerKernels.sgdMomentum(w, g, m, 0.1f, 0.9f, nesterov, 0, 2);
+                OptimizerKernels.sgdMomentum(w, g, m, 0.1f, 0.9f, nesterov, 0, 2, true);
                 double first = nesterov ? 0.905 : 0.95;
                 assertClose(new double[] {first, -2 + (1 - first)}, floats(w));
-                OptimizerKernels.sgdMomentum(w, g, m, 0.1f, 0.9f, nesterov, 0, 2);
-                OptimizerKernels.sgdMomentum(w, g, m, 0.1f, 0.9f, nesterov, 0, 2);
+                OptimizerKernels.sgdMomentum(w, g, m, 0.1f, 0.9f, nesterov, 0, 2, true);
+                OptimizerKernels.sgdMomentum(w, g, m, 0.1f, 0.9f, nesterov, 0, 2, true);
                 double third = nesterov ? 0.59755 : 0.7195;
                 assertClose(new double[] {third, -2 + (1 - third)}, floats(w));
                 assertClose(new double[] {-0.1355, 0.1355}, floats(m));
@@ -76,7 +76,7 @@ class OptimizerKernelsTest {
                     v[k] += (g[k] * g[k] - v[k]) * keep2;
                     w[k] -= alpha * m[k] / (Math.sqrt(v[k]) + eps);
                 }
-                OptimizerKernels.adam(ws, gs, ms, vs, (float) alpha, 0.9f, 0.999f, 1e-7f, 0f, 0, 3);
+                OptimizerKernels.adam(ws, gs, ms, vs, (float) alpha, 0.9f, 0.999f, 1e-7f, 0f, 0, 3, true);
                 assertClose(w, floats(ws));
                 if (t == 1) {
                     // Keras' expectation: the first step moves each weight by about lr·sign(g), whatever
@@ -100,7 +100,7 @@ class OptimizerKernelsTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment w = segment(arena, new float[] {2f});
             OptimizerKernels.adam(w, segment(arena, new float[] {0.5f}), segment(arena, new float[1]),
-                    segment(arena, new float[1]), (float) alpha, 0.9f, 0.999f, 1e-7f, 0.1f, 0, 1);
+                    segment(arena, new float[1]), (float) alpha, 0.9f, 0.999f, 1e-7f, 0.1f, 0, 1, true);
             assertEquals(1.8 - step, floats(w)[0], 2e-7);
         }
     }
@@ -119,7 +119,7 @@ class OptimizerKernelsTest {
                     v[k] = 0.9 * v[k] + 0.1 * g[k] * g[k];
                     w[k] -= 0.01 * g[k] / Math.sqrt(v[k] + 1e-7);
                 }
-                OptimizerKernels.rmsprop(ws, gs, vs, 0.01f, 0.9f, 1e-7f, 0, 2);
+                OptimizerKernels.rmsprop(ws, gs, vs, 0.01f, 0.9f, 1e-7f, 0, 2, true);
                 if (t == 1) {
                     // v = 0.025: the step is 0.005/√0.0250001 ≈ 0.0316227 on the first weight.
                     assertEquals(1 - 0.0316227, floats(ws)[0], 1e-6);
@@ -144,7 +144,7 @@ class OptimizerKernelsTest {
                     acc[k] += g[k] * g[k];
                     w[k] -= 0.01 * g[k] / Math.sqrt(acc[k] + 1e-7);
                 }
-                OptimizerKernels.adagrad(ws, gs, as, 0.01f, 1e-7f, 0, 2);
+                OptimizerKernels.adagrad(ws, gs, as, 0.01f, 1e-7f, 0, 2, true);
                 if (t == 1) {
                     // acc = 0.35: the step is 0.005/√0.3500001 ≈ 0.0084515 on the first weight.
                     assertEquals(1 - 0.0084515, floats(ws)[0], 1e-6);
@@ -180,10 +180,10 @@ class OptimizerKernelsTest {
                 long[] bounds = {0, 1, 18, 500, 517, N};
                 for (int step = 0; step < 3; step++) {
                     if (step == 1) {
-                        rule.kernel(ws, gs, as, bs, 0, N);
+                        rule.kernel(ws, gs, as, bs, 0, N, true);
                     } else {
                         for (int p = 0; p + 1 < bounds.length; p++) {
-                            rule.kernel(ws, gs, as, bs, bounds[p], bounds[p + 1]);
+                            rule.kernel(ws, gs, as, bs, bounds[p], bounds[p + 1], true);
                         }
                     }
                 }
@@ -194,11 +194,46 @@ class OptimizerKernelsTest {
         }
     }
 
+    /**
+     * Without {@code write} a rule stores nothing and answers whether its update would be finite: false
+     * for a gradient whose update overflows, in the vector body or the tail, true otherwise, and the
+     * same answer the writing pass gives.
+     */
+    @Test
+    void theCheckingPassWritesNothingAndFindsEveryOverflow() {
+        Random random = new Random(6);
+        float[] w0 = LossTestBuffers.uniform(random, N, -1f, 1f);
+        float[] g0 = LossTestBuffers.uniform(random, N, -1f, 1f);
+        float[] s0 = LossTestBuffers.uniform(random, N, 0f, 0.1f);
+        float[] s1 = LossTestBuffers.uniform(random, N, 0f, 0.1f);
+        for (Rule rule : Rule.values()) {
+            for (int at : new int[] {-1, 0, 17, N - 1}) {
+                float[] g = g0.clone();
+                if (at >= 0) {
+                    g[at] = rule.squaresGradients() ? 3e38f : Float.POSITIVE_INFINITY; // only a square overflows from 3e38
+                }
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment ws = segment(arena, w0);
+                    MemorySegment gs = segment(arena, g);
+                    MemorySegment as = segment(arena, s0);
+                    MemorySegment bs = segment(arena, s1);
+                    boolean finite = rule.kernel(ws, gs, as, bs, 0, N, false);
+                    assertEquals(at < 0, finite, rule + " with the bad gradient at " + at);
+                    assertArrayEquals(w0, floats(ws), 0f, rule + " weights after the check");
+                    assertArrayEquals(s0, floats(as), 0f, rule + " first slot after the check");
+                    assertArrayEquals(s1, floats(bs), 0f, rule + " second slot after the check");
+                    assertEquals(finite, rule.kernel(ws, gs, as, bs, 0, N, true), rule + " writing pass");
+                }
+            }
+        }
+    }
+
     /** Each rule as the kernel call and as a float scalar loop body written from the Keras formula. */
     private enum Rule {
         SGD {
-            void kernel(MemorySegment w, MemorySegment g, MemorySegment a, MemorySegment b, long from, long to) {
-                OptimizerKernels.sgd(w, g, 0.05f, from, to);
+            boolean kernel(MemorySegment w, MemorySegment g, MemorySegment a, MemorySegment b, long from, long to,
+                    boolean write) {
+                return OptimizerKernels.sgd(w, g, 0.05f, from, to, write);
             }
 
             void scalar(float[] w, float[] g, float[] a, float[] b, int k) {
@@ -206,8 +241,9 @@ class OptimizerKernelsTest {
             }
         },
         MOMENTUM {
-            void kernel(MemorySegment w, MemorySegment g, MemorySegment a, MemorySegment b, long from, long to) {
-                OptimizerKernels.sgdMomentum(w, g, a, 0.05f, 0.9f, false, from, to);
+            boolean kernel(MemorySegment w, MemorySegment g, MemorySegment a, MemorySegment b, long from, long to,
+                    boolean write) {
+                return OptimizerKernels.sgdMomentum(w, g, a, 0.05f, 0.9f, false, from, to, write);
             }
 
             void scalar(float[] w, float[] g, float[] a, float[] b, int k) {
@@ -216,8 +252,9 @@ class OptimizerKernelsTest {
             }
         },
         NESTEROV {
-            void kernel(MemorySegment w, MemorySegment g, MemorySegment a, MemorySegment b, long from, long to) {
-                OptimizerKernels.sgdMomentum(w, g, a, 0.05f, 0.9f, true, from, to);
+            boolean kernel(MemorySegment w, MemorySegment g, MemorySegment a, MemorySegment b, long from, long to,
+                    boolean write) {
+                return OptimizerKernels.sgdMomentum(w, g, a, 0.05f, 0.9f, true, from, to, write);
             }
 
             void scalar(float[] w, float[] g, float[] a, float[] b, int k) {
@@ -226,8 +263,9 @@ class OptimizerKernelsTest {
             }
         },
         ADAMW {
-            void kernel(MemorySegment w, MemorySegment g, MemorySegment a, MemorySegment b, long from, long to) {
-                OptimizerKernels.adam(w, g, a, b, 2e-3f, 0.9f, 0.999f, 1e-7f, 4e-4f, from, to);
+            boolean kernel(MemorySegment w, MemorySegment g, MemorySegment a, MemorySegment b, long from, long to,
+                    boolean write) {
+                return OptimizerKernels.adam(w, g, a, b, 2e-3f, 0.9f, 0.999f, 1e-7f, 4e-4f, from, to, write);
             }
 
             void scalar(float[] w, float[] g, float[] a, float[] b, int k) {
@@ -238,8 +276,9 @@ class OptimizerKernelsTest {
             }
         },
         RMSPROP {
-            void kernel(MemorySegment w, MemorySegment g, MemorySegment a, MemorySegment b, long from, long to) {
-                OptimizerKernels.rmsprop(w, g, a, 0.01f, 0.9f, 1e-7f, from, to);
+            boolean kernel(MemorySegment w, MemorySegment g, MemorySegment a, MemorySegment b, long from, long to,
+                    boolean write) {
+                return OptimizerKernels.rmsprop(w, g, a, 0.01f, 0.9f, 1e-7f, from, to, write);
             }
 
             void scalar(float[] w, float[] g, float[] a, float[] b, int k) {
@@ -248,8 +287,9 @@ class OptimizerKernelsTest {
             }
         },
         ADAGRAD {
-            void kernel(MemorySegment w, MemorySegment g, MemorySegment a, MemorySegment b, long from, long to) {
-                OptimizerKernels.adagrad(w, g, a, 0.01f, 1e-7f, from, to);
+            boolean kernel(MemorySegment w, MemorySegment g, MemorySegment a, MemorySegment b, long from, long to,
+                    boolean write) {
+                return OptimizerKernels.adagrad(w, g, a, 0.01f, 1e-7f, from, to, write);
             }
 
             void scalar(float[] w, float[] g, float[] a, float[] b, int k) {
@@ -258,7 +298,13 @@ class OptimizerKernelsTest {
             }
         };
 
-        abstract void kernel(MemorySegment w, MemorySegment g, MemorySegment a, MemorySegment b, long from, long to);
+        /** Adam, RMSprop and Adagrad square the gradient, so 3e38 overflows them; SGD needs an infinity. */
+        boolean squaresGradients() {
+            return ordinal() >= ADAMW.ordinal();
+        }
+
+        abstract boolean kernel(MemorySegment w, MemorySegment g, MemorySegment a, MemorySegment b, long from, long to,
+                boolean write);
 
         abstract void scalar(float[] w, float[] g, float[] a, float[] b, int k);
     }

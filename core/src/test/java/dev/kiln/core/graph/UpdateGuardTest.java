@@ -1,0 +1,151 @@
+package dev.kiln.core.graph;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kiln.core.exec.KernelPool;
+import dev.kiln.core.exec.Step;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The check before the optimizer update: it refuses a non-finite gradient wherever it sits and an
+ * update that a finite gradient would overflow, names the parameter at fault, and writes nothing, on
+ * any thread count.
+ */
+class UpdateGuardTest {
+    private static final int[][] SHAPES = {{784, 128}, {128}, {128, 10}, {10}};
+
+    /** Parameters laid out as a compiled graph lays them out, with an update step and its guard. */
+    private static final class Setup {
+        final List<Parameter> parameters = new ArrayList<>();
+        final MemorySegment values;
+        final MemorySegment gradients;
+        final MemorySegment slot0;
+        final MemorySegment slot1;
+        final UpdateStep update;
+        final Step guard;
+
+        Setup(Arena arena, KernelPool pool, UpdateRule rule) {
+            MemoryPlan plan = new MemoryPlan();
+            for (int i = 0; i < SHAPES.length; i++) {
+                Parameter p = new Parameter("p" + i, SHAPES[i]);
+                p.offset = plan.reserve(p.size());
+                parameters.add(p);
+            }
+            values = plan.allocate(arena);
+            gradients = plan.allocate(arena);
+            slot0 = plan.allocate(arena);
+            slot1 = plan.allocate(arena);
+            Random r = new Random(3);
+            for (Parameter p : parameters) {
+                p.value = MemoryPlan.slice(values, p.offset, p.size());
+                p.gradient = MemoryPlan.slice(gradients, p.offset, p.size());
+                for (long e = 0; e < p.size(); e++) {
+                    p.value.setAtIndex(JAVA_FLOAT, e, (float) r.nextGaussian());
+                    p.gradient.setAtIndex(JAVA_FLOAT, e, (float) r.nextGaussian() * 0.01f);
+                    slot0.setAtIndex(JAVA_FLOAT, p.offset + e, (float) r.nextDouble() * 0.01f); // >= 0: a second moment in RMSprop and Adagrad
+                    slot1.setAtIndex(JAVA_FLOAT, p.offset + e, (float) r.nextDouble() * 0.01f);
+                }
+            }
+            update = new UpdateStep(rule, values, gradients, slot0, slot1, (int) plan.totalFloats(), pool);
+            guard = FiniteGuard.beforeUpdate(update, parameters, List.of(), () -> 2.5);
+        }
+
+        float[][] state() {
+            return new float[][] {values.toArray(JAVA_FLOAT), slot0.toArray(JAVA_FLOAT), slot1.toArray(JAVA_FLOAT)};
+        }
+    }
+
+    @Test
+    void aNonFiniteGradientAnywhereIsRefusedNamingItsParameterOnAnyThreadCount() {
+        for (int threads : new int[] {1, 2, 3}) {
+            try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(threads)) {
+                Setup s = new Setup(arena, pool, new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0f));
+                float[][] before = s.state();
+                assertDoesNotThrow(() -> s.guard.run(1));
+                for (Parameter p : s.parameters) {
+                    for (long at : new long[] {0, p.size() / 2, p.size() - 1}) {
+                        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                            float good = p.gradient.getAtIndex(JAVA_FLOAT, at);
+                            p.gradient.setAtIndex(JAVA_FLOAT, at, bad);
+                            NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> s.guard.run(1),
+                                    threads + " threads, " + bad + " at " + p.name() + "[" + at + "]");
+                            assertEquals(NonFiniteStepException.Source.GRADIENT, e.source());
+                            assertEquals(p.name(), e.parameter());
+                            assertEquals(2.5, e.lossSum());
+                            p.gradient.setAtIndex(JAVA_FLOAT, at, good);
+                            assertDoesNotThrow(() -> s.guard.run(1), "after the repair");
+                        }
+                    }
+                }
+                assertStateEquals(before, s.state(), "the checks wrote nothing");
+            }
+        }
+    }
+
+    @Test
+    void aFiniteGradientThatAdamWouldSquareToInfinityIsRefusedBeforeAnySlotChanges() {
+        for (int threads : new int[] {1, 2, 3}) {
+            try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(threads)) {
+                Setup s = new Setup(arena, pool, new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0f));
+                Parameter p = s.parameters.get(2);
+                p.gradient.setAtIndex(JAVA_FLOAT, 77, 3e19f); // finite, but its square is not
+                float[][] before = s.state();
+                NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> s.guard.run(1));
+                assertEquals(NonFiniteStepException.Source.UPDATE, e.source());
+                assertEquals("p2", e.parameter());
+                assertStateEquals(before, s.state(), threads + " threads");
+                assertEquals(0, s.update.iterations());
+            }
+        }
+    }
+
+    @Test
+    void anSgdStepThatOverflowsAWeightIsRefused() {
+        try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(2)) {
+            Setup s = new Setup(arena, pool, new UpdateRule.GradientDescent(1e30f, 0.9f, true));
+            s.parameters.get(3).gradient.setAtIndex(JAVA_FLOAT, 9, 1e10f);
+            float[][] before = s.state();
+            NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> s.guard.run(1));
+            assertEquals(NonFiniteStepException.Source.UPDATE, e.source());
+            assertEquals("p3", e.parameter());
+            assertStateEquals(before, s.state(), "nothing written");
+        }
+    }
+
+    @Test
+    void aPassingCheckThenTheUpdateWritesWhatTheCheckComputed() {
+        for (UpdateRule rule : List.of(new UpdateRule.GradientDescent(0.1f, 0f, false),
+                new UpdateRule.GradientDescent(0.1f, 0.9f, false), new UpdateRule.Adam(1e-2f, 0.9f, 0.999f, 1e-7f, 4e-3f),
+                new UpdateRule.RmsProp(1e-2f, 0.9f, 1e-7f), new UpdateRule.Adagrad(1e-2f, 0.1f, 1e-7f))) {
+            try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(2)) {
+                Setup s = new Setup(arena, pool, rule);
+                float[][] before = s.state();
+                s.guard.run(1);
+                assertStateEquals(before, s.state(), rule + ": the check alone");
+                s.update.run(1);
+                assertEquals(1, s.update.iterations());
+                float[] after = s.values.toArray(JAVA_FLOAT);
+                int changed = 0;
+                for (int i = 0; i < after.length; i++) {
+                    changed += after[i] != before[0][i] ? 1 : 0;
+                }
+                assertEquals(true, changed > 100_000, rule + " updated " + changed + " weights");
+            }
+        }
+    }
+
+    private static void assertStateEquals(float[][] expected, float[][] actual, String what) {
+        for (int b = 0; b < expected.length; b++) {
+            assertArrayEquals(expected[b], actual[b], what + ", buffer " + b);
+        }
+    }
+}
