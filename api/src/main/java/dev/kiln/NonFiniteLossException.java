@@ -1,7 +1,8 @@
 package dev.kiln;
 
 /**
- * Training stopped because a batch's loss (or one of its gradients) became NaN or infinite. The
+ * Training stopped because a batch went non-finite: its loss, one of its gradients, the optimizer update
+ * it would make, or the batch statistics a BatchNormalization would move its moving statistics with. The
  * batch's update was not applied, so the model still holds the weights, optimizer state and
  * {@link Model#iterations()} from just before that batch: save them, lower the learning rate, or
  * fix the data, then call {@code fit} again.
@@ -40,7 +41,7 @@ public final class NonFiniteLossException extends ArithmeticException {
         return batch;
     }
 
-    /** That batch's mean loss: NaN, ±∞, or finite when only a gradient overflowed. */
+    /** That batch's mean loss: NaN, ±∞, or finite when only a gradient or an update overflowed. */
     public double loss() {
         return loss;
     }

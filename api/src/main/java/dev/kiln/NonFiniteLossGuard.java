@@ -8,9 +8,10 @@ import java.util.List;
 /**
  * Runs one training step and turns the engine's "this batch went non-finite" into a
  * {@link NonFiniteLossException} that names the epoch and the batch. The engine checks the loss
- * before the backward pass and the gradients before the update, so a failed step changes no weight,
- * no optimizer slot and no step count: "the weights from before that step" are simply the model's
- * weights. The happy path costs a try block, nothing else.
+ * before the backward pass, and before the update that the update and the moving statistics would
+ * stay finite, so a failed step changes no weight, no optimizer slot, no moving statistic and no step
+ * count: "the weights from before that step" are simply the model's weights. The happy path costs a
+ * try block, nothing else.
  */
 final class NonFiniteLossGuard {
     private NonFiniteLossGuard() {
@@ -45,9 +46,13 @@ final class NonFiniteLossGuard {
     private static NonFiniteLossException describe(NonFiniteStepException e, int rows, int epoch, int epochs,
             int batch, int batches) {
         double loss = e.lossSum() / rows;
-        String what = e.parameter() == null
-                ? "the loss became " + loss
-                : "the gradient of " + e.parameter() + " became non-finite (loss " + loss + ")";
+        String what = switch (e.source()) {
+            case LOSS -> "the loss became " + loss;
+            case GRADIENT -> "the gradient of " + e.parameter() + " became non-finite (loss " + loss + ")";
+            case UPDATE -> "the optimizer's update would have made " + e.parameter()
+                    + " or its optimizer state non-finite (loss " + loss + ")";
+            case STATE -> "the batch statistics for " + e.parameter() + " became non-finite (loss " + loss + ")";
+        };
         return new NonFiniteLossException(what + " in epoch " + (epoch + 1) + "/" + epochs + ", batch "
                 + (batch + 1) + "/" + batches + "; training stopped before that batch's update, so the model"
                 + " keeps its weights from before it. Lower the learning rate, or scale the inputs and targets.",

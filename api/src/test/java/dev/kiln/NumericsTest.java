@@ -173,6 +173,24 @@ class NumericsTest {
         }
     }
 
+    /**
+     * A finite loss (1e40 in double) and finite gradients (2e20) whose Adam update would not be finite:
+     * the second moment 0.001·(2e20)² overflows float. The step is refused before it writes, so no slot
+     * holds an infinity that would freeze its weight for the rest of training.
+     */
+    @Test
+    void anUpdateThatWouldOverflowTheOptimizerStateIsRefusedBeforeItRuns() {
+        try (Model model = Sequential.of(Input(1), Dense(1)).compile("adam", "mse")) {
+            ModelState before = ModelState.of(model);
+            NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
+                    () -> model.fit(new float[][] {{1}}, new float[][] {{-1e20f}}, verbose(0)));
+            assertTrue(Double.isFinite(e.loss()), e.getMessage());
+            assertTrue(e.getMessage().startsWith("the optimizer's update would have made dense/kernel or its optimizer"
+                    + " state non-finite"), e.getMessage());
+            ModelState.of(model).assertSameAs(before, "after the refused step");
+        }
+    }
+
     @Test
     void aNaNLossLeavesOptimizerStateAndStepCountUntouched() {
         Kiln.setSeed(2);
