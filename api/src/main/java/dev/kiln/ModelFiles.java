@@ -58,6 +58,7 @@ final class ModelFiles {
         ModelConfig config = new ModelConfig(Kiln.VERSION, model.layers(), model.layerNames(), model.inputWidth(),
                 model.optimizer(), model.loss(), model.metrics(), state);
         byte[] json = config.toJson(); // refuses what has no saved form (a custom schedule) before any work
+        requireReadableBack(json, path);
         Map<String, SafeTensors.Entry> tensors = weights(graph);
         if (graph != null) {
             String[] slots = slotNames(model.optimizer(), graph.optimizerSlots());
@@ -71,6 +72,19 @@ final class ModelFiles {
         }
         byte[] weights = SafeTensors.encode(tensors, metadata(state.iterations()));
         AtomicFiles.write(path, out -> KilnArchive.write(out, json, weights));
+    }
+
+    /**
+     * Reads the config back with the loader's own checks before anything is written, so that save never
+     * writes a file that load refuses (a name or a list beyond the reader's limits).
+     */
+    private static void requireReadableBack(byte[] json, Path path) {
+        try {
+            ModelConfig.fromJson(json, path.toString());
+        } catch (ModelFormatException e) {
+            throw new IllegalStateException("the model cannot be saved: Kiln could not read the file back ("
+                    + e.getMessage() + ")", e);
+        }
     }
 
     static Model load(Path path) throws IOException {
@@ -173,6 +187,15 @@ final class ModelFiles {
             shapes.addAll(params);
         }
         List<float[]> values = matchTensors(contents, expected, shapes, source, false);
+        for (int i = 0; i < params.size(); i++) {
+            requireValid(values.get(i), params.get(i).nonNegative(), expected.get(i), "weights", source);
+        }
+        for (int s = 0; s < slots.length; s++) {
+            for (int i = 0; i < params.size(); i++) {
+                int at = (s + 1) * params.size() + i;
+                requireValid(values.get(at), graph.slotNonNegative(s), expected.get(at), "optimizer state", source);
+            }
+        }
         long iterations = state.iterations();
         String metaIterations = contents.metadata().get("optimizer.iterations");
         if (metaIterations != null && !metaIterations.equals(Long.toString(iterations))) {
@@ -210,7 +233,24 @@ final class ModelFiles {
     static void loadWeights(Model model, SafeTensors.Contents contents, String source) throws ModelFormatException {
         List<Parameter> params = requireBuilt(model).parameters();
         List<String> names = params.stream().map(Parameter::name).toList();
-        model.setWeights(matchTensors(contents, names, params, source, true));
+        List<float[]> values = matchTensors(contents, names, params, source, true);
+        for (int i = 0; i < params.size(); i++) {
+            requireValid(values.get(i), params.get(i).nonNegative(), names.get(i), "weights", source);
+        }
+        model.setWeights(values);
+    }
+
+    /**
+     * Refuses a tensor holding NaN or ±∞, or a negative value where the maths needs one >= 0 (a moving
+     * variance, Adam's second moment): restored as it is, it would turn every weight NaN at the next step.
+     */
+    private static void requireValid(float[] values, boolean nonNegative, String name, String what, String source)
+            throws ModelFormatException {
+        int bad = Parameter.firstInvalid(values, nonNegative);
+        if (bad >= 0) {
+            throw new ModelFormatException(source, "tensor '" + name + "' element " + bad + " is " + values[bad]
+                    + ": " + what + (nonNegative ? " here must be finite numbers >= 0" : " must be finite numbers"));
+        }
     }
 
     // ---- helpers --------------------------------------------------------------------------------

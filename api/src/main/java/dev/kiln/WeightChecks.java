@@ -1,16 +1,24 @@
 package dev.kiln;
 
-/** setWeights refuses NaN and infinity: one bad value would spread to every output at the next step. */
+import dev.kiln.core.graph.Parameter;
+
+/**
+ * setWeights refuses NaN and infinity, and a negative value where the maths needs one >= 0 (a moving
+ * variance): one bad value would spread to every output at the next step.
+ */
 final class WeightChecks {
     private WeightChecks() {
     }
 
-    static void requireFinite(float[] w, int index, String name) {
-        for (int j = 0; j < w.length; j++) {
-            if (!Float.isFinite(w[j])) {
-                throw new IllegalArgumentException("weight " + index + " (" + name + ") element " + j + " is " + w[j]
-                        + ": weights must be finite numbers");
-            }
+    /** Null when {@code w} may become weight {@code index}, else what is wrong with it. */
+    static String problem(float[] w, int index, Parameter parameter) {
+        int bad = parameter.firstInvalid(w);
+        if (bad < 0) {
+            return null;
         }
+        return "weight " + index + " (" + parameter.name() + ") element " + bad + " is " + w[bad] + ": "
+                + (parameter.nonNegative() && Float.isFinite(w[bad])
+                        ? "this weight must be a finite number >= 0"
+                        : "weights must be finite numbers");
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.core.graph.CompiledGraph;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
 import dev.kiln.losses.Loss;
@@ -36,6 +37,8 @@ import java.util.List;
 public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> layerNames, int inputWidth,
         Optimizer optimizer, Loss loss, List<Metric> metrics, TrainingState state) {
     static final int FORMAT_VERSION = 1;
+    /** The most layers a file may hold; saving refuses a larger model, so every saved file loads back. */
+    public static final int MAX_LAYERS = 10_000;
 
     /**
      * What training needs beyond the weights and optimizer slots to continue exactly.
@@ -55,7 +58,16 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
         metrics = List.copyOf(metrics);
     }
 
+    /**
+     * The config as {@code config.json} bytes.
+     *
+     * @throws IllegalStateException when the model has more layers than a file may hold ({@link #MAX_LAYERS})
+     */
     public byte[] toJson() {
+        if (layers.size() > MAX_LAYERS) {
+            throw new IllegalStateException("the model has " + layers.size() + " layers; a .kiln file holds at most "
+                    + MAX_LAYERS + ", so it cannot be saved");
+        }
         ObjectNode root = SafeTensors.JSON.createObjectNode();
         root.put("format", "kiln");
         root.put("format_version", FORMAT_VERSION);
@@ -121,8 +133,8 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
         }
         JsonFields config = root.object("config");
         JsonNode layerArray = config.raw("layers");
-        if (!layerArray.isArray() || layerArray.isEmpty() || layerArray.size() > 10_000) {
-            throw config.fail("layers", "must be a non-empty array of layers");
+        if (!layerArray.isArray() || layerArray.isEmpty() || layerArray.size() > MAX_LAYERS) {
+            throw config.fail("layers", "must be a non-empty array of at most " + MAX_LAYERS + " layers");
         }
         List<Layer> layers = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -142,12 +154,22 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
         List<Metric> metrics = MetricConfigs.parseMetrics(compile.raw("metrics"), compile);
         JsonFields training = root.object("training_state");
         double learningRate = training.number("learning_rate");
-        if (learningRate < 0) {
-            throw training.fail("learning_rate", "must be >= 0, found " + learningRate);
+        if (!(learningRate >= 0) || learningRate > Float.MAX_VALUE) {
+            throw training.fail("learning_rate", "must be a number in [0, " + Float.MAX_VALUE + "] (a float32 >= 0),"
+                    + " found " + learningRate);
         }
-        TrainingState state = new TrainingState(training.longValue("iterations", 0), learningRate,
+        TrainingState state = new TrainingState(counter(training, "iterations"), learningRate,
                 training.longValue("seed", Long.MIN_VALUE), training.longValue("dropout_seed", Long.MIN_VALUE),
-                training.longValue("dropout_step", 0));
+                counter(training, "dropout_step"));
         return new ModelConfig(kilnVersion, layers, names, inputWidth, optimizer, loss, metrics, state);
+    }
+
+    /** A step count: never negative, and small enough that training on from it cannot overflow. */
+    private static long counter(JsonFields training, String field) throws ModelFormatException {
+        long value = training.longValue(field, 0);
+        if (value < 0 || value > CompiledGraph.MAX_ITERATIONS) {
+            throw training.fail(field, "must be in [0, " + CompiledGraph.MAX_ITERATIONS + "], found " + value);
+        }
+        return value;
     }
 }

@@ -22,6 +22,12 @@ import dev.kiln.losses.Loss;
 public final class AUC extends Metric {
     private static final float EPSILON = 1e-7f;
 
+    /**
+     * Each threshold costs memory in every evaluation (counts per threshold), so the count is bounded:
+     * 100,000 resolves the curve to 1e-5, far finer than Keras' default 200.
+     */
+    public static final int MAX_THRESHOLDS = 100_000;
+
     private final int numThresholds;
 
     /** 200 thresholds, named {@code auc}. */
@@ -35,8 +41,9 @@ public final class AUC extends Metric {
 
     private AUC(String name, int numThresholds) {
         super(name);
-        if (numThresholds <= 1) {
-            throw new IllegalArgumentException("AUC num_thresholds must be > 1, got " + numThresholds);
+        if (numThresholds <= 1 || numThresholds > MAX_THRESHOLDS) {
+            throw new IllegalArgumentException("AUC num_thresholds must be in [2, " + MAX_THRESHOLDS + "], got "
+                    + numThresholds);
         }
         this.numThresholds = numThresholds;
     }
