@@ -80,6 +80,8 @@ public final class Model implements AutoCloseable {
     private int inputWidth;
     private volatile boolean closed;
     private volatile boolean stopTraining;
+    /** True while fit runs; read under the model's lock, so only its own callbacks can see it set. */
+    private boolean fitting;
     /** A rate set before the model was built, applied when it is. */
     private double pendingLearningRate = Double.NaN;
 
@@ -199,7 +201,7 @@ public final class Model implements AutoCloseable {
         return evaluateDetailedAny(x, y);
     }
 
-    private Evaluation evaluateDetailedAny(Object xArg, Object yArg) {
+    private synchronized Evaluation evaluateDetailedAny(Object xArg, Object yArg) {
         checkOpen();
         Inputs x = Inputs.of(xArg, "x");
         checkInputWidth(x.width(), "x");
@@ -222,6 +224,7 @@ public final class Model implements AutoCloseable {
 
     private synchronized History fitAny(Object xArg, Object yArg, FitOption... options) {
         checkOpen();
+        checkNotInsideFit("fit");
         FitSettings settings = FitSettings.of(options);
         Inputs x = Inputs.of(xArg, "x");
         checkInputWidth(x.width(), "x");
@@ -260,7 +263,23 @@ public final class Model implements AutoCloseable {
             valY = y.slice(split, x.count());
         }
         ensureBuilt(x.width());
-        return new Trainer(this, graph, settings).run(trainX, trainY, valX, valY);
+        fitting = true;
+        try {
+            return new Trainer(this, graph, settings).run(trainX, trainY, valX, valY);
+        } finally {
+            fitting = false;
+        }
+    }
+
+    /**
+     * Refuses what a callback may not do to the model it is called from: fit it again, or close it
+     * under the running fit. (Another thread's call simply waits for the fit to end.)
+     */
+    private void checkNotInsideFit(String call) {
+        if (fitting) {
+            throw new IllegalStateException(call + "() was called from inside fit (from a callback); call"
+                    + " model.stopTraining() there instead, and " + call + " after fit returns");
+        }
     }
 
     private synchronized Map<String, Double> evaluateAny(Object xArg, Object yArg) {
@@ -341,7 +360,10 @@ public final class Model implements AutoCloseable {
                 throw new IllegalArgumentException("weight " + i + " (" + params.get(i) + ") needs "
                         + params.get(i).size() + " values but got " + (w == null ? "null" : w.length));
             }
-            WeightChecks.requireFinite(w, i, params.get(i).name());
+            String problem = WeightChecks.problem(w, i, params.get(i));
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
         }
         for (int i = 0; i < params.size(); i++) {
             graph.writeParameter(i, weights.get(i));
@@ -472,7 +494,7 @@ public final class Model implements AutoCloseable {
     }
 
     /** The input width, or 0 while the model is not built. */
-    public int inputWidth() {
+    public synchronized int inputWidth() {
         checkOpen();
         return inputWidth;
     }
@@ -489,7 +511,7 @@ public final class Model implements AutoCloseable {
      * The learning rate the next training step uses (Keras' {@code model.optimizer.learning_rate}): with
      * a schedule, the schedule's value at {@link #iterations()}.
      */
-    public double learningRate() {
+    public synchronized double learningRate() {
         checkOpen();
         if (optimizer.schedule() != null) {
             return optimizer.schedule().at(iterations());
@@ -506,7 +528,7 @@ public final class Model implements AutoCloseable {
      *
      * @throws IllegalStateException when the optimizer follows a learning-rate schedule, as Keras refuses too
      */
-    public void setLearningRate(double learningRate) {
+    public synchronized void setLearningRate(double learningRate) {
         checkOpen();
         if (optimizer.schedule() != null) {
             throw new IllegalStateException("the optimizer was created with a learning-rate schedule ("
@@ -526,10 +548,12 @@ public final class Model implements AutoCloseable {
      * epoch still validates and its callbacks run. Each {@code fit} starts with the request cleared.
      */
     public void stopTraining() {
+        checkOpen(); // not synchronized: another thread must be able to stop a running fit
         stopTraining = true;
     }
 
     public boolean isStopTrainingRequested() {
+        checkOpen();
         return stopTraining;
     }
 
@@ -537,7 +561,7 @@ public final class Model implements AutoCloseable {
         stopTraining = false;
     }
 
-    public boolean isBuilt() {
+    public synchronized boolean isBuilt() {
         checkOpen();
         return graph != null;
     }
@@ -556,9 +580,15 @@ public final class Model implements AutoCloseable {
         return sb.toString();
     }
 
+    /**
+     * Frees the weights; afterwards every call but {@code close} and {@link #isClosed} throws
+     * {@link IllegalStateException}. Called from another thread during a fit, it waits for the fit to
+     * end; called from one of the fit's own callbacks, it is refused (use {@link #stopTraining()}).
+     */
     @Override
     public synchronized void close() {
         if (!closed) {
+            checkNotInsideFit("close");
             closed = true;
             if (graph != null) {
                 graph.close();
@@ -630,13 +660,18 @@ public final class Model implements AutoCloseable {
             w = layers.get(i).outputWidth(w);
         }
         CompiledGraph compiled = Compiler.compile(g, loss.function(), reductions(w), optimizer.rule(), KernelPool.global());
-        for (int i = 0; i < initial.size(); i++) {
-            compiled.writeParameter(i, initial.get(i));
-        }
-        compiled.seedDropout(Kiln.nextSeed());
-        compiled.setGradientClip(optimizer.clipping().engineForm());
-        if (!Double.isNaN(pendingLearningRate)) {
-            compiled.setLearningRate((float) pendingLearningRate);
+        try {
+            for (int i = 0; i < initial.size(); i++) {
+                compiled.writeParameter(i, initial.get(i));
+            }
+            compiled.seedDropout(Kiln.nextSeed());
+            compiled.setGradientClip(optimizer.clipping().engineForm());
+            if (!Double.isNaN(pendingLearningRate)) {
+                compiled.setLearningRate((float) pendingLearningRate);
+            }
+        } catch (RuntimeException e) {
+            compiled.close(); // nothing refers to it yet: free its memory rather than leak it
+            throw e;
         }
         graph = compiled;
         inputWidth = width;

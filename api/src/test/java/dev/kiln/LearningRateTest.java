@@ -18,6 +18,7 @@ import dev.kiln.optimizers.Adam;
 import dev.kiln.optimizers.Optimizer;
 import dev.kiln.optimizers.SGD;
 import dev.kiln.optimizers.schedules.ExponentialDecay;
+import dev.kiln.optimizers.schedules.LearningRateSchedule;
 import dev.kiln.optimizers.schedules.PiecewiseConstantDecay;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -153,6 +154,36 @@ class LearningRateTest {
             model.fit(X, Y, verbose(0));
             assertEquals(0.02, model.learningRate(), 1e-7);
             assertThrows(IllegalArgumentException.class, () -> model.setLearningRate(-1));
+        }
+    }
+    @Test
+    void aRateFloat32CannotHoldIsRefusedWhenGiven() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SGD(1e39));
+        assertEquals("learning_rate must be a finite number >= 0 (at most 3.4028235E38, the largest float32),"
+                + " got 1.0E39", e.getMessage());
+        // Before the model is built the rate waits to be applied; it is checked when given all the same.
+        try (Model lazy = Sequential.of(Dense(1)).compile("sgd", "mse")) {
+            assertThrows(IllegalArgumentException.class, () -> lazy.setLearningRate(1e39));
+            lazy.fit(X, Y, verbose(0));
+            assertEquals(0.01, lazy.learningRate(), 1e-9);
+        }
+    }
+
+    @Test
+    void aScheduleThatTurnsInvalidLaterIsRefusedBeforeTheFirstStep() {
+        LearningRateSchedule turnsNaN = step -> step < 5 ? 0.01 : Double.NaN;
+        try (Model model = linear(new SGD(turnsNaN))) {
+            List<float[]> before = model.getWeights();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> model.fit(X, Y, epochs(3), batchSize(2), verbose(0)));
+            assertTrue(e.getMessage().contains(" gives NaN at step 5, which this fit would reach in epoch 3, batch 2;"
+                    + " a learning rate must be a finite number >= 0"), e.getMessage());
+            assertEquals(0, model.iterations());
+            for (int i = 0; i < before.size(); i++) {
+                assertArrayEquals(before.get(i), model.getWeights().get(i), "weight " + i + " unchanged");
+            }
+            model.fit(X, Y, epochs(2), batchSize(2), verbose(0)); // 4 steps stay within the valid rates
+            assertEquals(4, model.iterations());
         }
     }
 }

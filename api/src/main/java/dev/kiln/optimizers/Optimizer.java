@@ -28,10 +28,14 @@ public sealed interface Optimizer permits SGD, Adam, AdamW, RMSprop, Adagrad {
     /** The engine's form of this optimizer's update. */
     UpdateRule rule();
 
-    /** Rejects a learning rate that is negative, NaN or infinite, naming it. */
+    /**
+     * Rejects a learning rate that is negative, NaN, or too large for the float32 the kernels compute in
+     * (above 3.4028235E38 it would become infinite there), naming it.
+     */
     static float checkedRate(String what, double value) {
-        if (!(value >= 0) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException(what + " must be a finite number >= 0, got " + value);
+        if (!(value >= 0) || value > Float.MAX_VALUE) {
+            throw new IllegalArgumentException(what + " must be a finite number >= 0 (at most " + Float.MAX_VALUE
+                    + ", the largest float32), got " + value);
         }
         return (float) value;
     }

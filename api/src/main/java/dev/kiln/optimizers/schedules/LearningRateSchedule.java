@@ -16,10 +16,14 @@ public interface LearningRateSchedule {
     /** The learning rate for the step that follows {@code step} completed steps. */
     double at(long step);
 
-    /** Rejects a value that is not a finite number >= 0 (NaN included), naming it. */
+    /**
+     * Rejects a value that is not a finite number >= 0 (NaN included) or that float32, in which the
+     * kernels compute, cannot hold (above 3.4028235E38), naming it.
+     */
     static double checkedRate(String what, double value) {
-        if (!(value >= 0) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException(what + " must be a finite number >= 0, got " + value);
+        if (!(value >= 0) || value > Float.MAX_VALUE) {
+            throw new IllegalArgumentException(what + " must be a finite number >= 0 (at most " + Float.MAX_VALUE
+                    + ", the largest float32), got " + value);
         }
         return value;
     }
