@@ -93,7 +93,7 @@ final class Trainer {
         for (long k = 0; k < count; k++) {
             double rate = schedule.at(first + k);
             if (!(rate >= 0) || rate > Float.MAX_VALUE) {
-                throw new IllegalArgumentException("the learning-rate schedule " + schedule + " gives " + rate
+                throw new IllegalArgumentException("the learning-rate schedule gives " + rate
                         + " at step " + (first + k) + ", which this fit would reach in epoch "
                         + (settings.initialEpoch() + k / stepsPerEpoch + 1) + ", batch " + (k % stepsPerEpoch + 1)
                         + "; a learning rate must be a finite number >= 0 (at most " + Float.MAX_VALUE

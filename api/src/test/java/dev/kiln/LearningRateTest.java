@@ -176,8 +176,9 @@ class LearningRateTest {
             List<float[]> before = model.getWeights();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> model.fit(X, Y, epochs(3), batchSize(2), verbose(0)));
-            assertTrue(e.getMessage().contains(" gives NaN at step 5, which this fit would reach in epoch 3, batch 2;"
-                    + " a learning rate must be a finite number >= 0"), e.getMessage());
+            assertEquals("the learning-rate schedule gives NaN at step 5, which this fit would reach in epoch 3, batch 2;"
+                    + " a learning rate must be a finite number >= 0 (at most 3.4028235E38). Nothing was trained.",
+                    e.getMessage());
             assertEquals(0, model.iterations());
             for (int i = 0; i < before.size(); i++) {
                 assertArrayEquals(before.get(i), model.getWeights().get(i), "weight " + i + " unchanged");
