@@ -2,6 +2,7 @@ package dev.kiln;
 
 import dev.kiln.core.graph.CompiledGraph;
 import dev.kiln.core.graph.Parameter;
+import dev.kiln.io.Abbreviated;
 import dev.kiln.io.AtomicFiles;
 import dev.kiln.io.KilnArchive;
 import dev.kiln.io.ModelConfig;
@@ -23,9 +24,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -248,7 +251,8 @@ final class ModelFiles {
             SafeTensors.Entry e = contents.tensors().get(names.get(i));
             if (e == null) {
                 throw new ModelFormatException(source, "has no tensor '" + names.get(i) + "'; the model needs "
-                        + names + " and the file holds " + new TreeSet<>(contents.tensors().keySet()));
+                        + Abbreviated.list(names) + " and the file holds "
+                        + Abbreviated.list(new TreeSet<>(contents.tensors().keySet())));
             }
             int[] want = shapes.get(i).shape();
             if (!Arrays.equals(e.shape(), want)) {
@@ -257,10 +261,11 @@ final class ModelFiles {
             }
             out.add(e.values());
         }
+        Set<String> known = new HashSet<>(names);
         for (String name : contents.tensors().keySet()) {
-            if (!names.contains(name) && !(ignoreOptimizer && name.startsWith(OPTIMIZER_PREFIX))) {
-                throw new ModelFormatException(source, "holds tensor '" + name + "', which this model does not have;"
-                        + " the model's weights are " + names);
+            if (!known.contains(name) && !(ignoreOptimizer && name.startsWith(OPTIMIZER_PREFIX))) {
+                throw new ModelFormatException(source, "holds tensor '" + Abbreviated.name(name) + "', which this"
+                        + " model does not have; the model's weights are " + Abbreviated.list(names));
             }
         }
         return out;
