@@ -24,9 +24,11 @@ import java.util.Map;
  * counted from the end of the header.
  *
  * <p>Reading checks everything before it allocates: the header length against the file size and a
- * 100 MB cap (as the reference implementation does), the JSON, each dtype (only F32), each shape
- * against its byte range, that the ranges tile the data without gaps or overlaps, and that the data
- * ends where the file ends. Anything else is a {@link ModelFormatException} naming the problem.
+ * 100 MB cap (as the reference implementation does), the JSON (parsed as a stream, at most
+ * {@value #MAX_TENSORS} tensors and {@value #MAX_METADATA_ENTRIES} metadata entries), each dtype (only
+ * F32), each shape against its byte range, that the ranges tile the data without gaps or overlaps,
+ * and that the data ends where the file ends. Anything else is a {@link ModelFormatException} naming
+ * the problem.
  *
  * <pre>{@code
  * var tensors = new LinkedHashMap<String, SafeTensors.Entry>();
@@ -38,6 +40,17 @@ import java.util.Map;
 public final class SafeTensors {
     /** The reference implementation's cap on the JSON header. */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
+    /**
+     * The most tensors a file may describe. A Kiln model has at most 10,000 layers of at most 4 weights,
+     * each with up to 2 optimizer slots beside it in a .kiln file: 120,000 tensors. The cap leaves room
+     * above that and keeps what a hostile header can make Kiln build (a name, a shape, a range per
+     * tensor) to tens of megabytes.
+     */
+    public static final int MAX_TENSORS = 200_000;
+    /** The most {@code __metadata__} entries; Kiln writes 3, other tools a handful. */
+    public static final int MAX_METADATA_ENTRIES = 10_000;
+    /** The most dimensions a tensor's shape may have. */
+    public static final int MAX_DIMENSIONS = 8;
     static final String METADATA_KEY = "__metadata__";
     static final ObjectMapper JSON = Json.strictMapper();
 
