@@ -156,6 +156,43 @@ class SafeTensorsTest {
     }
 
     @Test
+    void writersRefuseWhatReadersRefuseBeforeWritingAnything() {
+        Map<String, SafeTensors.Entry> many = new LinkedHashMap<>();
+        for (int i = 0; i <= SafeTensors.MAX_TENSORS; i++) {
+            many.put("t" + i, new SafeTensors.Entry(new int[] {0}, new float[0]));
+        }
+        assertWriteRefused(many, Map.of(), "at most " + SafeTensors.MAX_TENSORS + " tensors");
+
+        Map<String, SafeTensors.Entry> deep = Map.of("deep", new SafeTensors.Entry(new int[9], new float[0]));
+        assertWriteRefused(deep, Map.of(), "at most 8 dimensions");
+
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (int i = 0; i <= SafeTensors.MAX_METADATA_ENTRIES; i++) {
+            metadata.put("k" + i, "v");
+        }
+        assertWriteRefused(Map.of(), metadata, "more than " + SafeTensors.MAX_METADATA_ENTRIES + " metadata entries");
+        Map<String, String> nulls = new LinkedHashMap<>();
+        nulls.put("format", null);
+        assertWriteRefused(Map.of(), nulls, "metadata value 'format' is null");
+
+        // A header over 100 MB: 96 metadata values of a million characters each (one shared string).
+        String mib = "x".repeat(1 << 20);
+        Map<String, String> huge = new LinkedHashMap<>();
+        for (int i = 0; i < 96; i++) {
+            huge.put("k" + i, mib);
+        }
+        assertWriteRefused(Map.of(), huge, "at most " + SafeTensors.MAX_HEADER_BYTES + " bytes");
+    }
+
+    private static void assertWriteRefused(Map<String, SafeTensors.Entry> tensors, Map<String, String> metadata,
+            String expected) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SafeTensors.encode(tensors, metadata));
+        assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+        assertTrue(e.getMessage().length() < 400, "a short message: " + e.getMessage());
+    }
+
+    @Test
     void streamsLargerThanTheirChunkSizeRoundTrip() throws Exception {
         float[] big = new float[100_003];
         for (int i = 0; i < big.length; i++) {
