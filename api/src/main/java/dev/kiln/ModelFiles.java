@@ -3,7 +3,6 @@ package dev.kiln;
 import dev.kiln.core.graph.CompiledGraph;
 import dev.kiln.core.graph.Parameter;
 import dev.kiln.io.Abbreviated;
-import dev.kiln.io.AtomicFiles;
 import dev.kiln.io.KilnArchive;
 import dev.kiln.io.ModelConfig;
 import dev.kiln.io.ModelFormatException;
@@ -73,7 +72,7 @@ final class ModelFiles {
             }
         }
         byte[] weights = SafeTensors.encode(tensors, metadata(state.iterations()));
-        AtomicFiles.write(path, out -> KilnArchive.write(out, json, weights));
+        KilnArchive.write(path, json, weights);
     }
 
     static Model load(Path path) throws IOException {
