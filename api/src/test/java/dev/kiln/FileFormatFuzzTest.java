@@ -10,6 +10,7 @@ import static dev.kiln.Layers.Dropout;
 import static dev.kiln.Layers.Flatten;
 import static dev.kiln.Layers.Input;
 import static dev.kiln.Layers.LayerNormalization;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.io.KilnArchive;
@@ -20,6 +21,8 @@ import dev.kiln.metrics.Precision;
 import dev.kiln.metrics.SparseTopKCategoricalAccuracy;
 import dev.kiln.regularizers.L2;
 import dev.kiln.testing.FileFuzzer;
+import dev.kiln.testing.KilnAttacks;
+import dev.kiln.testing.SafeTensorsAttacks;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,7 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
  * appended; 10,000 cases each) are either accepted or refused with {@link ModelFormatException},
  * never anything else: no OutOfMemoryError, no IndexOutOfBoundsException, no hang. The config inside
  * a .kiln is fuzzed on its own too, wrapped into an otherwise valid archive, because the zip
- * checksums would otherwise catch almost every damaged config before it is parsed.
+ * checksums would otherwise catch almost every damaged config before it is parsed. Structured
+ * attacks ({@link KilnAttacks}, {@link SafeTensorsAttacks}: lying sizes over real compressed data,
+ * zip bombs, joined archives, extreme offsets, huge tensor counts; 10,000 cases each) must all be
+ * refused with {@link ModelFormatException}.
  */
 class FileFormatFuzzTest {
     private static final int CASES = 10_000;
@@ -119,6 +125,35 @@ class FileFormatFuzzTest {
         int refused = new FileFuzzer(WEIGHTS, ALLOWED).run(".safetensors", 3, CASES,
                 bytes -> ModelFiles.loadWeights(target, SafeTensors.read(bytes, "fuzz"), "fuzz"));
         assertTrue(refused > CASES / 2, "most damaged files are refused, got " + refused);
+    }
+
+    @Test
+    void kilnAttacks() {
+        KilnAttacks attacks = new KilnAttacks(KILN, new SafeTensorsAttacks());
+        int refused = new FileFuzzer(KILN, ALLOWED).run(".kiln attack", 4, CASES, attacks,
+                bytes -> mustRefuse(() -> load(bytes)));
+        System.out.println("kiln attacks made: " + attacks.counts());
+        assertEquals(CASES, refused);
+    }
+
+    @Test
+    void safetensorsAttacks() {
+        SafeTensorsAttacks attacks = new SafeTensorsAttacks();
+        int refused = new FileFuzzer(WEIGHTS, ALLOWED).run(".safetensors attack", 5, CASES, attacks,
+                bytes -> mustRefuse(() -> ModelFiles.loadWeights(target, SafeTensors.read(bytes, "fuzz"), "fuzz")));
+        System.out.println("safetensors attacks made: " + attacks.counts());
+        assertEquals(CASES, refused);
+    }
+
+    @FunctionalInterface
+    private interface Load {
+        void run() throws Exception;
+    }
+
+    /** Every attack must be refused; one that is accepted fails the run with its case number and seed. */
+    private static void mustRefuse(Load load) throws Exception {
+        load.run();
+        throw new IllegalStateException("the attack was accepted");
     }
 
     private static void load(byte[] bytes) throws IOException {
