@@ -2,7 +2,7 @@ package dev.kiln;
 
 import dev.kiln.core.graph.CompiledGraph;
 import dev.kiln.core.graph.Parameter;
-import dev.kiln.io.AtomicFiles;
+import dev.kiln.io.Abbreviated;
 import dev.kiln.io.KilnArchive;
 import dev.kiln.io.ModelConfig;
 import dev.kiln.io.ModelFormatException;
@@ -23,9 +23,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -71,7 +73,7 @@ final class ModelFiles {
             }
         }
         byte[] weights = SafeTensors.encode(tensors, metadata(state.iterations()));
-        AtomicFiles.write(path, out -> KilnArchive.write(out, json, weights));
+        KilnArchive.write(path, json, weights);
     }
 
     /**
@@ -156,9 +158,13 @@ final class ModelFiles {
 
     private static void restore(Model model, ModelConfig config, SafeTensors.Contents contents, String source)
             throws ModelFormatException {
-        if (!config.layerNames().equals(model.layerNames())) {
-            throw new ModelFormatException(source, "layer names " + config.layerNames()
-                    + " do not match the names this Kiln gives the same layers, " + model.layerNames());
+        List<String> names = model.layerNames();
+        for (int i = 0; i < names.size(); i++) {
+            if (!config.layerNames().get(i).equals(names.get(i))) {
+                throw new ModelFormatException(source, "layer " + i + " is named '"
+                        + Abbreviated.name(config.layerNames().get(i)) + "' in the file, but this Kiln names that"
+                        + " layer '" + names.get(i) + "' and its weights after it");
+            }
         }
         ModelConfig.TrainingState state = config.state();
         model.restoreSeed(state.seed());
@@ -288,7 +294,8 @@ final class ModelFiles {
             SafeTensors.Entry e = contents.tensors().get(names.get(i));
             if (e == null) {
                 throw new ModelFormatException(source, "has no tensor '" + names.get(i) + "'; the model needs "
-                        + names + " and the file holds " + new TreeSet<>(contents.tensors().keySet()));
+                        + Abbreviated.list(names) + " and the file holds "
+                        + Abbreviated.list(new TreeSet<>(contents.tensors().keySet())));
             }
             int[] want = shapes.get(i).shape();
             if (!Arrays.equals(e.shape(), want)) {
@@ -297,10 +304,11 @@ final class ModelFiles {
             }
             out.add(e.values());
         }
+        Set<String> known = new HashSet<>(names);
         for (String name : contents.tensors().keySet()) {
-            if (!names.contains(name) && !(ignoreOptimizer && name.startsWith(OPTIMIZER_PREFIX))) {
-                throw new ModelFormatException(source, "holds tensor '" + name + "', which this model does not have;"
-                        + " the model's weights are " + names);
+            if (!known.contains(name) && !(ignoreOptimizer && name.startsWith(OPTIMIZER_PREFIX))) {
+                throw new ModelFormatException(source, "holds tensor '" + Abbreviated.name(name) + "', which this"
+                        + " model does not have; the model's weights are " + Abbreviated.list(names));
             }
         }
         return out;

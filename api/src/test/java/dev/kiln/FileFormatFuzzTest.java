@@ -10,6 +10,7 @@ import static dev.kiln.Layers.Dropout;
 import static dev.kiln.Layers.Flatten;
 import static dev.kiln.Layers.Input;
 import static dev.kiln.Layers.LayerNormalization;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.io.KilnArchive;
@@ -20,6 +21,8 @@ import dev.kiln.metrics.Precision;
 import dev.kiln.metrics.SparseTopKCategoricalAccuracy;
 import dev.kiln.regularizers.L2;
 import dev.kiln.testing.FileFuzzer;
+import dev.kiln.testing.KilnAttacks;
+import dev.kiln.testing.SafeTensorsAttacks;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,11 +40,16 @@ import org.junit.jupiter.api.io.TempDir;
  * appended; 10,000 cases each) are either accepted or refused with {@link ModelFormatException},
  * never anything else: no OutOfMemoryError, no IndexOutOfBoundsException, no hang. The config inside
  * a .kiln is fuzzed on its own too, wrapped into an otherwise valid archive, because the zip
- * checksums would otherwise catch almost every damaged config before it is parsed.
+ * checksums would otherwise catch almost every damaged config before it is parsed. Structured
+ * attacks ({@link KilnAttacks}, {@link SafeTensorsAttacks}: lying sizes over real compressed data,
+ * zip bombs, joined archives, extreme offsets, huge tensor counts; 10,000 cases each) must all be
+ * refused with {@link ModelFormatException}.
  */
 class FileFormatFuzzTest {
     private static final int CASES = 10_000;
     private static final List<Class<? extends Exception>> ALLOWED = List.of(ModelFormatException.class);
+    /** Two lists of 8 names of at most 100 characters, and the words around them. */
+    private static final int MAX_MESSAGE_CHARS = 2_000;
 
     @TempDir
     static Path dir;
@@ -119,6 +127,46 @@ class FileFormatFuzzTest {
         int refused = new FileFuzzer(WEIGHTS, ALLOWED).run(".safetensors", 3, CASES,
                 bytes -> ModelFiles.loadWeights(target, SafeTensors.read(bytes, "fuzz"), "fuzz"));
         assertTrue(refused > CASES / 2, "most damaged files are refused, got " + refused);
+    }
+
+    @Test
+    void kilnAttacks() {
+        KilnAttacks attacks = new KilnAttacks(KILN, new SafeTensorsAttacks());
+        int refused = new FileFuzzer(KILN, ALLOWED).run(".kiln attack", 4, CASES, attacks,
+                bytes -> mustRefuse(() -> load(bytes)));
+        System.out.println("kiln attacks made: " + attacks.counts());
+        assertEquals(CASES, refused);
+    }
+
+    @Test
+    void safetensorsAttacks() {
+        SafeTensorsAttacks attacks = new SafeTensorsAttacks();
+        int refused = new FileFuzzer(WEIGHTS, ALLOWED).run(".safetensors attack", 5, CASES, attacks,
+                bytes -> mustRefuse(() -> ModelFiles.loadWeights(target, SafeTensors.read(bytes, "fuzz"), "fuzz")));
+        System.out.println("safetensors attacks made: " + attacks.counts());
+        assertEquals(CASES, refused);
+    }
+
+    @FunctionalInterface
+    private interface Load {
+        void run() throws Exception;
+    }
+
+    /**
+     * Every attack must be refused, in a message short enough to read (a list of a million names is
+     * not); otherwise the run fails with the case number and seed.
+     */
+    private static void mustRefuse(Load load) throws Exception {
+        try {
+            load.run();
+        } catch (ModelFormatException e) {
+            if (e.getMessage().length() > MAX_MESSAGE_CHARS) {
+                throw new IllegalStateException("a refusal of " + e.getMessage().length() + " characters: "
+                        + e.getMessage().substring(0, 200) + "...");
+            }
+            throw e;
+        }
+        throw new IllegalStateException("the attack was accepted");
     }
 
     private static void load(byte[] bytes) throws IOException {

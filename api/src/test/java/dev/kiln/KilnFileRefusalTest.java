@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.io.KilnArchive;
 import dev.kiln.io.ModelFormatException;
+import dev.kiln.testing.AllocatedBytes;
+import dev.kiln.testing.HandMadeZip;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,6 +78,45 @@ class KilnFileRefusalTest {
                 .getBytes(StandardCharsets.UTF_8), valid.weights()), "training_state.iterations");
         assertRefused(archive("{}".getBytes(StandardCharsets.UTF_8), valid.weights()), "config.json.format");
         assertRefused(archive("not json".getBytes(StandardCharsets.UTF_8), valid.weights()), "not valid JSON");
+    }
+
+    @Test
+    void twoSavedModelsJoinedTogetherAreRefused() throws IOException {
+        // Kiln used to load the first model while zip tools, which read the directory at the end, saw the second.
+        Path second = dir.resolve("second.kiln");
+        try (Model m = Sequential.of(Input(3), Dense(2)).compile("sgd", "mse")) {
+            m.save(second);
+        }
+        byte[] first = Files.readAllBytes(dir.resolve("m.kiln"));
+        byte[] joined = Arrays.copyOf(first, first.length + (int) Files.size(second));
+        System.arraycopy(Files.readAllBytes(second), 0, joined, first.length, (int) Files.size(second));
+        assertRefused(joined, "bytes follow the end of the zip archive at offset " + first.length);
+        Path file = dir.resolve("joined.kiln");
+        Files.write(file, joined);
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> Model.load(file).close());
+        assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+    }
+
+    @Test
+    void aSmallFileCannotMakeKilnReadABigModel() throws IOException {
+        // 4 M zero weights (16 MB) whose entry is deflated to a few KB: Kiln writes weights stored, so the
+        // bytes a model needs are in the file, and a deflated weights entry is refused before inflating it.
+        Path big = dir.resolve("big.kiln");
+        try (Model m = Sequential.of(Input(4), Dense(1 << 20, "linear", false)).compile("sgd", "mse")) {
+            m.setWeights(List.of(new float[4 << 20]));
+            m.save(big);
+        }
+        byte[] saved = Files.readAllBytes(big);
+        KilnArchive.Parts parts = KilnArchive.read(new ByteArrayInputStream(saved), saved.length, "big");
+        byte[] small = new HandMadeZip()
+                .add(HandMadeZip.deflated("config.json", parts.config()), HandMadeZip.deflate(parts.config()))
+                .add(HandMadeZip.deflated("model.safetensors", parts.weights()), HandMadeZip.deflate(parts.weights()))
+                .toBytes();
+        assertTrue(small.length < 100_000, "a small file: " + small.length);
+        assertRefused(small, "entry 'model.safetensors' is compressed");
+        long allocated = AllocatedBytes.by(
+                () -> ModelFiles.load(new ByteArrayInputStream(small), small.length, "small").close());
+        assertTrue(allocated < 4 << 20, "refusing it allocated " + allocated + " bytes");
     }
 
     @Test

@@ -236,6 +236,24 @@ class ModelFilesTest {
     }
 
     @Test
+    void messagesListAHandfulOfNamesWhateverTheFileHolds() throws IOException {
+        Map<String, SafeTensors.Entry> strangers = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 1000; i++) {
+            strangers.put(String.format("stranger_%04d/kernel", i), new SafeTensors.Entry(new int[] {1}, new float[1]));
+        }
+        Path file = dir.resolve("strangers.safetensors");
+        SafeTensors.write(file, strangers, Map.of());
+        try (Model model = Sequential.of(Input(3), Dense(2)).compile("sgd", "mse")) {
+            ModelFormatException e = assertThrows(ModelFormatException.class, () -> model.loadWeights(file));
+            assertTrue(e.getMessage().contains("has no tensor 'dense/kernel'"), e.getMessage());
+            assertTrue(e.getMessage().contains("stranger_0000/kernel, stranger_0001/kernel")
+                    && e.getMessage().contains("and 992 more") && !e.getMessage().contains("stranger_0999"),
+                    e.getMessage());
+            assertTrue(e.getMessage().length() < 600, e.getMessage());
+        }
+    }
+
+    @Test
     void fileNamesAndStatesAreChecked() throws IOException {
         try (Model model = Sequential.of(Input(3), Dense(2)).compile("sgd", "mse");
                 Model lazy = Sequential.of(Dense(2)).compile("sgd", "mse")) {

@@ -1,22 +1,26 @@
 package dev.kiln.io;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
  * The container of a {@code .kiln} file: a zip archive of exactly two entries, {@code config.json}
- * (deflated) and {@code model.safetensors} (stored, so other tools can read it in place). Reading
- * checks the zip magic, refuses unknown or repeated entries, bounds each entry's size before keeping
- * it (16 MiB for the config; for the weights what the file's size allows) and relies on the zip
- * checksums to catch damaged bytes.
+ * (deflated) and {@code model.safetensors} (stored, so other tools can read it in place, and so that
+ * the weights a file can hold are bounded by the file's own size).
+ *
+ * <p>Reading ({@link StrictZipReader}) accounts for every byte: the entries from the first byte on, a
+ * central directory that agrees with them, nothing after it. The config may hold at most
+ * {@value #MAX_CONFIG_BYTES} bytes once inflated, counted as they are inflated; the weights must be
+ * stored and at most {@value #MAX_WEIGHTS_BYTES} bytes. Writing refuses, before a byte is written,
+ * what reading would refuse.
  *
  * <pre>{@code
  * KilnArchive.Parts parts = KilnArchive.read(in, Files.size(path), path.toString());
@@ -25,9 +29,10 @@ import java.util.zip.ZipOutputStream;
 public final class KilnArchive {
     public static final String CONFIG_ENTRY = "config.json";
     public static final String WEIGHTS_ENTRY = "model.safetensors";
-    static final long MAX_CONFIG_BYTES = 16L << 20;
-    /** A Java array's practical limit. */
-    static final long MAX_WEIGHTS_BYTES = Integer.MAX_VALUE - 64;
+    /** The most bytes {@code config.json} may hold (inflated): far more than 10,000 layers need. */
+    public static final long MAX_CONFIG_BYTES = 16L << 20;
+    /** The most bytes {@code model.safetensors} may hold: one Java array's practical limit. */
+    public static final long MAX_WEIGHTS_BYTES = SafeTensors.MAX_ENCODED_BYTES;
     private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
 
     /** The two entries' bytes. */
@@ -37,7 +42,14 @@ public final class KilnArchive {
     private KilnArchive() {
     }
 
+    /** Writes the archive atomically, after checking it is one Kiln will read back. */
+    public static void write(Path path, byte[] config, byte[] weights) throws IOException {
+        checkWritable(config, weights);
+        AtomicFiles.write(path, out -> write(out, config, weights));
+    }
+
     public static void write(OutputStream out, byte[] config, byte[] weights) throws IOException {
+        checkWritable(config, weights);
         ZipOutputStream zip = new ZipOutputStream(out);
         zip.putNextEntry(new ZipEntry(CONFIG_ENTRY));
         zip.write(config);
@@ -55,6 +67,18 @@ public final class KilnArchive {
         zip.finish();
     }
 
+    /** The model must never write a file it will not read back. */
+    private static void checkWritable(byte[] config, byte[] weights) {
+        if (config.length > MAX_CONFIG_BYTES) {
+            throw new IllegalArgumentException("the model's " + CONFIG_ENTRY + " would take " + config.length
+                    + " bytes; a .kiln file holds at most " + MAX_CONFIG_BYTES + " (KilnArchive.MAX_CONFIG_BYTES)");
+        }
+        if (weights.length > MAX_WEIGHTS_BYTES) {
+            throw new IllegalArgumentException("the model's " + WEIGHTS_ENTRY + " would take " + weights.length
+                    + " bytes; a .kiln file holds at most " + MAX_WEIGHTS_BYTES + " (KilnArchive.MAX_WEIGHTS_BYTES)");
+        }
+    }
+
     /** Reads an archive of {@code size} bytes from {@code in}; {@code source} names it in messages. */
     public static Parts read(InputStream in, long size, String source) throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
@@ -65,59 +89,27 @@ public final class KilnArchive {
             throw new ModelFormatException(source, "not a .kiln file: a .kiln file is a zip archive and starts with"
                     + " 'PK\\3\\4'");
         }
-        // A deflated entry may legitimately grow, but not without bound: a zip bomb stops at this cap.
-        long weightsCap = Math.min(MAX_WEIGHTS_BYTES, Math.max(64L << 20, 100 * size));
-        byte[] config = null;
-        byte[] weights = null;
-        try (ZipInputStream zip = new ZipInputStream(buffered)) {
-            ZipEntry entry;
-            while ((entry = zip.getNextEntry()) != null) {
-                String name = entry.getName();
-                if (name.equals(CONFIG_ENTRY) && config == null) {
-                    config = readEntry(zip, entry, MAX_CONFIG_BYTES, source);
-                } else if (name.equals(WEIGHTS_ENTRY) && weights == null) {
-                    weights = readEntry(zip, entry, weightsCap, source);
-                } else {
-                    throw new ModelFormatException(source, "unexpected zip entry '" + name + "'; a .kiln file holds "
-                            + CONFIG_ENTRY + " and " + WEIGHTS_ENTRY + ", each once");
-                }
+        Map<String, byte[]> entries = new StrictZipReader(buffered, size, source).read((name, method) -> {
+            if (name.equals(CONFIG_ENTRY)) {
+                return MAX_CONFIG_BYTES;
             }
-        } catch (ModelFormatException e) {
-            throw e;
-        } catch (IOException | IllegalArgumentException e) {
-            // The JDK's zip reader says ZipException/EOFException for damaged archives and
-            // IllegalArgumentException for an entry name that is not valid UTF-8.
-            throw new ModelFormatException(source, "damaged zip archive: " + e.getMessage(), e);
-        }
+            if (!name.equals(WEIGHTS_ENTRY)) {
+                throw new ModelFormatException(source, "unexpected zip entry '" + Abbreviated.name(name)
+                        + "'; a .kiln file holds " + CONFIG_ENTRY + " and " + WEIGHTS_ENTRY + ", each once");
+            }
+            if (method != StrictZipReader.STORED) {
+                // Stored, the weights cannot hold more bytes than the file: no small file makes a big model.
+                throw new ModelFormatException(source, "entry '" + WEIGHTS_ENTRY + "' is compressed (method " + method
+                        + "); Kiln writes it stored and reads it only stored, so its size is bounded by the file's");
+            }
+            return MAX_WEIGHTS_BYTES;
+        });
+        byte[] config = entries.get(CONFIG_ENTRY);
+        byte[] weights = entries.get(WEIGHTS_ENTRY);
         if (config == null || weights == null) {
             throw new ModelFormatException(source, "not a complete .kiln file: the archive lacks "
                     + (config == null ? CONFIG_ENTRY : WEIGHTS_ENTRY));
         }
         return new Parts(config, weights);
-    }
-
-    /** The entry's bytes, at most {@code cap} of them; memory grows with the bytes actually read. */
-    private static byte[] readEntry(ZipInputStream zip, ZipEntry entry, long cap, String source) throws IOException {
-        if (entry.getSize() > cap) {
-            throw new ModelFormatException(source, "entry '" + entry.getName() + "' claims " + entry.getSize()
-                    + " bytes; at most " + cap + " are allowed here");
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(entry.getSize(), 0), 1 << 16));
-        byte[] chunk = new byte[1 << 16];
-        long total = 0;
-        int n;
-        while ((n = zip.read(chunk)) > 0) {
-            total += n;
-            if (total > cap) {
-                throw new ModelFormatException(source, "entry '" + entry.getName() + "' holds more than " + cap
-                        + " bytes, the most allowed here");
-            }
-            out.write(chunk, 0, n);
-        }
-        if (entry.getSize() >= 0 && total != entry.getSize()) {
-            throw new ModelFormatException(source, "entry '" + entry.getName() + "' holds " + total
-                    + " bytes but its header says " + entry.getSize());
-        }
-        return out.toByteArray();
     }
 }

@@ -24,9 +24,11 @@ import java.util.Map;
  * counted from the end of the header.
  *
  * <p>Reading checks everything before it allocates: the header length against the file size and a
- * 100 MB cap (as the reference implementation does), the JSON, each dtype (only F32), each shape
- * against its byte range, that the ranges tile the data without gaps or overlaps, and that the data
- * ends where the file ends. Anything else is a {@link ModelFormatException} naming the problem.
+ * 100 MB cap (as the reference implementation does), the JSON (parsed as a stream, at most
+ * {@value #MAX_TENSORS} tensors and {@value #MAX_METADATA_ENTRIES} metadata entries), each dtype (only
+ * F32), each shape against its byte range, that the ranges tile the data without gaps or overlaps,
+ * and that the data ends where the file ends. Anything else is a {@link ModelFormatException} naming
+ * the problem. Writing refuses, with an {@link IllegalArgumentException}, what reading would refuse.
  *
  * <pre>{@code
  * var tensors = new LinkedHashMap<String, SafeTensors.Entry>();
@@ -38,6 +40,19 @@ import java.util.Map;
 public final class SafeTensors {
     /** The reference implementation's cap on the JSON header. */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
+    /**
+     * The most tensors a file may describe. A Kiln model has at most 10,000 layers of at most 4 weights,
+     * each with up to 2 optimizer slots beside it in a .kiln file: 120,000 tensors. The cap leaves room
+     * above that and keeps what a hostile header can make Kiln build (a name, a shape, a range per
+     * tensor) to tens of megabytes.
+     */
+    public static final int MAX_TENSORS = 200_000;
+    /** The most {@code __metadata__} entries; Kiln writes 3, other tools a handful. */
+    public static final int MAX_METADATA_ENTRIES = 10_000;
+    /** The most dimensions a tensor's shape may have. */
+    public static final int MAX_DIMENSIONS = 8;
+    /** The most bytes {@link #encode} can produce: one Java array's practical limit. */
+    public static final long MAX_ENCODED_BYTES = Integer.MAX_VALUE - 64;
     static final String METADATA_KEY = "__metadata__";
     static final ObjectMapper JSON = Json.strictMapper();
 
@@ -77,12 +92,26 @@ public final class SafeTensors {
         AtomicFiles.write(path, out -> out.write(bytes));
     }
 
-    /** The file's bytes. */
+    /** The file's bytes; refuses tensors or metadata that Kiln would not read back. */
     public static byte[] encode(Map<String, Entry> tensors, Map<String, String> metadata) {
+        if (tensors.size() > MAX_TENSORS) {
+            throw new IllegalArgumentException("cannot write " + tensors.size() + " tensors: Kiln reads at most "
+                    + MAX_TENSORS + " tensors from one file (SafeTensors.MAX_TENSORS)");
+        }
+        if (metadata.size() > MAX_METADATA_ENTRIES) {
+            throw new IllegalArgumentException("cannot write " + metadata.size() + " metadata entries: Kiln reads"
+                    + " no more than " + MAX_METADATA_ENTRIES + " metadata entries (SafeTensors.MAX_METADATA_ENTRIES)");
+        }
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject(METADATA_KEY);
-            metadata.forEach(meta::put);
+            metadata.forEach((key, value) -> {
+                if (value == null) {
+                    throw new IllegalArgumentException("metadata value '" + Abbreviated.name(key)
+                            + "' is null; metadata values are strings");
+                }
+                meta.put(key, value);
+            });
         }
         long offset = 0;
         for (Map.Entry<String, Entry> e : tensors.entrySet()) {
@@ -106,10 +135,22 @@ public final class SafeTensors {
             throw new IllegalStateException("cannot encode a safetensors header", e);
         }
         // Padded with spaces so the data starts 8-byte aligned, as the reference writer does.
-        int headerLength = json.length + (8 - json.length % 8) % 8;
+        long headerLength = json.length + (8 - json.length % 8) % 8;
+        if (headerLength > MAX_HEADER_BYTES) {
+            throw new IllegalArgumentException("the safetensors header would take " + headerLength
+                    + " bytes; Kiln reads headers of at most " + MAX_HEADER_BYTES
+                    + " bytes (SafeTensors.MAX_HEADER_BYTES)");
+        }
         long total = 8L + headerLength + offset;
-        if (total > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("tensors of " + offset + " bytes are too large for one file (2 GiB at most)");
+        if (total > MAX_ENCODED_BYTES) {
+            throw new IllegalArgumentException("tensors of " + offset + " bytes make a file of " + total
+                    + " bytes; one file holds at most " + MAX_ENCODED_BYTES + " (SafeTensors.MAX_ENCODED_BYTES)");
+        }
+        try {
+            // The reader's own checks (shapes, names, Jackson's limits) on the header about to be written.
+            SafeTensorsHeader.parse(json, offset, "the header to write");
+        } catch (ModelFormatException e) {
+            throw new IllegalArgumentException("cannot write a file Kiln would not read back; " + e.getMessage(), e);
         }
         ByteBuffer out = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
         out.putLong(headerLength);

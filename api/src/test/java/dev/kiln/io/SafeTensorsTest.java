@@ -120,6 +120,76 @@ class SafeTensorsTest {
     private static void assertRefused(byte[] bytes, String expected) {
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> SafeTensors.read(bytes, "bad"));
         assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+        assertTrue(e.getMessage().length() < 400, "a short message: " + e.getMessage());
+    }
+
+    /** A header of {@code count} empty tensors, named t0, t1, ... */
+    static byte[] emptyTensors(int count) {
+        StringBuilder json = new StringBuilder("{");
+        for (int i = 0; i < count; i++) {
+            json.append(i == 0 ? "" : ",").append("\"t").append(i).append("\":{\"dtype\":\"F32\",\"shape\":[0],")
+                    .append("\"data_offsets\":[0,0]}");
+        }
+        return craft(json.append('}').toString(), 8);
+    }
+
+    @Test
+    void refusesMoreTensorsThanAnyKilnModelHasWithAShortMessage() throws Exception {
+        assertEquals(SafeTensors.MAX_TENSORS, SafeTensors.read(emptyTensors(SafeTensors.MAX_TENSORS), "most")
+                .tensors().size());
+        // One more is refused when it is met; the message does not list the names.
+        assertRefused(emptyTensors(SafeTensors.MAX_TENSORS + 1), "more than " + SafeTensors.MAX_TENSORS + " tensors");
+        StringBuilder meta = new StringBuilder("{\"__metadata__\":{");
+        for (int i = 0; i <= SafeTensors.MAX_METADATA_ENTRIES; i++) {
+            meta.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
+        }
+        assertRefused(craft(meta.append("}}").toString(), 8), "more than " + SafeTensors.MAX_METADATA_ENTRIES
+                + " metadata entries");
+    }
+
+    @Test
+    void messagesStayShortWhateverTheNames() {
+        String longName = "w".repeat(40_000);
+        String json = "{\"" + longName + "\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,8]}}";
+        assertRefused(craft(json, 8, 1, 2), "has dtype F16");
+        assertRefused(craft(json.replace("[0,8]", "[0,\"" + longName + "\"]"), 8, 1, 2), "needs data_offsets");
+    }
+
+    @Test
+    void writersRefuseWhatReadersRefuseBeforeWritingAnything() {
+        Map<String, SafeTensors.Entry> many = new LinkedHashMap<>();
+        for (int i = 0; i <= SafeTensors.MAX_TENSORS; i++) {
+            many.put("t" + i, new SafeTensors.Entry(new int[] {0}, new float[0]));
+        }
+        assertWriteRefused(many, Map.of(), "at most " + SafeTensors.MAX_TENSORS + " tensors");
+
+        Map<String, SafeTensors.Entry> deep = Map.of("deep", new SafeTensors.Entry(new int[9], new float[0]));
+        assertWriteRefused(deep, Map.of(), "at most 8 dimensions");
+
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (int i = 0; i <= SafeTensors.MAX_METADATA_ENTRIES; i++) {
+            metadata.put("k" + i, "v");
+        }
+        assertWriteRefused(Map.of(), metadata, "more than " + SafeTensors.MAX_METADATA_ENTRIES + " metadata entries");
+        Map<String, String> nulls = new LinkedHashMap<>();
+        nulls.put("format", null);
+        assertWriteRefused(Map.of(), nulls, "metadata value 'format' is null");
+
+        // A header over 100 MB: 96 metadata values of a million characters each (one shared string).
+        String mib = "x".repeat(1 << 20);
+        Map<String, String> huge = new LinkedHashMap<>();
+        for (int i = 0; i < 96; i++) {
+            huge.put("k" + i, mib);
+        }
+        assertWriteRefused(Map.of(), huge, "at most " + SafeTensors.MAX_HEADER_BYTES + " bytes");
+    }
+
+    private static void assertWriteRefused(Map<String, SafeTensors.Entry> tensors, Map<String, String> metadata,
+            String expected) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SafeTensors.encode(tensors, metadata));
+        assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+        assertTrue(e.getMessage().length() < 400, "a short message: " + e.getMessage());
     }
 
     @Test

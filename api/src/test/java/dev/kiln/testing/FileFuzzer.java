@@ -21,6 +21,12 @@ public final class FileFuzzer {
         void read(byte[] bytes) throws Exception;
     }
 
+    /** Makes a damaged copy of a valid file; {@link #mutate} is the generic one. */
+    @FunctionalInterface
+    public interface Mutation {
+        byte[] apply(byte[] original, Random random);
+    }
+
     private final List<byte[]> seeds;
     private final List<Class<? extends Exception>> allowed;
 
@@ -41,11 +47,16 @@ public final class FileFuzzer {
      * (the rest it accepted). Prints the count so a CI log shows how much was tried.
      */
     public int run(String format, long seed, int cases, Reader reader) {
+        return run(format, seed, cases, FileFuzzer::mutate, reader);
+    }
+
+    /** As {@link #run(String, long, int, Reader)}, with damage made by {@code mutation}. */
+    public int run(String format, long seed, int cases, Mutation mutation, Reader reader) {
         Random random = new Random(seed);
         int refused = 0;
         for (int c = 0; c < cases; c++) {
             byte[] original = seeds.get(random.nextInt(seeds.size()));
-            byte[] mutated = mutate(original, random);
+            byte[] mutated = mutation.apply(original, random);
             try {
                 reader.read(mutated);
             } catch (Exception e) {
