@@ -26,10 +26,13 @@ import dev.kiln.testing.SafeTensorsAttacks;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -120,6 +123,51 @@ class FileFormatFuzzTest {
             load(out.toByteArray());
         });
         assertTrue(refused > CASES / 2, "most damaged configs are refused, got " + refused);
+    }
+
+    /**
+     * Every number of a valid config.json (units, rates, thresholds, k, step counts, shapes) replaced by
+     * an extreme value: each file loads or is refused with a ModelFormatException, and none may allocate
+     * from the number (an AUC asking for 2^31 thresholds, a Dense for 2^31 units).
+     */
+    @Test
+    void kilnConfigsWithExtremeOptionValues() {
+        List<byte[]> configs = PARTS.stream().map(KilnArchive.Parts::config).toList();
+        String[] extremes = {"2147483647", "-2147483648", "9223372036854775807", "-9223372036854775808",
+            "4611686018427387905", "-1", "0", "1e39", "-1e39", "1e308", "4.9e-324", "1e-45", "3.4028235e38", "0.5"};
+        Pattern number = Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
+        int refused = new FileFuzzer(configs, ALLOWED).run(".kiln config extremes", 6, CASES / 2, (original, random) -> {
+            String json = new String(original, StandardCharsets.UTF_8);
+            List<int[]> spans = new ArrayList<>();
+            Matcher m = number.matcher(json);
+            while (m.find()) {
+                spans.add(new int[] {m.start(), m.end()});
+            }
+            StringBuilder out = new StringBuilder(json);
+            for (int k = 0; k < 1 + random.nextInt(2); k++) { // right to left keeps the other spans valid
+                int[] span = spans.get(spans.size() - 1 - random.nextInt(spans.size()));
+                out.replace(span[0], span[1], extremes[random.nextInt(extremes.length)]);
+                spans.removeIf(other -> other[0] >= span[0]);
+                if (spans.isEmpty()) {
+                    break;
+                }
+            }
+            return out.toString().getBytes(StandardCharsets.UTF_8);
+        }, bytes -> {
+            byte[] weights = PARTS.stream().filter(p -> sameModel(p.config(), bytes)).findFirst()
+                    .orElse(PARTS.get(0)).weights();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            KilnArchive.write(out, bytes, weights);
+            load(out.toByteArray());
+        });
+        assertTrue(refused > 0, "some extreme values are refused, got " + refused);
+    }
+
+    /** Configs of the same model differ only in numbers: compare them with the digits taken out. */
+    private static boolean sameModel(byte[] a, byte[] b) {
+        String digits = "[-+0-9.eE]+";
+        return new String(a, StandardCharsets.UTF_8).replaceAll(digits, "#")
+                .equals(new String(b, StandardCharsets.UTF_8).replaceAll(digits, "#"));
     }
 
     @Test
