@@ -6,10 +6,12 @@ import static dev.kiln.FitOption.validationSplit;
 import static dev.kiln.FitOption.verbose;
 import static dev.kiln.Layers.Dense;
 import static dev.kiln.Layers.Dropout;
+import static dev.kiln.Layers.Input;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.core.exec.KernelPool;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -17,13 +19,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 5's determinism through the user's API (Sequential, compile, fit with shuffling, dropout and a
- * validation split): the same seed and thread count give bit-identical weights and history, and 1 and 2
- * threads agree to 1e-5 relative (by design they are bit-identical too; the test states the weaker
- * promise and prints whether the stronger one held).
+ * Determinism through the user's API (Sequential, compile, fit with shuffling and dropout): the same seed
+ * and thread count give bit-identical weights and history (with a validation split too), and so do 1, 2
+ * and 3 threads, at sizes where every kernel dispatch of fit really runs on every thread (checked with
+ * the global pool's dispatch counts).
  */
 class ApiDeterminismTest {
-    private static final int ROWS = 300;
     private int threadsBefore;
 
     @BeforeEach
@@ -39,21 +40,53 @@ class ApiDeterminismTest {
     private record Run(List<float[]> weights, List<Double> losses) {
     }
 
-    private static Run train(int threads, String outputActivation, String loss) {
+    private static float[][] rows(int count, int width, Random r) {
+        float[][] x = new float[count][width];
+        for (float[] row : x) {
+            for (int j = 0; j < width; j++) {
+                row[j] = (float) r.nextGaussian();
+            }
+        }
+        return x;
+    }
+
+    /** A small net and data set: nothing here splits, which is what the same-thread-count claim needs. */
+    private static Run trainSmall(int threads, String loss) {
         Kiln.setThreads(threads);
         Random r = new Random(21);
-        float[][] x = new float[ROWS][40];
-        float[][] y = new float[ROWS][6];
-        for (int i = 0; i < ROWS; i++) {
-            for (int j = 0; j < 40; j++) {
-                x[i][j] = (float) r.nextGaussian();
-            }
-            y[i][r.nextInt(6)] = 1;
+        float[][] x = rows(300, 40, r);
+        float[][] y = new float[300][6];
+        for (float[] row : y) {
+            row[r.nextInt(6)] = 1;
         }
         Kiln.setSeed(1234);
-        try (Model model = Sequential.of(Dense(96, "relu"), Dropout(0.2), Dense(48, "gelu"), Dense(6, outputActivation))
+        try (Model model = Sequential.of(Dense(96, "relu"), Dropout(0.2), Dense(48, "gelu"), Dense(6, "softmax"))
                 .compile("adam", loss, "accuracy")) {
             History h = model.fit(x, y, epochs(3), batchSize(37), validationSplit(0.2), verbose(0));
+            return new Run(model.getWeights(), h.history().get("loss"));
+        }
+    }
+
+    /**
+     * Batches of 256 rows of 400 features through layers of 384 and 256 units and a 96-class output: the
+     * narrowest dispatch, dropout's backward pass, just reaches three parts' worth of work.
+     */
+    private static Run trainLarge(int threads) {
+        Kiln.setThreads(threads);
+        Random r = new Random(22);
+        float[][] x = rows(1024, 400, r);
+        int[] y = r.ints(1024, 0, 96).toArray();
+        Kiln.setSeed(4321);
+        try (Model model = Sequential.of(Input(400), Dense(384, "relu"), Dropout(0.2), Dense(256, "gelu"),
+                Dense(96, "softmax")).compile("adam", "sparse_categorical_crossentropy", "accuracy")) {
+            KernelPool pool = KernelPool.global();
+            long dispatches = pool.dispatches();
+            long parts = pool.partsDispatched();
+            History h = model.fit(x, y, epochs(2), batchSize(256), verbose(0));
+            long fitDispatches = pool.dispatches() - dispatches;
+            assertTrue(fitDispatches > 0, "fit ran no kernel through the global pool");
+            assertEquals(fitDispatches * threads, pool.partsDispatched() - parts, "fit on " + threads
+                    + " threads made " + fitDispatches + " dispatches: each should use every thread");
             return new Run(model.getWeights(), h.history().get("loss"));
         }
     }
@@ -61,33 +94,25 @@ class ApiDeterminismTest {
     @Test
     void sameSeedAndThreadCountGiveBitIdenticalWeights() {
         // Softmax fused with its loss, and softmax computed on its own (mse reads probabilities).
-        for (String[] setup : new String[][] {{"softmax", "categorical_crossentropy"}, {"softmax", "mse"}}) {
-            Run a = train(2, setup[0], setup[1]);
-            Run b = train(2, setup[0], setup[1]);
-            for (int p = 0; p < a.weights().size(); p++) {
-                assertArrayEquals(a.weights().get(p), b.weights().get(p), setup[1] + " parameter " + p);
-            }
-            assertEquals(a.losses(), b.losses(), setup[1] + " losses");
+        for (String loss : new String[] {"categorical_crossentropy", "mse"}) {
+            Run a = trainSmall(2, loss);
+            Run b = trainSmall(2, loss);
+            assertSameBits(a, b, loss);
         }
     }
 
     @Test
-    void oneAndTwoThreadsAgree() {
-        Run one = train(1, "softmax", "categorical_crossentropy");
-        Run two = train(2, "softmax", "categorical_crossentropy");
-        boolean identical = true;
-        double worst = 0;
-        for (int p = 0; p < one.weights().size(); p++) {
-            float[] a = one.weights().get(p);
-            float[] b = two.weights().get(p);
-            for (int i = 0; i < a.length; i++) {
-                identical &= Float.floatToIntBits(a[i]) == Float.floatToIntBits(b[i]);
-                double relative = Math.abs(a[i] - b[i]) / Math.max(1e-6, Math.abs(a[i]));
-                worst = Math.max(worst, relative);
-                assertTrue(relative <= 1e-5, "parameter " + p + " element " + i + ": " + a[i] + " vs " + b[i]);
-            }
+    void oneTwoAndThreeThreadsGiveBitIdenticalWeights() {
+        Run one = trainLarge(1);
+        assertSameBits(one, trainLarge(2), "1 and 2 threads");
+        assertSameBits(one, trainLarge(3), "1 and 3 threads");
+    }
+
+    private static void assertSameBits(Run expected, Run actual, String what) {
+        assertEquals(expected.weights().size(), actual.weights().size());
+        for (int p = 0; p < expected.weights().size(); p++) {
+            assertArrayEquals(expected.weights().get(p), actual.weights().get(p), what + ": parameter " + p);
         }
-        System.out.printf("determinism: 1 vs 2 threads, largest relative difference %.3g, bit-identical: %b%n",
-                worst, identical);
+        assertEquals(expected.losses(), actual.losses(), what + ": losses");
     }
 }

@@ -7,18 +7,25 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Saves are atomic: a JVM that saves a model over and over is killed with SIGKILL at random moments,
  * and after every kill the file on disk still loads, whole, with one round's weights throughout.
+ *
+ * <p>A save writes a temporary file next to its target and renames it; so a temporary file left after a
+ * kill shows that the kill landed during a save, and the test requires at least one such kill, or it
+ * would prove nothing (half the kills wait for a temporary file to appear first; the others land at
+ * random, between saves too). There is never more than that one: every completed save removed its own.
  */
 class AtomicSaveKillTest {
     private static final int KILLS = 6;
@@ -32,6 +39,7 @@ class AtomicSaveKillTest {
         Path weights = dir.resolve("weights.safetensors");
         Random random = new Random(5);
         int round = 0;
+        int killsDuringASave = 0;
         for (int kill = 0; kill < KILLS; kill++) {
             int first = round * 1000 + 1;
             Process p = start(model, weights, first);
@@ -41,9 +49,18 @@ class AtomicSaveKillTest {
             // Wait for at least one complete save of this process, then let it run on a random while.
             assertTrue(started.await(60, TimeUnit.SECONDS), "the save loop did not start");
             Thread.sleep(random.nextInt(400));
+            if (kill % 2 == 1) {
+                awaitASaveUnderWay(); // so that some kills surely land in a save, not between two
+            }
             p.destroyForcibly();
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the killed process did not end");
             reader.join();
+            List<Path> temporary = temporaryFiles();
+            assertTrue(temporary.size() <= 1, "completed saves left temporary files behind: " + temporary);
+            if (!temporary.isEmpty()) {
+                killsDuringASave++;
+                Files.delete(temporary.get(0)); // so that the next kill's evidence is its own
+            }
             try (Model loaded = Model.load(model)) {
                 float value = uniformValue(loaded.getWeights());
                 // The output pipe closes with the kill, so the last rounds may go unseen: the file holds
@@ -58,8 +75,26 @@ class AtomicSaveKillTest {
             }
             round++;
         }
-        System.out.printf("atomic save: %d SIGKILLs of a saving JVM, the file loaded whole after every one%n", KILLS);
+        System.out.printf("atomic save: %d SIGKILLs of a saving JVM, %d of them during a save; the file loaded"
+                + " whole after every one%n", KILLS, killsDuringASave);
         assertEquals(KILLS, round);
+        assertTrue(killsDuringASave > 0, "no kill landed during a save, so atomicity was not put to the test");
+    }
+
+    /** Returns once a temporary file shows that a save is being written. */
+    private void awaitASaveUnderWay() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (temporaryFiles().isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "no save was under way for 30 s");
+            Thread.sleep(0, 200_000);
+        }
+    }
+
+    /** The saves' temporary files, {@code .<name>.<random>.tmp} beside their targets (see AtomicFiles). */
+    private List<Path> temporaryFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList();
+        }
     }
 
     private static void readRounds(Process p, AtomicInteger lastSeen, CountDownLatch started) {

@@ -6,9 +6,11 @@ import static dev.kiln.Layers.Dense;
 import static dev.kiln.Layers.Input;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -16,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -75,6 +78,7 @@ class ConcurrentUseTest {
                     for (int c = 0; c < CALLS; c++) {
                         int k = (thread + c) % sizes.length;
                         float[][] got = model.predict(inputs.get(k));
+                        assertEquals(expected.get(k).length, got.length, "thread " + thread + " call " + c + " rows");
                         for (int i = 0; i < got.length; i++) {
                             assertArrayEquals(expected.get(k)[i], got[i], "thread " + thread + " call " + c + " row " + i);
                         }
@@ -93,6 +97,11 @@ class ConcurrentUseTest {
         }
     }
 
+    /**
+     * Each thread predicts until it is refused. The model is closed only once some calls were answered, so
+     * both outcomes really happen: every answer must be whole and right, and once a thread has been
+     * refused, it must stay refused.
+     */
     @Test
     void closeRacingWithPredictionsIsEitherCorrectOrIllegalState() throws Exception {
         Model model = trainedModel();
@@ -106,26 +115,34 @@ class ConcurrentUseTest {
         for (int t = 0; t < THREADS; t++) {
             done.add(pool.submit((Callable<Void>) () -> {
                 start.await();
-                for (int c = 0; c < 100; c++) {
+                while (true) {
                     try {
                         float[][] got = model.predict(x);
-                        assertArrayEquals(expected[199], got[199]);
+                        assertTrue(Arrays.deepEquals(expected, got), "an answer differs from the single-threaded one");
                         answered.incrementAndGet();
                     } catch (IllegalStateException e) {
                         assertTrue(e.getMessage().contains("closed"), e.getMessage());
                         refused.incrementAndGet();
+                        break;
                     }
                 }
+                IllegalStateException again = assertThrows(IllegalStateException.class, () -> model.predict(x));
+                assertTrue(again.getMessage().contains("closed"), again.getMessage());
                 return null;
             }));
         }
         start.countDown();
-        Thread.sleep(20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (answered.get() < 2 * THREADS) {
+            assertTrue(System.nanoTime() < deadline, "only " + answered.get() + " calls answered in 60 s");
+            Thread.sleep(1);
+        }
         model.close();
         for (Future<?> f : done) {
             f.get();
         }
         pool.shutdown();
-        assertEquals(THREADS * 100, answered.get() + refused.get());
+        assertTrue(answered.get() >= 2 * THREADS, answered.get() + " calls answered");
+        assertEquals(THREADS, refused.get(), "each thread is refused once it reaches a closed model");
     }
 }

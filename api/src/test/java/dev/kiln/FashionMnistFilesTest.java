@@ -2,17 +2,20 @@ package dev.kiln;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kiln.testing.Prerequisite;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The real Fashion-MNIST files, where this machine has them (./kiln test and CI install them). */
+/**
+ * The real Fashion-MNIST files, where this machine has them (./kiln test and CI install them; under
+ * CI=true their absence fails).
+ */
 class FashionMnistFilesTest {
     @Test
     void realFilesHaveTheShapesAndRangesOfFashionMnist() {
-        assumeTrue(Files.isDirectory(Datasets.SYSTEM_FASHION_MNIST), "no " + Datasets.SYSTEM_FASHION_MNIST);
+        Prerequisite.require(Files.isDirectory(Datasets.SYSTEM_FASHION_MNIST), "no " + Datasets.SYSTEM_FASHION_MNIST);
         Datasets.Split data = Datasets.fashionMnist(Datasets.SYSTEM_FASHION_MNIST);
         assertEquals(60_000, data.xTrain().length);
         assertEquals(10_000, data.xTest().length);

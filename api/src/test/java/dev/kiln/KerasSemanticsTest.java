@@ -152,16 +152,30 @@ class KerasSemanticsTest {
         }
     }
 
+    /**
+     * "accuracy" means binary accuracy after one sigmoid unit and categorical accuracy after a softmax, as in
+     * Keras. The weights are set by hand so every prediction is known, and each way of counting would give
+     * its own number.
+     */
     @Test
     void accuracyIsResolvedFromTheOutputAndLoss() {
         float[][] x = {{1f, 0f}, {0f, 1f}};
-        try (Model binary = Sequential.of(Dense(1, "sigmoid")).compile("adam", "binary_crossentropy", "accuracy")) {
-            Map<String, Double> s = binary.evaluate(x, new int[] {1, 0});
-            assertTrue(s.containsKey("accuracy"));
+        try (Model binary = Sequential.of(Input(2), Dense(1, "sigmoid")).compile("adam", "binary_crossentropy",
+                "accuracy")) {
+            // σ(4) ≈ 0.98 and σ(−4) ≈ 0.02 are classes 1 and 0 at the 0.5 threshold: one of the labels 1, 1 is
+            // right. An argmax over the single output would say class 0 for both rows and score 0.
+            binary.setWeights(List.of(new float[] {4f, -4f}, new float[] {0f}));
+            assertEquals(0.5, binary.evaluate(x, new int[] {1, 1}).get("accuracy"), 1e-12);
         }
-        try (Model onehot = Sequential.of(Dense(2, "softmax")).compile("adam", "categorical_crossentropy", "accuracy")) {
-            double acc = onehot.evaluate(x, new float[][] {{1, 0}, {0, 1}}).get("accuracy");
-            assertTrue(acc == 0 || acc == 0.5 || acc == 1, "categorical accuracy counts rows: " + acc);
+        float[][] identity = {{1f, 0f, 0f}, {0f, 1f, 0f}, {0f, 0f, 1f}};
+        try (Model onehot = Sequential.of(Input(3), Dense(3, "softmax")).compile("adam", "categorical_crossentropy",
+                "accuracy")) {
+            // Row i's logits are row i of the kernel: rows 0 and 1 predict their own class, row 2 predicts
+            // class 0 (probability 0.9993). Categorical accuracy counts rows: 2 of 3. Binary accuracy would
+            // count the 9 thresholded outputs, 7 of them right.
+            onehot.setWeights(List.of(new float[] {8f, 0f, 0f, 0f, 8f, 0f, 8f, 0f, 0f}, new float[3]));
+            double accuracy = onehot.evaluate(identity, identity).get("accuracy");
+            assertEquals(2.0 / 3, accuracy, 1e-12);
         }
     }
 }

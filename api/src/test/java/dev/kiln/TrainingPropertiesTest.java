@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.core.graph.CompiledGraph;
 import dev.kiln.layers.Layer;
+import dev.kiln.testing.ReplayableSeed;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -20,12 +21,15 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 
 /**
  * Property-based tests (jqwik): for random layer stacks, widths, activations, losses, batch sizes and
  * row counts, fit runs and reports a finite loss, predict returns one finite row of the output width per
- * input row, and every parameter's gradient matches central finite differences of the loss.
+ * input row, and every parameter's gradient matches central finite differences of the loss. Each run prints
+ * its seed and accepts one ({@link ReplayableSeed}), so a failure in CI can be replayed.
  */
+@AddLifecycleHook(ReplayableSeed.class)
 class TrainingPropertiesTest {
     private static final List<String> HIDDEN = List.of("linear", "relu", "sigmoid", "tanh", "leaky_relu", "elu",
             "gelu", "silu", "softmax");

@@ -18,7 +18,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,7 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  * each read as images, as labels and as a labelled pair, may be accepted or refused with an
  * {@link IdxFormatException}, and nothing else: no OutOfMemoryError, no NegativeArraySizeException, no
  * IndexOutOfBounds, no hang (the whole run has a deadline).
+ *
+ * <p>Each fuzz run's own 3-minute deadline names the format; the class's timeout, longer than the
+ * build's default of 2 minutes, leaves it room to be the one that fires.
  */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class IdxFuzzTest {
     private static final int CASES = 10_000;
 

@@ -45,6 +45,9 @@ public final class KernelPool implements AutoCloseable {
     private Thread caller;
     private volatile Workers workers;
     private volatile long generationSeenAtStart;
+    /** Calls of {@link #run} so far, and the parts they ran in: written under the pool's lock. */
+    private long dispatches;
+    private long partsDispatched;
 
     /** The threads of one size of the pool; replaced as a whole when the size changes. */
     private static final class Workers {
@@ -110,6 +113,8 @@ public final class KernelPool implements AutoCloseable {
         }
         Workers current = workers;
         int n = Math.max(1, Math.min(requestedParts, current.threads.length + 1));
+        dispatches++;
+        partsDispatched += n;
         if (n == 1) {
             work.run(0, 1);
             return;
@@ -137,6 +142,20 @@ public final class KernelPool implements AutoCloseable {
         if (fromWorker != null) {
             rethrow(fromWorker);
         }
+    }
+
+    /**
+     * How many times {@link #run} has been called on this pool. With {@link #partsDispatched()} it shows
+     * whether work really was split: a claim that results do not depend on the thread count is only
+     * tested where the kernels ran in several parts.
+     */
+    public synchronized long dispatches() {
+        return dispatches;
+    }
+
+    /** The parts of every {@link #run} so far added up: {@link #dispatches()} times the threads when each used them all. */
+    public synchronized long partsDispatched() {
+        return partsDispatched;
     }
 
     private void awaitWorkers() {

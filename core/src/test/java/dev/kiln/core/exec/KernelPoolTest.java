@@ -41,6 +41,19 @@ class KernelPoolTest {
     }
 
     @Test
+    void countsDispatchesAndTheirParts() {
+        try (KernelPool pool = new KernelPool(3)) {
+            ParallelBody nothing = (part, parts) -> { };
+            pool.run(nothing);
+            pool.run(nothing, 1);
+            pool.run(nothing, 2);
+            pool.run(nothing, 10); // at most the pool's threads
+            assertEquals(4, pool.dispatches());
+            assertEquals(3 + 1 + 2 + 3, pool.partsDispatched());
+        }
+    }
+
+    @Test
     void smallWorkRunsInFewerPartsOnTheCaller() {
         try (KernelPool pool = new KernelPool(4)) {
             Thread caller = Thread.currentThread();

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Clipping inside a compiled graph: the clipped gradients against a scalar reference computed from
- * the unclipped gradients of an identical graph, the SGD update made from the clipped gradients, and
- * the same bits for any thread count.
+ * the unclipped gradients of an identical graph, and the SGD update made from the clipped gradients.
+ * That clipping gives the same bits on any thread count is {@link SplitDeterminismTest}'s, at a size where
+ * it splits (this graph's 12,905 floats stay on one thread).
  */
 class GradientClipTest {
     private static final int ROWS = 13;
@@ -141,18 +142,6 @@ class GradientClipTest {
             assertArrayEquals(expected.get(i), clipped.gradients().get(i), "parameter " + i);
         }
         assertSgdUsed(clipped);
-    }
-
-    @Test
-    void anyThreadCountGivesTheSameBits() {
-        for (GradientClip.Mode mode : new GradientClip.Mode[] {GradientClip.Mode.NORM, GradientClip.Mode.GLOBAL_NORM}) {
-            GradientClip clip = new GradientClip(mode, 0.01f);
-            Step one = trainOnce(clip, 1);
-            Step three = trainOnce(clip, 3);
-            for (int i = 0; i < one.weights().size(); i++) {
-                assertArrayEquals(one.weights().get(i), three.weights().get(i), mode + " parameter " + i);
-            }
-        }
     }
 
     @Test
