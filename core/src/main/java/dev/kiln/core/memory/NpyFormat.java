@@ -87,6 +87,10 @@ final class NpyFormat {
 
     /** shape × item size, refusing products that overflow a long or that no Tensor could hold. */
     private static long dataBytes(NpyHeader header, Path file) throws NpyFormatException {
+        // A zero axis holds no data whatever the other axes say: (2^31−1, 2^31−1, 0) is empty, not too large.
+        if (Arrays.stream(header.shape()).anyMatch(d -> d == 0)) {
+            return 0;
+        }
         long bytes = header.dtype().type().itemBytes();
         for (int d : header.shape()) {
             try {

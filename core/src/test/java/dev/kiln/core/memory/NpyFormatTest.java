@@ -165,6 +165,36 @@ class NpyFormatTest {
         assertRefused(file, "more than 2^63 bytes");
     }
 
+    /**
+     * A zero axis means no data, however large the other axes are: (2^31−1, 2^31−1, 0) is an empty tensor
+     * of that shape, not "more than 2^63 bytes". In either order, and whatever the dtype.
+     */
+    @Test
+    void zeroElementArraysOfHugeShapesAreReadAsEmptyTensors() throws IOException {
+        int big = Integer.MAX_VALUE;
+        int[][] shapes = {{big, big, 0}, {0, big, big, big, big}, {big, 0, big}, {0}, {3, 0}};
+        for (int[] shape : shapes) {
+            for (String descr : new String[] {"<f4", ">f8", "|u1"}) {
+                for (boolean fortran : new boolean[] {false, true}) {
+                    Path file = write(NpyTestFiles.npy(1, descr, fortran, shape, new double[0]));
+                    String what = Arrays.toString(shape) + " " + descr + (fortran ? " fortran" : "");
+                    Tensor t = Tensor.fromNpy(file);
+                    assertArrayEquals(shape, t.shape(), what);
+                    assertEquals(0, t.size(), what);
+                    assertEquals(0, t.toArray().length, what);
+                }
+            }
+        }
+        // No data is all a zero-element array may hold.
+        assertRefused(write(NpyTestFiles.withHeader(1,
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2147483647, 2147483647, 0), }",
+                NpyTestFiles.floats(1))), "shape (2147483647, 2147483647, 0) of <f4 needs 0 data bytes, found 4");
+        // An axis no Tensor can have is refused for that reason, even beside a zero.
+        assertRefused(write(NpyTestFiles.withHeader(1,
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 0), }", new byte[0])),
+                "dimension 0 of shape [4294967296, 0] is larger than 2147483647, the largest a Tensor axis can be");
+    }
+
     @Test
     void malformedFilesAreRefusedWithTheProblemNamed() throws IOException {
         byte[] valid = NpyTestFiles.npy(1, "<f4", false, new int[] {2, 2}, new double[] {1, 2, 3, 4});
