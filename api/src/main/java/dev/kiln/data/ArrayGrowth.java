@@ -1,5 +1,6 @@
 package dev.kiln.data;
 
+import dev.kiln.core.memory.Tensor;
 import java.util.Arrays;
 
 /**
@@ -10,10 +11,10 @@ import java.util.Arrays;
  */
 final class ArrayGrowth {
     /**
-     * The longest array every JVM agrees to allocate (the JDK's own collections stop here too); a file
-     * claiming more items or bytes than this is refused from its header.
+     * The longest array every JVM agrees to allocate, as for {@link Tensor#toArray()}; a file claiming more
+     * items or bytes than this is refused from its header.
      */
-    static final int MAX_LENGTH = Integer.MAX_VALUE - 8;
+    static final int MAX_LENGTH = Tensor.MAX_ARRAY_LENGTH;
 
     private ArrayGrowth() {
     }
