@@ -2,7 +2,7 @@ package dev.kiln;
 
 import dev.kiln.core.graph.CompiledGraph;
 import dev.kiln.core.graph.Parameter;
-import dev.kiln.io.AtomicFiles;
+import dev.kiln.core.io.AtomicFiles;
 import dev.kiln.io.KilnArchive;
 import dev.kiln.io.ModelConfig;
 import dev.kiln.io.ModelFormatException;

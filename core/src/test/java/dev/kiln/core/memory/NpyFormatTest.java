@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,6 +12,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -77,6 +80,22 @@ class NpyFormatTest {
         try (var listing = Files.list(dir)) {
             assertEquals(1, listing.count(), "only the target remains");
         }
+    }
+
+    /**
+     * The temporary file a write starts from is private (rw-------); the .npy file must not be. Like
+     * {@code model.save}, a new file is rw-r--r-- and a replaced one keeps the permissions it had.
+     */
+    @Test
+    void aNewFileIsReadableByAllAndAReplacedOneKeepsItsPermissions() throws IOException {
+        assumeTrue(Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class), "POSIX only");
+        Path file = dir.resolve("modes.npy");
+        Tensor.of(new float[] {1, 2}, 2).toNpy(file);
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw----"));
+        Tensor.of(new float[] {3}, 1).toNpy(file);
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertArrayEquals(new float[] {3}, Tensor.fromNpy(file).toArray());
     }
 
     @ParameterizedTest(name = "{0}")
