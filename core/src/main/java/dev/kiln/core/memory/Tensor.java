@@ -198,9 +198,9 @@ public final class Tensor {
      */
     public float[][] toRows() {
         if (rows() > MAX_ARRAY_LENGTH || product(shape, 1) > MAX_ARRAY_LENGTH) {
-            throw new IllegalStateException("cannot turn " + this + " into float[][]: its " + rows()
-                    + " rows of shape " + rowShape() + " need arrays of more than " + MAX_ARRAY_LENGTH
-                    + " entries, the most a Java array holds");
+            throw new IllegalStateException("cannot turn " + this + " into float[][]: it has " + rows()
+                    + " rows of shape " + rowShape() + ", and a Java array holds at most " + MAX_ARRAY_LENGTH
+                    + " rows or values per row");
         }
         int width = (int) product(shape, 1);
         float[][] out = new float[rows()][width];
