@@ -164,8 +164,9 @@ public final class IdxReader {
         byte[] chunk = new byte[Math.min(pixels, CHUNK_BYTES)];
         float[][] images = new float[Math.min(count, FIRST_IMAGE_CAPACITY)][];
         for (int i = 0; i < count; i++) {
+            float[] image = readImage(payload, pixels, chunk);
             images = ArrayGrowth.toHold(images, i + 1, count);
-            images[i] = readImage(payload, pixels, chunk);
+            images[i] = image;
         }
         return images;
     }
