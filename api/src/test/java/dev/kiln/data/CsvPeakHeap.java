@@ -12,7 +12,7 @@ import java.util.Random;
  * (serial GC, so no collector keeps garbage around on purpose) reads a file. Garbage the parser makes and
  * drops does not count; everything the reader holds at once does.
  *
- * <p>Run it for the figures docs/data.md quotes (about a minute):
+ * <p>Run it for the figures docs/data.md quotes (several minutes: most JVMs it starts run out of memory):
  * <pre>
  * mvn -o -q test-compile dependency:build-classpath -pl core,api -am -Dmdep.outputFile=/tmp/kiln-cp.txt
  * java -cp api/target/test-classes:api/target/classes:$(cat /tmp/kiln-cp.txt) dev.kiln.data.CsvPeakHeap
