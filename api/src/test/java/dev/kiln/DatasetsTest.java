@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.data.IdxFormatException;
+import dev.kiln.data.IdxTestFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -98,6 +99,17 @@ class DatasetsTest {
         UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> Datasets.fashionMnist(dir));
         assertInstanceOf(IdxFormatException.class, e.getCause());
         assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+    }
+
+    /** A small label file lying about two billion labels is refused, not an OutOfMemoryError. */
+    @Test
+    void aLyingLabelFileEndsInAClearErrorNotOutOfMemory() throws IOException {
+        Path dir = fakeFashionMnist(tmp.resolve("fm"));
+        write(dir.resolve("train-labels-idx1-ubyte.gz"),
+                IdxTestFiles.lyingGzip(IdxTestFiles.header(0x08, 2_000_000_000), 1 << 20, 2_000_000_000L, 3), false);
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> Datasets.fashionMnist(dir));
+        assertInstanceOf(IdxFormatException.class, e.getCause());
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
     }
 
     @Test

@@ -30,15 +30,18 @@ import org.apache.commons.csv.CSVRecord;
  * spaces around values ignored, and a UTF-8 byte-order mark dropped.
  *
  * <p>Problems are {@link CsvFormatException}s naming the file, the line and the column. There are no
- * lengths in a CSV file to check before allocating: memory grows with the rows actually read, about four
- * bytes per value, so it is bounded by the file's own size.
+ * lengths in a CSV file to check before allocating: memory grows with the rows actually read. Each row's
+ * text is parsed straight into its {@code float[]} and then dropped, and a label is kept as a 4-byte index
+ * into its distinct texts (see {@link CsvLabels}), so reading needs about 4 bytes per value plus about 40
+ * per row (the row array's header, references and its label), and at most a few megabytes for the distinct
+ * label texts; docs/data.md gives measured peaks.
  *
  * <pre>{@code
  * TabularData data = CsvReader.read(Path.of("iris.csv"), CsvOption.labelColumn("species"));
  * }</pre>
  */
 public final class CsvReader {
-    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
+    static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
     private static final char BYTE_ORDER_MARK = '\uFEFF';
     /** Integer labels up to this are their own class index; beyond it they are numbered in sorted order. */
     static final int MAX_DIRECT_CLASS = 65_535;
@@ -115,11 +118,10 @@ public final class CsvReader {
         private final Settings settings;
         private List<String> names;
         private int labelColumn = -1;
-        private final List<float[]> rows = new ArrayList<>();
-        private final List<String> labels = new ArrayList<>();
-        /** One String per distinct label, so a million rows of three classes hold three strings, not a million. */
-        private final Map<String, String> distinctLabels = new HashMap<>();
-        private long[] lines = new long[64];
+        /** The feature rows read so far, in an array grown as rows arrive; {@code rowCount} are used. */
+        private float[][] rows = new float[64][];
+        private int rowCount;
+        private final CsvLabels labels = new CsvLabels();
 
         Table(Path file, Settings settings) {
             this.file = file;
@@ -150,7 +152,7 @@ public final class CsvReader {
             if (names == null) {
                 throw new CsvFormatException(file, "holds no rows, only empty lines");
             }
-            if (rows.isEmpty()) {
+            if (rowCount == 0) {
                 throw new CsvFormatException(file, "has a header but no data rows");
             }
             return labelled();
@@ -226,12 +228,9 @@ public final class CsvReader {
                 throw new CsvFormatException(file, "line " + line + ", " + column(labelColumn)
                         + ": the label is empty; every row needs one");
             }
-            if (rows.size() == lines.length) {
-                lines = Arrays.copyOf(lines, lines.length * 2);
-            }
-            lines[rows.size()] = line;
-            rows.add(row);
-            labels.add(distinctLabels.computeIfAbsent(label, l -> l));
+            rows = ArrayGrowth.toHold(rows, rowCount + 1, ArrayGrowth.MAX_LENGTH);
+            rows[rowCount++] = row;
+            labels.add(label, line);
         }
 
         private float feature(String text, long line, int c) throws CsvFormatException {
@@ -256,22 +255,34 @@ public final class CsvReader {
         }
 
         private TabularData labelled() throws CsvFormatException {
-            float[][] x = rows.toArray(new float[0][]);
+            float[][] x = Arrays.copyOf(rows, rowCount);
+            rows = null;
             List<String> featureNames = new ArrayList<>(names);
             featureNames.remove(labelColumn);
-            double[] numeric = numbers(labels);
             CsvOption.LabelKind kind = settings.kind;
             if (kind == CsvOption.LabelKind.AUTO) {
-                kind = numeric == null || allIntegers(numeric) ? CsvOption.LabelKind.CLASSES : CsvOption.LabelKind.VALUES;
+                kind = !labels.allNumbers() || labels.allIntegers() ? CsvOption.LabelKind.CLASSES
+                        : CsvOption.LabelKind.VALUES;
             }
             if (kind == CsvOption.LabelKind.VALUES) {
-                return TabularData.regression(x, featureNames, values());
+                if (labels.firstNonFloat() != null) {
+                    feature(labels.firstNonFloat(), labels.firstNonFloatLine(), labelColumn); // throws, naming it
+                }
+                return TabularData.regression(x, featureNames, labels.floats());
             }
-            if (numeric != null && allIntegers(numeric) && Arrays.stream(numeric).allMatch(v -> v >= 0 && v <= MAX_DIRECT_CLASS)) {
-                int[] classes = new int[numeric.length];
+            if (!labels.textsKept()) {
+                throw new CsvFormatException(file, column(labelColumn) + " holds more than " + CsvLabels.MAX_DISTINCT
+                        + " different labels, too many to be classes; if they are values to regress, read the"
+                        + " file with CsvOption.regression()");
+            }
+            List<String> texts = labels.texts();
+            double[] numeric = labels.allNumbers() ? texts.stream().mapToDouble(Double::parseDouble).toArray() : null;
+            int[] classes = labels.ids();
+            if (numeric != null && labels.allIntegers()
+                    && Arrays.stream(numeric).allMatch(v -> v >= 0 && v <= MAX_DIRECT_CLASS)) {
                 int max = 0;
                 for (int i = 0; i < classes.length; i++) {
-                    classes[i] = (int) numeric[i];
+                    classes[i] = (int) numeric[classes[i]];
                     max = Math.max(max, classes[i]);
                 }
                 List<String> classNames = new ArrayList<>(max + 1);
@@ -280,57 +291,36 @@ public final class CsvReader {
                 }
                 return TabularData.classification(x, featureNames, classes, classNames);
             }
-            return numbered(x, featureNames, numeric);
+            return numbered(x, featureNames, classes, texts, numeric);
         }
 
-        /** Distinct labels sorted (by value when all are numbers, so "1.0" and "1" are one class) and numbered. */
-        private TabularData numbered(float[][] x, List<String> featureNames, double[] numeric) {
+        /**
+         * Distinct labels sorted (by value when all are numbers, so "1.0" and "1" are one class, named as it
+         * first appears) and numbered; {@code ids} (each row's index into {@code texts}) become class indices.
+         */
+        private static TabularData numbered(float[][] x, List<String> featureNames, int[] ids, List<String> texts,
+                double[] numeric) {
             Map<Object, String> sorted = numeric != null ? new TreeMap<>(Comparator.comparingDouble(o -> (Double) o))
                     : new TreeMap<>();
-            for (int i = 0; i < labels.size(); i++) {
-                sorted.putIfAbsent(key(i, numeric), labels.get(i));
+            for (int id = 0; id < texts.size(); id++) {
+                sorted.putIfAbsent(key(id, texts, numeric), texts.get(id));
             }
             Map<Object, Integer> index = new HashMap<>();
             for (Object key : sorted.keySet()) {
                 index.put(key, index.size());
             }
-            int[] classes = new int[labels.size()];
-            for (int i = 0; i < classes.length; i++) {
-                classes[i] = index.get(key(i, numeric));
+            int[] classOfId = new int[texts.size()];
+            for (int id = 0; id < classOfId.length; id++) {
+                classOfId[id] = index.get(key(id, texts, numeric));
             }
-            return TabularData.classification(x, featureNames, classes, List.copyOf(sorted.values()));
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = classOfId[ids[i]];
+            }
+            return TabularData.classification(x, featureNames, ids, List.copyOf(sorted.values()));
         }
 
-        private Object key(int row, double[] numeric) {
-            return numeric != null ? (Object) (numeric[row] + 0.0) : labels.get(row); // + 0.0 folds -0 into 0
-        }
-
-        private float[] values() throws CsvFormatException {
-            float[] values = new float[labels.size()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = feature(labels.get(i), lines[i], labelColumn);
-            }
-            return values;
-        }
-
-        private static double[] numbers(List<String> texts) {
-            double[] out = new double[texts.size()];
-            for (int i = 0; i < out.length; i++) {
-                if (!NUMBER.matcher(texts.get(i)).matches()) {
-                    return null;
-                }
-                out[i] = Double.parseDouble(texts.get(i));
-            }
-            return out;
-        }
-
-        private static boolean allIntegers(double[] values) {
-            for (double v : values) {
-                if (v != Math.rint(v) || Double.isInfinite(v)) {
-                    return false;
-                }
-            }
-            return true;
+        private static Object key(int id, List<String> texts, double[] numeric) {
+            return numeric != null ? (Object) (numeric[id] + 0.0) : texts.get(id); // + 0.0 folds -0 into 0
         }
 
         private static boolean isNonFinite(String text) {

@@ -16,10 +16,10 @@ record IdxHeader(int[] dimensions, long payloadBytes) {
     static final int UNSIGNED_BYTE = 0x08;
 
     /**
-     * The largest payload we agree to read. One Java array cannot hold more, and a header claiming more
-     * is corrupt or hostile, so it is refused before anything is allocated.
+     * The largest payload we agree to read. One Java array cannot hold more (and one label or one image
+     * holds up to all of it), so a header claiming more is refused before anything is allocated.
      */
-    static final long MAX_PAYLOAD_BYTES = Integer.MAX_VALUE;
+    static final long MAX_PAYLOAD_BYTES = ArrayGrowth.MAX_LENGTH;
 
     static int headerBytes(int dimensionCount) {
         return 4 + 4 * dimensionCount;

@@ -17,9 +17,11 @@ import java.util.zip.ZipException;
  * magic {@code 1f 8b}, not by the file name).
  *
  * <p>Every header is validated before anything is allocated: the magic, the data type, the number of
- * dimensions, dimension sizes that are positive and describe at most 2<sup>31</sup>−1 bytes, and a length
- * the file can actually hold. The payload is decoded while it streams in, and the file must end exactly
- * where its header says. Problems are reported as {@link IdxFormatException}s that name the file.
+ * dimensions, dimension sizes that are positive and describe at most 2<sup>31</sup>−9 bytes (the longest
+ * Java array), and a length the file can actually hold. The payload is decoded while it streams in, into
+ * arrays that grow with the bytes that arrived rather than being sized from the header, so a gzip file
+ * whose header lies costs memory only for what it really holds; and the file must end exactly where its
+ * header says. Problems are reported as {@link IdxFormatException}s that name the file.
  *
  * <pre>{@code
  * Path dir = Path.of("/usr/share/datasets/fashion-mnist");
@@ -32,6 +34,9 @@ public final class IdxReader {
     private static final int LABEL_DIMENSIONS = 1;
     private static final int IMAGE_DIMENSIONS = 3;
     private static final int BUFFER_BYTES = 1 << 16;
+    /** Bytes decoded per read; also the most an array grows by before the bytes that fill it arrived. */
+    private static final int CHUNK_BYTES = 1 << 16;
+    private static final int FIRST_IMAGE_CAPACITY = 1024;
     private static final int ANY_COUNT = -1;
 
     /**
@@ -136,11 +141,15 @@ public final class IdxReader {
     }
 
     private static int[] decodeLabels(Payload payload) throws IOException {
-        int[] labels = new int[payload.header().count()];
-        byte[] chunk = new byte[Math.min(labels.length, BUFFER_BYTES)];
-        for (int done = 0; done < labels.length; ) {
-            int n = Math.min(chunk.length, labels.length - done);
+        int count = payload.header().count();
+        byte[] chunk = new byte[Math.min(count, CHUNK_BYTES)];
+        int[] labels = new int[chunk.length];
+        for (int done = 0; done < count; ) {
+            int n = Math.min(chunk.length, count - done);
             payload.readFully(chunk, n);
+            // Grown only once the bytes are here: a gzip file claiming two billion labels but holding a
+            // million costs memory for a million, then ends in a truncation error.
+            labels = ArrayGrowth.toHold(labels, done + n, count);
             for (int i = 0; i < n; i++) {
                 labels[done + i] = Byte.toUnsignedInt(chunk[i]);
             }
@@ -152,19 +161,32 @@ public final class IdxReader {
     private static float[][] decodeImages(Payload payload) throws IOException {
         int count = payload.header().count();
         int pixels = payload.header().itemBytes();
-        float[][] images = new float[count][];
-        byte[] row = new byte[pixels];
+        byte[] chunk = new byte[Math.min(pixels, CHUNK_BYTES)];
+        float[][] images = new float[Math.min(count, FIRST_IMAGE_CAPACITY)][];
         for (int i = 0; i < count; i++) {
-            // Rows are allocated as they arrive, so a lying header that survived the size checks still
-            // costs no more memory than the bytes actually present.
-            payload.readFully(row, pixels);
-            float[] image = new float[pixels];
-            for (int p = 0; p < pixels; p++) {
-                image[p] = Byte.toUnsignedInt(row[p]) / 255f;
-            }
+            float[] image = readImage(payload, pixels, chunk);
+            images = ArrayGrowth.toHold(images, i + 1, count);
             images[i] = image;
         }
         return images;
+    }
+
+    /**
+     * One image, its array grown chunk by chunk as the bytes arrive, so even a header claiming a single
+     * two-billion-pixel image costs memory only for the pixels actually present.
+     */
+    private static float[] readImage(Payload payload, int pixels, byte[] chunk) throws IOException {
+        float[] image = new float[chunk.length];
+        for (int done = 0; done < pixels; ) {
+            int n = Math.min(chunk.length, pixels - done);
+            payload.readFully(chunk, n);
+            image = ArrayGrowth.toHold(image, done + n, pixels);
+            for (int p = 0; p < n; p++) {
+                image[done + p] = Byte.toUnsignedInt(chunk[p]) / 255f;
+            }
+            done += n;
+        }
+        return image;
     }
 
     /** The payload part of one open file, with the bookkeeping to report truncation precisely. */

@@ -27,7 +27,9 @@ import java.util.Objects;
 public final class TabularData {
     private final float[][] x;
     private final List<String> featureNames;
+    /** Each row's class index, or null for values to regress. */
     private final int[] classes;
+    /** Each row's value to regress, or null for classes. */
     private final float[] values;
     private final List<String> classNames;
 
@@ -36,23 +38,20 @@ public final class TabularData {
         this.x = Objects.requireNonNull(x, "x");
         this.featureNames = List.copyOf(featureNames);
         this.classes = classes;
-        this.values = Objects.requireNonNull(values, "values");
+        this.values = values;
         this.classNames = List.copyOf(classNames);
-        if (x.length != values.length) {
-            throw new IllegalArgumentException(x.length + " rows but " + values.length + " labels");
+        int labels = classes != null ? classes.length : values.length;
+        if (x.length != labels) {
+            throw new IllegalArgumentException(x.length + " rows but " + labels + " labels");
         }
     }
 
     static TabularData classification(float[][] x, List<String> featureNames, int[] classes, List<String> names) {
-        float[] values = new float[classes.length];
-        for (int i = 0; i < classes.length; i++) {
-            values[i] = classes[i];
-        }
-        return new TabularData(x, featureNames, classes, values, names);
+        return new TabularData(x, featureNames, Objects.requireNonNull(classes, "classes"), null, names);
     }
 
     static TabularData regression(float[][] x, List<String> featureNames, float[] values) {
-        return new TabularData(x, featureNames, null, values, List.of());
+        return new TabularData(x, featureNames, null, Objects.requireNonNull(values, "values"), List.of());
     }
 
     /** The feature rows, every column but the label, in file order. */
@@ -78,9 +77,9 @@ public final class TabularData {
      * a binary classifier with one sigmoid output). For classes, each value is the class index.
      */
     public float[][] targets() {
-        float[][] out = new float[values.length][1];
-        for (int i = 0; i < values.length; i++) {
-            out[i][0] = values[i];
+        float[][] out = new float[x.length][1];
+        for (int i = 0; i < out.length; i++) {
+            out[i][0] = classes != null ? classes[i] : values[i];
         }
         return out;
     }

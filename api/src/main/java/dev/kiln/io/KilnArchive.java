@@ -1,5 +1,6 @@
 package dev.kiln.io;
 
+import dev.kiln.core.io.AtomicFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -126,6 +126,30 @@ class CsvReaderTest {
         assertRefused(csv("a,y\n1,\n"), "line 2, column 1 ('y'): the label is empty");
     }
 
+    /**
+     * Labels are kept as indices into their distinct texts; past 65,536 distinct texts each row keeps a float
+     * instead. Such a column can be values to regress (read exactly), but not classes.
+     */
+    @Test
+    void aColumnOfMoreThan65536DifferentLabelsIsValuesNotClasses() throws IOException {
+        StringBuilder text = new StringBuilder("x,y\n");
+        for (int i = 0; i < 70_000; i++) {
+            text.append(i % 10).append(',').append(i).append(".25\n");
+        }
+        Path values = csv(text.toString());
+        TabularData data = CsvReader.read(values);
+        assertFalse(data.isClassification());
+        assertEquals(70_000, data.rows());
+        assertArrayEquals(new float[] {0.25f}, data.targets()[0]);
+        assertArrayEquals(new float[] {69_999.25f}, data.targets()[69_999]);
+        assertRefused(values, classification(), "column 1 ('y') holds more than 65536 different labels, too many"
+                + " to be classes; if they are values to regress, read the file with CsvOption.regression()");
+        // A word after the switch: classes (not every label is a number), and too many of them.
+        assertRefused(csv(text + "1,cheap\n"), "holds more than 65536 different labels");
+        assertRefused(csv(text + "1,cheap\n"), regression(), "line 70002, column 1 ('y'): 'cheap' is not a number");
+        assertRefused(csv(text + "1,1e39\n"), "line 70002, column 1 ('y'): '1e39' is outside the float range");
+    }
+
     @Test
     void raggedRowsAreRefused() throws IOException {
         assertRefused(csv("a,b,y\n1,2,0\n3,4\n"), "line 3 has 2 fields but the header has 3");

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class IdxReaderTest {
@@ -136,7 +137,7 @@ class IdxReaderTest {
     void dimensionsClaimingMoreThanAnArrayCanHoldAreRefused() throws IOException {
         Path file = write(dir.resolve("huge"), header(0x08, 100_000, 100_000, 100_000), false);
         assertMessage(assertThrows(IdxFormatException.class, () -> IdxReader.readImages(file)),
-                "[100000, 100000]", "more than 2147483647 bytes");
+                "[100000, 100000]", "more than 2147483639 bytes");
     }
 
     /**
@@ -150,6 +151,34 @@ class IdxReaderTest {
         Path file = write(dir.resolve("lie"), lie, gzip);
         IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.readLabels(file));
         assertMessage(e, "2000000008");
+    }
+
+    /**
+     * A 2 MB gzip file passes the 1032:1 check for two billion labels while holding only a megabyte of real
+     * payload (the rest is junk after the gzip stream). Arrays sized from the header would need 8 GB, twice
+     * the test JVM's heap; arrays that grow as bytes arrive need a few megabytes, then find the truncation.
+     */
+    @Test
+    void aLyingLabelCountBackedByRealCompressedBytesIsRefusedAsTruncated() throws IOException {
+        long claim = 2_000_000_000;
+        Path file = write(dir.resolve("lie.gz"),
+                IdxTestFiles.lyingGzip(header(0x08, (int) claim), 1 << 20, claim, 1), false);
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.readLabels(file));
+        assertMessage(e, file.toString(), "truncated", "needs 2000000008 bytes after decompression",
+                "found " + (8 + (1 << 20)));
+    }
+
+    /** The same lie for images: two billion 1×1 images (8 GB of row references), or one 44000×44000 image. */
+    @ParameterizedTest(name = "{0} images of {1}x{2}")
+    @CsvSource({"2000000000, 1, 1", "1, 44000, 44000"})
+    void aLyingImageHeaderBackedByRealCompressedBytesIsRefusedAsTruncated(int count, int rows, int columns)
+            throws IOException {
+        long claim = (long) count * rows * columns;
+        Path file = write(dir.resolve("lie.gz"),
+                IdxTestFiles.lyingGzip(header(0x08, count, rows, columns), 1 << 20, claim, 2), false);
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.readImages(file));
+        assertMessage(e, file.toString(), "truncated", "needs " + (16 + claim) + " bytes after decompression",
+                "found " + (16 + (1 << 20)));
     }
 
     @Test

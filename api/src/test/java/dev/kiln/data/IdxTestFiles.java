@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 
 /** Writes small IDX files for tests, byte by byte as the format describes them. */
@@ -56,6 +57,28 @@ public final class IdxTestFiles {
         try (OutputStream out = gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {
             out.write(content);
         }
+        return file;
+    }
+
+    /**
+     * A gzip file whose header promises {@code claimedPayloadBytes} but whose compressed stream holds only
+     * {@code realPayloadBytes} of zeros after it, followed by random junk (not a gzip member) until the file
+     * is large enough for DEFLATE's 1032:1 ratio to allow the claim: the attack that sizing arrays from the
+     * header cannot survive.
+     */
+    public static byte[] lyingGzip(byte[] header, int realPayloadBytes, long claimedPayloadBytes, long seed)
+            throws IOException {
+        byte[] plain = new byte[header.length + realPayloadBytes];
+        System.arraycopy(header, 0, plain, 0, header.length);
+        byte[] compressed = gzip(plain);
+        long needed = (header.length + claimedPayloadBytes) / IdxReader.MAX_GZIP_RATIO + 1;
+        byte[] file = new byte[(int) Math.max(compressed.length, needed)];
+        new Random(seed).nextBytes(file);
+        // Junk that starts with the gzip magic would be read as a second member; start it with anything else.
+        if (file.length > compressed.length) {
+            file[compressed.length] = 0;
+        }
+        System.arraycopy(compressed, 0, file, 0, compressed.length);
         return file;
     }
 

@@ -2,6 +2,8 @@ package dev.kiln.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -11,7 +13,8 @@ import java.util.Random;
  * bytes, overwritten length fields, appended junk) and feeds each copy to a reader. The reader may
  * accept a copy or refuse it with one of the exception types it documents; anything else (an
  * OutOfMemoryError, a NegativeArraySizeException, an IndexOutOfBoundsException from inside the
- * reader...) fails the test with the seed and case number that reproduce it.
+ * reader...) fails the test with the seed and case number that reproduce it. {@link #runAttacks} does the
+ * same for structured attacks a format's test builds on purpose.
  */
 public final class FileFuzzer {
 
@@ -56,22 +59,63 @@ public final class FileFuzzer {
         int refused = 0;
         for (int c = 0; c < cases; c++) {
             byte[] original = seeds.get(random.nextInt(seeds.size()));
-            byte[] mutated = mutation.apply(original, random);
-            try {
-                reader.read(mutated);
-            } catch (Exception e) {
-                if (!isAllowed(e)) {
-                    fail(format + " fuzz case " + c + " (seed " + seed + ", " + mutated.length
-                            + " bytes) threw " + e, e);
-                }
+            if (refuses(reader, mutation.apply(original, random), format + " fuzz case " + c, seed)) {
                 refused++;
-            } catch (StackOverflowError | OutOfMemoryError e) {
-                fail(format + " fuzz case " + c + " (seed " + seed + ") threw " + e, e);
             }
         }
+        printCounts(format, cases, refused);
+        return refused;
+    }
+
+    /** Makes one file of a structured attack from a seeded source of randomness. */
+    @FunctionalInterface
+    public interface Attack {
+        byte[] make(Random random) throws IOException;
+    }
+
+    /**
+     * Runs {@code cases} files made by {@code attack} through the reader, under the same rules as mutated
+     * copies, and returns how many the reader refused. Random damage rarely builds the files an attacker
+     * would: a header whose sizes lie but whose payload is real compressed data, junk after a well-formed
+     * stream, a zero dimension beside huge ones. Each format's test writes those as an {@code Attack}.
+     */
+    public int runAttacks(String format, long seed, int cases, Attack attack, Reader reader) {
+        Random random = new Random(seed);
+        int refused = 0;
+        for (int c = 0; c < cases; c++) {
+            byte[] bytes;
+            try {
+                bytes = attack.make(random);
+            } catch (IOException e) {
+                throw new UncheckedIOException("making " + format + " attack " + c + " (seed " + seed + ")", e);
+            }
+            if (refuses(reader, bytes, format + " attack " + c, seed)) {
+                refused++;
+            }
+        }
+        printCounts(format + " attacks", cases, refused);
+        return refused;
+    }
+
+    /** True if the reader refused the bytes as it documents; fails the test if anything else escaped. */
+    private boolean refuses(Reader reader, byte[] bytes, String which, long seed) {
+        try {
+            reader.read(bytes);
+            return false;
+        } catch (Exception e) {
+            if (!isAllowed(e)) {
+                fail(which + " (seed " + seed + ", " + bytes.length + " bytes) threw " + e, e);
+            }
+            return true;
+        } catch (StackOverflowError | OutOfMemoryError e) {
+            fail(which + " (seed " + seed + ", " + bytes.length + " bytes) threw " + e, e);
+            return true;
+        }
+    }
+
+    private static void printCounts(String format, int cases, int refused) {
         System.out.printf("fuzz %s: %d cases, %d refused with a clear exception, %d accepted%n",
                 format, cases, refused, cases - refused);
-        return refused;
     }
 
     private boolean isAllowed(Exception e) {

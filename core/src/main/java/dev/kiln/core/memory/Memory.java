@@ -34,10 +34,11 @@ public final class Memory {
 
     /** A zero-filled segment of {@code count} floats, {@link #ALIGNMENT}-aligned. */
     public static MemorySegment allocateFloats(Arena arena, long count) {
-        if (count < 0) {
-            throw new IllegalArgumentException("cannot allocate " + count + " floats");
+        if (count < 0 || count > Long.MAX_VALUE / Float.BYTES) {
+            throw new IllegalArgumentException("cannot allocate " + count + " floats: expected 0 to "
+                    + Long.MAX_VALUE / Float.BYTES);
         }
-        return arena.allocate(Math.multiplyExact(Math.max(count, 1), (long) Float.BYTES), ALIGNMENT);
+        return arena.allocate(Math.max(count, 1) * Float.BYTES, ALIGNMENT);
     }
 
     /**

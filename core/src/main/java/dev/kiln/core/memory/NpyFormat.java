@@ -1,16 +1,15 @@
 package dev.kiln.core.memory;
 
+import dev.kiln.core.io.AtomicFiles;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
@@ -28,8 +27,9 @@ import java.util.Arrays;
  * (row-major), so the tensor has the same shape and the same element at each index as the NumPy array.
  *
  * <p>Writing produces version 1.0 with descr {@code <f4}, C order, and the header padded so the data
- * starts at a multiple of 64 bytes, as NumPy does. The file is written beside the target and moved over
- * it atomically: a crash mid-write leaves the previous file whole.
+ * starts at a multiple of 64 bytes, as NumPy does. The file is written by {@link AtomicFiles}, like every
+ * file Kiln saves: beside the target, then moved over it atomically (a crash mid-write leaves the previous
+ * file whole), with the permissions of the file it replaces or rw-r--r--.
  */
 final class NpyFormat {
     static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -87,6 +87,10 @@ final class NpyFormat {
 
     /** shape × item size, refusing products that overflow a long or that no Tensor could hold. */
     private static long dataBytes(NpyHeader header, Path file) throws NpyFormatException {
+        // A zero axis holds no data whatever the other axes say: (2^31−1, 2^31−1, 0) is empty, not too large.
+        if (Arrays.stream(header.shape()).anyMatch(d -> d == 0)) {
+            return 0;
+        }
         long bytes = header.dtype().type().itemBytes();
         for (int d : header.shape()) {
             try {
@@ -144,22 +148,10 @@ final class NpyFormat {
 
     static void write(Tensor tensor, Path target) throws IOException {
         byte[] header = paddedHeader(tensor.shape());
-        Path absolute = target.toAbsolutePath();
-        Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
-        try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                writeFully(out, ByteBuffer.wrap(header));
-                writeElements(out, tensor);
-                out.force(true);
-            }
-            try {
-                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        AtomicFiles.write(target, out -> {
+            out.write(header);
+            writeElements(out, tensor);
+        });
     }
 
     /** Magic, version, length and the dict padded with spaces and a newline to a multiple of 64 bytes. */
@@ -179,7 +171,7 @@ final class NpyFormat {
         return out.array();
     }
 
-    private static void writeElements(FileChannel out, Tensor tensor) throws IOException {
+    private static void writeElements(OutputStream out, Tensor tensor) throws IOException {
         byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, Math.max(tensor.size() * Float.BYTES, 1))];
         MemorySegment chunkSegment = MemorySegment.ofArray(chunk);
         int perChunk = chunk.length / Float.BYTES;
@@ -187,7 +179,7 @@ final class NpyFormat {
             int n = (int) Math.min(perChunk, tensor.size() - done);
             MemorySegment.copy(tensor.segment(), ValueLayout.JAVA_FLOAT, done * Float.BYTES, chunkSegment,
                     ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, n);
-            writeFully(out, ByteBuffer.wrap(chunk, 0, n * Float.BYTES));
+            out.write(chunk, 0, n * Float.BYTES);
             done += n;
         }
     }
@@ -209,12 +201,6 @@ final class NpyFormat {
                         + " while reading (it shrank while being read?)");
             }
             at += n;
-        }
-    }
-
-    private static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            out.write(buffer);
         }
     }
 }

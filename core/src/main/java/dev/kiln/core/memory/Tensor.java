@@ -22,6 +22,12 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Tensor {
+    /**
+     * The most elements {@link #toArray()} returns and the most rows or row values {@link #toRows()} makes:
+     * the longest array every JVM allocates (the JDK's own collections stop here too).
+     */
+    public static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
+
     private final int[] shape;
     private final long size;
     private final MemorySegment data;
@@ -122,13 +128,19 @@ public final class Tensor {
         return shape.length == 0 ? 1 : shape[0];
     }
 
-    /** The number of elements per row: the product of every axis but the first. */
+    /**
+     * The number of elements per row: the product of every axis but the first.
+     *
+     * @throws IllegalStateException if that product is more than an int holds (possible when the first axis
+     *         is 0, or for a tensor of more than 2<sup>31</sup> elements)
+     */
     public int rowWidth() {
-        long w = 1;
-        for (int i = 1; i < shape.length; i++) {
-            w *= shape[i];
+        long width = product(shape, 1);
+        if (width > Integer.MAX_VALUE) {
+            throw new IllegalStateException(this + " has rows of shape " + rowShape() + ", more than "
+                    + Integer.MAX_VALUE + " values; rowWidth() counts them in an int");
         }
-        return Math.toIntExact(w);
+        return (int) width;
     }
 
     public long size() {
@@ -164,16 +176,33 @@ public final class Tensor {
         MemorySegment.copy(values, 0, data, ValueLayout.JAVA_FLOAT, 0, values.length);
     }
 
-    /** The elements as a new heap array. */
+    /**
+     * The elements as a new heap array.
+     *
+     * @throws IllegalStateException if there are more than {@link #MAX_ARRAY_LENGTH} elements
+     */
     public float[] toArray() {
-        float[] out = new float[Math.toIntExact(size)];
+        if (size > MAX_ARRAY_LENGTH) {
+            throw new IllegalStateException("cannot copy " + this + " into one float[]: its " + size
+                    + " elements are more than " + MAX_ARRAY_LENGTH + ", the most a Java array holds");
+        }
+        float[] out = new float[(int) size];
         MemorySegment.copy(data, ValueLayout.JAVA_FLOAT, 0, out, 0, out.length);
         return out;
     }
 
-    /** The tensor as heap rows of {@link #rowWidth()} values each. */
+    /**
+     * The tensor as heap rows of {@link #rowWidth()} values each.
+     *
+     * @throws IllegalStateException if there are more than {@link #MAX_ARRAY_LENGTH} rows or values per row
+     */
     public float[][] toRows() {
-        int width = rowWidth();
+        if (rows() > MAX_ARRAY_LENGTH || product(shape, 1) > MAX_ARRAY_LENGTH) {
+            throw new IllegalStateException("cannot turn " + this + " into float[][]: it has " + rows()
+                    + " rows of shape " + rowShape() + ", and a Java array holds at most " + MAX_ARRAY_LENGTH
+                    + " rows or values per row");
+        }
+        int width = (int) product(shape, 1);
         float[][] out = new float[rows()][width];
         for (int i = 0; i < out.length; i++) {
             MemorySegment.copy(data, ValueLayout.JAVA_FLOAT, (long) i * width * Float.BYTES, out[i], 0, width);
@@ -196,14 +225,41 @@ public final class Tensor {
         return (long) row * shape[1] + col;
     }
 
+    private String rowShape() {
+        return Arrays.toString(Arrays.copyOfRange(shape, Math.min(1, shape.length), shape.length));
+    }
+
     private static long elementCount(int[] shape) {
-        long n = 1;
         for (int d : shape) {
             if (d < 0) {
                 throw new IllegalArgumentException("negative dimension " + d + " in shape " + Arrays.toString(shape));
             }
-            n = Math.multiplyExact(n, d);
+        }
+        long n = product(shape, 0);
+        if (n == Long.MAX_VALUE) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has more elements than a long"
+                    + " counts (" + Long.MAX_VALUE + ")");
         }
         return n;
+    }
+
+    /**
+     * The product of {@code shape[from..]}, or {@link Long#MAX_VALUE} when it does not fit a long. A zero axis
+     * makes it 0 however large the others are: a (2<sup>31</sup>−1, 2<sup>31</sup>−1, 0) tensor is empty.
+     */
+    private static long product(int[] shape, int from) {
+        long n = 1;
+        boolean overflow = false;
+        for (int i = from; i < shape.length; i++) {
+            if (shape[i] == 0) {
+                return 0;
+            }
+            if (n > Long.MAX_VALUE / shape[i]) {
+                overflow = true;
+            } else {
+                n *= shape[i];
+            }
+        }
+        return overflow ? Long.MAX_VALUE : n;
     }
 }

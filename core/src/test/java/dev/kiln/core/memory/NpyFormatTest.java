@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,6 +12,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -77,6 +80,22 @@ class NpyFormatTest {
         try (var listing = Files.list(dir)) {
             assertEquals(1, listing.count(), "only the target remains");
         }
+    }
+
+    /**
+     * The temporary file a write starts from is private (rw-------); the .npy file must not be. Like
+     * {@code model.save}, a new file is rw-r--r-- and a replaced one keeps the permissions it had.
+     */
+    @Test
+    void aNewFileIsReadableByAllAndAReplacedOneKeepsItsPermissions() throws IOException {
+        assumeTrue(Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class), "POSIX only");
+        Path file = dir.resolve("modes.npy");
+        Tensor.of(new float[] {1, 2}, 2).toNpy(file);
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw----"));
+        Tensor.of(new float[] {3}, 1).toNpy(file);
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertArrayEquals(new float[] {3}, Tensor.fromNpy(file).toArray());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -163,6 +182,36 @@ class NpyFormatTest {
                 "{'descr': '<f8', 'fortran_order': False, 'shape': (2147483647, 2147483647, 2147483647), }",
                 new byte[16]));
         assertRefused(file, "more than 2^63 bytes");
+    }
+
+    /**
+     * A zero axis means no data, however large the other axes are: (2^31−1, 2^31−1, 0) is an empty tensor
+     * of that shape, not "more than 2^63 bytes". In either order, and whatever the dtype.
+     */
+    @Test
+    void zeroElementArraysOfHugeShapesAreReadAsEmptyTensors() throws IOException {
+        int big = Integer.MAX_VALUE;
+        int[][] shapes = {{big, big, 0}, {0, big, big, big, big}, {big, 0, big}, {0}, {3, 0}};
+        for (int[] shape : shapes) {
+            for (String descr : new String[] {"<f4", ">f8", "|u1"}) {
+                for (boolean fortran : new boolean[] {false, true}) {
+                    Path file = write(NpyTestFiles.npy(1, descr, fortran, shape, new double[0]));
+                    String what = Arrays.toString(shape) + " " + descr + (fortran ? " fortran" : "");
+                    Tensor t = Tensor.fromNpy(file);
+                    assertArrayEquals(shape, t.shape(), what);
+                    assertEquals(0, t.size(), what);
+                    assertEquals(0, t.toArray().length, what);
+                }
+            }
+        }
+        // No data is all a zero-element array may hold.
+        assertRefused(write(NpyTestFiles.withHeader(1,
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (2147483647, 2147483647, 0), }",
+                NpyTestFiles.floats(1))), "shape (2147483647, 2147483647, 0) of <f4 needs 0 data bytes, found 4");
+        // An axis no Tensor can have is refused for that reason, even beside a zero.
+        assertRefused(write(NpyTestFiles.withHeader(1,
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 0), }", new byte[0])),
+                "dimension 0 of shape [4294967296, 0] is larger than 2147483647, the largest a Tensor axis can be");
     }
 
     @Test

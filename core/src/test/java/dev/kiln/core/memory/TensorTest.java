@@ -3,9 +3,16 @@ package dev.kiln.core.memory;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TensorTest {
     @Test
@@ -48,5 +55,52 @@ class TensorTest {
         Tensor t = Tensor.allocate(arena, 4);
         arena.close();
         assertThrows(IllegalStateException.class, () -> t.get(0));
+    }
+
+    /** A tensor with no rows can still have rows too long for a Java array: toRows says so, with the shape. */
+    @Test
+    void toRowsRefusesRowsLongerThanAJavaArrayNamingTheShapeAndTheLimit() {
+        Tensor t = Tensor.zeros(0, 65_536, 65_536);
+        IllegalStateException e = assertThrows(IllegalStateException.class, t::toRows);
+        assertMessage(e, "Tensor[0, 65536, 65536]", "[65536, 65536]", "2147483639");
+        e = assertThrows(IllegalStateException.class, t::rowWidth);
+        assertMessage(e, "Tensor[0, 65536, 65536]", "2147483647");
+        // Axes whose product does not even fit a long.
+        Tensor wider = Tensor.zeros(0, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        assertMessage(assertThrows(IllegalStateException.class, wider::toRows), "[2147483647, 2147483647, 2147483647]");
+    }
+
+    @Test
+    void zeroElementShapesOfHugeAxesAreEmptyTensors() {
+        Tensor t = Tensor.zeros(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 0);
+        assertEquals(0, t.size());
+        assertEquals(0, t.toArray().length);
+        assertEquals(0, t.rowWidth());
+        assertEquals(3, Tensor.zeros(3, 0).toRows().length);
+        // More rows than one array can hold, even of nothing.
+        assertMessage(assertThrows(IllegalStateException.class, t::toRows), "2147483647 rows", "2147483639");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.zeros(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE));
+        assertMessage(e, "[2147483647, 2147483647, 2147483647]");
+    }
+
+    /** 3 × 2^30 floats (12 GB, a sparse file mapped, never touched) cannot be one float[]. */
+    @Test
+    void toArrayRefusesMoreElementsThanAJavaArrayHolds(@TempDir Path dir) throws IOException {
+        long bytes = 3L << 32;
+        try (Arena arena = Arena.ofConfined();
+                FileChannel channel = FileChannel.open(dir.resolve("sparse"), StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.SPARSE)) {
+            MemorySegment mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
+            Tensor t = Tensor.wrap(mapped, 3, 1 << 30);
+            IllegalStateException e = assertThrows(IllegalStateException.class, t::toArray);
+            assertMessage(e, "Tensor[3, 1073741824]", "3221225472", "2147483639");
+        }
+    }
+
+    private static void assertMessage(Exception e, String... parts) {
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), "'" + part + "' in: " + e.getMessage());
+        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.kiln.io;
+package dev.kiln.core.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,6 +19,8 @@ import java.util.Set;
  * the bytes go to a temporary file in the same directory, are forced to disk, and the temporary file
  * is then renamed over the target in one atomic step. A crash (even SIGKILL or a power cut after the
  * rename) leaves the previous file whole; a stray {@code .<name>.*.tmp} may remain, never a half file.
+ * Every file Kiln writes goes through here ({@code model.save}, {@code saveWeights}, {@code tensor.toNpy},
+ * plots), so all get the same permissions: those of the file replaced, or rw-r--r-- for a new one.
  *
  * <pre>{@code
  * AtomicFiles.write(Path.of("model.kiln"), out -> out.write(bytes));
