@@ -70,4 +70,10 @@ public class OptimizerBench {
         OptimizerKernels.adam(w, g, m, v, 1e-3f, 0.9f, 0.999f, 1e-7f, 0f, 0, size, true);
         return w;
     }
+
+    /** The pass a training step makes before the update: the same arithmetic, nothing stored. */
+    @Benchmark
+    public boolean adamCheck() {
+        return OptimizerKernels.adam(w, g, m, v, 1e-3f, 0.9f, 0.999f, 1e-7f, 0f, 0, size, false);
+    }
 }

@@ -176,6 +176,7 @@ public final class CompiledGraph implements AutoCloseable {
         }
         requireValid(values, p.nonNegative(), "parameter " + p.name());
         MemorySegment.copy(values, 0, p.value, JAVA_FLOAT, 0, values.length);
+        update.stateChanged();
     }
 
     private static void requireValid(float[] values, boolean nonNegative, String what) {
@@ -248,6 +249,7 @@ public final class CompiledGraph implements AutoCloseable {
         }
         requireValid(values, slotNonNegative(slot), "slot " + slot + " of parameter " + p.name());
         MemorySegment.copy(values, 0, slotSegment(slot), JAVA_FLOAT, p.offset * Float.BYTES, values.length);
+        update.stateChanged();
     }
 
     /**

@@ -26,19 +26,28 @@ public final class FiniteScan {
 
     /** True when elements {@code [from, to)} of {@code x} are all finite (no NaN, no ±∞). */
     public static boolean allFinite(MemorySegment x, long from, long to) {
+        return allFiniteScaled(x, from, to, 1f);
+    }
+
+    /**
+     * True when {@code x·scale} is finite for every element of {@code [from, to)}. With a power of two
+     * 2^k as the scale the products are exact until they overflow, so this says every |x| is below
+     * 2^(128−k): a bound check at the cost of a finiteness check.
+     */
+    public static boolean allFiniteScaled(MemorySegment x, long from, long to, float scale) {
         int lanes = S.length();
         FloatVector a = FloatVector.zero(S);
         FloatVector b = FloatVector.zero(S);
         long e = from;
         for (; e <= to - 2L * lanes; e += 2L * lanes) {
-            FloatVector u = FloatVector.fromMemorySegment(S, x, e * Float.BYTES, ORDER);
-            FloatVector v = FloatVector.fromMemorySegment(S, x, (e + lanes) * Float.BYTES, ORDER);
+            FloatVector u = FloatVector.fromMemorySegment(S, x, e * Float.BYTES, ORDER).mul(scale);
+            FloatVector v = FloatVector.fromMemorySegment(S, x, (e + lanes) * Float.BYTES, ORDER).mul(scale);
             a = a.add(u.sub(u));
             b = b.add(v.sub(v));
         }
         float sum = a.add(b).reduceLanes(VectorOperators.ADD);
         for (; e < to; e++) {
-            float v = x.getAtIndex(JAVA_FLOAT, e);
+            float v = x.getAtIndex(JAVA_FLOAT, e) * scale;
             sum += v - v;
         }
         return sum == 0f;

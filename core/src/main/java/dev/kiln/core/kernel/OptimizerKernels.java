@@ -14,9 +14,12 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Every rule runs in two modes. With {@code write} false it computes the new weights and slots
  * without storing them and only answers whether all of them would be finite: a training step asks
- * that first, so an update that would overflow (a gradient of 1e20 squared into Adam's second moment)
- * is refused before it touches any state. With {@code write} true it stores them, and answers the
- * same question for what it stored.
+ * that when it cannot prove it from bounds, so an update that would overflow (a gradient of 1e20
+ * squared into Adam's second moment) is refused before it touches any state. With {@code write} true
+ * it stores them and answers a stronger question about what it stored, whether it is tame: every new
+ * weight and momentum below {@link #TAME_VALUE} in magnitude, every new sum of squares below
+ * {@link #TAME_SQUARES}. From tame state and tame gradients the next step proves its update finite
+ * with a few scalar bounds, and needs no checking pass (which would read all the state once more).
  *
  * <p>The arithmetic is float32 in the order Keras writes it. The vector body and the scalar tail do
  * the same correctly rounded operations (+, −, ×, ÷, √, no fused multiply-add), so an element's new
@@ -29,21 +32,30 @@ import jdk.incubator.vector.VectorSpecies;
  * }</pre>
  */
 public final class OptimizerKernels {
+    /** A tame weight or momentum is below this in magnitude (2^65). */
+    public static final float TAME_VALUE = 0x1p65f;
+    /** A tame second moment or accumulator is below this (2^121). */
+    public static final float TAME_SQUARES = 0x1p121f;
+
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    /** x·2^63 is finite exactly when |x| < 2^65, and x·2^7 when |x| < 2^121: power-of-two scales are exact. */
+    private static final float VALUE_SCALE = 0x1p63f;
+    private static final float SQUARES_SCALE = 0x1p7f;
 
     private OptimizerKernels() {
     }
 
     /** w −= lr·g. */
     public static boolean sgd(MemorySegment w, MemorySegment g, float lr, long from, long to, boolean write) {
+        float values = write ? VALUE_SCALE : 1f;
         FloatVector probe = FloatVector.zero(S);
         long e = from;
         for (; e <= to - S.length(); e += S.length()) {
             long o = e * Float.BYTES;
             FloatVector step = FloatVector.fromMemorySegment(S, g, o, ORDER).mul(lr);
             FloatVector weight = FloatVector.fromMemorySegment(S, w, o, ORDER).sub(step);
-            probe = probe.add(nonFiniteProbe(weight));
+            probe = probe.add(nonFiniteProbe(weight.mul(values)));
             if (write) {
                 weight.intoMemorySegment(w, o, ORDER);
             }
@@ -51,7 +63,7 @@ public final class OptimizerKernels {
         boolean finite = allZero(probe);
         for (; e < to; e++) {
             float weight = w.getAtIndex(JAVA_FLOAT, e) - g.getAtIndex(JAVA_FLOAT, e) * lr;
-            finite &= Float.isFinite(weight);
+            finite &= Float.isFinite(weight * values);
             if (write) {
                 w.setAtIndex(JAVA_FLOAT, e, weight);
             }
@@ -65,6 +77,7 @@ public final class OptimizerKernels {
         // Nesterov's extra term is μ·m_new − lr·g; plain momentum adds m_new alone, i.e. scale 1 and no step.
         float scale = nesterov ? momentum : 1f;
         float extraStep = nesterov ? 1f : 0f;
+        float values = write ? VALUE_SCALE : 1f;
         FloatVector probe = FloatVector.zero(S);
         long e = from;
         for (; e <= to - S.length(); e += S.length()) {
@@ -73,7 +86,8 @@ public final class OptimizerKernels {
             FloatVector velocity = FloatVector.fromMemorySegment(S, m, o, ORDER).mul(momentum).sub(step);
             FloatVector delta = velocity.mul(scale).sub(step.mul(extraStep));
             FloatVector weight = FloatVector.fromMemorySegment(S, w, o, ORDER).add(delta);
-            probe = probe.add(nonFiniteProbe(velocity)).add(nonFiniteProbe(weight));
+            // Summed apart first: one add per vector on the loop-carried chain.
+            probe = probe.add(nonFiniteProbe(velocity.mul(values)).add(nonFiniteProbe(weight.mul(values))));
             if (write) {
                 velocity.intoMemorySegment(m, o, ORDER);
                 weight.intoMemorySegment(w, o, ORDER);
@@ -84,7 +98,7 @@ public final class OptimizerKernels {
             float step = g.getAtIndex(JAVA_FLOAT, e) * lr;
             float velocity = m.getAtIndex(JAVA_FLOAT, e) * momentum - step;
             float weight = w.getAtIndex(JAVA_FLOAT, e) + (velocity * scale - step * extraStep);
-            finite &= Float.isFinite(velocity) && Float.isFinite(weight);
+            finite &= Float.isFinite(velocity * values) && Float.isFinite(weight * values);
             if (write) {
                 m.setAtIndex(JAVA_FLOAT, e, velocity);
                 w.setAtIndex(JAVA_FLOAT, e, weight);
@@ -103,6 +117,8 @@ public final class OptimizerKernels {
             float beta1, float beta2, float epsilon, float decay, long from, long to, boolean write) {
         float oneMinusBeta1 = 1f - beta1;
         float oneMinusBeta2 = 1f - beta2;
+        float values = write ? VALUE_SCALE : 1f;
+        float squares = write ? SQUARES_SCALE : 1f;
         FloatVector probe = FloatVector.zero(S);
         long e = from;
         for (; e <= to - S.length(); e += S.length()) {
@@ -118,7 +134,8 @@ public final class OptimizerKernels {
             variance = variance.add(grad.mul(grad).sub(variance).mul(oneMinusBeta2));
             FloatVector denominator = variance.lanewise(VectorOperators.SQRT).add(epsilon);
             weight = weight.sub(mean.mul(alpha).div(denominator));
-            probe = probe.add(nonFiniteProbe(mean)).add(nonFiniteProbe(variance)).add(nonFiniteProbe(weight));
+            probe = probe.add(nonFiniteProbe(mean.mul(values)).add(nonFiniteProbe(variance.mul(squares)))
+                    .add(nonFiniteProbe(weight.mul(values))));
             if (write) {
                 mean.intoMemorySegment(m, o, ORDER);
                 variance.intoMemorySegment(v, o, ORDER);
@@ -135,7 +152,8 @@ public final class OptimizerKernels {
             float variance = v.getAtIndex(JAVA_FLOAT, e);
             variance = variance + (grad * grad - variance) * oneMinusBeta2;
             weight = weight - mean * alpha / ((float) Math.sqrt(variance) + epsilon);
-            finite &= Float.isFinite(mean) && Float.isFinite(variance) && Float.isFinite(weight);
+            finite &= Float.isFinite(mean * values) && Float.isFinite(variance * squares)
+                    && Float.isFinite(weight * values);
             if (write) {
                 m.setAtIndex(JAVA_FLOAT, e, mean);
                 v.setAtIndex(JAVA_FLOAT, e, variance);
@@ -149,6 +167,8 @@ public final class OptimizerKernels {
     public static boolean rmsprop(MemorySegment w, MemorySegment g, MemorySegment v, float lr, float rho,
             float epsilon, long from, long to, boolean write) {
         float oneMinusRho = 1f - rho;
+        float values = write ? VALUE_SCALE : 1f;
+        float squares = write ? SQUARES_SCALE : 1f;
         FloatVector probe = FloatVector.zero(S);
         long e = from;
         for (; e <= to - S.length(); e += S.length()) {
@@ -158,7 +178,7 @@ public final class OptimizerKernels {
             velocity = velocity.mul(rho).add(grad.mul(grad).mul(oneMinusRho));
             FloatVector step = grad.mul(lr).div(velocity.add(epsilon).lanewise(VectorOperators.SQRT));
             FloatVector weight = FloatVector.fromMemorySegment(S, w, o, ORDER).sub(step);
-            probe = probe.add(nonFiniteProbe(velocity)).add(nonFiniteProbe(weight));
+            probe = probe.add(nonFiniteProbe(velocity.mul(squares)).add(nonFiniteProbe(weight.mul(values))));
             if (write) {
                 velocity.intoMemorySegment(v, o, ORDER);
                 weight.intoMemorySegment(w, o, ORDER);
@@ -170,7 +190,7 @@ public final class OptimizerKernels {
             float velocity = v.getAtIndex(JAVA_FLOAT, e) * rho + grad * grad * oneMinusRho;
             float step = grad * lr / (float) Math.sqrt(velocity + epsilon);
             float weight = w.getAtIndex(JAVA_FLOAT, e) - step;
-            finite &= Float.isFinite(velocity) && Float.isFinite(weight);
+            finite &= Float.isFinite(velocity * squares) && Float.isFinite(weight * values);
             if (write) {
                 v.setAtIndex(JAVA_FLOAT, e, velocity);
                 w.setAtIndex(JAVA_FLOAT, e, weight);
@@ -182,6 +202,8 @@ public final class OptimizerKernels {
     /** Adagrad: acc += g²; w −= lr·g/√(acc + ε). The caller starts the accumulator at Keras' 0.1. */
     public static boolean adagrad(MemorySegment w, MemorySegment g, MemorySegment acc, float lr, float epsilon,
             long from, long to, boolean write) {
+        float values = write ? VALUE_SCALE : 1f;
+        float squares = write ? SQUARES_SCALE : 1f;
         FloatVector probe = FloatVector.zero(S);
         long e = from;
         for (; e <= to - S.length(); e += S.length()) {
@@ -190,7 +212,7 @@ public final class OptimizerKernels {
             FloatVector accumulator = FloatVector.fromMemorySegment(S, acc, o, ORDER).add(grad.mul(grad));
             FloatVector step = grad.mul(lr).div(accumulator.add(epsilon).lanewise(VectorOperators.SQRT));
             FloatVector weight = FloatVector.fromMemorySegment(S, w, o, ORDER).sub(step);
-            probe = probe.add(nonFiniteProbe(accumulator)).add(nonFiniteProbe(weight));
+            probe = probe.add(nonFiniteProbe(accumulator.mul(squares)).add(nonFiniteProbe(weight.mul(values))));
             if (write) {
                 accumulator.intoMemorySegment(acc, o, ORDER);
                 weight.intoMemorySegment(w, o, ORDER);
@@ -202,7 +224,7 @@ public final class OptimizerKernels {
             float accumulator = acc.getAtIndex(JAVA_FLOAT, e) + grad * grad;
             float step = grad * lr / (float) Math.sqrt(accumulator + epsilon);
             float weight = w.getAtIndex(JAVA_FLOAT, e) - step;
-            finite &= Float.isFinite(accumulator) && Float.isFinite(weight);
+            finite &= Float.isFinite(accumulator * squares) && Float.isFinite(weight * values);
             if (write) {
                 acc.setAtIndex(JAVA_FLOAT, e, accumulator);
                 w.setAtIndex(JAVA_FLOAT, e, weight);

@@ -121,6 +121,29 @@ class UpdateGuardTest {
         }
     }
 
+    /**
+     * After a write the step knows its state is tame and proves the next update finite from bounds; a
+     * weight written from outside since (the largest float, here) voids that, and the exact check runs.
+     * SGD at a rate of 2^54 with a gradient below the tame bound would push it past the largest float.
+     */
+    @Test
+    void stateWrittenFromOutsideIsCheckedExactlyAgain() {
+        try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(2)) {
+            Setup s = new Setup(arena, pool, new UpdateRule.GradientDescent(0x1p54f, 0f, false));
+            s.gradients.fill((byte) 0);
+            s.guard.run(1);
+            s.update.run(1); // nothing moves, and the step now knows its state is tame
+            Parameter p = s.parameters.get(0);
+            p.value.setAtIndex(JAVA_FLOAT, 5, Float.MAX_VALUE);
+            p.gradient.setAtIndex(JAVA_FLOAT, 5, -0x1p50f * 1.9f);
+            s.update.stateChanged(); // what CompiledGraph.writeParameter and writeSlot say
+            NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> s.guard.run(1));
+            assertEquals(NonFiniteStepException.Source.UPDATE, e.source());
+            assertEquals("p0", e.parameter());
+            assertEquals(Float.MAX_VALUE, p.value.getAtIndex(JAVA_FLOAT, 5));
+        }
+    }
+
     @Test
     void aPassingCheckThenTheUpdateWritesWhatTheCheckComputed() {
         for (UpdateRule rule : List.of(new UpdateRule.GradientDescent(0.1f, 0f, false),
