@@ -1,12 +1,11 @@
 package dev.kiln.callbacks;
 
+import dev.kiln.core.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,23 +99,8 @@ public final class CSVLogger implements Callback {
     }
 
     private void writeAtomically() {
-        Path target = file.toAbsolutePath();
         try {
-            Path dir = target.getParent();
-            if (dir != null) {
-                Files.createDirectories(dir);
-            }
-            Path temp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
-            try {
-                Files.writeString(temp, content, StandardCharsets.UTF_8);
-                try {
-                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            AtomicFiles.write(file, out -> out.write(content.toString().getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

@@ -20,7 +20,8 @@ import java.util.Set;
  * is then renamed over the target in one atomic step. A crash (even SIGKILL or a power cut after the
  * rename) leaves the previous file whole; a stray {@code .<name>.*.tmp} may remain, never a half file.
  * Every file Kiln writes goes through here ({@code model.save}, {@code saveWeights}, {@code tensor.toNpy},
- * plots), so all get the same permissions: those of the file replaced, or rw-r--r-- for a new one.
+ * plots, {@code CSVLogger}), so all get the same permissions: those of the file replaced, or rw-r--r--
+ * for a new one. (Downloads keep their own private partial file until its digest is verified.)
  *
  * <pre>{@code
  * AtomicFiles.write(Path.of("model.kiln"), out -> out.write(bytes));
