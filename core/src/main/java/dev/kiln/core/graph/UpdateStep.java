@@ -112,7 +112,9 @@ final class UpdateStep implements Step, ParallelBody {
     /**
      * Whether tame weights and slots (|w|, |m| < B = 2^65, second moments in [0, V = 2^121); they are
      * never negative, being written from sums of squares or checked when restored) and tame gradients
-     * (|g| < G = 2^51) give a finite update, bounding each new value by the triangle inequality.
+     * (|g| < G = 2^51) give a finite update. Each intermediate product the kernel forms is bounded, not
+     * only the result: a step divided by ε > 1 is smaller than the product it is divided from, but that
+     * product must not overflow first.
      */
     private boolean tameUpdateStaysFinite() {
         double b = OptimizerKernels.TAME_VALUE;
@@ -120,15 +122,17 @@ final class UpdateStep implements Step, ParallelBody {
         double lr = learningRate;
         return switch (rule) {
             case UpdateRule.GradientDescent sgd -> {
-                double velocity = sgd.momentum() * b + lr * g; // |μm − lr·g|
+                double velocity = sgd.momentum() * b + lr * g; // |μm − lr·g|, lr·g included
                 yield b + 2 * velocity + lr * g <= FINITE_WITH_ROOM;
             }
-            // |w − w·decay| + alpha·|m'|/ε with |m'| = |m + (g − m)(1 − β1)| <= 2b + g, and √v' + ε >= ε.
+            // |w − w·decay| + |alpha·m'|·max(1, 1/ε): |m'| = |m + (g − m)(1 − β1)| <= 2b + g, √v' + ε >= ε.
             case UpdateRule.Adam adam -> adam.epsilon() > 0
-                    && b * (1 + decay) + alpha * (2 * b + g) / adam.epsilon() <= FINITE_WITH_ROOM;
-            // |w| + |g|·lr/√(v' + ε), with v' >= 0.
-            case UpdateRule.RmsProp rms -> rms.epsilon() > 0 && b + g * lr / Math.sqrt(rms.epsilon()) <= FINITE_WITH_ROOM;
-            case UpdateRule.Adagrad ada -> ada.epsilon() > 0 && b + g * lr / Math.sqrt(ada.epsilon()) <= FINITE_WITH_ROOM;
+                    && b * (1 + decay) + alpha * (2 * b + g) * Math.max(1, 1 / adam.epsilon()) <= FINITE_WITH_ROOM;
+            // |w| + |g·lr|·max(1, 1/√ε), with v' >= 0 so that √(v' + ε) >= √ε.
+            case UpdateRule.RmsProp rms -> rms.epsilon() > 0
+                    && b + g * lr * Math.max(1, 1 / Math.sqrt(rms.epsilon())) <= FINITE_WITH_ROOM;
+            case UpdateRule.Adagrad ada -> ada.epsilon() > 0
+                    && b + g * lr * Math.max(1, 1 / Math.sqrt(ada.epsilon())) <= FINITE_WITH_ROOM;
         };
     }
 

@@ -77,6 +77,49 @@ class NonFiniteStepTest {
         }
     }
 
+    /**
+     * After a checked step the engine proves later updates finite from bounds on its own writes; a
+     * weight or optimizer slot written from outside voids those bounds, so the next step checks the
+     * update exactly. One weight w, input x = 2^-60, mean squared error: dL/dw = 2x(w·x − t).
+     */
+    @Test
+    void aWeightOrSlotWrittenFromOutsideIsCheckedExactlyAtTheNextStep() {
+        float x = 0x1p-60f;
+        Graph g = new Graph(1);
+        g.add("dense", new MatMul(new Parameter("dense/kernel", 1, 1)), g.input());
+        // SGD at 2^54: from w = the largest float, a gradient of -2^50 (below the bound the proof
+        // assumes) pushes the weight past it.
+        try (KernelPool pool = new KernelPool(1);
+                CompiledGraph cg = Compiler.compile(g, LossFunction.MEAN_SQUARED_ERROR, List.of(),
+                        new UpdateRule.GradientDescent(0x1p54f, 0f, false), pool)) {
+            cg.writeParameter(0, new float[] {0.5f});
+            cg.ensureCapacity(1);
+            cg.loadInputs(new float[][] {{x}}, null, 0, 1);
+            cg.loadTargets(new float[][] {{0.5f * x}}, null, 0, 1); // a zero gradient
+            cg.trainStep(1);
+            cg.writeParameter(0, new float[] {Float.MAX_VALUE});
+            cg.loadTargets(new float[][] {{0x1p109f}}, null, 0, 1); // dL/dw = -2^50
+            NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> cg.trainStep(1));
+            assertEquals(NonFiniteStepException.Source.UPDATE, e.source());
+            assertEquals(Float.MAX_VALUE, cg.readParameter(0)[0]);
+        }
+        // Adam: a momentum of the largest float, over a second moment near 0 and ε = 1e-7.
+        try (KernelPool pool = new KernelPool(1);
+                CompiledGraph cg = Compiler.compile(g, LossFunction.MEAN_SQUARED_ERROR, List.of(),
+                        new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0f), pool)) {
+            cg.writeParameter(0, new float[] {0.5f});
+            cg.ensureCapacity(1);
+            cg.loadInputs(new float[][] {{1}}, null, 0, 1);
+            cg.loadTargets(new float[][] {{0.5f}}, null, 0, 1);
+            cg.trainStep(1);
+            cg.writeSlot(0, 0, new float[] {Float.MAX_VALUE});
+            cg.loadTargets(new float[][] {{0.4995f}}, null, 0, 1); // a gradient near 1e-3
+            NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> cg.trainStep(1));
+            assertEquals(NonFiniteStepException.Source.UPDATE, e.source());
+            assertEquals(Float.MAX_VALUE, cg.readSlot(0, 0)[0]);
+        }
+    }
+
     /** Every parameter and both Adam slots of each. */
     private static List<float[]> snapshot(CompiledGraph cg) {
         List<float[]> out = new ArrayList<>();

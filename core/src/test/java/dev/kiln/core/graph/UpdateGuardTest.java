@@ -144,8 +144,65 @@ class UpdateGuardTest {
         }
     }
 
+    /** One checked write with small gradients: afterwards the step knows its state is tame. */
+    private static void makeTame(Setup s) {
+        for (Parameter p : s.parameters) {
+            for (long e = 0; e < p.size(); e++) {
+                p.gradient.setAtIndex(JAVA_FLOAT, e, 1e-3f);
+            }
+        }
+        s.guard.run(1);
+        s.update.run(1);
+    }
+
     @Test
-    void aPassingCheckThenTheUpdateWritesWhatTheCheckComputed() {
+    void fromTameStateAFiniteGradientAdamWouldSquareToInfinityIsStillRefused() {
+        try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(2)) {
+            Setup s = new Setup(arena, pool, new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0f));
+            makeTame(s);
+            s.parameters.get(1).gradient.setAtIndex(JAVA_FLOAT, 3, 3e19f); // above the tame bound 2^51
+            float[][] before = s.state();
+            NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> s.guard.run(1));
+            assertEquals("p1", e.parameter());
+            assertStateEquals(before, s.state(), "nothing written");
+        }
+    }
+
+    @Test
+    void fromTameStateALearningRateThatOverflowsAWeightIsStillRefused() {
+        try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(2)) {
+            Setup s = new Setup(arena, pool, new UpdateRule.GradientDescent(0.01f, 0f, false));
+            makeTame(s);
+            s.update.setLearningRate(1e30f);
+            s.parameters.get(2).gradient.setAtIndex(JAVA_FLOAT, 0, 0x1p50f); // tame: 1e30 · 2^50 is not
+            NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> s.guard.run(1));
+            assertEquals("p2", e.parameter());
+        }
+    }
+
+    /**
+     * Dividing by an ε above 1 shrinks a step, but the product divided must not overflow first:
+     * RMSprop's g·lr with ε = 2^40 (2^45 · 2^90 is past float), Adam's m·alpha with ε = 1024.
+     */
+    @Test
+    void aLargeEpsilonDoesNotHideAProductThatOverflowsBeforeTheDivision() {
+        try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(2)) {
+            Setup rms = new Setup(arena, pool, new UpdateRule.RmsProp(1e-3f, 0.9f, 0x1p40f));
+            makeTame(rms);
+            rms.update.setLearningRate(0x1p90f);
+            rms.parameters.get(0).gradient.setAtIndex(JAVA_FLOAT, 0, 0x1p45f);
+            assertThrows(NonFiniteStepException.class, () -> rms.guard.run(1), "RMSprop");
+
+            Setup adam = new Setup(arena, pool, new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1024f, 0f));
+            makeTame(adam);
+            adam.slot0.setAtIndex(JAVA_FLOAT, 0, 0x1p64f); // a momentum the writing pass may leave: below 2^65
+            adam.update.setLearningRate(0x1p68f);
+            assertThrows(NonFiniteStepException.class, () -> adam.guard.run(1), "Adam");
+        }
+    }
+
+    @Test
+    void aPassingCheckWritesNothingAndTheUpdateThenRuns() {
         for (UpdateRule rule : List.of(new UpdateRule.GradientDescent(0.1f, 0f, false),
                 new UpdateRule.GradientDescent(0.1f, 0.9f, false), new UpdateRule.Adam(1e-2f, 0.9f, 0.999f, 1e-7f, 4e-3f),
                 new UpdateRule.RmsProp(1e-2f, 0.9f, 1e-7f), new UpdateRule.Adagrad(1e-2f, 0.1f, 1e-7f))) {

@@ -228,6 +228,30 @@ class OptimizerKernelsTest {
         }
     }
 
+    /**
+     * The writing pass answers "tame" (every new weight below 2^65, every sum of squares below 2^121),
+     * not merely "finite": a finite 2^66 weight is not tame, though the checking pass finds it finite.
+     */
+    @Test
+    void theWritingPassSaysWhetherWhatItWroteIsTame() {
+        for (Rule rule : Rule.values()) {
+            for (int at : new int[] {0, 17, N - 1}) {
+                float[] w = new float[N];
+                w[at] = 0x1p66f;
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment ws = segment(arena, w);
+                    MemorySegment gs = segment(arena, new float[N]);
+                    MemorySegment as = segment(arena, new float[N]);
+                    MemorySegment bs = segment(arena, new float[N]);
+                    assertEquals(true, rule.kernel(ws, gs, as, bs, 0, N, false), rule + " check, 2^66 at " + at);
+                    assertEquals(false, rule.kernel(ws, gs, as, bs, 0, N, true), rule + " write, 2^66 at " + at);
+                    ws.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, at, 0x1p60f);
+                    assertEquals(true, rule.kernel(ws, gs, as, bs, 0, N, true), rule + " write, 2^60 at " + at);
+                }
+            }
+        }
+    }
+
     /** Each rule as the kernel call and as a float scalar loop body written from the Keras formula. */
     private enum Rule {
         SGD {
