@@ -36,9 +36,9 @@ final class Trainer {
         int n = x.count();
         int batch = Math.min(settings.batchSize(), n);
         int steps = (n + batch - 1) / batch;
-        if (schedule != null) {
-            checkSchedule(steps);
-        }
+        ScheduleCheck rates = schedule == null ? null : new ScheduleCheck(schedule, graph.iterations(), steps,
+                settings.initialEpoch(), (long) Math.max(0, settings.epochs() - settings.initialEpoch()) * steps,
+                ScheduleCheck.LOOKAHEAD);
         graph.ensureCapacity(batch);
         List<MetricReduction> reductions = model.reductions(graph.outputWidth());
         CallbackList callbacks = new CallbackList(settings.callbacks(), history, model,
@@ -48,6 +48,9 @@ final class Trainer {
         callbacks.onTrainBegin(NO_LOGS);
         Map<String, Double> logs = NO_LOGS;
         for (int epoch = settings.initialEpoch(); epoch < settings.epochs(); epoch++) {
+            if (rates != null) {
+                rates.beforeEpoch(epoch, graph.iterations());
+            }
             callbacks.onEpochBegin(epoch, NO_LOGS);
             long start = System.nanoTime();
             fillOrder(order, epoch);
@@ -80,26 +83,6 @@ final class Trainer {
         }
         callbacks.onTrainEnd(logs);
         return history;
-    }
-
-    /**
-     * Asks the schedule for the rate of every step this fit may take, before the first: a schedule that
-     * turns NaN, negative or too large for float32 at step 5,000 is refused now, not after 4,999 steps
-     * have changed the weights. Schedules are functions of the step alone, so asking early changes nothing.
-     */
-    private void checkSchedule(int stepsPerEpoch) {
-        long first = graph.iterations();
-        long count = (long) Math.max(0, settings.epochs() - settings.initialEpoch()) * stepsPerEpoch;
-        for (long k = 0; k < count; k++) {
-            double rate = schedule.at(first + k);
-            if (!(rate >= 0) || rate > Float.MAX_VALUE) {
-                throw new IllegalArgumentException("the learning-rate schedule gives " + rate
-                        + " at step " + (first + k) + ", which this fit would reach in epoch "
-                        + (settings.initialEpoch() + k / stepsPerEpoch + 1) + ", batch " + (k % stepsPerEpoch + 1)
-                        + "; a learning rate must be a finite number >= 0 (at most " + Float.MAX_VALUE
-                        + "). Nothing was trained.");
-            }
-        }
     }
 
     /** Rows in order, or in epoch {@code epoch}'s shuffled order. */

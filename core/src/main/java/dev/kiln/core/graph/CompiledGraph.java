@@ -342,10 +342,22 @@ public final class CompiledGraph implements AutoCloseable {
         gather.rows(y.segment(), targetBuffer, targetWidth(), order, from, count);
     }
 
-    /** Forward, loss, backward and update on the loaded batch of {@code rows} rows. */
+    /**
+     * Forward, loss, backward and update on the loaded batch of {@code rows} rows. A step refused with
+     * {@link NonFiniteStepException} leaves every piece of state as it was: parameters, optimizer slots,
+     * moving statistics, the step count and the dropout mask stream.
+     */
     public void trainStep(int rows) {
         checkBatch(rows);
-        train.run(rows);
+        try {
+            train.run(rows);
+        } catch (NonFiniteStepException e) {
+            // The step advanced the dropout masks before it was refused; a refused step moves nothing.
+            for (DropoutSeed seed : dropoutSeeds) {
+                seed.restore(seed.base(), seed.step() - 1);
+            }
+            throw e;
+        }
         lastLoss = trainLoss;
         lastPenalty = trainPenalty;
         lastRows = rows;

@@ -120,6 +120,30 @@ class NonFiniteStepTest {
         }
     }
 
+    @Test
+    void aRefusedStepLeavesTheDropoutStreamWhereItWas() {
+        Graph g = new Graph(4);
+        Node n = g.add("dense", new MatMul(new Parameter("dense/kernel", 4, 6)), g.input());
+        n = g.add("dropout", new Dropout(0.5f, new DropoutSeed(0, 0)), n);
+        g.add("dense_1", new MatMul(new Parameter("dense_1/kernel", 6, 3)), n);
+        try (KernelPool pool = new KernelPool(1);
+                CompiledGraph cg = Compiler.compile(g, LossFunction.MEAN_SQUARED_ERROR, List.of(),
+                        new UpdateRule.GradientDescent(0.1f, 0f, false), pool)) {
+            GraphFixtures.randomize(cg, 3);
+            cg.seedDropout(99);
+            cg.ensureCapacity(2);
+            float[][] x = GraphFixtures.randomRows(2, 4, 1);
+            cg.loadInputs(x, null, 0, 2);
+            cg.loadTargets(new float[][] {{1, 0, 0}, {0, 1, 0}}, null, 0, 2);
+            cg.trainStep(2);
+            assertEquals(1, cg.dropoutStep());
+            x[1][2] = Float.NaN;
+            cg.loadInputs(x, null, 0, 2);
+            assertThrows(NonFiniteStepException.class, () -> cg.trainStep(2));
+            assertEquals(1, cg.dropoutStep(), "the refused step drew no masks");
+        }
+    }
+
     /** Every parameter and both Adam slots of each. */
     private static List<float[]> snapshot(CompiledGraph cg) {
         List<float[]> out = new ArrayList<>();
