@@ -49,6 +49,7 @@ final class StrictZipReader {
     private static final int STRONG_ENCRYPTION = 1 << 6;
     private static final long ZIP64_MARKER = 0xFFFFFFFFL;
     private static final int ZIP64_EXTRA_FIELD = 0x0001;
+    private static final int UNICODE_PATH_EXTRA_FIELD = 0x7075;
     private static final int CHUNK = 1 << 16;
 
     /** Decides from an entry's header alone whether it may be read, and how many bytes it may hold. */
@@ -375,19 +376,33 @@ final class StrictZipReader {
             throw fail("entry '" + name + "' uses compression method " + method
                     + "; Kiln reads only stored (0) and deflated (8) entries");
         }
-        if (compressedSize == ZIP64_MARKER || size == ZIP64_MARKER || hasZip64Field(extra)) {
-            throw fail("entry '" + name + "' uses ZIP64 sizes; a .kiln file is below 2 GiB and never needs them");
+        if (compressedSize == ZIP64_MARKER || size == ZIP64_MARKER) {
+            throw zip64(name);
         }
+        checkExtraField(name, extra);
     }
 
-    /** Extra fields are (id, length, data) blocks; a ZIP64 block means sizes live there instead. */
-    private boolean hasZip64Field(byte[] extra) throws ModelFormatException {
+    private ModelFormatException zip64(String name) {
+        return fail("entry '" + name + "' uses ZIP64 sizes; a .kiln file is below 2 GiB and never needs them");
+    }
+
+    /**
+     * Extra fields are (id, length, data) blocks. Two kinds would make zip tools read the entry
+     * differently from Kiln: a ZIP64 block (sizes live there instead) and an Info-ZIP Unicode Path block
+     * (a second name, which unzip shows and extracts under); Kiln writes neither and refuses both.
+     * Other blocks (timestamps, owners) do not change what the entry is, and are skipped.
+     */
+    private void checkExtraField(String name, byte[] extra) throws ModelFormatException {
         ByteBuffer b = ByteBuffer.wrap(extra).order(ByteOrder.LITTLE_ENDIAN);
         while (b.remaining() >= 4) {
             int id = Short.toUnsignedInt(b.getShort());
             int length = Short.toUnsignedInt(b.getShort());
             if (id == ZIP64_EXTRA_FIELD) {
-                return true;
+                throw zip64(name);
+            }
+            if (id == UNICODE_PATH_EXTRA_FIELD) {
+                throw fail("entry '" + name + "' carries a second name (an Info-ZIP Unicode Path extra field),"
+                        + " under which zip tools would show it; Kiln writes none and reads none");
             }
             if (length > b.remaining()) {
                 throw fail("a zip header's extra field is damaged (a block of " + length + " bytes where "
@@ -395,7 +410,6 @@ final class StrictZipReader {
             }
             b.position(b.position() + length);
         }
-        return false;
     }
 
     // ---- bytes ------------------------------------------------------------------------------------

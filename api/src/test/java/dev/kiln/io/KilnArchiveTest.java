@@ -15,6 +15,8 @@ import dev.kiln.testing.HandMadeZip;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +24,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -250,5 +253,42 @@ class KilnArchiveTest {
         }
         KilnArchive.write(file, CONFIG, WEIGHTS);
         assertArrayEquals(WEIGHTS, read(Files.readAllBytes(file)).weights());
+    }
+    /**
+     * An Info-ZIP Unicode Path extra field gives an entry a second name: unzip lists and extracts
+     * config.json as evil.json while a reader of the plain name sees config.json. Refused; an extra field
+     * that changes nothing (a timestamp) is read past.
+     */
+    @Test
+    void anEntryWithASecondNameIsRefusedAndHarmlessExtraFieldsAreSkipped() throws IOException {
+        byte[] evil = "evil.json".getBytes(StandardCharsets.UTF_8);
+        ByteBuffer unicodePath = ByteBuffer.allocate(4 + 5 + evil.length)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        unicodePath.putShort((short) 0x7075).putShort((short) (5 + evil.length)).put((byte) 1)
+                .putInt((int) HandMadeZip.crc("config.json".getBytes(StandardCharsets.UTF_8))).put(evil);
+        assertRefused(withConfigExtra(unicodePath.array()), "entry 'config.json' carries a second name (an Info-ZIP"
+                + " Unicode Path extra field), under which zip tools would show it; Kiln writes none and reads none");
+        byte[] timestamp = {0x55, 0x54, 5, 0, 1, 0x10, 0x20, 0x30, 0x40}; // 0x5455: a modification time
+        assertArrayEquals(CONFIG, read(withConfigExtra(timestamp)).config());
+    }
+
+    private static byte[] withConfigExtra(byte[] extra) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            ZipEntry config = new ZipEntry(KilnArchive.CONFIG_ENTRY);
+            config.setExtra(extra);
+            zip.putNextEntry(config);
+            zip.write(CONFIG);
+            zip.closeEntry();
+            ZipEntry weights = new ZipEntry(KilnArchive.WEIGHTS_ENTRY);
+            weights.setMethod(ZipEntry.STORED);
+            weights.setSize(WEIGHTS.length);
+            weights.setCompressedSize(WEIGHTS.length);
+            weights.setCrc(HandMadeZip.crc(WEIGHTS));
+            zip.putNextEntry(weights);
+            zip.write(WEIGHTS);
+            zip.closeEntry();
+        }
+        return out.toByteArray();
     }
 }

@@ -5,14 +5,13 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
+import java.security.SecureRandom;
 
 /**
  * Writes a file so that readers see either the old content or the complete new one, never a part:
@@ -20,14 +19,16 @@ import java.util.Set;
  * is then renamed over the target in one atomic step. A crash (even SIGKILL or a power cut after the
  * rename) leaves the previous file whole; a stray {@code .<name>.*.tmp} may remain, never a half file.
  * Every file Kiln writes goes through here ({@code model.save}, {@code saveWeights}, {@code tensor.toNpy},
- * plots, {@code CSVLogger}), so all get the same permissions: those of the file replaced, or rw-r--r--
- * for a new one. (Downloads keep their own private partial file until its digest is verified.)
+ * plots, {@code CSVLogger}), so all get the same permissions: those of the file replaced, or for a new
+ * one what any new file gets from the user's umask (rw-r--r-- under the usual 022). Downloads keep
+ * their own private partial file until its digest is verified.
  *
  * <pre>{@code
  * AtomicFiles.write(Path.of("model.kiln"), out -> out.write(bytes));
  * }</pre>
  */
 public final class AtomicFiles {
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Produces the file's content. */
     @FunctionalInterface
@@ -48,7 +49,7 @@ public final class AtomicFiles {
             throw new IllegalArgumentException("cannot write to " + target + ": it is a directory");
         }
         Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+        Path temp = createTemporary(dir, absolute.getFileName().toString());
         boolean moved = false;
         try {
             keepPermissions(absolute, temp);
@@ -74,17 +75,29 @@ public final class AtomicFiles {
     }
 
     /**
-     * A temporary file is private (rw-------); the file it becomes should not be. It takes over the
-     * permissions of the file it replaces, or the usual rw-r--r-- of a new file.
+     * A new, empty {@code .<name>.<random>.tmp} beside the target, created the way any new file is, so
+     * the user's umask decides its permissions (Files.createTempFile would make it rw------- always).
      */
-    private static void keepPermissions(Path target, Path temp) throws IOException {
-        if (!Files.getFileStore(temp).supportsFileAttributeView(PosixFileAttributeView.class)) {
-            return;
+    private static Path createTemporary(Path dir, String name) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path temp = dir.resolve("." + name + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+            try {
+                Files.newByteChannel(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+                return temp;
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 100) {
+                    throw e;
+                }
+            }
         }
-        Set<PosixFilePermission> permissions = Files.exists(target)
-                ? Files.getPosixFilePermissions(target)
-                : PosixFilePermissions.fromString("rw-r--r--");
-        Files.setPosixFilePermissions(temp, permissions);
+    }
+
+    /** A file that replaces another takes over its permissions; a new one keeps what the umask gave it. */
+    private static void keepPermissions(Path target, Path temp) throws IOException {
+        if (Files.exists(target)
+                && Files.getFileStore(temp).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(temp, Files.getPosixFilePermissions(target));
+        }
     }
 
     /** Makes the rename itself durable; not every platform can open a directory, and then this is skipped. */

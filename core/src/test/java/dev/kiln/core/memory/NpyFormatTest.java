@@ -83,15 +83,16 @@ class NpyFormatTest {
     }
 
     /**
-     * The temporary file a write starts from is private (rw-------); the .npy file must not be. Like
-     * {@code model.save}, a new file is rw-r--r-- and a replaced one keeps the permissions it had.
+     * The .npy file is not left private like a temporary file: like {@code model.save}, a new file has the
+     * permissions any new file gets (rw-r--r-- under umask 022) and a replaced one keeps the ones it had.
      */
     @Test
-    void aNewFileIsReadableByAllAndAReplacedOneKeepsItsPermissions() throws IOException {
+    void aNewFileHasTheUsualPermissionsAndAReplacedOneKeepsItsOwn() throws IOException {
         assumeTrue(Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class), "POSIX only");
         Path file = dir.resolve("modes.npy");
         Tensor.of(new float[] {1, 2}, 2).toNpy(file);
-        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals(Files.getPosixFilePermissions(Files.createFile(dir.resolve("plain"))),
+                Files.getPosixFilePermissions(file));
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw----"));
         Tensor.of(new float[] {3}, 1).toNpy(file);
         assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
