@@ -101,15 +101,21 @@ class DatasetsTest {
         assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
     }
 
-    /** A small label file lying about two billion labels is refused, not an OutOfMemoryError. */
+    /**
+     * A small label file lying about its count is refused, not an OutOfMemoryError: two billion labels
+     * from the header (they could never fit the heap), a sixteenth of the heap's worth once the bytes run out.
+     */
     @Test
     void aLyingLabelFileEndsInAClearErrorNotOutOfMemory() throws IOException {
-        Path dir = fakeFashionMnist(tmp.resolve("fm"));
-        write(dir.resolve("train-labels-idx1-ubyte.gz"),
-                IdxTestFiles.lyingGzip(IdxTestFiles.header(0x08, 2_000_000_000), 1 << 20, 2_000_000_000L, 3), false);
-        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> Datasets.fashionMnist(dir));
-        assertInstanceOf(IdxFormatException.class, e.getCause());
-        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+        long withinHeap = Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / 16);
+        for (long claim : new long[] {2_000_000_000L, withinHeap}) {
+            Path dir = fakeFashionMnist(tmp.resolve("fm" + claim));
+            write(dir.resolve("train-labels-idx1-ubyte.gz"),
+                    IdxTestFiles.lyingGzip(IdxTestFiles.header(0x08, (int) claim), 1 << 20, claim, 3), false);
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> Datasets.fashionMnist(dir));
+            assertInstanceOf(IdxFormatException.class, e.getCause());
+            assertTrue(e.getMessage().contains(claim == withinHeap ? "truncated" : "MiB of heap"), e.getMessage());
+        }
     }
 
     @Test

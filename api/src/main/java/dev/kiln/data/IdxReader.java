@@ -100,6 +100,7 @@ public final class IdxReader {
                         + expectedCount + "; the two files must describe the same items");
             }
             checkLengthIsPossible(file, header, fileBytes, gzip);
+            checkHeapSuffices(file, header, dimensions == LABEL_DIMENSIONS);
             Payload payload = new Payload(file, header, in, counted, gzip);
             T items = decoder.decode(payload);
             payload.expectEnd();
@@ -137,6 +138,26 @@ public final class IdxReader {
         if (gzip && expected > fileBytes * MAX_GZIP_RATIO) {
             throw new IdxFormatException(file, "truncated or corrupt: header " + header + " needs " + expected
                     + " bytes, more than " + fileBytes + " compressed bytes can hold");
+        }
+    }
+
+    /**
+     * Refuses, before decoding, items whose arrays could not fit in this JVM's heap at all. The decoded
+     * form is larger than the bytes: a label becomes a 4-byte int, a pixel a 4-byte float, and every
+     * image its own array with a 16-byte header and a reference, so two hundred million 1×1 images
+     * (a 200 KB gzip) would need 6 GB. An honest file that needs more than the heap cannot be read
+     * either; the message says how much it needs.
+     */
+    private static void checkHeapSuffices(Path file, IdxHeader header, boolean labels) throws IdxFormatException {
+        long count = header.count();
+        long needed = labels
+                ? 16 + 4 * count
+                : 16 + count * (Long.BYTES + ((16 + 4L * header.itemBytes() + 7) & ~7L));
+        long heap = Runtime.getRuntime().maxMemory();
+        if (needed > heap) {
+            throw new IdxFormatException(file, "decoding the items of header " + header + " needs about " + (needed >> 20)
+                    + " MiB of heap as " + (labels ? "int[]" : "float[][]") + ", more than this JVM's maximum of "
+                    + (heap >> 20) + " MiB (raise it with -Xmx)");
         }
     }
 

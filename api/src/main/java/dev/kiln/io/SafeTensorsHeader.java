@@ -3,6 +3,7 @@ package dev.kiln.io;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.kiln.core.memory.Tensor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -127,8 +128,9 @@ final class SafeTensorsHeader {
         long count = 1;
         for (int d : shape) {
             count *= d;
-            if (count > Integer.MAX_VALUE) {
-                throw fail("tensor '" + name + "' of shape " + Arrays.toString(shape) + " has more than 2^31 values");
+            if (count > Tensor.MAX_ARRAY_LENGTH) {
+                throw fail("tensor '" + name + "' of shape " + Arrays.toString(shape) + " has more than "
+                        + Tensor.MAX_ARRAY_LENGTH + " values, the most a Java array holds");
             }
         }
         long begin = offsets[0];

@@ -12,9 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -153,32 +155,78 @@ class IdxReaderTest {
         assertMessage(e, "2000000008");
     }
 
+    /** Labels whose ints take a sixteenth of this JVM's heap: a count decoding could hold, were it honest. */
+    private static long labelsWithinHeap() {
+        return Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / 16);
+    }
+
     /**
-     * A 2 MB gzip file passes the 1032:1 check for two billion labels while holding only a megabyte of real
-     * payload (the rest is junk after the gzip stream). Arrays sized from the header would need 8 GB, twice
-     * the test JVM's heap; arrays that grow as bytes arrive need a few megabytes, then find the truncation.
+     * A gzip file passes the 1032:1 check for hundreds of millions of labels while holding only a megabyte
+     * of real payload (the rest is junk after the gzip stream). Arrays sized from the header would take a
+     * quarter of the heap at once; arrays that grow as bytes arrive need a few megabytes, then find the
+     * truncation.
      */
     @Test
     void aLyingLabelCountBackedByRealCompressedBytesIsRefusedAsTruncated() throws IOException {
-        long claim = 2_000_000_000;
+        long claim = labelsWithinHeap();
         Path file = write(dir.resolve("lie.gz"),
                 IdxTestFiles.lyingGzip(header(0x08, (int) claim), 1 << 20, claim, 1), false);
         IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.readLabels(file));
-        assertMessage(e, file.toString(), "truncated", "needs 2000000008 bytes after decompression",
+        assertMessage(e, file.toString(), "truncated", "needs " + (8 + claim) + " bytes after decompression",
                 "found " + (8 + (1 << 20)));
     }
 
-    /** The same lie for images: two billion 1×1 images (8 GB of row references), or one 44000×44000 image. */
-    @ParameterizedTest(name = "{0} images of {1}x{2}")
-    @CsvSource({"2000000000, 1, 1", "1, 44000, 44000"})
-    void aLyingImageHeaderBackedByRealCompressedBytesIsRefusedAsTruncated(int count, int rows, int columns)
-            throws IOException {
-        long claim = (long) count * rows * columns;
+    /** The same lie for images: millions of 1×1 images (a row array each), or one huge image. */
+    @ParameterizedTest(name = "1x1 images: {0}")
+    @ValueSource(booleans = {true, false})
+    void aLyingImageHeaderBackedByRealCompressedBytesIsRefusedAsTruncated(boolean manySmall) throws IOException {
+        long heap = Runtime.getRuntime().maxMemory();
+        int count = manySmall ? (int) Math.min(Integer.MAX_VALUE - 8, heap / 128) : 1;
+        int side = manySmall ? 1 : (int) Math.sqrt(Math.min(Integer.MAX_VALUE - 8, heap / 16));
+        long claim = (long) count * side * side;
         Path file = write(dir.resolve("lie.gz"),
-                IdxTestFiles.lyingGzip(header(0x08, count, rows, columns), 1 << 20, claim, 2), false);
+                IdxTestFiles.lyingGzip(header(0x08, count, side, side), 1 << 20, claim, 2), false);
         IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.readImages(file));
         assertMessage(e, file.toString(), "truncated", "needs " + (16 + claim) + " bytes after decompression",
                 "found " + (16 + (1 << 20)));
+    }
+
+    /**
+     * Nothing lies here: a gzip of a few hundred KB holding hundreds of millions of real 1×1 images of 0.
+     * Each becomes its own float[1] (24 bytes and a reference for one byte of payload), twice the heap
+     * in all, so it is refused from the header instead of filling the heap as the bytes arrive.
+     */
+    @Test
+    void honestTinyImagesThatDecodeToMoreThanTheHeapAreRefusedBeforeDecoding() throws IOException {
+        int count = (int) Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / 16);
+        Path file = dir.resolve("zeros.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file), 1 << 16)) {
+            out.write(header(0x08, count, 1, 1));
+            byte[] zeros = new byte[1 << 20];
+            for (long left = count; left > 0; left -= zeros.length) {
+                out.write(zeros, 0, (int) Math.min(left, zeros.length));
+            }
+        }
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.readImages(file));
+        assertMessage(e, file.toString(), "MiB of heap as float[][]");
+    }
+
+    /**
+     * Items whose decoded arrays could not fit in the heap at all are refused from the header: two
+     * billion labels (8 GB of ints), two billion 1×1 images (64 GB of arrays from a 2 MB file), one
+     * 44000×44000 image.
+     */
+    @ParameterizedTest(name = "{0} x {1}x{2}")
+    @CsvSource({"2000000000, 0, 0", "2000000000, 1, 1", "1, 44000, 44000"})
+    void itemsTheHeapCannotHoldAreRefusedBeforeDecoding(int count, int rows, int columns) throws IOException {
+        boolean labels = rows == 0;
+        long claim = labels ? count : (long) count * rows * columns;
+        byte[] header = labels ? header(0x08, count) : header(0x08, count, rows, columns);
+        Path file = write(dir.resolve("huge.gz"), IdxTestFiles.lyingGzip(header, 1 << 20, claim, 3), false);
+        IdxFormatException e = assertThrows(IdxFormatException.class,
+                () -> { if (labels) { IdxReader.readLabels(file); } else { IdxReader.readImages(file); } });
+        assertMessage(e, file.toString(), "MiB of heap as " + (labels ? "int[]" : "float[][]"),
+                "more than this JVM's maximum of " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB");
     }
 
     @Test

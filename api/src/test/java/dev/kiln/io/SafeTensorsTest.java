@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -104,7 +105,7 @@ class SafeTensorsTest {
         assertRefused(craft(ok.replace("F32", "BF16"), 8, 1, 2), "only F32");
         assertRefused(craft(ok.replace("[2]", "[3]"), 8, 1, 2), "needs 12 bytes");
         assertRefused(craft(ok.replace("[2]", "[-2]"), 8, 1, 2), "dimension");
-        assertRefused(craft(ok.replace("[2]", "[65536,65536]"), 8, 1, 2), "2^31");
+        assertRefused(craft(ok.replace("[2]", "[65536,65536]"), 8, 1, 2), "the most a Java array holds");
         assertRefused(craft(ok.replace("[0,8]", "[8,0]"), 8, 1, 2), "begin <= end");
         assertRefused(craft(ok.replace("[0,8]", "[4,12]"), 8, 1, 2, 3), "gaps");
         assertRefused(craft(ok.substring(0, ok.length() - 1), 8, 1, 2), "not valid JSON");
@@ -115,6 +116,21 @@ class SafeTensorsTest {
                 + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}";
         assertRefused(craft(two, 8, 1, 2, 3), "overlap");
         assertRefused(new byte[] {1, 2, 3}, "too short");
+    }
+
+    /**
+     * A tensor of 2^31 − 8 values fits an int but not a Java array. A file as large as it claims (a sparse
+     * 8 GB file, here a stream that says so) is refused from the header, not with an OutOfMemoryError.
+     */
+    @Test
+    void aTensorLongerThanAJavaArrayIsRefusedFromTheHeader() {
+        long count = Integer.MAX_VALUE - 7;
+        byte[] header = craft("{\"w\":{\"dtype\":\"F32\",\"shape\":[" + count + "],\"data_offsets\":[0,"
+                + count * 4 + "]}}", 8);
+        long size = header.length + count * 4;
+        ModelFormatException e = assertThrows(ModelFormatException.class,
+                () -> SafeTensors.read(new ByteArrayInputStream(header), size, "sparse.safetensors"));
+        assertTrue(e.getMessage().contains("more than 2147483639 values, the most a Java array holds"), e.getMessage());
     }
 
     private static void assertRefused(byte[] bytes, String expected) {
