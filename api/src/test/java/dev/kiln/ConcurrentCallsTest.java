@@ -26,7 +26,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -49,17 +48,6 @@ class ConcurrentCallsTest {
     @TempDir
     Path dir;
 
-    private static float[][] rows(int n, long seed) {
-        Random r = new Random(seed);
-        float[][] x = new float[n][20];
-        for (float[] row : x) {
-            for (int j = 0; j < row.length; j++) {
-                row[j] = (float) r.nextGaussian();
-            }
-        }
-        return x;
-    }
-
     private static int[] labels(int n) {
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
@@ -75,9 +63,9 @@ class ConcurrentCallsTest {
                 .compile("adam", "sparse_categorical_crossentropy", "accuracy");
     }
 
-    private static final float[][] X = rows(300, 1);
+    private static final float[][] X = ConcurrentUseTest.rows(300, 1);
     private static final int[] Y = labels(300);
-    private static final float[][] X_OTHER = rows(1100, 2); // a larger batch: callers race on the workspace too
+    private static final float[][] X_OTHER = ConcurrentUseTest.rows(1100, 2); // a larger batch: callers race on the workspace too
     private static final int[] Y_OTHER = labels(1100);
 
     /** Each read-only public method, as a name and a printable answer. */

@@ -31,7 +31,8 @@ class ConcurrentUseTest {
     private static final int THREADS = 8;
     private static final int CALLS = 150;
 
-    private static float[][] rows(int n, long seed) {
+    /** {@code n} rows of 20 standard normal features from {@code seed}. */
+    static float[][] rows(int n, long seed) {
         Random r = new Random(seed);
         float[][] x = new float[n][20];
         for (float[] row : x) {
