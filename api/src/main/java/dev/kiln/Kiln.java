@@ -1,6 +1,8 @@
 package dev.kiln;
 
+import dev.kiln.core.exec.CompilerDirectives;
 import dev.kiln.core.exec.KernelPool;
+import dev.kiln.core.graph.Warmup;
 import java.util.Random;
 import java.util.SplittableRandom;
 
@@ -16,6 +18,12 @@ public final class Kiln {
     public static final String VERSION = "0.1.0";
 
     private static SplittableRandom seeds = new SplittableRandom();
+
+    static {
+        // The first touch of Kiln (setSeed, usually while data still loads) starts what the JIT needs.
+        CompilerDirectives.installInBackground();
+        Warmup.startInBackground();
+    }
 
     private Kiln() {
     }

@@ -6,13 +6,21 @@ import java.util.Locale;
 
 /**
  * What {@code ./kiln bench} measured, and the figures derived from it: median samples/s of training
- * (epochs after the first) and of inference, and the achieved training GFLOP/s.
+ * (epochs after the first) and of inference (the last {@code steadyPasses} predict passes), the achieved
+ * training GFLOP/s, and what a user waits for: the first epoch, the whole fit, the first predict and the
+ * time from the JVM's start to the end of fit.
  */
-record BenchResult(BenchOptions options, int threads, int trainSamples, List<Double> epochSeconds, int testSamples,
-        List<Double> inferenceSeconds, double testAccuracy, double testLoss, long flopsPerSample) {
+record BenchResult(BenchOptions options, int threads, int trainSamples, List<Double> epochSeconds, double fitSeconds,
+        double processSeconds, int testSamples, List<Double> predictSeconds, int steadyPasses, double testAccuracy,
+        double testLoss, long flopsPerSample) {
     BenchResult {
         epochSeconds = List.copyOf(epochSeconds);
-        inferenceSeconds = List.copyOf(inferenceSeconds);
+        predictSeconds = List.copyOf(predictSeconds);
+    }
+
+    /** The predict passes the steady speed is the median of: the last {@code steadyPasses}. */
+    List<Double> steadyPredictSeconds() {
+        return predictSeconds.subList(Math.max(0, predictSeconds.size() - steadyPasses), predictSeconds.size());
     }
 
     /** The epochs the speed is the median of: 2..N, or the only one. */
@@ -25,7 +33,7 @@ record BenchResult(BenchOptions options, int threads, int trainSamples, List<Dou
     }
 
     double inferenceSamplesPerSecond() {
-        return testSamples / median(inferenceSeconds);
+        return testSamples / median(steadyPredictSeconds());
     }
 
     /** Achieved training GFLOP/s: FLOPs per sample (see {@link TrainingFlops}) × samples/s / 1e9. */
@@ -37,17 +45,22 @@ record BenchResult(BenchOptions options, int threads, int trainSamples, List<Dou
     String summary() {
         List<Double> steady = steadyEpochSeconds();
         String label = epochSeconds.size() > 1 ? "epochs 2.." + epochSeconds.size() : "epoch 1";
+        StringBuilder passes = new StringBuilder();
+        predictSeconds.forEach(p -> passes.append(passes.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", p * 1e3)));
         return String.format(Locale.ROOT, """
                 training: median epoch (%s) %.3fs [min %.3f max %.3f], %,.0f samples/s, %.1f GFLOP/s \
                 (%,d FLOP/sample)
-                inference (%,d test images, batch 1024, median of %d): %.1f ms, %,.0f samples/s
+                waited for: first epoch %.3fs (%.1fx a steady one), whole fit %.3fs, JVM start to end of fit %.3fs
+                predict (%,d test images, batch 1024), every pass, ms: %s
+                inference: first pass %.1f ms (%.1fx steady), median of the last %d %.1f ms, %,.0f samples/s
                 test accuracy %.4f, test loss %.4f
                 """, label, median(steady), min(steady), max(steady), trainSamplesPerSecond(), gflops(), flopsPerSample,
-                testSamples, inferenceSeconds.size(), median(inferenceSeconds) * 1e3, inferenceSamplesPerSecond(),
-                testAccuracy, testLoss);
+                epochSeconds.get(0), epochSeconds.get(0) / median(steady), fitSeconds, processSeconds, testSamples,
+                passes, predictSeconds.get(0) * 1e3, predictSeconds.get(0) / median(steadyPredictSeconds()),
+                steadyPasses, median(steadyPredictSeconds()) * 1e3, inferenceSamplesPerSecond(), testAccuracy, testLoss);
     }
 
-    /** One JSON object on one line: what scripts read (benchmarks/compare-pytorch.sh). */
+    /** One JSON object on one line: what scripts read (benchmarks/compare-peers.sh). */
     String json() {
         StringBuilder sb = new StringBuilder("{");
         field(sb, "train_samples_per_second", number(trainSamplesPerSecond()));
@@ -64,7 +77,11 @@ record BenchResult(BenchOptions options, int threads, int trainSamples, List<Dou
                 + " + 2*sum(in*out) over layers after the first (input gradients)\"");
         field(sb, "train_samples", Integer.toString(trainSamples));
         field(sb, "epoch_seconds", numbers(epochSeconds));
-        field(sb, "inference_seconds", numbers(inferenceSeconds));
+        field(sb, "first_epoch_seconds", number(epochSeconds.get(0)));
+        field(sb, "fit_seconds", number(fitSeconds));
+        field(sb, "process_seconds", number(processSeconds));
+        field(sb, "predict_seconds", numbers(predictSeconds));
+        field(sb, "first_predict_seconds", number(predictSeconds.get(0)));
         field(sb, "java", "\"" + Runtime.version() + "\"");
         return sb.append('}').toString();
     }

@@ -12,9 +12,9 @@ import java.lang.foreign.MemorySegment;
  * it multiplies, so no part waits for another's packing and W is packed once per step in all. A
  * narrow layer (one panel, such as a 10-class output) runs on the calling thread alone.
  *
- * <p>Large products ({@link #usesBlockedPath}: at least {@link #BLOCKED_MIN_ROWS} rows and
- * {@link #BLOCKED_MIN_INNER} inputs, and more than one thread or more than four panels; such as predict's
- * first layer at 1024 rows on two threads, or 1024³) take the cache-blocked {@link BlockedGemm} path instead, in two
+ * <p>Large products ({@link #usesBlockedPath}: at least {@link #BLOCKED_MIN_ROWS} rows,
+ * {@link #BLOCKED_MIN_INNER} inputs and a W too large for L2, and more than one thread or more than four
+ * panels; such as 1024³) take the cache-blocked {@link BlockedGemm} path instead, in two
  * dispatches: the panels of W are packed, split across the pool, then the rows are split (in whole
  * tiles), each part packing only its own rows of x per k-block into its own scratch array. Both paths
  * give the same bits. The scratch arrays are made on the first blocked call (and again only if the pool
@@ -49,6 +49,14 @@ public final class DenseForwardStep implements Step, ParallelBody {
      * all of A at once, the blocked path was 1.2–1.3× faster.
      */
     static final int BLOCKED_MIN_PANELS_ONE_THREAD = 5;
+    /**
+     * ... and a W of at least 1 MiB of floats, a core's L2: below that the panel path re-reads W from L2
+     * cheaply, and a model's first predict then runs on the kernels its training already compiled. With
+     * 784-128-10 the blocked path was 10-28 % faster once compiled, but only after 10-20 predicts of
+     * 100-750 ms while the JIT compiled its second set of kernels (the first predict took 761 ms against
+     * 99 ms on the panel path; medians of 5 alternating bench runs).
+     */
+    static final long BLOCKED_MIN_WEIGHTS = 1 << 18;
 
     /** {@code bias} and {@code preActivation} may be null; {@code x} is [rows×k], W [k×n], y [rows×n]. */
     public DenseForwardStep(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment preActivation,
@@ -83,7 +91,7 @@ public final class DenseForwardStep implements Step, ParallelBody {
 
     /** Whether a call with these sizes on a pool of {@code threads} takes the cache-blocked path. */
     static boolean usesBlockedPath(int rows, int k, int n, int threads) {
-        return rows >= BLOCKED_MIN_ROWS && k >= BLOCKED_MIN_INNER
+        return rows >= BLOCKED_MIN_ROWS && k >= BLOCKED_MIN_INNER && (long) k * n >= BLOCKED_MIN_WEIGHTS
                 && (threads > 1 || PackedGemm.panels(n) >= BLOCKED_MIN_PANELS_ONE_THREAD);
     }
 

@@ -33,6 +33,10 @@ public final class KernelPool implements AutoCloseable {
     private static final int SPIN_LIMIT = 20_000;
     private static final KernelPool GLOBAL = new KernelPool(Runtime.getRuntime().availableProcessors());
 
+    static {
+        CompilerDirectives.installInBackground(); // before the first kernel runs cold
+    }
+
     private final AtomicInteger pending = new AtomicInteger();
     /** (dispatch number << 32) | next unclaimed part. */
     private final AtomicLong ticket = new AtomicLong();

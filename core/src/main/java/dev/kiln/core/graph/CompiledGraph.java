@@ -63,6 +63,7 @@ public final class CompiledGraph implements AutoCloseable {
     private PenaltyStep lastPenalty;
     private int lastRows;
     private boolean closed;
+    private boolean warmup;
 
     CompiledGraph(List<Node> chain, int[] widths, LossFunction loss, boolean lossFused,
             List<? extends MetricReduction> metrics, UpdateRule rule, KernelPool pool) {
@@ -349,6 +350,7 @@ public final class CompiledGraph implements AutoCloseable {
      */
     public void trainStep(int rows) {
         checkBatch(rows);
+        Warmup.userStep(this);
         try {
             train.run(rows);
         } catch (NonFiniteStepException e) {
@@ -366,6 +368,7 @@ public final class CompiledGraph implements AutoCloseable {
     /** Forward in inference mode and the loss, without gradients. */
     public void evaluateStep(int rows) {
         checkBatch(rows);
+        Warmup.userStep(this);
         evaluate.run(rows);
         lastLoss = evaluateLoss;
         lastPenalty = evaluatePenalty;
@@ -375,6 +378,7 @@ public final class CompiledGraph implements AutoCloseable {
     /** Forward in inference mode only. */
     public void predictStep(int rows) {
         checkBatch(rows);
+        Warmup.userStep(this);
         predict.run(rows);
     }
 
@@ -420,6 +424,15 @@ public final class CompiledGraph implements AutoCloseable {
 
     public boolean isClosed() {
         return closed;
+    }
+
+    /** This graph is the background warm-up's own: its steps do not count as the user's work. */
+    void markWarmup() {
+        warmup = true;
+    }
+
+    boolean isWarmup() {
+        return warmup;
     }
 
     @Override

@@ -21,13 +21,13 @@ import org.junit.jupiter.api.Test;
 class DenseForwardBlockedTest {
     /**
      * rows, k, n: a remainder tile, a partial k-block, a partial panel; n below one vector; enough panels
-     * for the blocked path on one thread too; predict's first layer.
+     * for the blocked path on one thread too; a W of exactly the 1 MiB the path starts from.
      */
     private static final int[][] SHAPES = {
-        {DenseForwardStep.BLOCKED_MIN_ROWS + 7, DenseForwardStep.BLOCKED_MIN_INNER + 45, 70},
-        {DenseForwardStep.BLOCKED_MIN_ROWS + 1, DenseForwardStep.BLOCKED_MIN_INNER, 10},
-        {DenseForwardStep.BLOCKED_MIN_ROWS + 5, DenseForwardStep.BLOCKED_MIN_INNER + 17, 250},
-        {1024, 784, 128}};
+        {DenseForwardStep.BLOCKED_MIN_ROWS + 7, DenseForwardStep.BLOCKED_MIN_INNER + 45, 630},
+        {DenseForwardStep.BLOCKED_MIN_ROWS + 1, 26_215, 10},
+        {DenseForwardStep.BLOCKED_MIN_ROWS + 5, DenseForwardStep.BLOCKED_MIN_INNER + 17, 660},
+        {1024, 1024, 256}};
 
     @Test
     void blockedStepIsBitIdenticalToThePanelPathOnAnyThreadCount() {
@@ -75,7 +75,7 @@ class DenseForwardBlockedTest {
     void aPoolThatGrowsAfterConstructionGetsScratchForEveryPartAndTheSameBits() {
         int rows = DenseForwardStep.BLOCKED_MIN_ROWS + 11;
         int k = DenseForwardStep.BLOCKED_MIN_INNER + 3;
-        int n = 290;
+        int n = 690;
         try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(1)) {
             Random random = new Random(21);
             MemorySegment y = random(arena, random, rows * n);
@@ -95,7 +95,7 @@ class DenseForwardBlockedTest {
         var threadBean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         int rows = 300;
         int k = DenseForwardStep.BLOCKED_MIN_INNER + 16;
-        int n = 40;
+        int n = 660;
         try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(2)) {
             Random random = new Random(9);
             assertTrue(DenseForwardStep.usesBlockedPath(rows, k, n, pool.threads()), "must take the blocked path");

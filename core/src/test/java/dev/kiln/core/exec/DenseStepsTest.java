@@ -20,7 +20,7 @@ class DenseStepsTest {
      * large enough for the forward step's cache-blocked path.
      */
     private static final int[][] SHAPES = {{7, 33, 70}, {13, 5, 10}, {1, 1, 1}, {40, 100, 33}, {6, 128, 128},
-        {DenseForwardStep.BLOCKED_MIN_ROWS + 7, DenseForwardStep.BLOCKED_MIN_INNER + 44, 70}};
+        {DenseForwardStep.BLOCKED_MIN_ROWS + 7, DenseForwardStep.BLOCKED_MIN_INNER + 44, 630}};
     private static final Activation[] ACTIVATIONS = {Activation.RELU, Activation.TANH, Activation.GELU, Activation.LINEAR};
 
     @Test
