@@ -15,7 +15,7 @@ import java.util.Random;
  * would only take their CPU), or after {@link #MAX_STEPS} steps. {@code -Dkiln.warmup=false} turns it off.
  */
 public final class Warmup {
-    static final int MAX_STEPS = 400;
+    static final int MAX_STEPS = 1500;
     private static volatile boolean started;
     /** Set by the first step of a graph that is not the warm-up's own. */
     static volatile boolean userStarted;
@@ -64,32 +64,29 @@ public final class Warmup {
                 }
                 cg.writeParameter(p, v);
             }
-            int rows = 1024;
+            // Small batches: a step of cold code takes tens of milliseconds, and the user's first step can
+            // start in the middle of one; the kernels and their paths are the same at any batch size.
+            int rows = 64;
             float[][] x = new float[rows][784];
             int[] y = new int[rows];
+            int[] order = new int[rows];
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < 784; j++) {
                     x[r][j] = random.nextFloat();
                 }
                 y[r] = random.nextInt(10);
-            }
-            int[] order = new int[rows];
-            for (int i = 0; i < rows; i++) {
-                order[i] = (i * 389) % rows; // a shuffled epoch's order: 389 is prime to 1024
+                order[r] = (r * 37) % rows; // a shuffled epoch's order (37 is prime to 64)
             }
             cg.ensureCapacity(rows);
             for (int step = 0; step < MAX_STEPS && !userStarted; step++) {
-                // Batches of 128 and 32 as fit takes them, and 1024-row passes as predict and evaluate.
-                int batch = step % 8 == 7 ? rows : step % 2 == 0 ? 128 : 32;
+                int batch = step % 2 == 0 ? 32 : 27; // a full batch and a short last one
                 FiniteRows.firstNonFinite(x, pool); // the check every input row gets
-                cg.loadInputs(x, batch == rows ? null : order, 0, batch);
-                cg.loadLabels(y, batch == rows ? null : order, 0, batch);
-                if (batch < rows) {
-                    cg.trainStep(batch);
-                } else if (step % 16 == 7) {
-                    cg.evaluateStep(batch);
-                } else {
-                    cg.predictStep(batch);
+                cg.loadInputs(x, order, 0, batch);
+                cg.loadLabels(y, order, 0, batch);
+                switch (step % 8) {
+                    case 3 -> cg.evaluateStep(batch);
+                    case 7 -> cg.predictStep(batch);
+                    default -> cg.trainStep(batch);
                 }
             }
         } catch (RuntimeException e) {
