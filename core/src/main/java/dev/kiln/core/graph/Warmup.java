@@ -51,7 +51,7 @@ public final class Warmup {
         n = g.add("dense_1", new MatMul(new Parameter("dense_1/kernel", 128, 10)), n);
         n = g.add("dense_1/bias_add", new BiasAdd(new Parameter("dense_1/bias", 10)), n);
         g.add("dense_1/softmax", new Activate(Activation.SOFTMAX), n);
-        try (KernelPool pool = new KernelPool(1);
+        try (KernelPool pool = new KernelPool(KernelPool.global().threads());
                 CompiledGraph cg = Compiler.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY,
                         List.of(MetricReduction.ARGMAX_MATCHES_LABEL), new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0f),
                         pool)) {
