@@ -12,7 +12,9 @@ import dev.kiln.core.graph.MatMul;
 import dev.kiln.core.graph.MetricReduction;
 import dev.kiln.core.graph.Node;
 import dev.kiln.core.graph.Parameter;
+import dev.kiln.core.graph.Reshape;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.memory.Shape;
 import dev.kiln.core.memory.Tensor;
 import dev.kiln.initializers.Initializers;
 import dev.kiln.layers.ActivationLayer;
@@ -627,7 +629,9 @@ public final class Model implements AutoCloseable {
     private void build(int width) {
         ModelSizeCheck.check(layers, width);
         Random init = Kiln.newRandom();
-        Graph g = new Graph(width);
+        Graph g = new Graph(layers.get(0) instanceof InputLayer in && in.width() == width
+                ? Shape.of(in.shape().stream().mapToInt(Integer::intValue).toArray())
+                : Shape.of(width));
         Node previous = g.input();
         List<float[]> initial = new ArrayList<>();
         int w = width;
@@ -652,7 +656,7 @@ public final class Model implements AutoCloseable {
                 case ActivationLayer a -> previous = g.add(name, new Activate(a.activationFunction()), previous);
                 case DropoutLayer d -> previous = g.add(name,
                         new Dropout((float) d.rate(), new DropoutSeed(0, salt++)), previous);
-                case FlattenLayer f -> { } // rows are contiguous already: nothing to run
+                case FlattenLayer f -> previous = g.add(name, new Reshape(Shape.of(w)), previous); // moves no data
                 case LayerNormalizationLayer ln -> previous = NormalizationLowering.layerNorm(g, previous, name, ln, w, initial);
                 case BatchNormalizationLayer bn -> previous = NormalizationLowering.batchNorm(g, previous, name, bn, w, initial);
 

@@ -5,12 +5,17 @@ import dev.kiln.core.exec.RowRangeStep;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.kernel.ActivationKernels;
+import dev.kiln.core.memory.Shape;
 
 /** y = f(x) elementwise, or softmax over each row. */
 public record Activate(Activation function) implements Op {
     @Override
-    public int outputWidth(int inputWidth) {
-        return inputWidth;
+    public Shape outputShape(Shape input) {
+        if (function == Activation.SOFTMAX && input.rank() != 1) {
+            throw new IllegalArgumentException("softmax needs flat examples (it normalizes over all their values)"
+                    + " but gets examples of shape " + input + "; reshape (flatten) them first");
+        }
+        return input;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.RowRangeStep;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.NormalizationKernels;
+import dev.kiln.core.memory.Shape;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -39,8 +40,8 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
     }
 
     @Override
-    public int outputWidth(int inputWidth) {
-        return Normalization.sameWidth("batch norm", parameters(), inputWidth);
+    public Shape outputShape(Shape input) {
+        return Normalization.sameShape("batch norm", parameters(), input);
     }
 
     @Override
@@ -52,8 +53,8 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
     }
 
     @Override
-    public long workspaceFloats(int inputWidth, int outputWidth) {
-        return SLOTS * (long) stride(outputWidth);
+    public long workspaceFloats(Shape input, Shape output) {
+        return SLOTS * (long) stride(output.last());
     }
 
     /** Each workspace vector starts on a 64-byte boundary. */
@@ -67,7 +68,10 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
 
     @Override
     public Step forward(NodeBuffers b, boolean training, KernelPool pool) {
-        int cols = b.outputWidth();
+        // Statistics per feature of the last axis, as Keras: over the batch, and over the positions of an
+        // image ([h, w, c] is h·w rows of c channels).
+        int cols = b.outputShape().last();
+        int positions = b.outputWidth() / cols;
         MemorySegment ws = b.workspace();
         MemorySegment mean = slot(ws, 0, cols);
         MemorySegment variance = slot(ws, 1, cols);
@@ -77,7 +81,7 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
         MemorySegment g = gamma == null ? null : gamma.value;
         MemorySegment bt = beta == null ? null : beta.value;
         RowRangeStep apply = new RowRangeStep((from, to) -> NormalizationKernels.applyAffine(b.input(), scale, shift,
-                b.output(), cols, from, to), 2L * cols, pool);
+                b.output(), cols, from * positions, to * positions), 2L * b.outputWidth(), pool);
         if (!training) {
             return rows -> {
                 NormalizationKernels.affineFromMoments(movingMean.value, movingVariance.value, g, bt, epsilon, null,
@@ -86,7 +90,7 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
             };
         }
         return rows -> {
-            NormalizationKernels.columnMoments(b.input(), mean, variance, cols, rows);
+            NormalizationKernels.columnMoments(b.input(), mean, variance, cols, rows * positions);
             NormalizationKernels.affineFromMoments(mean, variance, g, bt, epsilon, invStd, scale, shift, cols);
             apply.run(rows);
         };
@@ -95,7 +99,7 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
     /** The moving statistics move towards this batch's only once the whole step is known to be finite. */
     @Override
     public StateUpdate stateUpdate(NodeBuffers b) {
-        int cols = b.outputWidth();
+        int cols = b.outputShape().last();
         MemorySegment mean = slot(b.workspace(), 0, cols);
         MemorySegment variance = slot(b.workspace(), 1, cols);
         return new StateUpdate() {
@@ -120,20 +124,23 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
 
     @Override
     public Step backward(NodeBuffers b, KernelPool pool) {
-        int cols = b.outputWidth();
+        int cols = b.outputShape().last();
+        int positions = b.outputWidth() / cols;
         MemorySegment ws = b.workspace();
         MemorySegment mean = slot(ws, 0, cols);
         MemorySegment invStd = slot(ws, 2, cols);
         MemorySegment sumDy = slot(ws, 5, cols);
         MemorySegment sumDyXhat = slot(ws, 6, cols);
         MemorySegment g = gamma == null ? null : gamma.value;
-        InputGradient dx = b.inputGradient() == null ? null : new InputGradient(b, g, mean, invStd, sumDy, sumDyXhat, cols);
-        RowRangeStep inputGradient = dx == null ? null : new RowRangeStep(dx, 10L * cols, pool);
+        InputGradient dx = b.inputGradient() == null ? null
+                : new InputGradient(b, g, mean, invStd, sumDy, sumDyXhat, cols, positions);
+        RowRangeStep inputGradient = dx == null ? null : new RowRangeStep(dx, 10L * b.outputWidth(), pool);
         if (inputGradient == null && gamma == null && beta == null) {
             return null;
         }
         return rows -> {
-            NormalizationKernels.batchNormReductions(b.input(), b.outputGradient(), mean, invStd, sumDy, sumDyXhat, cols, rows);
+            NormalizationKernels.batchNormReductions(b.input(), b.outputGradient(), mean, invStd, sumDy, sumDyXhat, cols,
+                    rows * positions);
             if (gamma != null) {
                 MemorySegment.copy(sumDyXhat, 0, gamma.gradient, 0, (long) cols * Float.BYTES);
             }
@@ -141,13 +148,13 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
                 MemorySegment.copy(sumDy, 0, beta.gradient, 0, (long) cols * Float.BYTES);
             }
             if (inputGradient != null) {
-                dx.rows = rows;
+                dx.rows = rows * positions;
                 inputGradient.run(rows);
             }
         };
     }
 
-    /** dx over a range of rows; {@code rows} is the whole batch, the N of the mean. */
+    /** dx over a range of examples; {@code rows} is every position of the whole batch, the N of the mean. */
     private static final class InputGradient implements RowRangeStep.RowKernel {
         private final NodeBuffers b;
         private final MemorySegment gamma;
@@ -156,10 +163,11 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
         private final MemorySegment sumDy;
         private final MemorySegment sumDyXhat;
         private final int cols;
+        private final int positions;
         int rows;
 
         InputGradient(NodeBuffers b, MemorySegment gamma, MemorySegment mean, MemorySegment invStd, MemorySegment sumDy,
-                MemorySegment sumDyXhat, int cols) {
+                MemorySegment sumDyXhat, int cols, int positions) {
             this.b = b;
             this.gamma = gamma;
             this.mean = mean;
@@ -167,12 +175,13 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
             this.sumDy = sumDy;
             this.sumDyXhat = sumDyXhat;
             this.cols = cols;
+            this.positions = positions;
         }
 
         @Override
         public void run(int from, int to) {
             NormalizationKernels.batchNormBackwardInput(b.input(), b.outputGradient(), gamma, mean, invStd, sumDy,
-                    sumDyXhat, b.inputGradient(), cols, rows, from, to);
+                    sumDyXhat, b.inputGradient(), cols, rows, from * positions, to * positions);
         }
     }
 

@@ -5,17 +5,18 @@ import dev.kiln.core.exec.RowRangeStep;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.BiasKernels;
 import dev.kiln.core.kernel.Gemm;
+import dev.kiln.core.memory.Shape;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /** y = x + b, b broadcast over the rows; the fusion pass folds it into {@link Dense}. */
 public record BiasAdd(Parameter bias) implements Op {
     @Override
-    public int outputWidth(int inputWidth) {
-        if (bias.size() != inputWidth) {
-            throw new IllegalArgumentException("bias " + bias + " cannot be added to rows of width " + inputWidth);
+    public Shape outputShape(Shape input) {
+        if (input.rank() != 1 || bias.size() != input.size()) {
+            throw new IllegalArgumentException("bias " + bias + " cannot be added to examples of shape " + input);
         }
-        return inputWidth;
+        return input;
     }
 
     @Override

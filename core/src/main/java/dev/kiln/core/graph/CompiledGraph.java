@@ -7,6 +7,7 @@ import dev.kiln.core.exec.Program;
 import dev.kiln.core.exec.RowGather;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.memory.Memory;
+import dev.kiln.core.memory.Shape;
 import dev.kiln.core.memory.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -31,7 +32,7 @@ public final class CompiledGraph implements AutoCloseable {
     public static final long MAX_ITERATIONS = 1L << 62;
 
     private final List<Node> chain;
-    private final int[] widths;
+    private final Shape[] shapes;
     private final LossFunction loss;
     private final boolean lossFused;
     private final List<MetricReduction> metrics;
@@ -65,10 +66,10 @@ public final class CompiledGraph implements AutoCloseable {
     private boolean closed;
     private boolean warmup;
 
-    CompiledGraph(List<Node> chain, int[] widths, LossFunction loss, boolean lossFused,
+    CompiledGraph(List<Node> chain, Shape[] shapes, LossFunction loss, boolean lossFused,
             List<? extends MetricReduction> metrics, UpdateRule rule, KernelPool pool) {
         this.chain = List.copyOf(chain);
-        this.widths = widths.clone();
+        this.shapes = shapes.clone();
         this.loss = loss;
         this.lossFused = lossFused;
         this.metrics = List.copyOf(metrics);
@@ -116,12 +117,22 @@ public final class CompiledGraph implements AutoCloseable {
 
     // ---- shape ------------------------------------------------------------------------------
 
+    /** Floats per input example. */
     public int inputWidth() {
-        return widths[0];
+        return shapes[0].size();
     }
 
+    /** Floats per output example. */
     public int outputWidth() {
-        return widths[widths.length - 1];
+        return shapes[shapes.length - 1].size();
+    }
+
+    public Shape inputShape() {
+        return shapes[0];
+    }
+
+    public Shape outputShape() {
+        return shapes[shapes.length - 1];
     }
 
     /** The width of one row of targets: 1 for class indices, else the output width. */
@@ -467,15 +478,22 @@ public final class CompiledGraph implements AutoCloseable {
         long[] workspace = new long[n];
         long[] workspaceFloats = new long[n];
         for (int i = 0; i < n; i++) {
-            out[i] = plan.reserve((long) rows * widths[i]);
-            grad[i] = needsGradient[i] ? plan.reserve((long) rows * widths[i]) : -1;
-            scratchWidth[i] = i == 0 ? 0 : chain.get(i).op().scratchWidth(widths[i - 1], widths[i]);
+            int width = shapes[i].size();
+            if (i > 0 && chain.get(i).op().viewsInput()) {
+                // A reshape: the same rows seen with another shape, in the same memory.
+                out[i] = out[i - 1];
+                grad[i] = grad[i - 1];
+            } else {
+                out[i] = plan.reserve((long) rows * width);
+                grad[i] = needsGradient[i] ? plan.reserve((long) rows * width) : -1;
+            }
+            scratchWidth[i] = i == 0 ? 0 : chain.get(i).op().scratchWidth(shapes[i - 1], shapes[i]);
             scratch[i] = scratchWidth[i] > 0 ? plan.reserve((long) rows * scratchWidth[i]) : -1;
             // Only a backward that computes an input gradient needs it.
             backwardScratchFloats[i] = i == 0 || !needsGradient[i - 1] ? 0
-                    : chain.get(i).op().backwardScratchFloats(widths[i - 1], widths[i]);
+                    : chain.get(i).op().backwardScratchFloats(shapes[i - 1], shapes[i]);
             backwardScratch[i] = backwardScratchFloats[i] > 0 ? plan.reserve(backwardScratchFloats[i]) : -1;
-            workspaceFloats[i] = i == 0 ? 0 : chain.get(i).op().workspaceFloats(widths[i - 1], widths[i]);
+            workspaceFloats[i] = i == 0 ? 0 : chain.get(i).op().workspaceFloats(shapes[i - 1], shapes[i]);
             workspace[i] = workspaceFloats[i] > 0 ? plan.reserve(workspaceFloats[i]) : -1;
         }
         long target = plan.reserve((long) rows * targetWidth());
@@ -484,14 +502,16 @@ public final class CompiledGraph implements AutoCloseable {
         MemorySegment region = plan.allocate(arena);
         NodeBuffers[] buffers = new NodeBuffers[n];
         for (int i = 1; i < n; i++) {
+            long inFloats = (long) rows * shapes[i - 1].size();
+            long outFloats = (long) rows * shapes[i].size();
             buffers[i] = new NodeBuffers(
-                    MemoryPlan.slice(region, out[i - 1], (long) rows * widths[i - 1]),
-                    MemoryPlan.slice(region, out[i], (long) rows * widths[i]),
-                    grad[i - 1] < 0 ? null : MemoryPlan.slice(region, grad[i - 1], (long) rows * widths[i - 1]),
-                    grad[i] < 0 ? null : MemoryPlan.slice(region, grad[i], (long) rows * widths[i]),
+                    MemoryPlan.slice(region, out[i - 1], inFloats),
+                    MemoryPlan.slice(region, out[i], outFloats),
+                    grad[i - 1] < 0 ? null : MemoryPlan.slice(region, grad[i - 1], inFloats),
+                    grad[i] < 0 ? null : MemoryPlan.slice(region, grad[i], outFloats),
                     scratch[i] < 0 ? null : MemoryPlan.slice(region, scratch[i], (long) rows * scratchWidth[i]),
                     backwardScratch[i] < 0 ? null : MemoryPlan.slice(region, backwardScratch[i], backwardScratchFloats[i]),
-                    widths[i - 1], widths[i],
+                    shapes[i - 1], shapes[i],
                     workspace[i] < 0 ? null : MemoryPlan.slice(region, workspace[i], workspaceFloats[i]));
         }
         MemorySegment targets = MemoryPlan.slice(region, target, (long) rows * targetWidth());

@@ -1,6 +1,7 @@
 package dev.kiln.core.graph;
 
 import dev.kiln.core.exec.KernelPool;
+import dev.kiln.core.memory.Shape;
 import java.util.List;
 
 /**
@@ -28,10 +29,10 @@ public final class Compiler {
         if (chain.size() < 2) {
             throw new IllegalArgumentException("the graph has no operation after its input");
         }
-        ShapeInference.widths(chain);
+        ShapeInference.shapes(chain);
         boolean lossFused = fuse && Fusion.lossAbsorbsOutput(chain, loss);
         List<Node> lowered = fuse ? Fusion.fuseDense(chain, lossFused).nodes() : chain;
-        int[] widths = ShapeInference.widths(lowered);
-        return new CompiledGraph(lowered, widths, loss, lossFused, metrics, rule, pool);
+        Shape[] shapes = ShapeInference.shapes(lowered);
+        return new CompiledGraph(lowered, shapes, loss, lossFused, metrics, rule, pool);
     }
 }

@@ -5,6 +5,7 @@ import dev.kiln.core.exec.DenseForwardStep;
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.memory.Shape;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,10 +22,10 @@ public record Dense(Parameter kernel, Parameter bias, Activation activation) imp
     }
 
     @Override
-    public int outputWidth(int inputWidth) {
-        int units = new MatMul(kernel).outputWidth(inputWidth);
+    public Shape outputShape(Shape input) {
+        Shape units = new MatMul(kernel).outputShape(input);
         if (bias != null) {
-            new BiasAdd(bias).outputWidth(units);
+            new BiasAdd(bias).outputShape(units);
         }
         return units;
     }
@@ -39,9 +40,9 @@ public record Dense(Parameter kernel, Parameter bias, Activation activation) imp
     }
 
     @Override
-    public int scratchWidth(int inputWidth, int outputWidth) {
+    public int scratchWidth(Shape input, Shape output) {
         // Only activations whose derivative cannot be read off the output keep the pre-activation.
-        return activation.derivativeNeedsInput() ? outputWidth : 0;
+        return activation.derivativeNeedsInput() ? output.size() : 0;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.RowRangeStep;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.DropoutKernels;
+import dev.kiln.core.memory.Shape;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -18,13 +19,13 @@ public record Dropout(float rate, DropoutSeed seed) implements Op {
     }
 
     @Override
-    public int outputWidth(int inputWidth) {
-        return inputWidth;
+    public Shape outputShape(Shape input) {
+        return input;
     }
 
     @Override
-    public int scratchWidth(int inputWidth, int outputWidth) {
-        return outputWidth;
+    public int scratchWidth(Shape input, Shape output) {
+        return output.size();
     }
 
     @Override

@@ -28,7 +28,7 @@ final class Fusion {
      * when {@code keepLast} (the loss absorbs it).
      */
     static Graph fuseDense(List<Node> chain, boolean keepLast) {
-        Graph fused = new Graph(((Input) chain.get(0).op()).width());
+        Graph fused = new Graph(((Input) chain.get(0).op()).shape());
         Node previous = fused.input();
         int last = chain.size() - 1;
         for (int i = 1; i < chain.size(); i++) {

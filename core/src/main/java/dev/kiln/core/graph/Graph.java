@@ -1,5 +1,6 @@
 package dev.kiln.core.graph;
 
+import dev.kiln.core.memory.Shape;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,8 +20,14 @@ import java.util.List;
 public final class Graph {
     private final List<Node> nodes = new ArrayList<>();
 
+    /** A graph whose examples have {@code inputShape}. */
+    public Graph(Shape inputShape) {
+        nodes.add(new Node(0, "input", new Input(inputShape), null));
+    }
+
+    /** A graph whose examples are rows of {@code inputWidth} features. */
     public Graph(int inputWidth) {
-        nodes.add(new Node(0, "input", new Input(inputWidth), null));
+        this(Shape.of(inputWidth));
     }
 
     public Node input() {

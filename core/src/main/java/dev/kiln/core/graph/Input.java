@@ -2,18 +2,19 @@ package dev.kiln.core.graph;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.Step;
+import dev.kiln.core.memory.Shape;
 
-/** The graph's input: the batch rows the caller loads; it computes nothing. */
-public record Input(int width) implements Op {
+/** The graph's input: examples of {@code shape}, loaded into its output buffer before each step. */
+public record Input(Shape shape) implements Op {
     public Input {
-        if (width <= 0) {
-            throw new IllegalArgumentException("input width must be positive, got " + width);
+        if (shape == null) {
+            throw new IllegalArgumentException("the input needs a shape");
         }
     }
 
     @Override
-    public int outputWidth(int inputWidth) {
-        return width;
+    public Shape outputShape(Shape input) {
+        return shape;
     }
 
     @Override
@@ -28,6 +29,6 @@ public record Input(int width) implements Op {
 
     @Override
     public String describe() {
-        return "input[" + width + "]";
+        return "input" + shape;
     }
 }

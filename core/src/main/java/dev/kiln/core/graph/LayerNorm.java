@@ -4,6 +4,7 @@ import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.RowRangeStep;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.NormalizationKernels;
+import dev.kiln.core.memory.Shape;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -22,8 +23,8 @@ public record LayerNorm(Parameter gamma, Parameter beta, float epsilon) implemen
     }
 
     @Override
-    public int outputWidth(int inputWidth) {
-        return Normalization.sameWidth("layer norm", parameters(), inputWidth);
+    public Shape outputShape(Shape input) {
+        return Normalization.sameShape("layer norm", parameters(), input);
     }
 
     @Override
@@ -33,29 +34,33 @@ public record LayerNorm(Parameter gamma, Parameter beta, float epsilon) implemen
     }
 
     @Override
-    public int scratchWidth(int inputWidth, int outputWidth) {
-        return 2; // the row's mean and 1/√(σ² + ε)
+    public int scratchWidth(Shape input, Shape output) {
+        return 2 * (output.size() / output.last()); // per position of the last axis: its mean and 1/√(σ² + ε)
     }
 
     @Override
     public Step forward(NodeBuffers b, boolean training, KernelPool pool) {
-        int cols = b.outputWidth();
+        // Normalized over the last axis, as Keras does: an example of shape [h, w, c] is h·w rows of c.
+        int cols = b.outputShape().last();
+        int positions = b.outputWidth() / cols;
         MemorySegment g = gamma == null ? null : gamma.value;
         MemorySegment bt = beta == null ? null : beta.value;
         MemorySegment stats = training ? b.scratch() : null;
         return new RowRangeStep((from, to) -> NormalizationKernels.layerNormForward(b.input(), g, bt, b.output(), stats,
-                cols, epsilon, from, to), 6L * cols, pool);
+                cols, epsilon, from * positions, to * positions), 6L * b.outputWidth(), pool);
     }
 
     @Override
     public Step backward(NodeBuffers b, KernelPool pool) {
-        int cols = b.outputWidth();
+        int cols = b.outputShape().last();
+        int positions = b.outputWidth() / cols;
         MemorySegment g = gamma == null ? null : gamma.value;
         MemorySegment dGamma = gamma == null ? null : gamma.gradient;
         MemorySegment dBeta = beta == null ? null : beta.gradient;
         Step inputGradient = b.inputGradient() == null ? null
                 : new RowRangeStep((from, to) -> NormalizationKernels.layerNormBackwardInput(b.input(), g,
-                        b.outputGradient(), b.scratch(), b.inputGradient(), cols, from, to), 8L * cols, pool);
+                        b.outputGradient(), b.scratch(), b.inputGradient(), cols, from * positions, to * positions),
+                        8L * b.outputWidth(), pool);
         boolean parameterGradients = dGamma != null || dBeta != null;
         if (!parameterGradients) {
             return inputGradient;
@@ -63,7 +68,7 @@ public record LayerNorm(Parameter gamma, Parameter beta, float epsilon) implemen
         return rows -> {
             // Column sums in a fixed row order on one thread: deterministic, and cheap beside the layers around.
             NormalizationKernels.layerNormParameterGradients(b.input(), b.scratch(), b.outputGradient(), dGamma, dBeta,
-                    cols, rows);
+                    cols, rows * positions);
             if (inputGradient != null) {
                 inputGradient.run(rows);
             }

@@ -5,6 +5,7 @@ import dev.kiln.core.exec.DenseForwardStep;
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.memory.Shape;
 import java.util.List;
 
 /** y = x·W with W of shape [inputWidth, units]; the fusion pass folds it into {@link Dense}. */
@@ -16,13 +17,17 @@ public record MatMul(Parameter kernel) implements Op {
     }
 
     @Override
-    public int outputWidth(int inputWidth) {
+    public Shape outputShape(Shape input) {
         int rows = kernel.shape()[0];
-        if (rows != inputWidth) {
-            throw new IllegalArgumentException("matmul kernel " + kernel + " expects " + rows
-                    + " input features but its input has " + inputWidth);
+        if (input.rank() != 1) {
+            throw new IllegalArgumentException("matmul kernel " + kernel + " needs flat examples but gets examples of"
+                    + " shape " + input + "; reshape (flatten) them first");
         }
-        return kernel.shape()[1];
+        if (rows != input.size()) {
+            throw new IllegalArgumentException("matmul kernel " + kernel + " expects " + rows
+                    + " input features but its input has " + input.size());
+        }
+        return Shape.of(kernel.shape()[1]);
     }
 
     @Override

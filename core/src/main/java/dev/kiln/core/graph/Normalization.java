@@ -1,5 +1,6 @@
 package dev.kiln.core.graph;
 
+import dev.kiln.core.memory.Shape;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,13 +27,17 @@ final class Normalization {
         return ps;
     }
 
-    /** Every per-feature parameter must be as wide as the rows; the output is as wide as the input. */
-    static int sameWidth(String op, List<Parameter> parameters, int inputWidth) {
+    /**
+     * Every per-feature parameter must be as long as the input's last axis (the features of a row, the
+     * channels of an image); the output has the input's shape.
+     */
+    static Shape sameShape(String op, List<Parameter> parameters, Shape input) {
         for (Parameter p : parameters) {
-            if (p.size() != inputWidth) {
-                throw new IllegalArgumentException(op + " parameter " + p + " does not match rows of width " + inputWidth);
+            if (p.size() != input.last()) {
+                throw new IllegalArgumentException(op + " parameter " + p + " does not match the last axis of"
+                        + " examples of shape " + input);
             }
         }
-        return inputWidth;
+        return input;
     }
 }

@@ -2,20 +2,29 @@ package dev.kiln.core.graph;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.Step;
+import dev.kiln.core.memory.Shape;
 import java.util.List;
 
 /**
  * An operation of the graph: its shape rule, its forward kernel and its gradient rule.
  *
- * <p>Every op maps one input of {@code inputWidth} features per row to one output; rows are the batch.
+ * <p>Every op maps one input, an example of some {@link Shape} per row of the batch, to one output.
  * The compiler asks each op for a forward step and, walking the graph backwards, for a backward step
  * that turns the gradient of its output into the gradients of its parameters and (when the graph
  * needs it) of its input.
  */
-public sealed interface Op permits Input, MatMul, BiasAdd, Activate, Dropout, Dense, LayerNorm, BatchNorm {
+public sealed interface Op permits Input, MatMul, BiasAdd, Activate, Dropout, Dense, LayerNorm, BatchNorm, Reshape {
 
-    /** Shape inference: the output width for {@code inputWidth}, or an exception naming the mismatch. */
-    int outputWidth(int inputWidth);
+    /** Shape inference: the output shape for {@code input}, or an exception naming the mismatch. */
+    Shape outputShape(Shape input);
+
+    /**
+     * True when the output is the input itself seen with another shape (a reshape): the compiled graph
+     * then gives it the input's memory and runs nothing for it.
+     */
+    default boolean viewsInput() {
+        return false;
+    }
 
     /** The parameters this op reads: trainable ones and state such as moving statistics ({@link Parameter#trainable()}). */
     default List<Parameter> parameters() {
@@ -23,12 +32,12 @@ public sealed interface Op permits Input, MatMul, BiasAdd, Activate, Dropout, De
     }
 
     /** Floats per row of scratch the op keeps from forward to backward (pre-activations, dropout masks). */
-    default int scratchWidth(int inputWidth, int outputWidth) {
+    default int scratchWidth(Shape input, Shape output) {
         return 0;
     }
 
     /** Floats of scratch the backward step needs once per graph (not per row), e.g. a transposed kernel. */
-    default long backwardScratchFloats(int inputWidth, int outputWidth) {
+    default long backwardScratchFloats(Shape input, Shape output) {
         return 0;
     }
 
@@ -36,7 +45,7 @@ public sealed interface Op permits Input, MatMul, BiasAdd, Activate, Dropout, De
      * Floats the op keeps once per graph for both its forward and backward steps, whatever the
      * batch (per-column batch statistics); given as {@link NodeBuffers#workspace()}.
      */
-    default long workspaceFloats(int inputWidth, int outputWidth) {
+    default long workspaceFloats(Shape input, Shape output) {
         return 0;
     }
 

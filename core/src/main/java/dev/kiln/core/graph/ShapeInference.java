@@ -1,15 +1,16 @@
 package dev.kiln.core.graph;
 
+import dev.kiln.core.memory.Shape;
 import java.util.List;
 
-/** Checks that a graph is a chain the engine can run and infers every node's output width. */
+/** Checks that a graph is a chain the engine can run and infers every node's output shape. */
 final class ShapeInference {
     private ShapeInference() {
     }
 
-    static int[] widths(List<Node> chain) {
-        int[] widths = new int[chain.size()];
-        widths[0] = chain.get(0).op().outputWidth(0);
+    static Shape[] shapes(List<Node> chain) {
+        Shape[] shapes = new Shape[chain.size()];
+        shapes[0] = chain.get(0).op().outputShape(null);
         for (int i = 1; i < chain.size(); i++) {
             Node node = chain.get(i);
             if (node.input() != chain.get(i - 1)) {
@@ -17,11 +18,11 @@ final class ShapeInference {
                         + "' instead of the node before it: this engine compiles chains of operations only");
             }
             try {
-                widths[i] = node.op().outputWidth(widths[i - 1]);
+                shapes[i] = node.op().outputShape(shapes[i - 1]);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("node '" + node.name() + "': " + e.getMessage(), e);
             }
         }
-        return widths;
+        return shapes;
     }
 }
