@@ -1,7 +1,7 @@
 package dev.kiln;
 
 import dev.kiln.core.graph.CompiledGraph;
-import dev.kiln.core.graph.MetricReduction;
+import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.metrics.Metric;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.kiln;
 
 import dev.kiln.core.graph.CompiledGraph;
-import dev.kiln.core.graph.Parameter;
+import dev.kiln.core.runtime.Parameter;
 import dev.kiln.io.Abbreviated;
 import dev.kiln.io.KilnArchive;
 import dev.kiln.io.ModelConfig;

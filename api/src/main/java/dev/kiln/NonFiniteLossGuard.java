@@ -1,8 +1,8 @@
 package dev.kiln;
 
-import dev.kiln.core.graph.CompiledGraph;
 import dev.kiln.callbacks.Callback;
-import dev.kiln.core.graph.NonFiniteStepException;
+import dev.kiln.core.graph.CompiledGraph;
+import dev.kiln.core.runtime.NonFiniteStepException;
 import java.util.List;
 
 /**

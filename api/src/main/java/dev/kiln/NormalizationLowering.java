@@ -4,7 +4,7 @@ import dev.kiln.core.graph.BatchNorm;
 import dev.kiln.core.graph.Graph;
 import dev.kiln.core.graph.LayerNorm;
 import dev.kiln.core.graph.Node;
-import dev.kiln.core.graph.Parameter;
+import dev.kiln.core.runtime.Parameter;
 import dev.kiln.layers.BatchNormalizationLayer;
 import dev.kiln.layers.LayerNormalizationLayer;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package dev.kiln;
 
-import dev.kiln.core.graph.WeightPenalty;
+import dev.kiln.core.runtime.WeightPenalty;
 import dev.kiln.regularizers.Regularizer;
 
 /** Lowers a Keras regularizer to the engine's weight penalty. */

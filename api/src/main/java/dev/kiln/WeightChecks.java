@@ -1,6 +1,6 @@
 package dev.kiln;
 
-import dev.kiln.core.graph.Parameter;
+import dev.kiln.core.runtime.Parameter;
 
 /**
  * setWeights refuses NaN and infinity, and a negative value where the maths needs one >= 0 (a moving

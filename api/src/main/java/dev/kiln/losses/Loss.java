@@ -1,6 +1,6 @@
 package dev.kiln.losses;
 
-import dev.kiln.core.graph.LossFunction;
+import dev.kiln.core.runtime.LossFunction;
 
 /**
  * A loss as {@code compile} takes it: what it computes and whether it reads probabilities or logits.

@@ -1,6 +1,6 @@
 package dev.kiln.losses;
 
-import dev.kiln.core.graph.LossFunction;
+import dev.kiln.core.runtime.LossFunction;
 import dev.kiln.internal.NameRegistry;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package dev.kiln.metrics;
 
-import dev.kiln.core.graph.MetricReduction;
-import dev.kiln.core.graph.ThresholdHistogram;
+import dev.kiln.core.runtime.MetricReduction;
+import dev.kiln.core.runtime.ThresholdHistogram;
 import dev.kiln.losses.Loss;
 
 /**

@@ -1,6 +1,6 @@
 package dev.kiln.metrics;
 
-import dev.kiln.core.graph.MetricReduction;
+import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.losses.Loss;
 
 /**

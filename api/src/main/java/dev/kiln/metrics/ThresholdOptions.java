@@ -1,6 +1,6 @@
 package dev.kiln.metrics;
 
-import dev.kiln.core.graph.ThresholdHistogram;
+import dev.kiln.core.runtime.ThresholdHistogram;
 import dev.kiln.losses.Loss;
 
 /**

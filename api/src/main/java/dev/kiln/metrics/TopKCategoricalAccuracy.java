@@ -1,7 +1,7 @@
 package dev.kiln.metrics;
 
-import dev.kiln.core.graph.MetricReduction;
-import dev.kiln.core.graph.TopKMatches;
+import dev.kiln.core.runtime.MetricReduction;
+import dev.kiln.core.runtime.TopKMatches;
 import dev.kiln.losses.Loss;
 
 /**

@@ -1,6 +1,6 @@
 package dev.kiln.optimizers;
 
-import dev.kiln.core.graph.UpdateRule;
+import dev.kiln.core.runtime.UpdateRule;
 import dev.kiln.optimizers.schedules.LearningRateSchedule;
 
 /**

@@ -1,6 +1,6 @@
 package dev.kiln.optimizers;
 
-import dev.kiln.core.graph.GradientClip;
+import dev.kiln.core.runtime.GradientClip;
 
 /**
  * An optimizer's gradient clipping, Keras' {@code clipnorm}, {@code clipvalue} and

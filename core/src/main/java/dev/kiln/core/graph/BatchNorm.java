@@ -5,6 +5,8 @@ import dev.kiln.core.exec.RowRangeStep;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.NormalizationKernels;
 import dev.kiln.core.memory.Shape;
+import dev.kiln.core.runtime.Parameter;
+import dev.kiln.core.runtime.StateUpdate;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -78,13 +80,13 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
         MemorySegment invStd = slot(ws, 2, cols);
         MemorySegment scale = slot(ws, 3, cols);
         MemorySegment shift = slot(ws, 4, cols);
-        MemorySegment g = gamma == null ? null : gamma.value;
-        MemorySegment bt = beta == null ? null : beta.value;
+        MemorySegment g = gamma == null ? null : gamma.value();
+        MemorySegment bt = beta == null ? null : beta.value();
         RowRangeStep apply = new RowRangeStep((from, to) -> NormalizationKernels.applyAffine(b.input(), scale, shift,
                 b.output(), cols, from * positions, to * positions), 2L * b.outputWidth(), pool);
         if (!training) {
             return rows -> {
-                NormalizationKernels.affineFromMoments(movingMean.value, movingVariance.value, g, bt, epsilon, null,
+                NormalizationKernels.affineFromMoments(movingMean.value(), movingVariance.value(), g, bt, epsilon, null,
                         scale, shift, cols);
                 apply.run(rows);
             };
@@ -105,10 +107,10 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
         return new StateUpdate() {
             @Override
             public String firstNonFinite() {
-                if (!NormalizationKernels.updateMoving(movingMean.value, mean, momentum, cols, false)) {
+                if (!NormalizationKernels.updateMoving(movingMean.value(), mean, momentum, cols, false)) {
                     return movingMean.name();
                 }
-                if (!NormalizationKernels.updateMoving(movingVariance.value, variance, momentum, cols, false)) {
+                if (!NormalizationKernels.updateMoving(movingVariance.value(), variance, momentum, cols, false)) {
                     return movingVariance.name();
                 }
                 return null;
@@ -116,8 +118,8 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
 
             @Override
             public void apply() {
-                NormalizationKernels.updateMoving(movingMean.value, mean, momentum, cols, true);
-                NormalizationKernels.updateMoving(movingVariance.value, variance, momentum, cols, true);
+                NormalizationKernels.updateMoving(movingMean.value(), mean, momentum, cols, true);
+                NormalizationKernels.updateMoving(movingVariance.value(), variance, momentum, cols, true);
             }
         };
     }
@@ -131,7 +133,7 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
         MemorySegment invStd = slot(ws, 2, cols);
         MemorySegment sumDy = slot(ws, 5, cols);
         MemorySegment sumDyXhat = slot(ws, 6, cols);
-        MemorySegment g = gamma == null ? null : gamma.value;
+        MemorySegment g = gamma == null ? null : gamma.value();
         InputGradient dx = b.inputGradient() == null ? null
                 : new InputGradient(b, g, mean, invStd, sumDy, sumDyXhat, cols, positions);
         RowRangeStep inputGradient = dx == null ? null : new RowRangeStep(dx, 10L * b.outputWidth(), pool);
@@ -142,10 +144,10 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
             NormalizationKernels.batchNormReductions(b.input(), b.outputGradient(), mean, invStd, sumDy, sumDyXhat, cols,
                     rows * positions);
             if (gamma != null) {
-                MemorySegment.copy(sumDyXhat, 0, gamma.gradient, 0, (long) cols * Float.BYTES);
+                MemorySegment.copy(sumDyXhat, 0, gamma.gradient(), 0, (long) cols * Float.BYTES);
             }
             if (beta != null) {
-                MemorySegment.copy(sumDy, 0, beta.gradient, 0, (long) cols * Float.BYTES);
+                MemorySegment.copy(sumDy, 0, beta.gradient(), 0, (long) cols * Float.BYTES);
             }
             if (inputGradient != null) {
                 dx.rows = rows * positions;

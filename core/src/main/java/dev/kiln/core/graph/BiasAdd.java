@@ -4,8 +4,8 @@ import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.RowRangeStep;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.BiasKernels;
-import dev.kiln.core.kernel.Gemm;
 import dev.kiln.core.memory.Shape;
+import dev.kiln.core.runtime.Parameter;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -27,7 +27,7 @@ public record BiasAdd(Parameter bias) implements Op {
     @Override
     public Step forward(NodeBuffers b, boolean training, KernelPool pool) {
         int cols = b.outputWidth();
-        return new RowRangeStep((from, to) -> BiasKernels.addBias(b.input(), bias.value, b.output(), cols, from, to),
+        return new RowRangeStep((from, to) -> BiasKernels.addBias(b.input(), bias.value(), b.output(), cols, from, to),
                 cols, pool);
     }
 
@@ -37,7 +37,7 @@ public record BiasAdd(Parameter bias) implements Op {
         MemorySegment dy = b.outputGradient();
         MemorySegment dx = b.inputGradient();
         return rows -> {
-            Gemm.columnSums(dy, bias.gradient, rows, cols, 0, cols);
+            BiasKernels.columnSums(dy, bias.gradient(), rows, cols, 0, cols);
             if (dx != null) {
                 MemorySegment.copy(dy, 0, dx, 0, (long) rows * cols * Float.BYTES);
             }

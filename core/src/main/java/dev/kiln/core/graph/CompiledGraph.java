@@ -9,6 +9,19 @@ import dev.kiln.core.exec.Step;
 import dev.kiln.core.memory.Memory;
 import dev.kiln.core.memory.Shape;
 import dev.kiln.core.memory.Tensor;
+import dev.kiln.core.runtime.DropoutSeed;
+import dev.kiln.core.runtime.FiniteGuard;
+import dev.kiln.core.runtime.GradientClip;
+import dev.kiln.core.runtime.GradientClipStep;
+import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.LossStep;
+import dev.kiln.core.runtime.MetricReduction;
+import dev.kiln.core.runtime.NonFiniteStepException;
+import dev.kiln.core.runtime.Parameter;
+import dev.kiln.core.runtime.PenaltyStep;
+import dev.kiln.core.runtime.StateUpdate;
+import dev.kiln.core.runtime.UpdateRule;
+import dev.kiln.core.runtime.UpdateStep;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -88,15 +101,16 @@ public final class CompiledGraph implements AutoCloseable {
         // Trainable parameters first: the update pass covers [0, parameterFloats) and never reaches
         // the non-trainable state (moving statistics) placed after them.
         MemoryPlan plan = new MemoryPlan();
-        for (Parameter p : parameters) {
-            if (p.trainable()) {
-                p.offset = plan.reserve(p.size());
+        long[] offsets = new long[parameters.size()];
+        for (int i = 0; i < parameters.size(); i++) {
+            if (parameters.get(i).trainable()) {
+                offsets[i] = plan.reserve(parameters.get(i).size());
             }
         }
         parameterFloats = Math.toIntExact(plan.totalFloats());
-        for (Parameter p : parameters) {
-            if (!p.trainable()) {
-                p.offset = plan.reserve(p.size());
+        for (int i = 0; i < parameters.size(); i++) {
+            if (!parameters.get(i).trainable()) {
+                offsets[i] = plan.reserve(parameters.get(i).size());
             }
         }
         MemorySegment values = plan.allocate(stateArena);
@@ -106,9 +120,9 @@ public final class CompiledGraph implements AutoCloseable {
             slots[s] = plan.allocate(stateArena);
             slots[s].elements(JAVA_FLOAT).forEach(e -> e.set(JAVA_FLOAT, 0, rule.initialSlotValue()));
         }
-        for (Parameter p : parameters) {
-            p.value = MemoryPlan.slice(values, p.offset, p.size());
-            p.gradient = MemoryPlan.slice(gradients, p.offset, p.size());
+        for (int i = 0; i < parameters.size(); i++) {
+            Parameter p = parameters.get(i);
+            p.bind(offsets[i], MemoryPlan.slice(values, offsets[i], p.size()), MemoryPlan.slice(gradients, offsets[i], p.size()));
         }
         update = new UpdateStep(rule, values, gradients, slots[0], slots[1], parameterFloats, pool);
         slotRegions = slots;
@@ -163,7 +177,7 @@ public final class CompiledGraph implements AutoCloseable {
         checkOpen();
         Parameter p = parameters.get(index);
         float[] out = new float[Math.toIntExact(p.size())];
-        MemorySegment.copy(p.value, JAVA_FLOAT, 0, out, 0, out.length);
+        MemorySegment.copy(p.value(), JAVA_FLOAT, 0, out, 0, out.length);
         return out;
     }
 
@@ -172,7 +186,7 @@ public final class CompiledGraph implements AutoCloseable {
         checkOpen();
         Parameter p = parameters.get(index);
         float[] out = new float[Math.toIntExact(p.size())];
-        MemorySegment.copy(p.gradient, JAVA_FLOAT, 0, out, 0, out.length);
+        MemorySegment.copy(p.gradient(), JAVA_FLOAT, 0, out, 0, out.length);
         return out;
     }
 
@@ -187,7 +201,7 @@ public final class CompiledGraph implements AutoCloseable {
             throw new IllegalArgumentException("parameter " + p + " holds " + p.size() + " values, got " + values.length);
         }
         requireValid(values, p.nonNegative(), "parameter " + p.name());
-        MemorySegment.copy(values, 0, p.value, JAVA_FLOAT, 0, values.length);
+        MemorySegment.copy(values, 0, p.value(), JAVA_FLOAT, 0, values.length);
         update.stateChanged();
     }
 
@@ -238,7 +252,7 @@ public final class CompiledGraph implements AutoCloseable {
         checkOpen();
         Parameter p = parameters.get(index);
         float[] out = new float[Math.toIntExact(p.size())];
-        MemorySegment.copy(slotSegment(slot), JAVA_FLOAT, p.offset * Float.BYTES, out, 0, out.length);
+        MemorySegment.copy(slotSegment(slot), JAVA_FLOAT, p.offset() * Float.BYTES, out, 0, out.length);
         return out;
     }
 
@@ -260,7 +274,7 @@ public final class CompiledGraph implements AutoCloseable {
                     + " values, got " + values.length);
         }
         requireValid(values, slotNonNegative(slot), "slot " + slot + " of parameter " + p.name());
-        MemorySegment.copy(values, 0, slotSegment(slot), JAVA_FLOAT, p.offset * Float.BYTES, values.length);
+        MemorySegment.copy(values, 0, slotSegment(slot), JAVA_FLOAT, p.offset() * Float.BYTES, values.length);
         update.stateChanged();
     }
 

@@ -2,6 +2,9 @@ package dev.kiln.core.graph;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.memory.Shape;
+import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.MetricReduction;
+import dev.kiln.core.runtime.UpdateRule;
 import java.util.List;
 
 /**

@@ -6,6 +6,7 @@ import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.memory.Shape;
+import dev.kiln.core.runtime.Parameter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,14 +48,14 @@ public record Dense(Parameter kernel, Parameter bias, Activation activation) imp
 
     @Override
     public Step forward(NodeBuffers b, boolean training, KernelPool pool) {
-        return new DenseForwardStep(b.input(), kernel.value, bias == null ? null : bias.value,
+        return new DenseForwardStep(b.input(), kernel.value(), bias == null ? null : bias.value(),
                 training ? b.scratch() : null, b.output(), b.inputWidth(), b.outputWidth(), activation, pool);
     }
 
     @Override
     public Step backward(NodeBuffers b, KernelPool pool) {
-        return new DenseBackwardStep(b.input(), kernel.value, b.scratch(), b.output(), b.outputGradient(),
-                kernel.gradient, bias == null ? null : bias.gradient, b.inputGradient(), b.backwardScratch(),
+        return new DenseBackwardStep(b.input(), kernel.value(), b.scratch(), b.output(), b.outputGradient(),
+                kernel.gradient(), bias == null ? null : bias.gradient(), b.inputGradient(), b.backwardScratch(),
                 b.inputWidth(), b.outputWidth(), activation, pool);
     }
 

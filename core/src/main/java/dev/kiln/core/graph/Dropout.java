@@ -5,6 +5,7 @@ import dev.kiln.core.exec.RowRangeStep;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.DropoutKernels;
 import dev.kiln.core.memory.Shape;
+import dev.kiln.core.runtime.DropoutSeed;
 import java.lang.foreign.MemorySegment;
 
 /**

@@ -1,6 +1,8 @@
 package dev.kiln.core.graph;
 
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.Parameter;
 import java.util.List;
 
 /**

@@ -1,6 +1,7 @@
 package dev.kiln.core.graph;
 
 import dev.kiln.core.memory.Shape;
+import dev.kiln.core.runtime.Parameter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

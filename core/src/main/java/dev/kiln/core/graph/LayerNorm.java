@@ -5,6 +5,7 @@ import dev.kiln.core.exec.RowRangeStep;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.NormalizationKernels;
 import dev.kiln.core.memory.Shape;
+import dev.kiln.core.runtime.Parameter;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -43,8 +44,8 @@ public record LayerNorm(Parameter gamma, Parameter beta, float epsilon) implemen
         // Normalized over the last axis, as Keras does: an example of shape [h, w, c] is h·w rows of c.
         int cols = b.outputShape().last();
         int positions = b.outputWidth() / cols;
-        MemorySegment g = gamma == null ? null : gamma.value;
-        MemorySegment bt = beta == null ? null : beta.value;
+        MemorySegment g = gamma == null ? null : gamma.value();
+        MemorySegment bt = beta == null ? null : beta.value();
         MemorySegment stats = training ? b.scratch() : null;
         return new RowRangeStep((from, to) -> NormalizationKernels.layerNormForward(b.input(), g, bt, b.output(), stats,
                 cols, epsilon, from * positions, to * positions), 6L * b.outputWidth(), pool);
@@ -54,9 +55,9 @@ public record LayerNorm(Parameter gamma, Parameter beta, float epsilon) implemen
     public Step backward(NodeBuffers b, KernelPool pool) {
         int cols = b.outputShape().last();
         int positions = b.outputWidth() / cols;
-        MemorySegment g = gamma == null ? null : gamma.value;
-        MemorySegment dGamma = gamma == null ? null : gamma.gradient;
-        MemorySegment dBeta = beta == null ? null : beta.gradient;
+        MemorySegment g = gamma == null ? null : gamma.value();
+        MemorySegment dGamma = gamma == null ? null : gamma.gradient();
+        MemorySegment dBeta = beta == null ? null : beta.gradient();
         Step inputGradient = b.inputGradient() == null ? null
                 : new RowRangeStep((from, to) -> NormalizationKernels.layerNormBackwardInput(b.input(), g,
                         b.outputGradient(), b.scratch(), b.inputGradient(), cols, from * positions, to * positions),

@@ -6,6 +6,7 @@ import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.memory.Shape;
+import dev.kiln.core.runtime.Parameter;
 import java.util.List;
 
 /** y = x·W with W of shape [inputWidth, units]; the fusion pass folds it into {@link Dense}. */
@@ -37,14 +38,14 @@ public record MatMul(Parameter kernel) implements Op {
 
     @Override
     public Step forward(NodeBuffers b, boolean training, KernelPool pool) {
-        return new DenseForwardStep(b.input(), kernel.value, null, null, b.output(),
+        return new DenseForwardStep(b.input(), kernel.value(), null, null, b.output(),
                 b.inputWidth(), b.outputWidth(), Activation.LINEAR, pool);
     }
 
     @Override
     public Step backward(NodeBuffers b, KernelPool pool) {
-        return new DenseBackwardStep(b.input(), kernel.value, null, b.output(), b.outputGradient(),
-                kernel.gradient, null, b.inputGradient(), b.backwardScratch(), b.inputWidth(), b.outputWidth(), Activation.LINEAR, pool);
+        return new DenseBackwardStep(b.input(), kernel.value(), null, b.output(), b.outputGradient(),
+                kernel.gradient(), null, b.inputGradient(), b.backwardScratch(), b.inputWidth(), b.outputWidth(), Activation.LINEAR, pool);
     }
 
     @Override

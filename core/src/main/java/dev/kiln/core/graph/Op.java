@@ -3,6 +3,8 @@ package dev.kiln.core.graph;
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.memory.Shape;
+import dev.kiln.core.runtime.Parameter;
+import dev.kiln.core.runtime.StateUpdate;
 import java.util.List;
 
 /**

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.MetricReduction;
+import dev.kiln.core.runtime.UpdateRule;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

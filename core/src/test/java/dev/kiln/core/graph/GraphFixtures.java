@@ -2,6 +2,10 @@ package dev.kiln.core.graph;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.MetricReduction;
+import dev.kiln.core.runtime.Parameter;
+import dev.kiln.core.runtime.UpdateRule;
 import java.util.List;
 import java.util.Random;
 

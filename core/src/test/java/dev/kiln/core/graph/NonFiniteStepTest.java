@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.runtime.DropoutSeed;
+import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.NonFiniteStepException;
+import dev.kiln.core.runtime.Parameter;
+import dev.kiln.core.runtime.UpdateRule;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

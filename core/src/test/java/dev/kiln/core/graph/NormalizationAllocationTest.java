@@ -1,6 +1,7 @@
 package dev.kiln.core.graph;
 
 import dev.kiln.core.exec.KernelPool;
+import dev.kiln.core.runtime.UpdateRule;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

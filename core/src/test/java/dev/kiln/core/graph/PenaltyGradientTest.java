@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.Parameter;
+import dev.kiln.core.runtime.UpdateRule;
+import dev.kiln.core.runtime.WeightPenalty;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.runtime.GradientClip;
+import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.Parameter;
+import dev.kiln.core.runtime.UpdateRule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

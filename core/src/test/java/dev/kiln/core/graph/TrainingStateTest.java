@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.runtime.DropoutSeed;
+import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.Parameter;
+import dev.kiln.core.runtime.UpdateRule;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -124,7 +124,7 @@ class GemmTest {
                     Random random = new Random(17L * m + n);
                     MemorySegment dy = uniform(arena, random, (long) m * n, -1f, 1f);
                     MemorySegment db = uniform(arena, random, n, -9f, 9f); // must be overwritten
-                    Gemm.columnSums(dy, db, m, n, 0, n);
+                    BiasKernels.columnSums(dy, db, m, n, 0, n);
                     for (int j = 0; j < n; j++) {
                         double sum = 0, absSum = 0;
                         for (int i = 0; i < m; i++) {
@@ -178,10 +178,10 @@ class GemmTest {
                     assertBitIdentical(dwWhole, dwParts, "dw split at " + 3 * a + "," + 3 * b);
 
                     MemorySegment dbWhole = zeros(arena, n), dbParts = zeros(arena, n);
-                    Gemm.columnSums(dy, dbWhole, rows, n, 0, n);
-                    Gemm.columnSums(dy, dbParts, rows, n, 0, 3 * a);
-                    Gemm.columnSums(dy, dbParts, rows, n, 3 * a, 3 * b);
-                    Gemm.columnSums(dy, dbParts, rows, n, 3 * b, n);
+                    BiasKernels.columnSums(dy, dbWhole, rows, n, 0, n);
+                    BiasKernels.columnSums(dy, dbParts, rows, n, 0, 3 * a);
+                    BiasKernels.columnSums(dy, dbParts, rows, n, 3 * a, 3 * b);
+                    BiasKernels.columnSums(dy, dbParts, rows, n, 3 * b, n);
                     assertBitIdentical(dbWhole, dbParts, "db split at " + 3 * a + "," + 3 * b);
                 }
             }

@@ -80,7 +80,7 @@ class PackedGemmTest {
                     MemorySegment b = uniform(arena, new Random(m * 100L + n), (long) m * n, -1f, 1f);
                     MemorySegment expected = zeros(arena, n);
                     MemorySegment actual = zeros(arena, n);
-                    Gemm.columnSums(b, expected, m, n, 0, n);
+                    BiasKernels.columnSums(b, expected, m, n, 0, n);
                     float[] packed = new float[PackedGemm.packedFloats(m, n)];
                     for (int p = PackedGemm.panels(n) - 1; p >= 0; p--) {
                         PackedGemm.packRowsWithColumnSums(b, m, n, p, packed, actual);

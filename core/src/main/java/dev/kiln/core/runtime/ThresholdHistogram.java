@@ -1,4 +1,4 @@
-package dev.kiln.core.graph;
+package dev.kiln.core.runtime;
 
 import dev.kiln.core.kernel.RankingKernels;
 import java.lang.foreign.MemorySegment;

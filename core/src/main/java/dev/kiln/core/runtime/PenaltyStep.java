@@ -1,4 +1,4 @@
-package dev.kiln.core.graph;
+package dev.kiln.core.runtime;
 
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.PenaltyKernels;
@@ -9,7 +9,7 @@ import java.util.List;
  * gradients the backward pass has just written. It runs before the update, so its value is that of the
  * weights the forward pass used. One thread: the penalized weights are read once.
  */
-final class PenaltyStep implements Step {
+public final class PenaltyStep implements Step {
     private final Parameter[] parameters;
     private final boolean training;
     private double value;
@@ -20,7 +20,7 @@ final class PenaltyStep implements Step {
     }
 
     /** The step for the penalized parameters among {@code parameters}, or null when none is. */
-    static PenaltyStep of(List<Parameter> parameters, boolean training) {
+    public static PenaltyStep of(List<Parameter> parameters, boolean training) {
         List<Parameter> penalized = parameters.stream().filter(p -> p.penalty() != null).toList();
         return penalized.isEmpty() ? null : new PenaltyStep(penalized, training);
     }
@@ -30,14 +30,14 @@ final class PenaltyStep implements Step {
         double sum = 0;
         for (Parameter p : parameters) {
             WeightPenalty w = p.penalty();
-            sum += training ? PenaltyKernels.addGradient(p.value, p.gradient, w.l1(), w.l2(), 0, p.size())
-                    : PenaltyKernels.penalty(p.value, w.l1(), w.l2(), 0, p.size());
+            sum += training ? PenaltyKernels.addGradient(p.value(), p.gradient(), w.l1(), w.l2(), 0, p.size())
+                    : PenaltyKernels.penalty(p.value(), w.l1(), w.l2(), 0, p.size());
         }
         value = sum;
     }
 
     /** The total penalty at the last run. */
-    double value() {
+    public double value() {
         return value;
     }
 }

@@ -10,9 +10,10 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
 /**
- * The matrix products of a dense layer: the forward X·W + b with a fused activation, and the backward
- * dX = dY·Wᵀ, dW = Xᵀ·dY and db = Σ dY. Buffers are row-major float32; each method computes a range of
- * its output so callers can split it across threads, with bit-identical results for any split.
+ * A reference for the engine's products (PackedGemm, BlockedGemm), kept with the tests: the matrix
+ * products of a dense layer computed row by row through strides, the forward X·W + b with a fused
+ * activation and the backward dX = dY·Wᵀ and dW = Xᵀ·dY. Buffers are row-major float32; each method
+ * computes a range of its output, with bit-identical results for any split.
  *
  * <pre>{@code
  * // y = relu(x·w + b) for all 128 rows of a 128×784 batch into a 784→128 layer
@@ -88,51 +89,6 @@ public final class Gemm {
         checkRange("p", pFrom, pTo);
         // Row p of Xᵀ is column p of x: consecutive p are adjacent (stride 1), consecutive i are k apart.
         StridedProduct.compute(x, 1, k, dy, m, n, null, null, dw, Activation.LINEAR, pFrom, pTo);
-    }
-
-    /** db[j] = Σ_{i<m} dy[i,j] for columns j in [colFrom, colTo), dy [m × n]; overwrites db there. */
-    public static void columnSums(MemorySegment dy, MemorySegment db, int m, int n, int colFrom, int colTo) {
-        if (m < 0 || n < 0) {
-            throw new IllegalArgumentException("m and n must be ≥ 0, were " + m + " and " + n);
-        }
-        checkRange("column", colFrom, colTo);
-        long rowBytes = (long) n * Float.BYTES;
-        int j = colFrom;
-        // Four independent column vectors per pass over the rows keep several adds in flight.
-        for (; j + COLUMN_VECTORS * L <= colTo; j += COLUMN_VECTORS * L) {
-            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
-            long o = (long) j * Float.BYTES;
-            for (int i = 0; i < m; i++, o += rowBytes) {
-                s0 = s0.add(FloatVector.fromMemorySegment(S, dy, o, ORDER));
-                s1 = s1.add(FloatVector.fromMemorySegment(S, dy, o + (long) L * Float.BYTES, ORDER));
-                s2 = s2.add(FloatVector.fromMemorySegment(S, dy, o + 2L * L * Float.BYTES, ORDER));
-                s3 = s3.add(FloatVector.fromMemorySegment(S, dy, o + 3L * L * Float.BYTES, ORDER));
-            }
-            long out = (long) j * Float.BYTES;
-            s0.intoMemorySegment(db, out, ORDER);
-            s1.intoMemorySegment(db, out + (long) L * Float.BYTES, ORDER);
-            s2.intoMemorySegment(db, out + 2L * L * Float.BYTES, ORDER);
-            s3.intoMemorySegment(db, out + 3L * L * Float.BYTES, ORDER);
-        }
-        for (; j + L <= colTo; j += L) {
-            FloatVector sum = FloatVector.zero(S);
-            long o = (long) j * Float.BYTES;
-            for (int i = 0; i < m; i++, o += rowBytes) {
-                sum = sum.add(FloatVector.fromMemorySegment(S, dy, o, ORDER));
-            }
-            sum.intoMemorySegment(db, (long) j * Float.BYTES, ORDER);
-        }
-        // The last columns one by one: a masked load inside the row loop makes C2 box the sum. The
-        // scalar sum adds the rows in the same order as a vector lane, so the bits do not depend on
-        // which path a column takes.
-        for (; j < colTo; j++) {
-            float sum = 0f;
-            long o = (long) j * Float.BYTES;
-            for (int i = 0; i < m; i++, o += rowBytes) {
-                sum += dy.get(JAVA_FLOAT, o);
-            }
-            db.set(JAVA_FLOAT, (long) j * Float.BYTES, sum);
-        }
     }
 
     private static void checkSizes(int k, int n) {

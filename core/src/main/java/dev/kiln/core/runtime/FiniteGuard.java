@@ -1,4 +1,4 @@
-package dev.kiln.core.graph;
+package dev.kiln.core.runtime;
 
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.FiniteScan;
@@ -16,12 +16,12 @@ import java.util.function.DoubleSupplier;
  * slots, the moving statistics and the step count it had before the batch. Nothing is allocated unless
  * it fails.
  */
-final class FiniteGuard {
+public final class FiniteGuard {
     private FiniteGuard() {
     }
 
     /** Throws {@link NonFiniteStepException} when the loss the step just computed is NaN or infinite. */
-    static Step loss(LossStep loss) {
+    public static Step loss(LossStep loss) {
         return rows -> {
             double sum = loss.lossSum();
             if (!Double.isFinite(sum)) {
@@ -35,7 +35,7 @@ final class FiniteGuard {
      * {@code states} would write a non-finite value; it names the first parameter at fault, and whether
      * its gradient or only its update was not finite.
      */
-    static Step beforeUpdate(UpdateStep update, List<Parameter> parameters, List<StateUpdate> states,
+    public static Step beforeUpdate(UpdateStep update, List<Parameter> parameters, List<StateUpdate> states,
             DoubleSupplier lossSum) {
         Parameter[] trainable = parameters.stream().filter(Parameter::trainable).toArray(Parameter[]::new);
         StateUpdate[] stateUpdates = states.toArray(StateUpdate[]::new);
@@ -55,12 +55,12 @@ final class FiniteGuard {
     /** Runs only after a failed check: finds the first parameter whose gradient, or else whose update, is at fault. */
     private static NonFiniteStepException updateFailure(UpdateStep update, Parameter[] trainable, double lossSum) {
         for (Parameter p : trainable) {
-            if (!FiniteScan.allFinite(p.gradient, 0, p.size())) {
+            if (!FiniteScan.allFinite(p.gradient(), 0, p.size())) {
                 return new NonFiniteStepException(lossSum, NonFiniteStepException.Source.GRADIENT, p.name());
             }
         }
         for (Parameter p : trainable) {
-            if (!update.wouldStayFinite(p.offset, p.offset + p.size())) {
+            if (!update.wouldStayFinite(p.offset(), p.offset() + p.size())) {
                 return new NonFiniteStepException(lossSum, NonFiniteStepException.Source.UPDATE, p.name());
             }
         }

@@ -1,11 +1,11 @@
-package dev.kiln.core.graph;
+package dev.kiln.core.runtime;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
  * A trainable buffer of a graph (a kernel or a bias). The compiler places its values, its gradient
- * and its optimizer slots in the compiled graph's state memory.
+ * and its optimizer slots in the compiled graph's state memory ({@link #bind}).
  */
 public final class Parameter {
     private final String name;
@@ -14,9 +14,9 @@ public final class Parameter {
     private final WeightPenalty penalty;
     private final boolean trainable;
     private final boolean nonNegative;
-    MemorySegment value;
-    MemorySegment gradient;
-    long offset;
+    private MemorySegment value;
+    private MemorySegment gradient;
+    private long offset = -1;
 
     public Parameter(String name, int... shape) {
         this(name, null, shape);
@@ -65,6 +65,31 @@ public final class Parameter {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * Where the compiled graph put this parameter: at float {@code offset} of its state regions, with its
+     * values and gradient in those slices. Called once, by the compiler's memory plan.
+     */
+    public void bind(long offset, MemorySegment value, MemorySegment gradient) {
+        this.offset = offset;
+        this.value = value;
+        this.gradient = gradient;
+    }
+
+    /** The values, once bound. */
+    public MemorySegment value() {
+        return value;
+    }
+
+    /** The gradient the last training step left, once bound. */
+    public MemorySegment gradient() {
+        return gradient;
+    }
+
+    /** The first float of this parameter in its compiled graph's parameter, gradient and slot regions. */
+    public long offset() {
+        return offset;
     }
 
     public int[] shape() {

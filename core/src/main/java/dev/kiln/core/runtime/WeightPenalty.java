@@ -1,4 +1,4 @@
-package dev.kiln.core.graph;
+package dev.kiln.core.runtime;
 
 /**
  * A penalty on a parameter's values added to the loss: l1·Σ|w| + l2·Σw² (not divided by the batch),

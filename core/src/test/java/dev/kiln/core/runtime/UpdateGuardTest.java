@@ -1,4 +1,4 @@
-package dev.kiln.core.graph;
+package dev.kiln.core.runtime;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.Step;
+import dev.kiln.core.runtime.FiniteGuard;
+import dev.kiln.core.runtime.NonFiniteStepException;
+import dev.kiln.core.runtime.Parameter;
+import dev.kiln.core.runtime.UpdateRule;
+import dev.kiln.core.runtime.UpdateStep;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -34,28 +39,33 @@ class UpdateGuardTest {
         final Step guard;
 
         Setup(Arena arena, KernelPool pool, UpdateRule rule) {
-            MemoryPlan plan = new MemoryPlan();
+            // As a compiled graph lays parameters out: back to back, each from a 64-byte boundary.
+            long[] offsets = new long[SHAPES.length];
+            long total = 0;
             for (int i = 0; i < SHAPES.length; i++) {
-                Parameter p = new Parameter("p" + i, SHAPES[i]);
-                p.offset = plan.reserve(p.size());
-                parameters.add(p);
+                parameters.add(new Parameter("p" + i, SHAPES[i]));
+                offsets[i] = total;
+                total += (parameters.get(i).size() + 15) & ~15L;
             }
-            values = plan.allocate(arena);
-            gradients = plan.allocate(arena);
-            slot0 = plan.allocate(arena);
-            slot1 = plan.allocate(arena);
+            values = arena.allocate(total * Float.BYTES, 64);
+            gradients = arena.allocate(total * Float.BYTES, 64);
+            slot0 = arena.allocate(total * Float.BYTES, 64);
+            slot1 = arena.allocate(total * Float.BYTES, 64);
+            for (int i = 0; i < SHAPES.length; i++) {
+                long bytes = parameters.get(i).size() * Float.BYTES;
+                parameters.get(i).bind(offsets[i], values.asSlice(offsets[i] * Float.BYTES, bytes),
+                        gradients.asSlice(offsets[i] * Float.BYTES, bytes));
+            }
             Random r = new Random(3);
             for (Parameter p : parameters) {
-                p.value = MemoryPlan.slice(values, p.offset, p.size());
-                p.gradient = MemoryPlan.slice(gradients, p.offset, p.size());
                 for (long e = 0; e < p.size(); e++) {
-                    p.value.setAtIndex(JAVA_FLOAT, e, (float) r.nextGaussian());
-                    p.gradient.setAtIndex(JAVA_FLOAT, e, (float) r.nextGaussian() * 0.01f);
-                    slot0.setAtIndex(JAVA_FLOAT, p.offset + e, (float) r.nextDouble() * 0.01f); // >= 0: a second moment in RMSprop and Adagrad
-                    slot1.setAtIndex(JAVA_FLOAT, p.offset + e, (float) r.nextDouble() * 0.01f);
+                    p.value().setAtIndex(JAVA_FLOAT, e, (float) r.nextGaussian());
+                    p.gradient().setAtIndex(JAVA_FLOAT, e, (float) r.nextGaussian() * 0.01f);
+                    slot0.setAtIndex(JAVA_FLOAT, p.offset() + e, (float) r.nextDouble() * 0.01f); // >= 0: a second moment in RMSprop and Adagrad
+                    slot1.setAtIndex(JAVA_FLOAT, p.offset() + e, (float) r.nextDouble() * 0.01f);
                 }
             }
-            update = new UpdateStep(rule, values, gradients, slot0, slot1, (int) plan.totalFloats(), pool);
+            update = new UpdateStep(rule, values, gradients, slot0, slot1, (int) total, pool);
             guard = FiniteGuard.beforeUpdate(update, parameters, List.of(), () -> 2.5);
         }
 
@@ -74,14 +84,14 @@ class UpdateGuardTest {
                 for (Parameter p : s.parameters) {
                     for (long at : new long[] {0, p.size() / 2, p.size() - 1}) {
                         for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
-                            float good = p.gradient.getAtIndex(JAVA_FLOAT, at);
-                            p.gradient.setAtIndex(JAVA_FLOAT, at, bad);
+                            float good = p.gradient().getAtIndex(JAVA_FLOAT, at);
+                            p.gradient().setAtIndex(JAVA_FLOAT, at, bad);
                             NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> s.guard.run(1),
                                     threads + " threads, " + bad + " at " + p.name() + "[" + at + "]");
                             assertEquals(NonFiniteStepException.Source.GRADIENT, e.source());
                             assertEquals(p.name(), e.parameter());
                             assertEquals(2.5, e.lossSum());
-                            p.gradient.setAtIndex(JAVA_FLOAT, at, good);
+                            p.gradient().setAtIndex(JAVA_FLOAT, at, good);
                             assertDoesNotThrow(() -> s.guard.run(1), "after the repair");
                         }
                     }
@@ -97,7 +107,7 @@ class UpdateGuardTest {
             try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(threads)) {
                 Setup s = new Setup(arena, pool, new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0f));
                 Parameter p = s.parameters.get(2);
-                p.gradient.setAtIndex(JAVA_FLOAT, 77, 3e19f); // finite, but its square is not
+                p.gradient().setAtIndex(JAVA_FLOAT, 77, 3e19f); // finite, but its square is not
                 float[][] before = s.state();
                 NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> s.guard.run(1));
                 assertEquals(NonFiniteStepException.Source.UPDATE, e.source());
@@ -112,7 +122,7 @@ class UpdateGuardTest {
     void anSgdStepThatOverflowsAWeightIsRefused() {
         try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(2)) {
             Setup s = new Setup(arena, pool, new UpdateRule.GradientDescent(1e30f, 0.9f, true));
-            s.parameters.get(3).gradient.setAtIndex(JAVA_FLOAT, 9, 1e10f);
+            s.parameters.get(3).gradient().setAtIndex(JAVA_FLOAT, 9, 1e10f);
             float[][] before = s.state();
             NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> s.guard.run(1));
             assertEquals(NonFiniteStepException.Source.UPDATE, e.source());
@@ -134,13 +144,13 @@ class UpdateGuardTest {
             s.guard.run(1);
             s.update.run(1); // nothing moves, and the step now knows its state is tame
             Parameter p = s.parameters.get(0);
-            p.value.setAtIndex(JAVA_FLOAT, 5, Float.MAX_VALUE);
-            p.gradient.setAtIndex(JAVA_FLOAT, 5, -0x1p50f * 1.9f);
+            p.value().setAtIndex(JAVA_FLOAT, 5, Float.MAX_VALUE);
+            p.gradient().setAtIndex(JAVA_FLOAT, 5, -0x1p50f * 1.9f);
             s.update.stateChanged(); // what CompiledGraph.writeParameter and writeSlot say
             NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> s.guard.run(1));
             assertEquals(NonFiniteStepException.Source.UPDATE, e.source());
             assertEquals("p0", e.parameter());
-            assertEquals(Float.MAX_VALUE, p.value.getAtIndex(JAVA_FLOAT, 5));
+            assertEquals(Float.MAX_VALUE, p.value().getAtIndex(JAVA_FLOAT, 5));
         }
     }
 
@@ -148,7 +158,7 @@ class UpdateGuardTest {
     private static void makeTame(Setup s) {
         for (Parameter p : s.parameters) {
             for (long e = 0; e < p.size(); e++) {
-                p.gradient.setAtIndex(JAVA_FLOAT, e, 1e-3f);
+                p.gradient().setAtIndex(JAVA_FLOAT, e, 1e-3f);
             }
         }
         s.guard.run(1);
@@ -160,7 +170,7 @@ class UpdateGuardTest {
         try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(2)) {
             Setup s = new Setup(arena, pool, new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0f));
             makeTame(s);
-            s.parameters.get(1).gradient.setAtIndex(JAVA_FLOAT, 3, 3e19f); // above the tame bound 2^51
+            s.parameters.get(1).gradient().setAtIndex(JAVA_FLOAT, 3, 3e19f); // above the tame bound 2^51
             float[][] before = s.state();
             NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> s.guard.run(1));
             assertEquals("p1", e.parameter());
@@ -174,7 +184,7 @@ class UpdateGuardTest {
             Setup s = new Setup(arena, pool, new UpdateRule.GradientDescent(0.01f, 0f, false));
             makeTame(s);
             s.update.setLearningRate(1e30f);
-            s.parameters.get(2).gradient.setAtIndex(JAVA_FLOAT, 0, 0x1p50f); // tame: 1e30 · 2^50 is not
+            s.parameters.get(2).gradient().setAtIndex(JAVA_FLOAT, 0, 0x1p50f); // tame: 1e30 · 2^50 is not
             NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> s.guard.run(1));
             assertEquals("p2", e.parameter());
         }
@@ -190,7 +200,7 @@ class UpdateGuardTest {
             Setup rms = new Setup(arena, pool, new UpdateRule.RmsProp(1e-3f, 0.9f, 0x1p40f));
             makeTame(rms);
             rms.update.setLearningRate(0x1p90f);
-            rms.parameters.get(0).gradient.setAtIndex(JAVA_FLOAT, 0, 0x1p45f);
+            rms.parameters.get(0).gradient().setAtIndex(JAVA_FLOAT, 0, 0x1p45f);
             assertThrows(NonFiniteStepException.class, () -> rms.guard.run(1), "RMSprop");
 
             Setup adam = new Setup(arena, pool, new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1024f, 0f));

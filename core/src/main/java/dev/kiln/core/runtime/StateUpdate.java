@@ -1,4 +1,4 @@
-package dev.kiln.core.graph;
+package dev.kiln.core.runtime;
 
 /**
  * State that a training step moves besides the optimizer's weights, such as batch normalization's
@@ -8,8 +8,8 @@ package dev.kiln.core.graph;
  */
 public interface StateUpdate {
     /** Null when applying would leave every value finite, else the name of the state that would not. */
-    String firstNonFinite();
+    public String firstNonFinite();
 
     /** Moves the state; runs once per training step that passed every check. */
-    void apply();
+    public void apply();
 }

@@ -1,4 +1,4 @@
-package dev.kiln.core.graph;
+package dev.kiln.core.runtime;
 
 import dev.kiln.core.kernel.MetricKernels;
 import java.lang.foreign.MemorySegment;
@@ -26,7 +26,7 @@ public sealed interface MetricReduction permits MetricReduction.Elementary, TopK
     MetricReduction SQUARED_ERROR = Elementary.SQUARED_ERROR;
 
     /** How many items a batch of {@code rows} rows of width {@code width} counts for this reduction. */
-    long count(int rows, int width);
+    public long count(int rows, int width);
 
     /** How many numbers one batch yields. */
     default int sums() {
@@ -38,7 +38,7 @@ public sealed interface MetricReduction permits MetricReduction.Elementary, TopK
      * (overwriting, not adding). {@code target} holds one class index per row when the loss takes
      * sparse labels, else rows as wide as the output. Allocates nothing.
      */
-    void reduce(MemorySegment output, MemorySegment target, int width, int rows, double[] out, int at);
+    public void reduce(MemorySegment output, MemorySegment target, int width, int rows, double[] out, int at);
 
     /** The single-number reductions, a sum per batch and a mean over {@link #count}. */
     enum Elementary implements MetricReduction {

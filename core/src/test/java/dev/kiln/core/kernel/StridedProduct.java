@@ -9,7 +9,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
 /**
- * The register-tiled product C[r,:] = Σ_q A(r,q)·B[q,:] + bias, then an elementwise activation. A is
+ * The engine's first register-tiled product, kept with the tests as {@link Gemm}'s kernel (the engine
+ * now uses PackedGemm and BlockedGemm): C[r,:] = Σ_q A(r,q)·B[q,:] + bias, then an elementwise activation. A is
  * read through strides, A(r,q) = a[r·rowStride + q·innerStride], so the same kernel serves X·W
  * (strides k, 1) and Xᵀ·dY (strides 1, k). B is [inner × n] and C is [rows × n].
  *

@@ -1,4 +1,4 @@
-package dev.kiln.core.graph;
+package dev.kiln.core.runtime;
 
 /**
  * A training step found that it would make something non-finite and stopped before writing any
@@ -32,7 +32,7 @@ public final class NonFiniteStepException extends ArithmeticException {
     private final Source source;
     private final String parameter;
 
-    NonFiniteStepException(double lossSum, Source source, String parameter) {
+    public NonFiniteStepException(double lossSum, Source source, String parameter) {
         super(switch (source) {
             case LOSS -> "the loss of this batch is " + lossSum;
             case GRADIENT -> "the gradient of " + parameter + " holds a non-finite value (batch loss sum " + lossSum + ")";

@@ -1,4 +1,4 @@
-package dev.kiln.core.graph;
+package dev.kiln.core.runtime;
 
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.LossKernels;
@@ -12,7 +12,7 @@ import java.util.List;
  * <p>When the loss absorbed the output activation, {@code scores} holds the logits and the kernel
  * writes the probabilities to {@code output} on the way; otherwise {@code scores == output}.
  */
-final class LossStep implements Step {
+public final class LossStep implements Step {
     private final LossFunction loss;
     private final boolean fused;
     private final MemorySegment scores;
@@ -26,7 +26,7 @@ final class LossStep implements Step {
     private double lossSum;
 
     /** {@code gradient} null computes the loss alone (evaluation). */
-    LossStep(LossFunction loss, boolean fused, MemorySegment scores, MemorySegment output, MemorySegment target,
+    public LossStep(LossFunction loss, boolean fused, MemorySegment scores, MemorySegment output, MemorySegment target,
             MemorySegment gradient, int width, List<? extends MetricReduction> metrics) {
         this.loss = loss;
         this.fused = fused;
@@ -71,17 +71,17 @@ final class LossStep implements Step {
     }
 
     /** The sum of the per-sample losses of the last batch. */
-    double lossSum() {
+    public double lossSum() {
         return lossSum;
     }
 
     /** The first (for most reductions the only) sum of metric {@code i}. */
-    double metricSum(int i) {
+    public double metricSum(int i) {
         return metricSums[metricOffsets[i]];
     }
 
     /** Adds every sum of metric {@code i} to {@code totals[0 ..)}. */
-    void addMetricSums(int i, double[] totals) {
+    public void addMetricSums(int i, double[] totals) {
         for (int s = metricOffsets[i], t = 0; s < metricOffsets[i + 1]; s++, t++) {
             totals[t] += metricSums[s];
         }

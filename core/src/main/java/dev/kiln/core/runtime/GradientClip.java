@@ -1,4 +1,4 @@
-package dev.kiln.core.graph;
+package dev.kiln.core.runtime;
 
 /**
  * How a compiled graph bounds its gradients before the optimizer update: not at all, each

@@ -1,14 +1,14 @@
-package dev.kiln.core.graph;
+package dev.kiln.core.runtime;
 
 /**
  * How the optimizer turns a gradient into a weight update; each rule's hyper-parameters are fixed at
  * compile time except the learning rate, which the compiled graph lets its caller change.
  */
 public sealed interface UpdateRule {
-    float learningRate();
+    public float learningRate();
 
     /** Per-parameter state buffers the rule keeps (momentum, second moments, accumulators). */
-    int slots();
+    public int slots();
 
     /** The value each slot starts at. */
     default float initialSlotValue() {

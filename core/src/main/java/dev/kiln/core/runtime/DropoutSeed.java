@@ -1,4 +1,4 @@
-package dev.kiln.core.graph;
+package dev.kiln.core.runtime;
 
 /**
  * The random stream of a graph's dropout masks: a base seed and a per-step counter, mixed so that
@@ -39,7 +39,7 @@ public final class DropoutSeed {
         step++;
     }
 
-    int current() {
+    public int current() {
         long z = base + 0x9E3779B97F4A7C15L * (step * 31 + salt + 1);
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

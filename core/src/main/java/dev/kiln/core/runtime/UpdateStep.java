@@ -1,7 +1,8 @@
-package dev.kiln.core.graph;
+package dev.kiln.core.runtime;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.ParallelBody;
+import dev.kiln.core.exec.Parallelism;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.FiniteScan;
 import dev.kiln.core.kernel.OptimizerKernels;
@@ -20,10 +21,11 @@ import java.lang.foreign.MemorySegment;
  * hyper-parameters a few lines of arithmetic prove the next update finite. Only when that proof fails
  * (state written from outside, huge values, extreme hyper-parameters) does the exact checking pass run.
  */
-final class UpdateStep implements Step, ParallelBody {
+public final class UpdateStep implements Step, ParallelBody {
     /** Chunks of whole cache lines, so parts never share one. */
     private static final int GRAIN = 16;
-    private static final int MIN_PER_PART = 16_384;
+    /** Work units per element for {@link Parallelism#partsFor}: a part is worth it from 16,384 elements. */
+    private static final int WORK_PER_ELEMENT = 2;
     /** A tame gradient is below 2^51 in magnitude: its square, 2^102, is far from overflowing. */
     static final float TAME_GRADIENT = 0x1p51f;
     /** x·2^77 is finite exactly when |x| < 2^51. */
@@ -50,7 +52,7 @@ final class UpdateStep implements Step, ParallelBody {
     /** Whether the weights and slots are known tame: the last write said so and nothing wrote them since. */
     private boolean stateTame;
 
-    UpdateStep(UpdateRule rule, MemorySegment weights, MemorySegment gradients, MemorySegment slot0,
+    public UpdateStep(UpdateRule rule, MemorySegment weights, MemorySegment gradients, MemorySegment slot0,
             MemorySegment slot1, int size, KernelPool pool) {
         this.rule = rule;
         this.weights = weights;
@@ -63,7 +65,7 @@ final class UpdateStep implements Step, ParallelBody {
     }
 
     /** True when the next update would leave every weight and optimizer slot finite; changes nothing. */
-    boolean wouldStayFinite() {
+    public boolean wouldStayFinite() {
         prepare(iterations + 1);
         if (stateTame && tameUpdateStaysFinite() && runPass(Pass.SCAN_GRADIENTS)) {
             return true;
@@ -75,7 +77,7 @@ final class UpdateStep implements Step, ParallelBody {
      * Whether updating only elements [from, to) of the parameter buffer would stay finite, on the calling
      * thread; for naming the parameter at fault once a check has failed.
      */
-    boolean wouldStayFinite(long from, long to) {
+    public boolean wouldStayFinite(long from, long to) {
         prepare(iterations + 1);
         return update(from, to, false);
     }
@@ -88,7 +90,7 @@ final class UpdateStep implements Step, ParallelBody {
     }
 
     /** Says the weights or slots were written from outside (restored, set by the user): their bounds are unknown. */
-    void stateChanged() {
+    public void stateChanged() {
         stateTame = false;
     }
 
@@ -96,7 +98,7 @@ final class UpdateStep implements Step, ParallelBody {
     private boolean runPass(Pass which) {
         pass = which;
         failed = false;
-        int parts = Math.max(1, Math.min(pool.threads(), size / MIN_PER_PART));
+        int parts = Parallelism.partsFor((long) size * WORK_PER_ELEMENT, (size + GRAIN - 1) / GRAIN, pool);
         pool.run(this, parts);
         return !failed;
     }
@@ -163,19 +165,19 @@ final class UpdateStep implements Step, ParallelBody {
         };
     }
 
-    float learningRate() {
+    public float learningRate() {
         return learningRate;
     }
 
-    void setLearningRate(float lr) {
+    public void setLearningRate(float lr) {
         learningRate = lr;
     }
 
-    long iterations() {
+    public long iterations() {
         return iterations;
     }
 
-    void setIterations(long value) {
+    public void setIterations(long value) {
         iterations = value;
     }
 }

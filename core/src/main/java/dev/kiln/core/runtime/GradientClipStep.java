@@ -1,7 +1,8 @@
-package dev.kiln.core.graph;
+package dev.kiln.core.runtime;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.ParallelBody;
+import dev.kiln.core.exec.Parallelism;
 import dev.kiln.core.exec.Step;
 import dev.kiln.core.kernel.ClipKernels;
 import java.lang.foreign.MemorySegment;
@@ -16,10 +17,11 @@ import java.util.List;
  * sums of squares, added in chunk order after the threads are done: the chunks, not the threads,
  * decide the order of the additions, so any thread count gives the same bits.
  */
-final class GradientClipStep implements Step, ParallelBody {
+public final class GradientClipStep implements Step, ParallelBody {
     /** Floats per chunk: whole cache lines, and enough work per chunk to be worth a dispatch. */
     private static final int CHUNK = 4096;
-    private static final int MIN_PER_PART = 16_384;
+    /** Work units per gradient float for {@link Parallelism#partsFor}: a part is worth it from 16,384 floats. */
+    private static final int WORK_PER_FLOAT = 2;
 
     private enum Phase { SUM, SCALE, CLIP_VALUE }
 
@@ -35,7 +37,7 @@ final class GradientClipStep implements Step, ParallelBody {
     private GradientClip clip = GradientClip.NONE;
     private Phase phase;
 
-    GradientClipStep(MemorySegment gradients, List<Parameter> parameters, KernelPool pool) {
+    public GradientClipStep(MemorySegment gradients, List<Parameter> parameters, KernelPool pool) {
         this.gradients = gradients;
         this.pool = pool;
         List<long[]> chunks = new ArrayList<>();
@@ -44,8 +46,8 @@ final class GradientClipStep implements Step, ParallelBody {
         for (int p = 0; p < parameters.size(); p++) {
             Parameter parameter = parameters.get(p);
             firstChunk[p] = chunks.size();
-            long end = parameter.offset + parameter.size();
-            for (long from = parameter.offset; from < end; from += CHUNK) {
+            long end = parameter.offset() + parameter.size();
+            for (long from = parameter.offset(); from < end; from += CHUNK) {
                 chunks.add(new long[] {from, Math.min(end, from + CHUNK), p});
             }
             total += parameter.size();
@@ -64,11 +66,11 @@ final class GradientClipStep implements Step, ParallelBody {
         totalFloats = total;
     }
 
-    GradientClip clip() {
+    public GradientClip clip() {
         return clip;
     }
 
-    void setClip(GradientClip clip) {
+    public void setClip(GradientClip clip) {
         this.clip = clip;
     }
 
@@ -116,7 +118,7 @@ final class GradientClipStep implements Step, ParallelBody {
 
     private void dispatch(Phase next) {
         phase = next;
-        int parts = (int) Math.max(1, Math.min(pool.threads(), Math.min(chunkSums.length, totalFloats / MIN_PER_PART)));
+        int parts = Parallelism.partsFor(totalFloats * WORK_PER_FLOAT, chunkSums.length, pool);
         pool.run(this, parts);
     }
 
