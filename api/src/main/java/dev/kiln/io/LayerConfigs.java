@@ -3,9 +3,14 @@ package dev.kiln.io;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.initializers.Initializers;
+import dev.kiln.layers.ActivationLayer;
 import dev.kiln.layers.BatchNormalizationLayer;
+import dev.kiln.layers.DenseLayer;
+import dev.kiln.layers.DropoutLayer;
 import dev.kiln.layers.FlattenLayer;
 import dev.kiln.layers.InputLayer;
+import dev.kiln.layers.Layer;
 import dev.kiln.layers.LayerNormalizationLayer;
 import dev.kiln.regularizers.L1;
 import dev.kiln.regularizers.L1L2;
@@ -33,6 +38,85 @@ final class LayerConfigs {
     private static final int MAX_INPUT_RANK = 32;
 
     private LayerConfigs() {
+    }
+
+    static ObjectNode layer(Layer layer, String name) {
+        ObjectNode node = SafeTensors.JSON.createObjectNode();
+        node.put("module", "keras.layers");
+        node.put("class_name", layer.typeName());
+        ObjectNode config = node.putObject("config");
+        config.put("name", name);
+        config.put("trainable", true);
+        config.put("dtype", "float32");
+        switch (layer) {
+            case InputLayer input -> LayerConfigs.input(input, config);
+            case DenseLayer d -> {
+                config.put("units", d.units());
+                config.put("activation", d.activation());
+                config.put("use_bias", d.useBias());
+                config.set("kernel_initializer", initializer(d.kernelInitializer()));
+                config.set("bias_initializer", initializer(d.biasInitializer()));
+                config.set("kernel_regularizer", LayerConfigs.regularizer(d.kernelRegularizer()));
+                config.set("bias_regularizer", LayerConfigs.regularizer(d.biasRegularizer()));
+            }
+            case ActivationLayer a -> config.put("activation", a.activation());
+            case DropoutLayer d -> {
+                config.put("rate", d.rate());
+                config.putNull("seed");
+            }
+            case FlattenLayer f -> LayerConfigs.flatten(f, config);
+            case LayerNormalizationLayer l -> LayerConfigs.layerNormalization(l, config);
+            case BatchNormalizationLayer b -> LayerConfigs.batchNormalization(b, config);
+        }
+        return node;
+    }
+
+    static Layer parseLayer(JsonFields node) throws ModelFormatException {
+        String type = node.text("class_name");
+        JsonFields config = node.object("config");
+        try {
+            return switch (type) {
+                case "InputLayer" -> LayerConfigs.parseInput(config);
+                case "Dense" -> new DenseLayer(config.positiveInt("units"), config.text("activation"),
+                        config.bool("use_bias"), initializerName(config, "kernel_initializer"),
+                        initializerName(config, "bias_initializer"),
+                        LayerConfigs.parseRegularizer(config, "kernel_regularizer"),
+                        LayerConfigs.parseRegularizer(config, "bias_regularizer"));
+                case "Activation" -> new ActivationLayer(config.text("activation"));
+                case "Dropout" -> new DropoutLayer(config.number("rate"));
+                case "Flatten" -> LayerConfigs.parseFlatten(config);
+                case "LayerNormalization" -> LayerConfigs.parseLayerNormalization(config);
+                case "BatchNormalization" -> LayerConfigs.parseBatchNormalization(config);
+                default -> throw node.fail("class_name", "is '" + type + "'; this Kiln reads InputLayer, Dense,"
+                        + " Activation, Dropout, Flatten, LayerNormalization and BatchNormalization layers");
+            };
+        } catch (IllegalArgumentException e) {
+            throw config.fail(e.getMessage());
+        }
+    }
+
+    /** Keras writes {"class_name": "GlorotUniform", "config": {"seed": null}}; Kiln's name is glorot_uniform. */
+    private static ObjectNode initializer(String name) {
+        ObjectNode node = SafeTensors.JSON.createObjectNode();
+        node.put("module", "keras.initializers");
+        node.put("class_name", KerasNames.snakeToCamel(name));
+        ObjectNode config = node.putObject("config");
+        if (!name.equals("zeros") && !name.equals("ones")) {
+            config.putNull("seed");
+        }
+        return node;
+    }
+
+    private static String initializerName(JsonFields layer, String field) throws ModelFormatException {
+        JsonNode v = layer.raw(field);
+        String name;
+        if (v.isTextual()) {
+            name = v.textValue();
+        } else {
+            name = KerasNames.camelToSnake(new JsonFields(v, layer.path() + "." + field, layer.source()).text("class_name"));
+        }
+        Initializers.resolve(name); // an unknown one fails here, with the valid names
+        return name;
     }
 
     // ---- InputLayer -----------------------------------------------------------------------------

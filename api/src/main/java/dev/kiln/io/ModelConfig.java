@@ -78,7 +78,7 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
         config.put("name", "sequential");
         ArrayNode layerArray = config.putArray("layers");
         for (int i = 0; i < layers.size(); i++) {
-            layerArray.add(KerasConfigs.layer(layers.get(i), layerNames.get(i)));
+            layerArray.add(LayerConfigs.layer(layers.get(i), layerNames.get(i)));
         }
         if (inputWidth > 0) {
             ArrayNode shape = root.putObject("build_config").putArray("input_shape").addNull();
@@ -90,8 +90,8 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
             }
         }
         ObjectNode compile = root.putObject("compile_config");
-        compile.set("optimizer", KerasConfigs.optimizer(optimizer));
-        compile.set("loss", KerasConfigs.loss(loss));
+        compile.set("optimizer", OptimizerConfigs.optimizer(optimizer));
+        compile.set("loss", LossConfigs.loss(loss));
         ArrayNode metricArray = compile.putArray("metrics");
         metrics.forEach(m -> metricArray.add(MetricConfigs.metric(m)));
         ObjectNode training = root.putObject("training_state");
@@ -140,7 +140,7 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
         List<String> names = new ArrayList<>();
         for (int i = 0; i < layerArray.size(); i++) {
             JsonFields layer = new JsonFields(layerArray.get(i), config.path() + ".layers[" + i + "]", source);
-            layers.add(KerasConfigs.parseLayer(layer));
+            layers.add(LayerConfigs.parseLayer(layer));
             names.add(layer.object("config").text("name"));
         }
         int inputWidth = 0;
@@ -149,8 +149,8 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
             inputWidth = LayerConfigs.width(LayerConfigs.parseBatchShape(build, "input_shape"));
         }
         JsonFields compile = root.object("compile_config");
-        Optimizer optimizer = KerasConfigs.parseOptimizer(compile.object("optimizer"));
-        Loss loss = KerasConfigs.parseLoss(compile.raw("loss"), compile);
+        Optimizer optimizer = OptimizerConfigs.parseOptimizer(compile.object("optimizer"));
+        Loss loss = LossConfigs.parseLoss(compile.raw("loss"), compile);
         List<Metric> metrics = MetricConfigs.parseMetrics(compile.raw("metrics"), compile);
         JsonFields training = root.object("training_state");
         double learningRate = training.number("learning_rate");
