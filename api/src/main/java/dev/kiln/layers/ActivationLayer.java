@@ -2,6 +2,9 @@ package dev.kiln.layers;
 
 import dev.kiln.activations.Activations;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.io.LayerConfigReader;
+import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ModelFormatException;
 
 /**
  * Applies an activation on its own, e.g. after a Dense without one.
@@ -17,6 +20,15 @@ public record ActivationLayer(String activation) implements Layer {
 
     public Activation activationFunction() {
         return Activations.resolve(activation);
+    }
+
+    public static ActivationLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+        return new ActivationLayer(config.text("activation"));
+    }
+
+    @Override
+    public void writeConfig(LayerConfigWriter config) {
+        config.put("activation", activation);
     }
 
     @Override

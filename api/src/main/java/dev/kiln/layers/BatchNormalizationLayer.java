@@ -1,5 +1,10 @@
 package dev.kiln.layers;
 
+import dev.kiln.io.LayerConfigReader;
+import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ModelFormatException;
+import java.util.List;
+
 /**
  * Keras' {@code BatchNormalization}: while training ({@code fit}), normalizes each feature with the
  * mean and variance of the current batch and updates the non-trainable moving statistics,
@@ -51,6 +56,32 @@ public record BatchNormalizationLayer(int axis, double momentum, double epsilon,
     /** Whether to multiply by the trainable gamma. */
     public BatchNormalizationLayer scale(boolean scale) {
         return new BatchNormalizationLayer(axis, momentum, epsilon, center, scale);
+    }
+
+    public static BatchNormalizationLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+        for (String field : List.of("beta_regularizer", "gamma_regularizer")) {
+            if (config.has(field)) {
+                throw config.fail(field, "is set; Kiln's normalization layers take no regularizers");
+            }
+        }
+        return new BatchNormalizationLayer(config.axis("axis"), config.number("momentum"), config.number("epsilon"),
+                config.bool("center"), config.bool("scale"));
+    }
+
+    @Override
+    public void writeConfig(LayerConfigWriter config) {
+        config.put("axis", axis)
+                .put("momentum", momentum)
+                .put("epsilon", epsilon)
+                .put("center", center)
+                .put("scale", scale)
+                .putFixedInitializer("beta_initializer", "Zeros")
+                .putFixedInitializer("gamma_initializer", "Ones")
+                .putFixedInitializer("moving_mean_initializer", "Zeros")
+                .putFixedInitializer("moving_variance_initializer", "Ones")
+                .putNull("beta_regularizer")
+                .putNull("gamma_regularizer")
+                .put("synchronized", false);
     }
 
     @Override

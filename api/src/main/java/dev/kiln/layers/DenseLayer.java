@@ -3,6 +3,9 @@ package dev.kiln.layers;
 import dev.kiln.activations.Activations;
 import dev.kiln.core.kernel.Activation;
 import dev.kiln.initializers.Initializers;
+import dev.kiln.io.LayerConfigReader;
+import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ModelFormatException;
 import dev.kiln.regularizers.Regularizer;
 import dev.kiln.regularizers.Regularizers;
 
@@ -52,6 +55,23 @@ public record DenseLayer(int units, String activation, boolean useBias, String k
     /** The engine activation. */
     public Activation activationFunction() {
         return Activations.resolve(activation);
+    }
+
+    public static DenseLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+        return new DenseLayer(config.positiveInt("units"), config.text("activation"), config.bool("use_bias"),
+                config.initializer("kernel_initializer"), config.initializer("bias_initializer"),
+                config.regularizer("kernel_regularizer"), config.regularizer("bias_regularizer"));
+    }
+
+    @Override
+    public void writeConfig(LayerConfigWriter config) {
+        config.put("units", units)
+                .put("activation", activation)
+                .put("use_bias", useBias)
+                .putInitializer("kernel_initializer", kernelInitializer)
+                .putInitializer("bias_initializer", biasInitializer)
+                .putRegularizer("kernel_regularizer", kernelRegularizer)
+                .putRegularizer("bias_regularizer", biasRegularizer);
     }
 
     @Override

@@ -1,5 +1,9 @@
 package dev.kiln.layers;
 
+import dev.kiln.io.LayerConfigReader;
+import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ModelFormatException;
+
 /**
  * Keras' {@code Flatten}: turns each example of shape [d1, d2, ...] into a vector of d1·d2·… values,
  * in row-major order. Kiln keeps every batch as contiguous rows, so this costs nothing at run time:
@@ -10,6 +14,18 @@ package dev.kiln.layers;
  * }</pre>
  */
 public record FlattenLayer() implements Layer {
+    public static FlattenLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+        if (config.has("data_format") && !config.text("data_format").equals("channels_last")) {
+            throw config.fail("data_format", "must be \"channels_last\", the only layout Kiln has");
+        }
+        return new FlattenLayer();
+    }
+
+    @Override
+    public void writeConfig(LayerConfigWriter config) {
+        config.put("data_format", "channels_last");
+    }
+
     @Override
     public String typeName() {
         return "Flatten";

@@ -1,5 +1,9 @@
 package dev.kiln.layers;
 
+import dev.kiln.core.memory.Shape;
+import dev.kiln.io.LayerConfigReader;
+import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ModelFormatException;
 import java.util.List;
 
 /**
@@ -56,6 +60,20 @@ public record InputLayer(int width, List<Integer> shape) implements Layer {
             throw new IllegalArgumentException("Input shape " + java.util.Arrays.toString(shape) + " holds too many values");
         }
         return new InputLayer((int) product, List.of(dims));
+    }
+
+    public static InputLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+        return ofShape(config.batchShape("batch_shape").dims());
+    }
+
+    @Override
+    public void writeConfig(LayerConfigWriter config) {
+        config.putBatchShape("batch_shape", exampleShape());
+    }
+
+    /** The shape of one example, e.g. [28, 28]. */
+    public Shape exampleShape() {
+        return Shape.of(shape.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /** True when each example is a vector (one dimension). */

@@ -1,5 +1,7 @@
 package dev.kiln.layers;
 
+import dev.kiln.io.LayerConfigWriter;
+
 /**
  * A layer specification: immutable, holding no memory. {@code compile} and the first call that sees
  * data turn a stack of them into the engine's graph.
@@ -30,4 +32,10 @@ public sealed interface Layer permits InputLayer, DenseLayer, ActivationLayer, D
     default long nonTrainableParameterCount(int inputWidth) {
         return 0;
     }
+
+    /**
+     * Writes the layer's own Keras config fields (the name, dtype and class name are written for it);
+     * the layer class reads them back in a static {@code fromConfig(LayerConfigReader)}.
+     */
+    void writeConfig(LayerConfigWriter config);
 }

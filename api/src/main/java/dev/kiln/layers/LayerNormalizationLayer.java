@@ -1,5 +1,10 @@
 package dev.kiln.layers;
 
+import dev.kiln.io.LayerConfigReader;
+import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ModelFormatException;
+import java.util.List;
+
 /**
  * Keras' {@code LayerNormalization}: normalizes each example over its features (axis −1) to mean 0 and
  * variance 1, then scales by a trainable {@code gamma} (when {@code scale}) and shifts by a trainable
@@ -39,6 +44,32 @@ public record LayerNormalizationLayer(int axis, double epsilon, boolean center, 
     /** Whether to multiply by the trainable gamma. */
     public LayerNormalizationLayer scale(boolean scale) {
         return new LayerNormalizationLayer(axis, epsilon, center, scale);
+    }
+
+    public static LayerNormalizationLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+        if (config.has("rms_scaling") && config.bool("rms_scaling")) {
+            throw config.fail("rms_scaling", "is true; Kiln's LayerNormalization has no RMS scaling");
+        }
+        for (String field : List.of("beta_regularizer", "gamma_regularizer")) {
+            if (config.has(field)) {
+                throw config.fail(field, "is set; Kiln's normalization layers take no regularizers");
+            }
+        }
+        return new LayerNormalizationLayer(config.axis("axis"), config.number("epsilon"), config.bool("center"),
+                config.bool("scale"));
+    }
+
+    @Override
+    public void writeConfig(LayerConfigWriter config) {
+        config.put("axis", axis)
+                .put("epsilon", epsilon)
+                .put("center", center)
+                .put("scale", scale)
+                .put("rms_scaling", false)
+                .putFixedInitializer("beta_initializer", "Zeros")
+                .putFixedInitializer("gamma_initializer", "Ones")
+                .putNull("beta_regularizer")
+                .putNull("gamma_regularizer");
     }
 
     @Override

@@ -1,0 +1,122 @@
+package dev.kiln.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.core.memory.Shape;
+import dev.kiln.initializers.Initializers;
+import dev.kiln.regularizers.Regularizer;
+
+/**
+ * The fields of one layer's Keras config as read from a file, for the layer's static
+ * {@code fromConfig}. Every refusal is a {@link ModelFormatException} naming the field by its path,
+ * e.g. {@code config.json.config.layers[2].config.units must be a positive integer, found -3}; an
+ * {@link IllegalArgumentException} from the layer's own constructor is turned into one naming the
+ * layer's config.
+ *
+ * <pre>{@code
+ * public static DropoutLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+ *     return new DropoutLayer(config.number("rate"));
+ * }
+ * }</pre>
+ */
+public final class LayerConfigReader {
+    /** Keras caps nothing, but an input of more dimensions than this is not a file Kiln wrote. */
+    private static final int MAX_INPUT_RANK = 32;
+
+    private final JsonFields fields;
+
+    LayerConfigReader(JsonFields fields) {
+        this.fields = fields;
+    }
+
+    /** True when the field is present and not null. */
+    public boolean has(String field) {
+        return fields.has(field);
+    }
+
+    public String text(String field) throws ModelFormatException {
+        return fields.text(field);
+    }
+
+    public boolean bool(String field) throws ModelFormatException {
+        return fields.bool(field);
+    }
+
+    public int positiveInt(String field) throws ModelFormatException {
+        return fields.positiveInt(field);
+    }
+
+    /** A finite number; integers are accepted too. */
+    public double number(String field) throws ModelFormatException {
+        return fields.number(field);
+    }
+
+    /** An axis: Keras writes an int, or a one-element list for a layer given {@code axis=[-1]}. */
+    public int axis(String field) throws ModelFormatException {
+        JsonNode axis = fields.raw(field);
+        if (axis.isArray() && axis.size() == 1) {
+            axis = axis.get(0);
+        }
+        if (!axis.isIntegralNumber() || !axis.canConvertToInt()) {
+            throw fields.fail(field, "must be an integer axis, found " + axis);
+        }
+        return axis.intValue();
+    }
+
+    /**
+     * The Kiln name of an initializer ({@code glorot_uniform}), given as that name or as Keras'
+     * serialized {@code {"class_name": "GlorotUniform", ...}}; one Kiln does not have is refused.
+     */
+    public String initializer(String field) throws ModelFormatException {
+        JsonNode v = fields.raw(field);
+        String name;
+        if (v.isTextual()) {
+            name = v.textValue();
+        } else {
+            name = KerasNames.camelToSnake(new JsonFields(v, fields.path() + "." + field, fields.source())
+                    .text("class_name"));
+        }
+        Initializers.resolve(name); // an unknown one fails here, with the valid names
+        return name;
+    }
+
+    /** The regularizer, or null when the field is absent or null. */
+    public Regularizer regularizer(String field) throws ModelFormatException {
+        return RegularizerConfigs.parseRegularizer(fields, field);
+    }
+
+    /** An example shape written with its batch axis, {@code [null, 28, 28]}. */
+    public Shape batchShape(String field) throws ModelFormatException {
+        return batchShape(fields, field);
+    }
+
+    /** A refusal naming the field, for a value the layer cannot take. */
+    public ModelFormatException fail(String field, String problem) {
+        return fields.fail(field, problem);
+    }
+
+    /**
+     * A shape with its batch axis, [null, d1, d2, ...]: each dimension positive and their product an
+     * int, checked before anything is allocated for it.
+     */
+    static Shape batchShape(JsonFields config, String field) throws ModelFormatException {
+        JsonNode shape = config.raw(field);
+        if (!shape.isArray() || shape.size() < 2 || shape.size() > MAX_INPUT_RANK + 1 || !shape.get(0).isNull()) {
+            throw config.fail(field, "must be [null, d1, ...] with 1 to " + MAX_INPUT_RANK
+                    + " positive dimensions, found " + shape);
+        }
+        int[] dims = new int[shape.size() - 1];
+        long product = 1;
+        for (int i = 1; i < shape.size(); i++) {
+            JsonNode d = shape.get(i);
+            if (!d.isIntegralNumber() || !d.canConvertToInt() || d.intValue() <= 0) {
+                throw config.fail(field, "must be [null, d1, ...] with positive dimensions, found " + shape);
+            }
+            dims[i - 1] = d.intValue();
+            product *= d.intValue();
+            if (product > Integer.MAX_VALUE) {
+                throw config.fail(field, "holds more than 2^31 - 1 values per example: " + shape);
+            }
+        }
+        return Shape.of(dims);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.kiln.io;
+
+import dev.kiln.layers.ActivationLayer;
+import dev.kiln.layers.BatchNormalizationLayer;
+import dev.kiln.layers.DenseLayer;
+import dev.kiln.layers.DropoutLayer;
+import dev.kiln.layers.FlattenLayer;
+import dev.kiln.layers.InputLayer;
+import dev.kiln.layers.Layer;
+import dev.kiln.layers.LayerNormalizationLayer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The layers a {@code .kiln} file may hold: Keras' {@code class_name} → the layer's own reader. A new
+ * layer adds one line here; its class writes and reads its fields itself.
+ */
+final class LayerTypes {
+    /** Reads one layer from its config fields; a layer class's static {@code fromConfig}. */
+    @FunctionalInterface
+    interface Reader {
+        Layer read(LayerConfigReader config) throws ModelFormatException;
+    }
+
+    private static final Map<String, Reader> READERS = new LinkedHashMap<>();
+
+    static {
+        READERS.put("InputLayer", InputLayer::fromConfig);
+        READERS.put("Dense", DenseLayer::fromConfig);
+        READERS.put("Activation", ActivationLayer::fromConfig);
+        READERS.put("Dropout", DropoutLayer::fromConfig);
+        READERS.put("Flatten", FlattenLayer::fromConfig);
+        READERS.put("LayerNormalization", LayerNormalizationLayer::fromConfig);
+        READERS.put("BatchNormalization", BatchNormalizationLayer::fromConfig);
+    }
+
+    private LayerTypes() {
+    }
+
+    /** The reader of {@code className}, or null when Kiln has no such layer. */
+    static Reader reader(String className) {
+        return READERS.get(className);
+    }
+
+    /** The class names, in the order they were registered. */
+    static List<String> classNames() {
+        return Collections.unmodifiableList(new ArrayList<>(READERS.keySet()));
+    }
+}
