@@ -1,31 +1,14 @@
 package dev.kiln;
 
 import dev.kiln.core.exec.KernelPool;
-import dev.kiln.core.graph.Activate;
-import dev.kiln.core.graph.BiasAdd;
 import dev.kiln.core.graph.CompiledGraph;
 import dev.kiln.core.graph.Compiler;
-import dev.kiln.core.graph.Dropout;
-import dev.kiln.core.graph.Graph;
-import dev.kiln.core.graph.MatMul;
 import dev.kiln.core.graph.Node;
-import dev.kiln.core.graph.Reshape;
-import dev.kiln.core.kernel.Activation;
-import dev.kiln.core.memory.Shape;
 import dev.kiln.core.memory.Tensor;
-import dev.kiln.core.runtime.DropoutSeed;
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.Parameter;
-import dev.kiln.initializers.Initializers;
-import dev.kiln.layers.ActivationLayer;
-import dev.kiln.layers.BatchNormalizationLayer;
-import dev.kiln.layers.DenseLayer;
-import dev.kiln.layers.DropoutLayer;
-import dev.kiln.layers.FlattenLayer;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
-import dev.kiln.layers.LayerNormalizationLayer;
-import dev.kiln.layers.LayerShapes;
 import dev.kiln.losses.Loss;
 import dev.kiln.metrics.Metric;
 import dev.kiln.optimizers.Optimizer;
@@ -36,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * A compiled model: train it with {@link #fit}, measure it with {@link #evaluate}, use it with
@@ -121,7 +103,7 @@ public final class Model implements AutoCloseable {
         this.metrics = List.copyOf(metrics);
         this.seed = Kiln.nextSeed();
         if (layers.get(0) instanceof InputLayer input) {
-            LayerShapes.after(layers, input.width());
+            ExampleShapes.of(this.layers, layerNames, input.width()); // each layer checks what it receives
             checkOutputFitsLoss(input.width());
             build(input.width());
         }
@@ -615,11 +597,15 @@ public final class Model implements AutoCloseable {
     }
 
     int outputWidthFor(int width) {
-        int w = width;
-        for (Layer l : layers) {
-            w = l.outputWidth(w);
+        return ExampleShapes.of(layers, layerNames, width).output().size();
+    }
+
+    /** The example shapes through the built model; for its summary. */
+    synchronized ExampleShapes exampleShapes() {
+        if (graph == null) {
+            throw new IllegalStateException("the model is not built yet");
         }
-        return w;
+        return ExampleShapes.of(layers, layerNames, inputWidth);
     }
 
     private void checkOutputFitsLoss(int width) {
@@ -627,46 +613,19 @@ public final class Model implements AutoCloseable {
     }
 
     private void build(int width) {
-        ModelSizeCheck.check(layers, width);
-        Random init = Kiln.newRandom();
-        Graph g = new Graph(layers.get(0) instanceof InputLayer in && in.width() == width
-                ? Shape.of(in.shape().stream().mapToInt(Integer::intValue).toArray())
-                : Shape.of(width));
-        Node previous = g.input();
-        List<float[]> initial = new ArrayList<>();
-        int w = width;
-        int salt = 0;
+        ExampleShapes shapes = ExampleShapes.of(layers, layerNames, width);
+        ModelSizeCheck.check(layers, shapes);
+        GraphLowering lowering = new GraphLowering(shapes.input(0), Kiln.newRandom());
+        Node output = lowering.graph().input();
         for (int i = 0; i < layers.size(); i++) {
-            String name = layerNames.get(i);
-            switch (layers.get(i)) {
-                case InputLayer input -> { }
-                case DenseLayer d -> {
-                    Parameter kernel = new Parameter(name + "/kernel", Penalties.of(d.kernelRegularizer()), w, d.units());
-                    initial.add(Initializers.resolve(d.kernelInitializer()).initialize(w, d.units(), init));
-                    previous = g.add(name, new MatMul(kernel), previous);
-                    if (d.useBias()) {
-                        Parameter bias = new Parameter(name + "/bias", Penalties.of(d.biasRegularizer()), d.units());
-                        initial.add(Initializers.resolve(d.biasInitializer()).initializeVector(d.units(), init));
-                        previous = g.add(name + "/bias_add", new BiasAdd(bias), previous);
-                    }
-                    if (d.activationFunction() != Activation.LINEAR) {
-                        previous = g.add(name + "/" + d.activation(), new Activate(d.activationFunction()), previous);
-                    }
-                }
-                case ActivationLayer a -> previous = g.add(name, new Activate(a.activationFunction()), previous);
-                case DropoutLayer d -> previous = g.add(name,
-                        new Dropout((float) d.rate(), new DropoutSeed(0, salt++)), previous);
-                case FlattenLayer f -> previous = g.add(name, new Reshape(Shape.of(w)), previous); // moves no data
-                case LayerNormalizationLayer ln -> previous = NormalizationLowering.layerNorm(g, previous, name, ln, w, initial);
-                case BatchNormalizationLayer bn -> previous = NormalizationLowering.batchNorm(g, previous, name, bn, w, initial);
-
-            }
-            w = layers.get(i).outputWidth(w);
+            output = lowering.lower(layers.get(i), layerNames.get(i), shapes.input(i), output);
         }
-        CompiledGraph compiled = Compiler.compile(g, loss.function(), reductions(w), optimizer.rule(), KernelPool.global());
+        CompiledGraph compiled = Compiler.compile(lowering.graph(), loss.function(), reductions(shapes.output().size()),
+                optimizer.rule(), KernelPool.global());
         try {
-            for (int i = 0; i < initial.size(); i++) {
-                compiled.writeParameter(i, initial.get(i));
+            List<Parameter> parameters = compiled.parameters();
+            for (int i = 0; i < parameters.size(); i++) {
+                compiled.writeParameter(i, lowering.initialValue(parameters.get(i)));
             }
             compiled.seedDropout(Kiln.nextSeed());
             compiled.setGradientClip(optimizer.clipping().engineForm());

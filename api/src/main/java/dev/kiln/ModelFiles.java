@@ -8,7 +8,6 @@ import dev.kiln.io.ModelConfig;
 import dev.kiln.io.ModelFormatException;
 import dev.kiln.io.SafeTensors;
 import dev.kiln.layers.InputLayer;
-import dev.kiln.layers.Layer;
 import dev.kiln.optimizers.Adagrad;
 import dev.kiln.optimizers.Adam;
 import dev.kiln.optimizers.AdamW;
@@ -139,11 +138,15 @@ final class ModelFiles {
         }
         long needed = 0;
         if (width > 0) {
+            ExampleShapes shapes;
             try {
-                int w = width;
-                for (Layer layer : config.layers()) {
-                    needed = Math.addExact(needed, layer.parameterCount(w));
-                    w = layer.outputWidth(w);
+                shapes = ExampleShapes.of(config.layers(), config.layerNames(), width);
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException(source, "the saved model cannot be rebuilt: " + e.getMessage(), e);
+            }
+            try {
+                for (int i = 0; i < config.layers().size(); i++) {
+                    needed = Math.addExact(needed, config.layers().get(i).parameterCount(shapes.input(i)));
                 }
             } catch (ArithmeticException e) {
                 needed = -1;

@@ -14,19 +14,17 @@ final class ModelSizeCheck {
     private ModelSizeCheck() {
     }
 
-    static void check(List<Layer> layers, int inputWidth) {
+    static void check(List<Layer> layers, ExampleShapes shapes) {
         long total = 0;
-        int w = inputWidth;
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            total += l.parameterCount(w);
+            total += l.parameterCount(shapes.input(i));
             if (total > MAX_PARAMETERS) {
                 throw new IllegalArgumentException("the model needs " + total + "+ parameters by layer " + i + " ("
                         + l.typeName() + ")"
-                        + " (input width " + inputWidth + "); expected at most " + MAX_PARAMETERS
+                        + " (input width " + shapes.input(0).size() + "); expected at most " + MAX_PARAMETERS
                         + " (8 GiB of floats): check the layer widths");
             }
-            w = l.outputWidth(w);
         }
     }
 }

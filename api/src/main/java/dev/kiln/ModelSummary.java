@@ -2,7 +2,7 @@ package dev.kiln;
 
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
-import dev.kiln.layers.LayerShapes;
+import dev.kiln.core.memory.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,19 +23,17 @@ final class ModelSummary {
         List<String[]> rows = new ArrayList<>();
         long total = 0;
         long nonTrainable = 0;
-        int width = model.inputWidth();
         List<Layer> layers = model.layers();
-        List<List<Integer>> shapes = LayerShapes.after(layers, width);
+        ExampleShapes shapes = model.exampleShapes();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             if (l instanceof InputLayer) {
-                continue;
+                continue; // Keras lists the layers after the input
             }
-            long params = l.parameterCount(width);
-            nonTrainable += l.nonTrainableParameterCount(width);
-            width = l.outputWidth(width);
+            long params = l.parameterCount(shapes.input(i));
+            nonTrainable += l.nonTrainableParameterCount(shapes.input(i));
             total += params;
-            rows.add(new String[] {model.layerNames().get(i) + " (" + l.typeName() + ")", LayerShapes.describe(shapes.get(i)),
+            rows.add(new String[] {model.layerNames().get(i) + " (" + l.typeName() + ")", describe(shapes.output(i)),
                     String.format(Locale.ROOT, "%,d", params)});
         }
         int[] w = {"Layer (type)".length(), "Output Shape".length(), "Param #".length()};
@@ -62,6 +60,15 @@ final class ModelSummary {
                 bytes(total - nonTrainable)));
         sb.append(String.format(Locale.ROOT, " Non-trainable params: %,d (%s)%n", nonTrainable, bytes(nonTrainable)));
         return sb.toString();
+    }
+
+    /** Keras' form, with the batch axis: "(None, 28, 28)". */
+    private static String describe(Shape shape) {
+        StringBuilder sb = new StringBuilder("(None");
+        for (int d : shape.dims()) {
+            sb.append(", ").append(d);
+        }
+        return sb.append(')').toString();
     }
 
     private static String line(char left, char fill, char mid, char right, int[] w) {

@@ -135,8 +135,10 @@ class NormalizationLayersTest {
     void badSettingsFailNamingTheValue() {
         assertThrows(IllegalArgumentException.class, () -> BatchNormalization().momentum(1.5));
         assertThrows(IllegalArgumentException.class, () -> LayerNormalization().epsilon(0));
+        // Normalization takes examples of any shape now; the Dense after it still needs them flat.
         var e = assertThrows(IllegalArgumentException.class,
-                () -> Sequential.of(Input(2, 3), BatchNormalization()).compile("sgd", "mse"));
-        assertTrue(e.getMessage().contains("Flatten()"), e.getMessage());
+                () -> Sequential.of(Input(2, 3), BatchNormalization(), Dense(2)).compile("sgd", "mse"));
+        assertTrue(e.getMessage().startsWith("Dense layer 'dense' needs flat examples but gets examples of shape [2, 3]")
+                && e.getMessage().contains("Flatten()"), e.getMessage());
     }
 }

@@ -1,13 +1,17 @@
 package dev.kiln.layers;
 
 import dev.kiln.activations.Activations;
+import dev.kiln.core.graph.Activate;
+import dev.kiln.core.graph.Node;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.memory.Shape;
 import dev.kiln.io.LayerConfigReader;
 import dev.kiln.io.LayerConfigWriter;
 import dev.kiln.io.ModelFormatException;
 
 /**
- * Applies an activation on its own, e.g. after a Dense without one.
+ * Applies an activation on its own, e.g. after a Dense without one. Elementwise activations take
+ * examples of any shape; softmax needs flat ones (Kiln normalizes over all of an example's values).
  *
  * <pre>{@code
  * Sequential.of(Input(784), Dense(128), Activation("relu"), Dense(10, "softmax"))
@@ -18,17 +22,12 @@ public record ActivationLayer(String activation) implements Layer {
         activation = Activations.nameOf(Activations.resolve(activation));
     }
 
-    public Activation activationFunction() {
-        return Activations.resolve(activation);
-    }
-
     public static ActivationLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
         return new ActivationLayer(config.text("activation"));
     }
 
-    @Override
-    public void writeConfig(LayerConfigWriter config) {
-        config.put("activation", activation);
+    public Activation activationFunction() {
+        return Activations.resolve(activation);
     }
 
     @Override
@@ -42,7 +41,21 @@ public record ActivationLayer(String activation) implements Layer {
     }
 
     @Override
-    public int outputWidth(int inputWidth) {
-        return inputWidth;
+    public Shape outputShape(Shape input) {
+        if (activationFunction() == Activation.SOFTMAX && input.rank() != 1) {
+            throw new IllegalArgumentException("(softmax) needs flat examples but gets examples of shape " + input
+                    + ": add Flatten() before it");
+        }
+        return input;
+    }
+
+    @Override
+    public Node lower(LayerLowering lowering, Node input) {
+        return lowering.add(new Activate(activationFunction()), input);
+    }
+
+    @Override
+    public void writeConfig(LayerConfigWriter config) {
+        config.put("activation", activation);
     }
 }

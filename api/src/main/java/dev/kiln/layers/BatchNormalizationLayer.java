@@ -1,15 +1,20 @@
 package dev.kiln.layers;
 
+import dev.kiln.core.graph.BatchNorm;
+import dev.kiln.core.graph.Node;
+import dev.kiln.core.memory.Shape;
+import dev.kiln.core.runtime.Parameter;
 import dev.kiln.io.LayerConfigReader;
 import dev.kiln.io.LayerConfigWriter;
 import dev.kiln.io.ModelFormatException;
 import java.util.List;
 
 /**
- * Keras' {@code BatchNormalization}: while training ({@code fit}), normalizes each feature with the
- * mean and variance of the current batch and updates the non-trainable moving statistics,
- * moving = moving·momentum + batch·(1 − momentum); in {@code evaluate} and {@code predict} it normalizes
- * with the moving statistics. Then y = γ·x̂ + β with trainable {@code gamma} (when {@code scale}) and
+ * Keras' {@code BatchNormalization}: while training ({@code fit}), normalizes each feature of the last
+ * axis (axis −1: the features of a row, the channels of an image) with the mean and variance of the
+ * current batch (over every example and, in an image, every pixel) and updates the non-trainable
+ * moving statistics, moving = moving·momentum + batch·(1 − momentum); in {@code evaluate} and
+ * {@code predict} it normalizes with the moving statistics. It takes examples of any shape. Then y = γ·x̂ + β with trainable {@code gamma} (when {@code scale}) and
  * {@code beta} (when {@code center}). Keras' defaults: axis −1, momentum 0.99, epsilon 1e-3, center and
  * scale true; gamma and moving_variance start at ones, beta and moving_mean at zeros. Weights, in
  * Keras' order: {@code gamma}, {@code beta}, {@code moving_mean}, {@code moving_variance}; the last
@@ -25,7 +30,7 @@ public record BatchNormalizationLayer(int axis, double momentum, double epsilon,
         implements Layer {
     public BatchNormalizationLayer {
         if (axis != -1) {
-            throw new IllegalArgumentException("BatchNormalization axis must be -1 (the features of flat rows), got " + axis);
+            throw new IllegalArgumentException("BatchNormalization axis must be -1 (the last axis), got " + axis);
         }
         if (!(momentum >= 0 && momentum <= 1)) {
             throw new IllegalArgumentException("BatchNormalization momentum must be in [0, 1], got " + momentum);
@@ -95,17 +100,28 @@ public record BatchNormalizationLayer(int axis, double momentum, double epsilon,
     }
 
     @Override
-    public int outputWidth(int inputWidth) {
-        return inputWidth;
+    public Shape outputShape(Shape input) {
+        return input;
     }
 
     @Override
-    public long parameterCount(int inputWidth) {
-        return (long) inputWidth * ((center ? 1 : 0) + (scale ? 1 : 0) + 2);
+    public long parameterCount(Shape input) {
+        return (long) input.last() * ((center ? 1 : 0) + (scale ? 1 : 0) + 2);
     }
 
     @Override
-    public long nonTrainableParameterCount(int inputWidth) {
-        return 2L * inputWidth;
+    public long nonTrainableParameterCount(Shape input) {
+        return 2L * input.last();
+    }
+
+    @Override
+    public Node lower(LayerLowering lowering, Node input) {
+        int features = lowering.inputShape().last();
+        Parameter gamma = scale ? lowering.weight("gamma", "ones", null, features) : null;
+        Parameter beta = center ? lowering.weight("beta", "zeros", null, features) : null;
+        Parameter movingMean = lowering.state("moving_mean", "zeros", false, features);
+        Parameter movingVariance = lowering.state("moving_variance", "ones", true, features);
+        return lowering.add(new BatchNorm(gamma, beta, movingMean, movingVariance, (float) momentum, (float) epsilon),
+                input);
     }
 }

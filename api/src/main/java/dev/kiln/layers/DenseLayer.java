@@ -1,7 +1,13 @@
 package dev.kiln.layers;
 
 import dev.kiln.activations.Activations;
+import dev.kiln.core.graph.Activate;
+import dev.kiln.core.graph.BiasAdd;
+import dev.kiln.core.graph.MatMul;
+import dev.kiln.core.graph.Node;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.memory.Shape;
+import dev.kiln.core.runtime.Parameter;
 import dev.kiln.initializers.Initializers;
 import dev.kiln.io.LayerConfigReader;
 import dev.kiln.io.LayerConfigWriter;
@@ -64,17 +70,6 @@ public record DenseLayer(int units, String activation, boolean useBias, String k
     }
 
     @Override
-    public void writeConfig(LayerConfigWriter config) {
-        config.put("units", units)
-                .put("activation", activation)
-                .put("use_bias", useBias)
-                .putInitializer("kernel_initializer", kernelInitializer)
-                .putInitializer("bias_initializer", biasInitializer)
-                .putRegularizer("kernel_regularizer", kernelRegularizer)
-                .putRegularizer("bias_regularizer", biasRegularizer);
-    }
-
-    @Override
     public String typeName() {
         return "Dense";
     }
@@ -84,13 +79,45 @@ public record DenseLayer(int units, String activation, boolean useBias, String k
         return "dense";
     }
 
+    /** Kiln's Dense mixes all of an example's values, so it takes flat examples only (Keras' would act on the last axis). */
     @Override
-    public int outputWidth(int inputWidth) {
-        return units;
+    public Shape outputShape(Shape input) {
+        if (input.rank() != 1) {
+            throw new IllegalArgumentException("needs flat examples but gets examples of shape " + input
+                    + ": add Flatten() before it");
+        }
+        return Shape.of(units);
     }
 
     @Override
-    public long parameterCount(int inputWidth) {
-        return (long) inputWidth * units + (useBias ? units : 0);
+    public long parameterCount(Shape input) {
+        return (long) input.size() * units + (useBias ? units : 0);
+    }
+
+    @Override
+    public Node lower(LayerLowering lowering, Node input) {
+        Parameter kernel = lowering.weight("kernel", kernelInitializer, kernelRegularizer, lowering.inputShape().size(),
+                units);
+        Node output = lowering.add(new MatMul(kernel), input);
+        if (useBias) {
+            Parameter bias = lowering.weight("bias", biasInitializer, biasRegularizer, units);
+            output = lowering.add("bias_add", new BiasAdd(bias), output);
+        }
+        if (activationFunction() != Activation.LINEAR) {
+            // The compiler fuses the three nodes into one matmul + bias + activation pass.
+            output = lowering.add(activation, new Activate(activationFunction()), output);
+        }
+        return output;
+    }
+
+    @Override
+    public void writeConfig(LayerConfigWriter config) {
+        config.put("units", units)
+                .put("activation", activation)
+                .put("use_bias", useBias)
+                .putInitializer("kernel_initializer", kernelInitializer)
+                .putInitializer("bias_initializer", biasInitializer)
+                .putRegularizer("kernel_regularizer", kernelRegularizer)
+                .putRegularizer("bias_regularizer", biasRegularizer);
     }
 }

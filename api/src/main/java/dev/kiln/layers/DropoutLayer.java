@@ -1,12 +1,19 @@
 package dev.kiln.layers;
 
+import dev.kiln.core.graph.Dropout;
+import dev.kiln.core.graph.Node;
+import dev.kiln.core.memory.Shape;
 import dev.kiln.io.LayerConfigReader;
 import dev.kiln.io.LayerConfigWriter;
 import dev.kiln.io.ModelFormatException;
 
 /**
  * Sets a fraction {@code rate} of its inputs to 0 while training and scales the rest by 1/(1−rate);
- * outside {@code fit} it passes its input through unchanged.
+ * outside {@code fit} it passes its input through unchanged. Examples of any shape.
+ *
+ * <pre>{@code
+ * Sequential.of(Input(784), Dense(128, "relu"), Dropout(0.2), Dense(10, "softmax"))
+ * }</pre>
  */
 public record DropoutLayer(double rate) implements Layer {
     public DropoutLayer {
@@ -20,11 +27,6 @@ public record DropoutLayer(double rate) implements Layer {
     }
 
     @Override
-    public void writeConfig(LayerConfigWriter config) {
-        config.put("rate", rate).putNull("seed"); // Kiln's masks come from the model's seed
-    }
-
-    @Override
     public String typeName() {
         return "Dropout";
     }
@@ -35,7 +37,17 @@ public record DropoutLayer(double rate) implements Layer {
     }
 
     @Override
-    public int outputWidth(int inputWidth) {
-        return inputWidth;
+    public Shape outputShape(Shape input) {
+        return input;
+    }
+
+    @Override
+    public Node lower(LayerLowering lowering, Node input) {
+        return lowering.add(new Dropout((float) rate, lowering.newDropoutSeed()), input);
+    }
+
+    @Override
+    public void writeConfig(LayerConfigWriter config) {
+        config.put("rate", rate).putNull("seed"); // Kiln's masks come from the model's seed
     }
 }

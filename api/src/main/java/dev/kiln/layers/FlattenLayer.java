@@ -1,13 +1,17 @@
 package dev.kiln.layers;
 
+import dev.kiln.core.graph.Node;
+import dev.kiln.core.graph.Reshape;
+import dev.kiln.core.memory.Shape;
 import dev.kiln.io.LayerConfigReader;
 import dev.kiln.io.LayerConfigWriter;
 import dev.kiln.io.ModelFormatException;
 
 /**
  * Keras' {@code Flatten}: turns each example of shape [d1, d2, ...] into a vector of d1·d2·… values,
- * in row-major order. Kiln keeps every batch as contiguous rows, so this costs nothing at run time:
- * no node, no copy; it changes the shape the following layers see.
+ * in row-major order. Kiln keeps every batch as contiguous rows, so this costs nothing at run time: it
+ * lowers to the engine's {@link Reshape}, a view that moves no data, and changes the shape the
+ * following layers see.
  *
  * <pre>{@code
  * var model = Sequential.of(Input(28, 28), Flatten(), Dense(128, "relu"), Dense(10, "softmax"));
@@ -22,11 +26,6 @@ public record FlattenLayer() implements Layer {
     }
 
     @Override
-    public void writeConfig(LayerConfigWriter config) {
-        config.put("data_format", "channels_last");
-    }
-
-    @Override
     public String typeName() {
         return "Flatten";
     }
@@ -37,7 +36,17 @@ public record FlattenLayer() implements Layer {
     }
 
     @Override
-    public int outputWidth(int inputWidth) {
-        return inputWidth;
+    public Shape outputShape(Shape input) {
+        return Shape.of(input.size());
+    }
+
+    @Override
+    public Node lower(LayerLowering lowering, Node input) {
+        return lowering.add(new Reshape(outputShape(lowering.inputShape())), input);
+    }
+
+    @Override
+    public void writeConfig(LayerConfigWriter config) {
+        config.put("data_format", "channels_last");
     }
 }

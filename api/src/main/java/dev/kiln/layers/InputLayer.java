@@ -1,5 +1,6 @@
 package dev.kiln.layers;
 
+import dev.kiln.core.graph.Node;
 import dev.kiln.core.memory.Shape;
 import dev.kiln.io.LayerConfigReader;
 import dev.kiln.io.LayerConfigWriter;
@@ -9,8 +10,9 @@ import java.util.List;
 /**
  * Fixes the shape of the model's input rows, so the model is built at compile time. {@code shape}
  * is one example's shape without the batch axis (Keras' {@code shape}), e.g. [784] or [28, 28];
- * {@code width} is its number of values, the row width the engine sees. A multi-dimensional input
- * must pass through {@link FlattenLayer} before a layer that mixes features (Dense, normalization).
+ * {@code width} is its number of values: data still arrive as flat rows of that many values, and the
+ * layers after it see examples of {@code shape}. A multi-dimensional input must pass through
+ * {@link FlattenLayer} before a Dense.
  *
  * <pre>{@code
  * Layer in = Layers.Input(28, 28);   // shape [28, 28], width 784
@@ -91,8 +93,18 @@ public record InputLayer(int width, List<Integer> shape) implements Layer {
         return "input_layer";
     }
 
+    /** The model's rows, of {@code width} values, seen as examples of {@link #exampleShape()}. */
     @Override
-    public int outputWidth(int inputWidth) {
-        return width;
+    public Shape outputShape(Shape input) {
+        if (input.size() != width) {
+            throw new IllegalArgumentException("takes rows of " + width + " values but gets examples of shape " + input);
+        }
+        return exampleShape();
+    }
+
+    /** The model's graph starts with examples of this layer's shape, so there is nothing to add. */
+    @Override
+    public Node lower(LayerLowering lowering, Node input) {
+        return input;
     }
 }

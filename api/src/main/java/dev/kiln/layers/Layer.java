@@ -1,37 +1,55 @@
 package dev.kiln.layers;
 
+import dev.kiln.core.graph.Node;
+import dev.kiln.core.memory.Shape;
 import dev.kiln.io.LayerConfigWriter;
 
 /**
- * A layer specification: immutable, holding no memory. {@code compile} and the first call that sees
- * data turn a stack of them into the engine's graph.
+ * A layer specification: immutable, holding no memory. Each layer states its own shape rule, counts
+ * its own weights, lowers itself into the engine's graph when the model is built, and writes its own
+ * Keras config (its class reads that back in a static {@code fromConfig}). {@code docs/extending.md}
+ * shows how to add one.
  *
  * <pre>{@code
  * Layer hidden = Layers.Dense(128, "relu");
- * hidden.outputWidth(784);       // 128
- * hidden.parameterCount(784);    // 100480
+ * hidden.outputShape(Shape.of(784));       // [128]
+ * hidden.parameterCount(Shape.of(784));    // 100480
  * }</pre>
  */
 public sealed interface Layer permits InputLayer, DenseLayer, ActivationLayer, DropoutLayer, FlattenLayer, LayerNormalizationLayer,
         BatchNormalizationLayer {
-    /** The Keras class name shown by {@code summary()}, e.g. {@code Dense}. */
+    /** The Keras class name shown by {@code summary()} and written to files, e.g. {@code Dense}. */
     String typeName();
 
     /** The stem of the layer's automatic name, e.g. {@code dense} (then {@code dense_1}, ...). */
     String baseName();
 
-    /** Shape inference for a row of {@code inputWidth} features. */
-    int outputWidth(int inputWidth);
+    /**
+     * The shape of one example after this layer, for examples of shape {@code input} (the batch axis
+     * apart).
+     *
+     * @throws IllegalArgumentException when the layer cannot take such examples; the message reads on
+     *         from the layer's type and name, e.g. (Dense layer 'dense') "needs flat examples but gets
+     *         examples of shape [28, 28]: add Flatten() before it"
+     */
+    Shape outputShape(Shape input);
 
-    /** Values the layer holds for that input width, trainable or not (summary's Param #). */
-    default long parameterCount(int inputWidth) {
+    /** Values the layer holds for examples of shape {@code input}, trainable or not (summary's Param #). */
+    default long parameterCount(Shape input) {
         return 0;
     }
 
     /** Of {@link #parameterCount}, those the optimizer does not train (moving statistics). */
-    default long nonTrainableParameterCount(int inputWidth) {
+    default long nonTrainableParameterCount(Shape input) {
         return 0;
     }
+
+    /**
+     * Adds the layer's ops to the engine graph after {@code input} and returns the node that gives the
+     * layer's output. Called once per build, with examples of an accepted shape
+     * ({@link LayerLowering#inputShape()}); the weights it makes must come in Keras' order.
+     */
+    Node lower(LayerLowering lowering, Node input);
 
     /**
      * Writes the layer's own Keras config fields (the name, dtype and class name are written for it);

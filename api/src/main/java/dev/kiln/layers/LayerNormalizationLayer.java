@@ -1,15 +1,20 @@
 package dev.kiln.layers;
 
+import dev.kiln.core.graph.LayerNorm;
+import dev.kiln.core.graph.Node;
+import dev.kiln.core.memory.Shape;
+import dev.kiln.core.runtime.Parameter;
 import dev.kiln.io.LayerConfigReader;
 import dev.kiln.io.LayerConfigWriter;
 import dev.kiln.io.ModelFormatException;
 import java.util.List;
 
 /**
- * Keras' {@code LayerNormalization}: normalizes each example over its features (axis −1) to mean 0 and
- * variance 1, then scales by a trainable {@code gamma} (when {@code scale}) and shifts by a trainable
- * {@code beta} (when {@code center}): y = γ·(x − μ)/√(σ² + ε) + β. It behaves the same in training and
- * inference. Keras' defaults: axis −1, epsilon 1e-3, center and scale true, gamma ones, beta zeros.
+ * Keras' {@code LayerNormalization}: normalizes each example over its last axis (axis −1: the features
+ * of a row, the channels of each pixel of an image) to mean 0 and variance 1, then scales by a trainable
+ * {@code gamma} (when {@code scale}) and shifts by a trainable {@code beta} (when {@code center}), one
+ * value per feature of that axis: y = γ·(x − μ)/√(σ² + ε) + β. It takes examples of any shape and
+ * behaves the same in training and inference. Keras' defaults: axis −1, epsilon 1e-3, center and scale true, gamma ones, beta zeros.
  * Weights, in Keras' order: {@code gamma}, {@code beta}.
  *
  * <pre>{@code
@@ -20,7 +25,7 @@ import java.util.List;
 public record LayerNormalizationLayer(int axis, double epsilon, boolean center, boolean scale) implements Layer {
     public LayerNormalizationLayer {
         if (axis != -1) {
-            throw new IllegalArgumentException("LayerNormalization axis must be -1 (the features of flat rows), got " + axis);
+            throw new IllegalArgumentException("LayerNormalization axis must be -1 (the last axis), got " + axis);
         }
         if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
             throw new IllegalArgumentException("LayerNormalization epsilon must be a finite number > 0, got " + epsilon);
@@ -83,12 +88,20 @@ public record LayerNormalizationLayer(int axis, double epsilon, boolean center, 
     }
 
     @Override
-    public int outputWidth(int inputWidth) {
-        return inputWidth;
+    public Shape outputShape(Shape input) {
+        return input;
     }
 
     @Override
-    public long parameterCount(int inputWidth) {
-        return (long) inputWidth * ((center ? 1 : 0) + (scale ? 1 : 0));
+    public long parameterCount(Shape input) {
+        return (long) input.last() * ((center ? 1 : 0) + (scale ? 1 : 0));
+    }
+
+    @Override
+    public Node lower(LayerLowering lowering, Node input) {
+        int features = lowering.inputShape().last();
+        Parameter gamma = scale ? lowering.weight("gamma", "ones", null, features) : null;
+        Parameter beta = center ? lowering.weight("beta", "zeros", null, features) : null;
+        return lowering.add(new LayerNorm(gamma, beta, (float) epsilon), input);
     }
 }

@@ -1,0 +1,126 @@
+package dev.kiln;
+
+import dev.kiln.core.graph.Graph;
+import dev.kiln.core.graph.Node;
+import dev.kiln.core.graph.Op;
+import dev.kiln.core.memory.Shape;
+import dev.kiln.core.runtime.DropoutSeed;
+import dev.kiln.core.runtime.Parameter;
+import dev.kiln.initializers.Initializers;
+import dev.kiln.layers.Layer;
+import dev.kiln.layers.LayerLowering;
+import dev.kiln.regularizers.Regularizer;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Builds a model's engine graph as its layers lower themselves, one {@link LayerLowering} per layer,
+ * and keeps the initial value of every weight they make. Values are kept by weight rather than in a
+ * list, so the order in which the compiled graph lists its parameters is the only order that counts.
+ */
+final class GraphLowering {
+    private final Graph graph;
+    private final Random random;
+    private final Map<Parameter, float[]> initialValues = new IdentityHashMap<>();
+    private int dropoutStreams;
+
+    /** A graph whose examples have {@code input}; initializers draw from {@code random} in layer order. */
+    GraphLowering(Shape input, Random random) {
+        this.graph = new Graph(input);
+        this.random = random;
+    }
+
+    Graph graph() {
+        return graph;
+    }
+
+    /**
+     * Lowers {@code layer}, named {@code name}, which receives examples of {@code inputShape} from
+     * {@code input}; returns the node of its output.
+     */
+    Node lower(Layer layer, String name, Shape inputShape, Node input) {
+        return layer.lower(new ForLayer(name, inputShape), input);
+    }
+
+    /** The values {@code p} starts with. */
+    float[] initialValue(Parameter p) {
+        float[] values = initialValues.get(p);
+        if (values == null) {
+            throw new IllegalStateException("parameter " + p + " was not made through LayerLowering.weight or"
+                    + " .state, so it has no initial value");
+        }
+        return values;
+    }
+
+    private Parameter remember(Parameter p, String initializer) {
+        int[] fans = fans(p.shape());
+        initialValues.put(p, Initializers.resolve(initializer).fill(Math.toIntExact(p.size()), fans[0], fans[1], random));
+        return p;
+    }
+
+    /**
+     * Keras' fan-in and fan-out of a weight of {@code shape}, which scale the variance initializers: a
+     * vector of n counts n and n; a kernel [in, out] counts in and out; a convolution kernel
+     * [kh, kw, in, out] counts in and out times its kh·kw receptive field.
+     */
+    static int[] fans(int[] shape) {
+        if (shape.length == 1) {
+            return new int[] {shape[0], shape[0]};
+        }
+        int receptiveField = 1;
+        for (int i = 0; i < shape.length - 2; i++) {
+            receptiveField = Math.multiplyExact(receptiveField, shape[i]);
+        }
+        return new int[] {Math.multiplyExact(shape[shape.length - 2], receptiveField),
+                Math.multiplyExact(shape[shape.length - 1], receptiveField)};
+    }
+
+    private final class ForLayer implements LayerLowering {
+        private final String name;
+        private final Shape inputShape;
+
+        ForLayer(String name, Shape inputShape) {
+            this.name = name;
+            this.inputShape = inputShape;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Shape inputShape() {
+            return inputShape;
+        }
+
+        @Override
+        public Node add(Op op, Node input) {
+            return graph.add(name, op, input);
+        }
+
+        @Override
+        public Node add(String part, Op op, Node input) {
+            return graph.add(name + "/" + part, op, input);
+        }
+
+        @Override
+        public Parameter weight(String weight, String initializer, Regularizer regularizer, int... shape) {
+            return remember(new Parameter(name + "/" + weight, Penalties.of(regularizer), shape), initializer);
+        }
+
+        @Override
+        public Parameter state(String weight, String initializer, boolean nonNegative, int... shape) {
+            String full = name + "/" + weight;
+            return remember(nonNegative ? Parameter.nonNegativeState(full, shape) : new Parameter(full, null, false, shape),
+                    initializer);
+        }
+
+        @Override
+        public DropoutSeed newDropoutSeed() {
+            // The compiled graph gives every stream the model's base seed; the salt keeps their masks apart.
+            return new DropoutSeed(0, dropoutStreams++);
+        }
+    }
+}
