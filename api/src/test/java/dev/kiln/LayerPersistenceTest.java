@@ -68,6 +68,8 @@ class LayerPersistenceTest {
                         Dense(8), LayerNormalization().scale(false), Dense(3, "softmax"))),
                 Arguments.of("batch_normalization", (Supplier<List<Layer>>) () -> List.of(Input(2, 3), Flatten(),
                         Dense(8), BatchNormalization().momentum(0.9).epsilon(1e-4), Dense(3, "softmax"))),
+                Arguments.of("normalization_of_images", (Supplier<List<Layer>>) () -> List.of(Input(1, 2, 3),
+                        BatchNormalization(), LayerNormalization(), Flatten(), Dense(3, "softmax"))),
                 Arguments.of("batch_normalization_no_center_no_scale", (Supplier<List<Layer>>) () -> List.of(Input(6),
                         Dense(8), BatchNormalization().center(false).scale(false), Dropout(0.2), Dense(3, "softmax"))),
                 Arguments.of("l1", (Supplier<List<Layer>>) () -> List.of(Input(6),
