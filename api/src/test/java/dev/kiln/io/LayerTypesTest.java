@@ -1,0 +1,56 @@
+package dev.kiln.io;
+
+import static dev.kiln.Layers.Activation;
+import static dev.kiln.Layers.BatchNormalization;
+import static dev.kiln.Layers.Dense;
+import static dev.kiln.Layers.Dropout;
+import static dev.kiln.Layers.Flatten;
+import static dev.kiln.Layers.Input;
+import static dev.kiln.Layers.LayerNormalization;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.layers.Layer;
+import dev.kiln.regularizers.L2;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Every layer Kiln has is registered under its Keras class name and reads back what it writes. */
+class LayerTypesTest {
+    /** One of each layer, with settings away from the defaults where a layer has any. */
+    private static final List<Layer> ONE_OF_EACH = List.of(Input(2, 3), Dense(4, "relu", false, "he_normal", "ones")
+            .kernelRegularizer(new L2(0.5)), Activation("tanh"), Dropout(0.25), Flatten(),
+            LayerNormalization().epsilon(1e-5).center(false), BatchNormalization().momentum(0.5).scale(false));
+
+    @Test
+    void everyLayerClassIsRegisteredUnderItsTypeName() {
+        Set<Class<?>> covered = ONE_OF_EACH.stream().map(Object::getClass).collect(Collectors.toSet());
+        // A new layer class must join ONE_OF_EACH, and so this test's round trip.
+        assertEquals(Set.copyOf(Arrays.asList(Layer.class.getPermittedSubclasses())), covered);
+        assertEquals(ONE_OF_EACH.stream().map(Layer::typeName).toList(), LayerTypes.classNames());
+    }
+
+    @Test
+    void eachLayerReadsBackWhatItWrites() throws ModelFormatException {
+        for (Layer layer : ONE_OF_EACH) {
+            ObjectNode entry = LayerConfigs.layer(layer, "some_name");
+            assertEquals("some_name", entry.get("config").get("name").textValue());
+            assertEquals(layer, LayerConfigs.parseLayer(new JsonFields(entry, "layers[0]", "test")), layer.typeName());
+        }
+    }
+
+    @Test
+    void anUnknownClassNameListsTheKnownOnes() throws ModelFormatException {
+        ObjectNode entry = LayerConfigs.layer(Flatten(), "f");
+        entry.put("class_name", "Conv2D");
+        ModelFormatException e = assertThrows(ModelFormatException.class,
+                () -> LayerConfigs.parseLayer(new JsonFields(entry, "layers[0]", "test")));
+        assertTrue(e.getMessage().endsWith("layers[0].class_name is 'Conv2D'; this Kiln reads InputLayer, Dense, Activation,"
+                + " Dropout, Flatten, LayerNormalization and BatchNormalization layers"), e.getMessage());
+    }
+}
