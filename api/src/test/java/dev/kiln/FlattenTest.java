@@ -2,6 +2,7 @@ package dev.kiln;
 
 import static dev.kiln.FitOption.epochs;
 import static dev.kiln.FitOption.verbose;
+import static dev.kiln.Layers.Activation;
 import static dev.kiln.Layers.Dense;
 import static dev.kiln.Layers.Dropout;
 import static dev.kiln.Layers.Flatten;
@@ -68,6 +69,17 @@ class FlattenTest {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> Sequential.of(Input(28, 28), Dense(10)).compile("sgd", "mse"));
         assertTrue(e.getMessage().contains("Flatten()") && e.getMessage().contains("[28, 28]"), e.getMessage());
+    }
+
+    @Test
+    void softmaxOnImagesAsksForFlattenButElementwiseActivationsTakeThem() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Sequential.of(Input(2, 3), Activation("softmax")).compile("sgd", "mse"));
+        assertEquals("Activation layer 'activation' (softmax) needs flat examples but gets examples of shape [2, 3]:"
+                + " add Flatten() before it", e.getMessage());
+        try (Model m = Sequential.of(Input(2, 3), Activation("relu"), Flatten(), Dense(2)).compile("sgd", "mse")) {
+            assertEquals(2, m.predict(new float[][] {{1, -1, 2, -2, 3, -3}})[0].length);
+        }
     }
 
     @Test
