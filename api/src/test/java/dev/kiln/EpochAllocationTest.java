@@ -8,10 +8,10 @@ import dev.kiln.core.graph.Compiler;
 import dev.kiln.core.graph.Graph;
 import dev.kiln.core.graph.MatMul;
 import dev.kiln.core.memory.Tensor;
+import dev.kiln.core.runtime.GradientDescentRule;
 import dev.kiln.core.runtime.LossFunction;
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.Parameter;
-import dev.kiln.core.runtime.UpdateRule;
 import dev.kiln.losses.Losses;
 import dev.kiln.metrics.Metric;
 import dev.kiln.metrics.Metrics;
@@ -136,7 +136,7 @@ class EpochAllocationTest {
         Graph g = new Graph(WIDTH);
         g.add("dense", new MatMul(new Parameter("dense/kernel", WIDTH, CLASSES)), g.input());
         return Compiler.compile(g, loss, List.of(metric),
-                new UpdateRule.GradientDescent(0.01f, 0f, false), pool);
+                new GradientDescentRule(0.01f, 0f, false), pool);
     }
 
     private static float[][] rows(int count, int width, Random r) {

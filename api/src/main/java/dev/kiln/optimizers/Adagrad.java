@@ -1,5 +1,6 @@
 package dev.kiln.optimizers;
 
+import dev.kiln.core.runtime.AdagradRule;
 import dev.kiln.core.runtime.UpdateRule;
 import dev.kiln.optimizers.schedules.LearningRateSchedule;
 
@@ -55,6 +56,6 @@ public record Adagrad(double learningRate, double initialAccumulatorValue, doubl
 
     @Override
     public UpdateRule rule() {
-        return new UpdateRule.Adagrad((float) learningRate, (float) initialAccumulatorValue, (float) epsilon);
+        return new AdagradRule((float) learningRate, (float) initialAccumulatorValue, (float) epsilon);
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.optimizers;
 
+import dev.kiln.core.runtime.AdamRule;
 import dev.kiln.core.runtime.UpdateRule;
 import dev.kiln.optimizers.schedules.LearningRateSchedule;
 
@@ -56,6 +57,6 @@ public record Adam(double learningRate, double beta1, double beta2, double epsil
 
     @Override
     public UpdateRule rule() {
-        return new UpdateRule.Adam((float) learningRate, (float) beta1, (float) beta2, (float) epsilon, 0f);
+        return new AdamRule((float) learningRate, (float) beta1, (float) beta2, (float) epsilon, 0f);
     }
 }

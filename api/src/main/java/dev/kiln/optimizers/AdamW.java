@@ -1,5 +1,6 @@
 package dev.kiln.optimizers;
 
+import dev.kiln.core.runtime.AdamRule;
 import dev.kiln.core.runtime.UpdateRule;
 import dev.kiln.optimizers.schedules.LearningRateSchedule;
 
@@ -65,7 +66,7 @@ public record AdamW(double learningRate, double weightDecay, double beta1, doubl
 
     @Override
     public UpdateRule rule() {
-        return new UpdateRule.Adam((float) learningRate, (float) beta1, (float) beta2, (float) epsilon,
+        return new AdamRule((float) learningRate, (float) beta1, (float) beta2, (float) epsilon,
                 (float) weightDecay);
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.optimizers;
 
+import dev.kiln.core.runtime.RmsPropRule;
 import dev.kiln.core.runtime.UpdateRule;
 import dev.kiln.optimizers.schedules.LearningRateSchedule;
 
@@ -56,6 +57,6 @@ public record RMSprop(double learningRate, double rho, double epsilon, LearningR
 
     @Override
     public UpdateRule rule() {
-        return new UpdateRule.RmsProp((float) learningRate, (float) rho, (float) epsilon);
+        return new RmsPropRule((float) learningRate, (float) rho, (float) epsilon);
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.optimizers;
 
+import dev.kiln.core.runtime.GradientDescentRule;
 import dev.kiln.core.runtime.UpdateRule;
 import dev.kiln.optimizers.schedules.LearningRateSchedule;
 
@@ -63,6 +64,6 @@ public record SGD(double learningRate, double momentum, boolean nesterov, Learni
 
     @Override
     public UpdateRule rule() {
-        return new UpdateRule.GradientDescent((float) learningRate, (float) momentum, nesterov);
+        return new GradientDescentRule((float) learningRate, (float) momentum, nesterov);
     }
 }

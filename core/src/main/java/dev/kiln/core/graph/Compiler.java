@@ -2,6 +2,7 @@ package dev.kiln.core.graph;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.memory.Shape;
+import dev.kiln.core.runtime.GradientDescentRule;
 import dev.kiln.core.runtime.LossFunction;
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.UpdateRule;
@@ -13,7 +14,7 @@ import java.util.List;
  *
  * <pre>{@code
  * CompiledGraph cg = Compiler.compile(graph, LossFunction.MEAN_SQUARED_ERROR, List.of(),
- *         new UpdateRule.GradientDescent(0.01f, 0f, false), KernelPool.global());
+ *         new GradientDescentRule(0.01f, 0f, false), KernelPool.global());
  * }</pre>
  */
 public final class Compiler {

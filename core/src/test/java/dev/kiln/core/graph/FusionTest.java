@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.runtime.GradientDescentRule;
 import dev.kiln.core.runtime.LossFunction;
 import dev.kiln.core.runtime.Parameter;
 import dev.kiln.core.runtime.UpdateRule;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** The fusion passes change how the graph runs, never what it computes. */
 class FusionTest {
-    private static final UpdateRule SGD = new UpdateRule.GradientDescent(0.1f, 0.9f, false);
+    private static final UpdateRule SGD = new GradientDescentRule(0.1f, 0.9f, false);
 
     @Test
     void matmulBiasActivationBecomeOneDenseAndSoftmaxJoinsTheLoss() {

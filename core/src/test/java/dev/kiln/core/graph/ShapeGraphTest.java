@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.memory.Shape;
+import dev.kiln.core.runtime.GradientDescentRule;
 import dev.kiln.core.runtime.LossFunction;
 import dev.kiln.core.runtime.Parameter;
 import dev.kiln.core.runtime.UpdateRule;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class ShapeGraphTest {
     private static final Shape IMAGE = Shape.of(2, 3, 4); // 2×3 positions of 4 channels
-    private static final UpdateRule FROZEN = new UpdateRule.GradientDescent(0f, 0f, false);
+    private static final UpdateRule FROZEN = new GradientDescentRule(0f, 0f, false);
 
     /** input [2,3,4] → norm over the 4 channels → flatten to [24] → matmul [24×3] + bias. */
     private static Graph graph(boolean batchNorm) {
