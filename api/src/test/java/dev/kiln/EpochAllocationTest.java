@@ -10,8 +10,10 @@ import dev.kiln.core.graph.MatMul;
 import dev.kiln.core.memory.Tensor;
 import dev.kiln.core.runtime.GradientDescentRule;
 import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.MeanSquaredErrorLoss;
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.Parameter;
+import dev.kiln.core.runtime.SparseCategoricalCrossEntropyLoss;
 import dev.kiln.losses.Losses;
 import dev.kiln.metrics.Metric;
 import dev.kiln.metrics.Metrics;
@@ -46,8 +48,8 @@ class EpochAllocationTest {
     @BeforeAll
     static void compile() {
         pool = new KernelPool(1);
-        classifier = linear(LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS, MetricReduction.ARGMAX_MATCHES_LABEL);
-        regressor = linear(LossFunction.MEAN_SQUARED_ERROR, MetricReduction.ABSOLUTE_ERROR);
+        classifier = linear(new SparseCategoricalCrossEntropyLoss(true), MetricReduction.ARGMAX_MATCHES_LABEL);
+        regressor = linear(new MeanSquaredErrorLoss(), MetricReduction.ABSOLUTE_ERROR);
         order = new int[ROWS];
         for (int i = 0; i < ROWS; i++) {
             order[i] = i;

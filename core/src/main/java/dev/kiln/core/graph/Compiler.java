@@ -4,6 +4,7 @@ import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.memory.Shape;
 import dev.kiln.core.runtime.GradientDescentRule;
 import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.MeanSquaredErrorLoss;
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.UpdateRule;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.List;
  * shape inference, then fusion, then autodiff and the memory plan (inside {@link CompiledGraph}).
  *
  * <pre>{@code
- * CompiledGraph cg = Compiler.compile(graph, LossFunction.MEAN_SQUARED_ERROR, List.of(),
+ * CompiledGraph cg = Compiler.compile(graph, new MeanSquaredErrorLoss(), List.of(),
  *         new GradientDescentRule(0.01f, 0f, false), KernelPool.global());
  * }</pre>
  */

@@ -7,8 +7,8 @@ import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.runtime.AdamRule;
 import dev.kiln.core.runtime.GradientDescentRule;
-import dev.kiln.core.runtime.LossFunction;
 import dev.kiln.core.runtime.MetricReduction;
+import dev.kiln.core.runtime.SparseCategoricalCrossEntropyLoss;
 import dev.kiln.core.runtime.UpdateRule;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -43,7 +43,7 @@ class DeterminismTest {
     @Test
     void aShortLastBatchRunsTheSameStepsOnFewerRows() {
         Graph g = GraphFixtures.twoLayer(5, 7, 3, Activation.RELU, Activation.SOFTMAX, true);
-        try (CompiledGraph cg = Compiler.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY,
+        try (CompiledGraph cg = Compiler.compile(g, new SparseCategoricalCrossEntropyLoss(false),
                 List.of(MetricReduction.ARGMAX_MATCHES_LABEL), new GradientDescentRule(0f, 0f, false),
                 KernelPool.global())) {
             GraphFixtures.randomize(cg, 2);
@@ -65,7 +65,7 @@ class DeterminismTest {
     private static float[][] train(int threads, Activation hidden, UpdateRule rule) {
         Graph g = GraphFixtures.twoLayer(37, 45, 10, hidden, Activation.SOFTMAX, true);
         try (KernelPool pool = new KernelPool(threads);
-                CompiledGraph cg = Compiler.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY, List.of(),
+                CompiledGraph cg = Compiler.compile(g, new SparseCategoricalCrossEntropyLoss(false), List.of(),
                         rule, pool)) {
             GraphFixtures.randomize(cg, 9);
             cg.ensureCapacity(33);

@@ -8,7 +8,7 @@ import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.runtime.AdamRule;
 import dev.kiln.core.runtime.GradientDescentRule;
-import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.MeanSquaredErrorLoss;
 import dev.kiln.core.runtime.Parameter;
 import dev.kiln.core.runtime.UpdateRule;
 import java.util.List;
@@ -49,7 +49,7 @@ class NormalizationGraphTest {
     }
 
     static CompiledGraph compiled(Graph g, UpdateRule rule, KernelPool pool, int rows) {
-        CompiledGraph cg = Compiler.compile(g, LossFunction.MEAN_SQUARED_ERROR, List.of(), rule, pool);
+        CompiledGraph cg = Compiler.compile(g, new MeanSquaredErrorLoss(), List.of(), rule, pool);
         GraphFixtures.randomize(cg, 5);
         cg.ensureCapacity(rows);
         cg.loadInputs(GraphFixtures.randomRows(rows, IN, 3), null, 0, rows);

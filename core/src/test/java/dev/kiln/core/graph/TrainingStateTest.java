@@ -11,9 +11,9 @@ import dev.kiln.core.runtime.AdagradRule;
 import dev.kiln.core.runtime.AdamRule;
 import dev.kiln.core.runtime.DropoutSeed;
 import dev.kiln.core.runtime.GradientDescentRule;
-import dev.kiln.core.runtime.LossFunction;
 import dev.kiln.core.runtime.Parameter;
 import dev.kiln.core.runtime.RmsPropRule;
+import dev.kiln.core.runtime.SparseCategoricalCrossEntropyLoss;
 import dev.kiln.core.runtime.UpdateRule;
 import java.util.Arrays;
 import java.util.List;
@@ -31,7 +31,7 @@ class TrainingStateTest {
         n = g.add("dense/act", new Activate(Activation.RELU), n);
         n = g.add("dropout", new Dropout(0.3f, new DropoutSeed(0, 0)), n);
         g.add("dense_1", new MatMul(new Parameter("dense_1/kernel", 7, 3)), n);
-        return GraphFixtures.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS, rule, true,
+        return GraphFixtures.compile(g, new SparseCategoricalCrossEntropyLoss(true), rule, true,
                 KernelPool.global(), List.of());
     }
 

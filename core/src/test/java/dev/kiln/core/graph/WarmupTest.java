@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.runtime.GradientDescentRule;
-import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.MeanSquaredErrorLoss;
 import dev.kiln.core.runtime.Parameter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,7 @@ class WarmupTest {
         Graph g = new Graph(3);
         g.add("dense", new MatMul(new Parameter("dense/kernel", 3, 2)), g.input());
         try (KernelPool pool = new KernelPool(1);
-                CompiledGraph cg = Compiler.compile(g, LossFunction.MEAN_SQUARED_ERROR, List.of(),
+                CompiledGraph cg = Compiler.compile(g, new MeanSquaredErrorLoss(), List.of(),
                         new GradientDescentRule(0.1f, 0f, false), pool)) {
             cg.ensureCapacity(1);
             cg.loadInputs(new float[][] {{1, 2, 3}}, null, 0, 1);
