@@ -2,9 +2,7 @@ package dev.kiln.core.graph;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.memory.Shape;
-import dev.kiln.core.runtime.GradientDescentRule;
 import dev.kiln.core.runtime.LossFunction;
-import dev.kiln.core.runtime.MeanSquaredErrorLoss;
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.UpdateRule;
 import java.util.List;
