@@ -9,11 +9,11 @@ import dev.kiln.losses.Loss;
 import java.util.List;
 
 /**
- * Refuses a loss that cannot train the model's output, before any weight exists: class-index and
- * one-hot losses on fewer than two outputs (one unit has nothing to choose between), and binary
- * cross-entropy after a softmax (it scores each output as an independent probability, but softmax
- * makes them sum to 1, and on one unit always outputs 1). Keras accepts these and then trains to
- * nothing; a clear refusal at {@code compile} costs less than an afternoon of flat loss curves.
+ * Refuses a loss that cannot train the model's output, before any weight exists: finds the output's
+ * width and the activation that makes it, and lets the loss judge them ({@link Loss#checkOutput}): a
+ * class-index or one-hot loss on one unit, binary cross-entropy after a softmax. Keras accepts these and
+ * then trains to nothing; a clear refusal at {@code compile} costs less than an afternoon of flat loss
+ * curves.
  */
 final class LossOutputCheck {
     private LossOutputCheck() {
@@ -36,24 +36,9 @@ final class LossOutputCheck {
         }
     }
 
+    /** The loss's own check of an output of {@code outputs} values made by the model's last activation. */
     static void check(List<Layer> layers, Loss loss, int outputs) {
-        String name = loss.name();
-        if (loss.sparseTargets() && outputs < 2) {
-            throw new IllegalArgumentException("loss '" + name + "' needs at least 2 outputs (one per class)"
-                    + " but the model has " + outputs + "; for two classes use one sigmoid unit with binary_crossentropy");
-        }
-        if (name.equals("categorical_crossentropy") && outputs < 2) {
-            throw new IllegalArgumentException("loss 'categorical_crossentropy' needs at least 2 outputs (one per class,"
-                    + " one-hot targets) but the model has " + outputs
-                    + "; for two classes use one sigmoid unit with binary_crossentropy");
-        }
-        if (name.equals("binary_crossentropy") && lastActivation(layers) == Activation.SOFTMAX) {
-            throw new IllegalArgumentException("loss 'binary_crossentropy' scores each of the " + outputs
-                    + " outputs as an independent probability, but the last activation is softmax, which makes them"
-                    + " sum to 1" + (outputs == 1 ? " (on one unit it is always 1)" : "")
-                    + "; expected 'sigmoid' before binary_crossentropy, or softmax with categorical_crossentropy"
-                    + " or sparse_categorical_crossentropy");
-        }
+        loss.checkOutput(outputs, lastActivation(layers));
     }
 
     /** The activation that produces the model's output; Dropout passes its input through. */

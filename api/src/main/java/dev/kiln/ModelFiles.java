@@ -8,12 +8,8 @@ import dev.kiln.io.ModelConfig;
 import dev.kiln.io.ModelFormatException;
 import dev.kiln.io.SafeTensors;
 import dev.kiln.layers.InputLayer;
-import dev.kiln.optimizers.Adagrad;
 import dev.kiln.optimizers.Adam;
-import dev.kiln.optimizers.AdamW;
 import dev.kiln.optimizers.Optimizer;
-import dev.kiln.optimizers.RMSprop;
-import dev.kiln.optimizers.SGD;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -35,9 +31,9 @@ import java.util.TreeSet;
  * {@code dev.kiln.io}.
  *
  * <p>Weights are named as Keras names them ({@code dense/kernel}, {@code dense_1/bias}); the optimizer
- * state of a {@code .kiln} file sits beside them as {@code optimizer/<weight>/<slot>} with Keras'
- * slot names (Adam: {@code momentum}, {@code velocity}; SGD: {@code momentum}; RMSprop:
- * {@code velocity}; Adagrad: {@code accumulator}).
+ * state of a {@code .kiln} file sits beside them as {@code optimizer/<weight>/<slot>} with the
+ * optimizer's own Keras slot names ({@link dev.kiln.optimizers.Optimizer#slotNames()}; Adam:
+ * {@code momentum}, {@code velocity}).
  */
 final class ModelFiles {
     static final String MODEL_SUFFIX = ".kiln";
@@ -62,11 +58,11 @@ final class ModelFiles {
         requireReadableBack(json, path);
         Map<String, SafeTensors.Entry> tensors = weights(graph);
         if (graph != null) {
-            String[] slots = slotNames(model.optimizer(), graph.optimizerSlots());
+            List<String> slots = slotNames(model.optimizer(), graph);
             List<Parameter> params = graph.parameters();
-            for (int s = 0; s < slots.length; s++) {
+            for (int s = 0; s < slots.size(); s++) {
                 for (int i = 0; i < params.size(); i++) {
-                    tensors.put(OPTIMIZER_PREFIX + params.get(i).name() + "/" + slots[s],
+                    tensors.put(OPTIMIZER_PREFIX + params.get(i).name() + "/" + slots.get(s),
                             new SafeTensors.Entry(params.get(i).shape(), graph.readSlot(s, i)));
                 }
             }
@@ -185,21 +181,21 @@ final class ModelFiles {
         }
         CompiledGraph graph = model.compiledGraph();
         List<Parameter> params = graph.parameters();
-        String[] slots = slotNames(model.optimizer(), graph.optimizerSlots());
+        List<String> slots = slotNames(model.optimizer(), graph);
         List<String> expected = new ArrayList<>();
         params.forEach(p -> expected.add(p.name()));
         for (String slot : slots) {
             params.forEach(p -> expected.add(OPTIMIZER_PREFIX + p.name() + "/" + slot));
         }
         List<Parameter> shapes = new ArrayList<>(params);
-        for (int s = 0; s < slots.length; s++) {
+        for (int s = 0; s < slots.size(); s++) {
             shapes.addAll(params);
         }
         List<float[]> values = matchTensors(contents, expected, shapes, source, false);
         for (int i = 0; i < params.size(); i++) {
             requireValid(values.get(i), params.get(i).nonNegative(), expected.get(i), "weights", source);
         }
-        for (int s = 0; s < slots.length; s++) {
+        for (int s = 0; s < slots.size(); s++) {
             for (int i = 0; i < params.size(); i++) {
                 int at = (s + 1) * params.size() + i;
                 requireValid(values.get(at), graph.slotNonNegative(s), expected.get(at), "optimizer state", source);
@@ -215,7 +211,7 @@ final class ModelFiles {
         for (int i = 0; i < params.size(); i++) {
             graph.writeParameter(i, values.get(i));
         }
-        for (int s = 0; s < slots.length; s++) {
+        for (int s = 0; s < slots.size(); s++) {
             for (int i = 0; i < params.size(); i++) {
                 graph.writeSlot(s, i, values.get((s + 1) * params.size() + i));
             }
@@ -317,16 +313,14 @@ final class ModelFiles {
         return out;
     }
 
-    /** Keras' names for an optimizer's per-weight state. */
-    private static String[] slotNames(Optimizer optimizer, int count) {
-        String[] names = switch (optimizer) {
-            case Adam a -> new String[] {"momentum", "velocity"};
-            case AdamW a -> new String[] {"momentum", "velocity"};
-            case SGD s -> new String[] {"momentum"};
-            case RMSprop r -> new String[] {"velocity"};
-            case Adagrad a -> new String[] {"accumulator"};
-        };
-        return Arrays.copyOf(names, count);
+    /** Keras' names for the optimizer's per-weight state, one per slot the compiled graph keeps. */
+    private static List<String> slotNames(Optimizer optimizer, CompiledGraph graph) {
+        List<String> names = optimizer.slotNames();
+        if (names.size() != graph.optimizerSlots()) {
+            throw new IllegalStateException("optimizer " + optimizer.name() + " names " + names.size()
+                    + " slots but its update rule keeps " + graph.optimizerSlots());
+        }
+        return names;
     }
 
     private static CompiledGraph requireBuilt(Model model) {

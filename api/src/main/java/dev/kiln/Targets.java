@@ -72,7 +72,7 @@ final class Targets {
         }
         if (y instanceof Tensor t) {
             TensorChecks.requireUsable(t, what);
-            if (loss.sparseTargets() || loss.name().equals("binary_crossentropy")) {
+            if (loss.sparseTargets() || loss.targetsAreProbabilities()) {
                 return of(t.toRows(), loss, outputWidth, what); // checked row by row
             }
             if (t.rowWidth() != outputWidth) {
@@ -85,16 +85,16 @@ final class Targets {
                 + (y == null ? "null" : y.getClass().getSimpleName()));
     }
 
-    /** Binary cross-entropy reads targets as probabilities: anything outside [0, 1] is a mistake. */
+    /** A loss that reads targets as probabilities (binary cross-entropy): anything outside [0, 1] is a mistake. */
     private static void checkBinary(float[][] rows, Loss loss, String what) {
-        if (!loss.name().equals("binary_crossentropy")) {
+        if (!loss.targetsAreProbabilities()) {
             return;
         }
         for (int i = 0; i < rows.length; i++) {
             for (float v : rows[i]) {
                 if (!(v >= 0f && v <= 1f)) {
-                    throw new IllegalArgumentException(what + " row " + i + " holds " + v
-                            + ": binary_crossentropy needs targets in [0, 1] (class 0 or 1, or a probability)");
+                    throw new IllegalArgumentException(what + " row " + i + " holds " + v + ": " + loss.name()
+                            + " needs targets in [0, 1] (class 0 or 1, or a probability)");
                 }
             }
         }

@@ -8,10 +8,12 @@ import dev.kiln.core.graph.Compiler;
 import dev.kiln.core.graph.Graph;
 import dev.kiln.core.graph.MatMul;
 import dev.kiln.core.memory.Tensor;
+import dev.kiln.core.runtime.GradientDescentRule;
 import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.MeanSquaredErrorLoss;
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.Parameter;
-import dev.kiln.core.runtime.UpdateRule;
+import dev.kiln.core.runtime.SparseCategoricalCrossEntropyLoss;
 import dev.kiln.losses.Losses;
 import dev.kiln.metrics.Metric;
 import dev.kiln.metrics.Metrics;
@@ -46,8 +48,8 @@ class EpochAllocationTest {
     @BeforeAll
     static void compile() {
         pool = new KernelPool(1);
-        classifier = linear(LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS, MetricReduction.ARGMAX_MATCHES_LABEL);
-        regressor = linear(LossFunction.MEAN_SQUARED_ERROR, MetricReduction.ABSOLUTE_ERROR);
+        classifier = linear(new SparseCategoricalCrossEntropyLoss(true), MetricReduction.ARGMAX_MATCHES_LABEL);
+        regressor = linear(new MeanSquaredErrorLoss(), MetricReduction.ABSOLUTE_ERROR);
         order = new int[ROWS];
         for (int i = 0; i < ROWS; i++) {
             order[i] = i;
@@ -136,7 +138,7 @@ class EpochAllocationTest {
         Graph g = new Graph(WIDTH);
         g.add("dense", new MatMul(new Parameter("dense/kernel", WIDTH, CLASSES)), g.input());
         return Compiler.compile(g, loss, List.of(metric),
-                new UpdateRule.GradientDescent(0.01f, 0f, false), pool);
+                new GradientDescentRule(0.01f, 0f, false), pool);
     }
 
     private static float[][] rows(int count, int width, Random r) {

@@ -5,23 +5,32 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.losses.Loss;
 import dev.kiln.losses.Losses;
 
-/** The compiled loss to and from {@code compile_config.loss}: a name, or an object when it reads logits. */
+/**
+ * The compiled loss to and from {@code compile_config.loss}. A loss equal to the one its name gives
+ * ({@code "mse"}, {@code "categorical_crossentropy"}) is written as that name, as Keras writes a loss
+ * given by name; one that carries parameters (from_logits, label_smoothing) as Keras' object,
+ * {@code {"module": "keras.losses", "class_name": "CategoricalCrossentropy", "config": {"name": ...,
+ * "from_logits": ..., "label_smoothing": ...}}}, whose fields the loss writes and reads itself.
+ */
 final class LossConfigs {
     private LossConfigs() {
     }
 
-    /** A plain name as Keras writes a loss given by name; an object when it reads logits. */
     static JsonNode loss(Loss loss) {
-        if (!loss.fromLogits()) {
+        if (isWhatItsNameGives(loss)) {
             return SafeTensors.JSON.getNodeFactory().textNode(loss.name());
         }
         ObjectNode node = SafeTensors.JSON.createObjectNode();
         node.put("module", "keras.losses");
-        node.put("class_name", KerasNames.snakeToCamel(loss.name()));
+        node.put("class_name", loss.getClass().getSimpleName());
         ObjectNode config = node.putObject("config");
         config.put("name", loss.name());
-        config.put("from_logits", true);
+        loss.writeConfig(new ConfigWriter(config));
         return node;
+    }
+
+    private static boolean isWhatItsNameGives(Loss loss) {
+        return Losses.names().contains(loss.name()) && Losses.resolve(loss.name()).equals(loss);
     }
 
     static Loss parseLoss(JsonNode node, JsonFields compile) throws ModelFormatException {
@@ -29,19 +38,14 @@ final class LossConfigs {
             if (node.isTextual()) {
                 return Losses.resolve(node.textValue());
             }
-            JsonFields config = new JsonFields(node, compile.path() + ".loss", compile.source()).object("config");
-            String name = config.text("name");
-            boolean fromLogits = config.has("from_logits") && config.bool("from_logits");
-            Loss plain = Losses.resolve(name);
-            if (!fromLogits) {
-                return plain;
+            JsonFields object = new JsonFields(node, compile.path() + ".loss", compile.source());
+            String type = object.text("class_name");
+            Loss loss = Losses.fromConfig(type, new ConfigReader(object.object("config")));
+            if (loss == null) {
+                throw object.fail("class_name", "is '" + type + "'; this Kiln reads loss names and the loss classes "
+                        + Losses.classNames());
             }
-            return switch (plain.name()) {
-                case "binary_crossentropy" -> Losses.binaryCrossentropy(true);
-                case "categorical_crossentropy" -> Losses.categoricalCrossentropy(true);
-                case "sparse_categorical_crossentropy" -> Losses.sparseCategoricalCrossentropy(true);
-                default -> throw config.fail("from_logits", "is true but loss '" + name + "' has no logits form");
-            };
+            return loss;
         } catch (IllegalArgumentException e) {
             throw compile.fail("loss " + e.getMessage());
         }

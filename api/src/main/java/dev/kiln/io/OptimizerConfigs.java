@@ -1,16 +1,17 @@
 package dev.kiln.io;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.optimizers.Adagrad;
-import dev.kiln.optimizers.Adam;
-import dev.kiln.optimizers.AdamW;
+import dev.kiln.optimizers.CommonConfig;
 import dev.kiln.optimizers.GradientClipping;
 import dev.kiln.optimizers.Optimizer;
-import dev.kiln.optimizers.RMSprop;
-import dev.kiln.optimizers.SGD;
+import dev.kiln.optimizers.Optimizers;
 import dev.kiln.optimizers.schedules.LearningRateSchedule;
 
-/** Optimizers to and from the JSON Keras writes for them ({@code class_name} and a snake_case {@code config}). */
+/**
+ * Optimizers to and from the JSON Keras writes for them: {@code class_name} (the optimizer's class) and
+ * a snake_case {@code config}. The fields every optimizer has (name, learning rate or schedule, clipping)
+ * are written and read here; the optimizer writes and reads its own hyper-parameters between them.
+ */
 final class OptimizerConfigs {
     private OptimizerConfigs() {
     }
@@ -18,13 +19,7 @@ final class OptimizerConfigs {
     static ObjectNode optimizer(Optimizer optimizer) {
         ObjectNode node = SafeTensors.JSON.createObjectNode();
         node.put("module", "keras.optimizers");
-        node.put("class_name", switch (optimizer) {
-            case SGD o -> "SGD";
-            case Adam o -> "Adam";
-            case AdamW o -> "AdamW";
-            case RMSprop o -> "RMSprop";
-            case Adagrad o -> "Adagrad";
-        });
+        node.put("class_name", optimizer.getClass().getSimpleName());
         ObjectNode config = node.putObject("config");
         config.put("name", optimizer.name());
         if (optimizer.schedule() != null) {
@@ -32,31 +27,7 @@ final class OptimizerConfigs {
         } else {
             config.put("learning_rate", optimizer.learningRate());
         }
-        switch (optimizer) {
-            case SGD o -> {
-                config.put("momentum", o.momentum());
-                config.put("nesterov", o.nesterov());
-            }
-            case Adam o -> {
-                config.put("beta_1", o.beta1());
-                config.put("beta_2", o.beta2());
-                config.put("epsilon", o.epsilon());
-            }
-            case AdamW o -> {
-                config.put("weight_decay", o.weightDecay());
-                config.put("beta_1", o.beta1());
-                config.put("beta_2", o.beta2());
-                config.put("epsilon", o.epsilon());
-            }
-            case RMSprop o -> {
-                config.put("rho", o.rho());
-                config.put("epsilon", o.epsilon());
-            }
-            case Adagrad o -> {
-                config.put("initial_accumulator_value", o.initialAccumulatorValue());
-                config.put("epsilon", o.epsilon());
-            }
-        }
+        optimizer.writeConfig(new ConfigWriter(config));
         ScheduleConfigs.clipping(config, optimizer.clipping());
         return node;
     }
@@ -74,17 +45,10 @@ final class OptimizerConfigs {
                 lr = c.number("learning_rate");
             }
             GradientClipping clip = ScheduleConfigs.parseClipping(c);
-            Optimizer o = switch (type) {
-                case "SGD" -> new SGD(lr, c.number("momentum"), c.bool("nesterov"), schedule, clip);
-                case "Adam" -> new Adam(lr, c.number("beta_1"), c.number("beta_2"), c.number("epsilon"), schedule, clip);
-                case "AdamW" -> new AdamW(lr, c.number("weight_decay"), c.number("beta_1"), c.number("beta_2"),
-                        c.number("epsilon"), schedule, clip);
-                case "RMSprop" -> new RMSprop(lr, c.number("rho"), c.number("epsilon"), schedule, clip);
-                case "Adagrad" -> new Adagrad(lr, c.number("initial_accumulator_value"), c.number("epsilon"),
-                        schedule, clip);
-                default -> throw node.fail("class_name", "is '" + type
-                        + "'; this Kiln reads SGD, Adam, AdamW, RMSprop and Adagrad");
-            };
+            Optimizer o = Optimizers.fromConfig(type, new CommonConfig(lr, schedule, clip), new ConfigReader(c));
+            if (o == null) {
+                throw node.fail("class_name", "is '" + type + "'; this Kiln reads " + Optimizers.classNames());
+            }
             o.rule(); // the engine's own range checks (β in [0, 1), ε >= 0, ...)
             return o;
         } catch (IllegalArgumentException e) {

@@ -1,60 +1,104 @@
 package dev.kiln.losses;
 
-import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.internal.KerasClasses;
 import dev.kiln.internal.NameRegistry;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ModelFormatException;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Keras' losses by name or factory: mean_squared_error (mse), mean_absolute_error (mae),
- * binary_crossentropy, categorical_crossentropy and sparse_categorical_crossentropy. The
- * probability forms clip to [1e-7, 1 − 1e-7]; pass {@code fromLogits = true} when the last layer
- * has no activation.
+ * binary_crossentropy (bce), categorical_crossentropy and sparse_categorical_crossentropy; and by
+ * Keras class name, read back from a saved config. The probability forms clip to [1e-7, 1 − 1e-7];
+ * pass {@code fromLogits = true} when the last layer has no activation. Each loss is one line here.
  *
  * <pre>{@code
  * Loss l = Losses.resolve("mse");
  * Loss ce = Losses.categoricalCrossentropy(true);
+ * Loss smoothed = Losses.categoricalCrossentropy(false, 0.1);
  * }</pre>
  */
 public final class Losses {
-    private static final NameRegistry<Loss> REGISTRY = new NameRegistry<Loss>("loss")
-            .add(Losses::meanSquaredError, "mean_squared_error", "mse")
-            .add(Losses::meanAbsoluteError, "mean_absolute_error", "mae")
-            .add(() -> binaryCrossentropy(false), "binary_crossentropy", "bce")
-            .add(() -> categoricalCrossentropy(false), "categorical_crossentropy")
-            .add(() -> sparseCategoricalCrossentropy(false), "sparse_categorical_crossentropy");
+    /** Reads one loss class from its Keras config. */
+    @FunctionalInterface
+    interface Reader {
+        Loss read(ConfigReader config) throws ModelFormatException;
+    }
+
+    private static final NameRegistry<Loss> NAMES = new NameRegistry<Loss>("loss");
+    private static final KerasClasses<Reader> CLASSES = new KerasClasses<Reader>();
+
+    static {
+        register(MeanSquaredError.class, MeanSquaredError::new, MeanSquaredError::fromConfig, "mean_squared_error", "mse");
+        register(MeanAbsoluteError.class, MeanAbsoluteError::new, MeanAbsoluteError::fromConfig, "mean_absolute_error",
+                "mae");
+        register(BinaryCrossentropy.class, BinaryCrossentropy::new, BinaryCrossentropy::fromConfig,
+                "binary_crossentropy", "bce");
+        register(CategoricalCrossentropy.class, CategoricalCrossentropy::new, CategoricalCrossentropy::fromConfig,
+                "categorical_crossentropy");
+        register(SparseCategoricalCrossentropy.class, SparseCategoricalCrossentropy::new,
+                SparseCategoricalCrossentropy::fromConfig, "sparse_categorical_crossentropy");
+    }
 
     private Losses() {
     }
 
+    private static <T extends Loss> void register(Class<T> type, Supplier<T> withDefaults, Reader reader, String name,
+            String... aliases) {
+        NAMES.add(withDefaults::get, name, aliases);
+        CLASSES.add(type, reader);
+    }
+
     public static Loss resolve(String name) {
-        return REGISTRY.resolve(name);
+        return NAMES.resolve(name);
     }
 
     public static List<String> names() {
-        return REGISTRY.names();
+        return NAMES.names();
     }
 
-    public static Loss meanSquaredError() {
-        return new Loss("mean_squared_error", LossFunction.MEAN_SQUARED_ERROR);
+    /** The Keras class names saved losses are read by, for messages. */
+    public static String classNames() {
+        return CLASSES.described();
     }
 
-    public static Loss meanAbsoluteError() {
-        return new Loss("mean_absolute_error", LossFunction.MEAN_ABSOLUTE_ERROR);
+    /**
+     * The loss of Keras class {@code className} read from its config (Keras' deserialize), or null when no
+     * loss has that class name.
+     */
+    public static Loss fromConfig(String className, ConfigReader config) throws ModelFormatException {
+        Reader reader = CLASSES.reader(className);
+        return reader == null ? null : reader.read(config);
     }
 
-    public static Loss binaryCrossentropy(boolean fromLogits) {
-        return new Loss("binary_crossentropy",
-                fromLogits ? LossFunction.BINARY_CROSS_ENTROPY_FROM_LOGITS : LossFunction.BINARY_CROSS_ENTROPY);
+    public static MeanSquaredError meanSquaredError() {
+        return new MeanSquaredError();
     }
 
-    public static Loss categoricalCrossentropy(boolean fromLogits) {
-        return new Loss("categorical_crossentropy", fromLogits
-                ? LossFunction.CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS : LossFunction.CATEGORICAL_CROSS_ENTROPY);
+    public static MeanAbsoluteError meanAbsoluteError() {
+        return new MeanAbsoluteError();
     }
 
-    public static Loss sparseCategoricalCrossentropy(boolean fromLogits) {
-        return new Loss("sparse_categorical_crossentropy", fromLogits
-                ? LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS
-                : LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY);
+    public static BinaryCrossentropy binaryCrossentropy(boolean fromLogits) {
+        return new BinaryCrossentropy(fromLogits);
+    }
+
+    /** Binary cross-entropy with Keras' label_smoothing ε: each target t counts as t·(1 − ε) + ε/2. */
+    public static BinaryCrossentropy binaryCrossentropy(boolean fromLogits, double labelSmoothing) {
+        return new BinaryCrossentropy(fromLogits, labelSmoothing);
+    }
+
+    public static CategoricalCrossentropy categoricalCrossentropy(boolean fromLogits) {
+        return new CategoricalCrossentropy(fromLogits);
+    }
+
+    /** Categorical cross-entropy with Keras' label_smoothing ε: each target t counts as t·(1 − ε) + ε/K. */
+    public static CategoricalCrossentropy categoricalCrossentropy(boolean fromLogits, double labelSmoothing) {
+        return new CategoricalCrossentropy(fromLogits, labelSmoothing);
+    }
+
+    public static SparseCategoricalCrossentropy sparseCategoricalCrossentropy(boolean fromLogits) {
+        return new SparseCategoricalCrossentropy(fromLogits);
     }
 }

@@ -2,7 +2,11 @@ package dev.kiln.metrics;
 
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.ThresholdHistogram;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
+import dev.kiln.io.ModelFormatException;
 import dev.kiln.losses.Loss;
+import java.util.List;
 
 /**
  * Keras' {@code AUC} with its defaults: the area under the ROC curve, approximated over
@@ -92,5 +96,45 @@ public final class AUC extends Metric {
     @Override
     public String incompatibility(Loss loss) {
         return null;
+    }
+
+    /** Keras' AUC config with the options Kiln's AUC has fixed written at their values. */
+    @Override
+    public void writeConfig(ConfigWriter config) {
+        config.put("num_thresholds", numThresholds)
+                .put("curve", "ROC")
+                .put("summation_method", "interpolation")
+                .putNull("thresholds")
+                .put("multi_label", false)
+                .putNull("num_labels")
+                .putNull("label_weights")
+                .put("from_logits", false);
+    }
+
+    /** Reads the metric back from its Keras config, refusing the options Kiln's AUC does not have. */
+    public static AUC fromConfig(ConfigReader config) throws ModelFormatException {
+        String name = config.text("name");
+        requireValue(config, "curve", "ROC");
+        requireValue(config, "summation_method", "interpolation");
+        requireAbsentOrFalse(config, "multi_label");
+        requireAbsentOrFalse(config, "from_logits");
+        for (String field : List.of("thresholds", "num_labels", "label_weights")) {
+            if (config.has(field)) {
+                throw config.fail(field, "is set; Kiln's AUC takes only num_thresholds");
+            }
+        }
+        return new AUC(config.has("num_thresholds") ? config.positiveInt("num_thresholds") : 200).named(name);
+    }
+
+    private static void requireValue(ConfigReader config, String field, String only) throws ModelFormatException {
+        if (config.has(field) && !config.text(field).equals(only)) {
+            throw config.fail(field, "is '" + config.text(field) + "'; Kiln's AUC supports only \"" + only + "\"");
+        }
+    }
+
+    private static void requireAbsentOrFalse(ConfigReader config, String field) throws ModelFormatException {
+        if (config.has(field) && config.bool(field)) {
+            throw config.fail(field, "is true; Kiln's AUC does not support it");
+        }
     }
 }

@@ -1,12 +1,16 @@
 package dev.kiln.metrics;
 
 import dev.kiln.core.runtime.MetricReduction;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
+import dev.kiln.io.ModelFormatException;
 import dev.kiln.losses.Loss;
 
 /**
  * What {@link Precision} and {@link Recall} share: Keras' threshold, top_k and class_id options, and a
- * result computed from the true and false positive and negative counts summed over the epoch. Each
- * subclass names its Keras class and says which counts its ratio divides.
+ * result computed from the true and false positive and negative counts summed over the epoch, and the
+ * Keras config of those options. Each subclass names its Keras class and says which counts its ratio
+ * divides.
  *
  * @param <M> the subclass, so that the fluent options return it
  */
@@ -77,5 +81,40 @@ public abstract sealed class ConfusionRateMetric<M extends ConfusionRateMetric<M
     @Override
     public String incompatibility(Loss loss) {
         return null;
+    }
+
+    /** Keras' thresholds, top_k and class_id, null where unset. */
+    @Override
+    public void writeConfig(ConfigWriter config) {
+        if (Double.isNaN(threshold())) {
+            config.putNull("thresholds");
+        } else {
+            config.put("thresholds", threshold());
+        }
+        if (topK() > 0) {
+            config.put("top_k", topK());
+        } else {
+            config.putNull("top_k");
+        }
+        if (classId() >= 0) {
+            config.put("class_id", classId());
+        } else {
+            config.putNull("class_id");
+        }
+    }
+
+    /**
+     * {@code metric} (made with the config's threshold, if any: see {@link #threshold(ConfigReader)}) with
+     * the config's top_k, class_id and name.
+     */
+    static <M extends ConfusionRateMetric<M>> M withOptions(M metric, ConfigReader config) throws ModelFormatException {
+        M m = config.has("top_k") ? metric.topK(config.positiveInt("top_k")) : metric;
+        m = config.has("class_id") ? m.classId(config.wholeNumber("class_id", 0, "a class index >= 0")) : m;
+        return m.named(config.text("name"));
+    }
+
+    /** Keras takes a float or a list; Kiln's Precision and Recall take one threshold. */
+    static double threshold(ConfigReader config) throws ModelFormatException {
+        return config.singleNumber("thresholds", "one number in [0, 1]");
     }
 }

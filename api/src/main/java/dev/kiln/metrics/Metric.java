@@ -1,6 +1,7 @@
 package dev.kiln.metrics;
 
 import dev.kiln.core.runtime.MetricReduction;
+import dev.kiln.io.ConfigWriter;
 import dev.kiln.losses.Loss;
 
 /**
@@ -9,11 +10,16 @@ import dev.kiln.losses.Loss;
  * binary, categorical or sparse categorical accuracy from the output width and the loss, as Keras
  * does).
  *
+ * <p>A metric of a class of its own ({@link Precision}, {@link AUC}, ...) owns its Keras config: it
+ * writes its options ({@link #writeConfig}) and reads them back (a static {@code fromConfig} that
+ * {@link Metrics} registers under its Keras class name, which is its Java class's name). A metric made
+ * from a name of Keras' metric functions ({@code "accuracy"}, {@code "mae"}) is saved as that name.
+ *
  * <pre>{@code
  * model.compile("adam", "mse", Metrics.meanAbsoluteError());
  * }</pre>
  */
-public sealed class Metric permits ConfusionRateMetric, AUC, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy {
+public class Metric {
     /** What a metric measures before the model decides its exact form. */
     enum Kind { ACCURACY, BINARY_ACCURACY, CATEGORICAL_ACCURACY, SPARSE_CATEGORICAL_ACCURACY, MAE, MSE }
 
@@ -36,6 +42,15 @@ public sealed class Metric permits ConfusionRateMetric, AUC, TopKCategoricalAccu
 
     public String name() {
         return name;
+    }
+
+    /** True for a metric made from a name of Keras' metric functions, saved as that name with no config. */
+    public boolean savedAsName() {
+        return kind != null;
+    }
+
+    /** Writes this metric's options into its Keras config, after its name and dtype; none by default. */
+    public void writeConfig(ConfigWriter config) {
     }
 
     /** The engine reduction this metric is for a model with {@code outputWidth} outputs trained with {@code loss}. */

@@ -1,6 +1,9 @@
 package dev.kiln.metrics;
 
+import dev.kiln.internal.KerasClasses;
 import dev.kiln.internal.NameRegistry;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ModelFormatException;
 import java.util.List;
 import java.util.function.Function;
 
@@ -9,41 +12,77 @@ import java.util.function.Function;
  * sparse_categorical_accuracy, mae (mean_absolute_error), mse (mean_squared_error), precision, recall,
  * auc, top_k_categorical_accuracy, sparse_top_k_categorical_accuracy. The last five are also classes
  * ({@link Precision}, {@link Recall}, {@link AUC}, {@link TopKCategoricalAccuracy},
- * {@link SparseTopKCategoricalAccuracy}) whose options the name gives Keras' defaults.
+ * {@link SparseTopKCategoricalAccuracy}) whose options the name gives Keras' defaults, and which are
+ * read back from a saved config by their Keras class name. Each metric is one line here.
  *
  * <pre>{@code
  * Metric m = Metrics.resolve("accuracy");
  * }</pre>
  */
 public final class Metrics {
+    /** Reads one metric class from its Keras config. */
+    @FunctionalInterface
+    interface Reader {
+        Metric read(ConfigReader config) throws ModelFormatException;
+    }
+
     /** Each entry makes the metric under the name the user gave, which is its History key. */
-    private static final NameRegistry<Function<String, Metric>> REGISTRY = new NameRegistry<Function<String, Metric>>("metric")
-            .add(() -> kind(Metric.Kind.ACCURACY), "accuracy", "acc")
-            .add(() -> kind(Metric.Kind.BINARY_ACCURACY), "binary_accuracy")
-            .add(() -> kind(Metric.Kind.CATEGORICAL_ACCURACY), "categorical_accuracy")
-            .add(() -> kind(Metric.Kind.SPARSE_CATEGORICAL_ACCURACY), "sparse_categorical_accuracy")
-            .add(() -> kind(Metric.Kind.MAE), "mae", "mean_absolute_error")
-            .add(() -> kind(Metric.Kind.MSE), "mse", "mean_squared_error")
-            .add(() -> name -> new Precision().named(name), "precision")
-            .add(() -> name -> new Recall().named(name), "recall")
-            .add(() -> name -> new AUC().named(name), "auc")
-            .add(() -> name -> new TopKCategoricalAccuracy().named(name), "top_k_categorical_accuracy")
-            .add(() -> name -> new SparseTopKCategoricalAccuracy().named(name), "sparse_top_k_categorical_accuracy");
+    private static final NameRegistry<Function<String, Metric>> NAMES =
+            new NameRegistry<Function<String, Metric>>("metric");
+    private static final KerasClasses<Reader> CLASSES = new KerasClasses<Reader>();
+
+    static {
+        function(Metric.Kind.ACCURACY, "accuracy", "acc");
+        function(Metric.Kind.BINARY_ACCURACY, "binary_accuracy");
+        function(Metric.Kind.CATEGORICAL_ACCURACY, "categorical_accuracy");
+        function(Metric.Kind.SPARSE_CATEGORICAL_ACCURACY, "sparse_categorical_accuracy");
+        function(Metric.Kind.MAE, "mae", "mean_absolute_error");
+        function(Metric.Kind.MSE, "mse", "mean_squared_error");
+        register(Precision.class, name -> new Precision().named(name), Precision::fromConfig, "precision");
+        register(Recall.class, name -> new Recall().named(name), Recall::fromConfig, "recall");
+        register(AUC.class, name -> new AUC().named(name), AUC::fromConfig, "auc");
+        register(TopKCategoricalAccuracy.class, name -> new TopKCategoricalAccuracy().named(name),
+                TopKCategoricalAccuracy::fromConfig, "top_k_categorical_accuracy");
+        register(SparseTopKCategoricalAccuracy.class, name -> new SparseTopKCategoricalAccuracy().named(name),
+                SparseTopKCategoricalAccuracy::fromConfig, "sparse_top_k_categorical_accuracy");
+    }
 
     private Metrics() {
     }
 
-    private static Function<String, Metric> kind(Metric.Kind kind) {
-        return name -> new Metric(name, kind);
+    /** A metric of Keras' metric functions, known by name only and saved as its name. */
+    private static void function(Metric.Kind kind, String name, String... aliases) {
+        NAMES.add(() -> given -> new Metric(given, kind), name, aliases);
+    }
+
+    /** A metric class: made by name with Keras' defaults, and read back by its Keras class name. */
+    private static void register(Class<? extends Metric> type, Function<String, Metric> named, Reader reader,
+            String name) {
+        NAMES.add(() -> named, name);
+        CLASSES.add(type, reader);
     }
 
     /** The metric for {@code name}; the name is kept as given, and it is the History key. */
     public static Metric resolve(String name) {
-        return REGISTRY.resolve(name).apply(name);
+        return NAMES.resolve(name).apply(name);
     }
 
     public static List<String> names() {
-        return REGISTRY.names();
+        return NAMES.names();
+    }
+
+    /** The Keras class names saved metric objects are read by, for messages. */
+    public static String classNames() {
+        return CLASSES.described();
+    }
+
+    /**
+     * The metric of Keras class {@code className} read from its config (Keras' deserialize), or null when
+     * no metric has that class name.
+     */
+    public static Metric fromConfig(String className, ConfigReader config) throws ModelFormatException {
+        Reader reader = CLASSES.reader(className);
+        return reader == null ? null : reader.read(config);
     }
 
     public static Metric accuracy() {

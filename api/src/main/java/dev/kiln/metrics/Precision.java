@@ -1,5 +1,8 @@
 package dev.kiln.metrics;
 
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ModelFormatException;
+
 /**
  * Keras' {@code Precision}: true positives / (true positives + false positives), from counts summed
  * over the whole epoch or evaluation (not a mean of per-batch values). An output counts as a positive
@@ -52,5 +55,10 @@ public final class Precision extends ConfusionRateMetric<Precision> {
     @Override
     double ratio(ConfusionCounts c) {
         return ConfusionCounts.divideNoNan(c.truePositives[0], c.truePositives[0] + c.falsePositives[0]);
+    }
+
+    /** Reads the metric back from its Keras config. */
+    public static Precision fromConfig(ConfigReader config) throws ModelFormatException {
+        return withOptions(config.has("thresholds") ? new Precision(threshold(config)) : new Precision(), config);
     }
 }

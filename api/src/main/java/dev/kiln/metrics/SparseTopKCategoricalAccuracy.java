@@ -2,6 +2,9 @@ package dev.kiln.metrics;
 
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.TopKMatches;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
+import dev.kiln.io.ModelFormatException;
 import dev.kiln.losses.Loss;
 
 /**
@@ -52,5 +55,16 @@ public final class SparseTopKCategoricalAccuracy extends Metric {
     public String incompatibility(Loss loss) {
         return loss.sparseTargets() ? null : "metric '" + name() + "' needs class-index targets but loss '"
                 + loss.name() + "' takes one-hot rows; use top_k_categorical_accuracy";
+    }
+
+    @Override
+    public void writeConfig(ConfigWriter config) {
+        config.put("k", k);
+    }
+
+    /** Reads the metric back from its Keras config; k is Keras' 5 when absent. */
+    public static SparseTopKCategoricalAccuracy fromConfig(ConfigReader config) throws ModelFormatException {
+        String name = config.text("name");
+        return new SparseTopKCategoricalAccuracy(config.has("k") ? config.positiveInt("k") : 5).named(name);
     }
 }

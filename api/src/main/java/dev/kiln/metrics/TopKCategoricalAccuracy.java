@@ -2,6 +2,9 @@ package dev.kiln.metrics;
 
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.TopKMatches;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
+import dev.kiln.io.ModelFormatException;
 import dev.kiln.losses.Loss;
 
 /**
@@ -52,5 +55,16 @@ public final class TopKCategoricalAccuracy extends Metric {
     public String incompatibility(Loss loss) {
         return loss.sparseTargets() ? "metric '" + name() + "' needs one-hot targets but loss '" + loss.name()
                 + "' takes class indices; use sparse_top_k_categorical_accuracy" : null;
+    }
+
+    @Override
+    public void writeConfig(ConfigWriter config) {
+        config.put("k", k);
+    }
+
+    /** Reads the metric back from its Keras config; k is Keras' 5 when absent. */
+    public static TopKCategoricalAccuracy fromConfig(ConfigReader config) throws ModelFormatException {
+        String name = config.text("name");
+        return new TopKCategoricalAccuracy(config.has("k") ? config.positiveInt("k") : 5).named(name);
     }
 }

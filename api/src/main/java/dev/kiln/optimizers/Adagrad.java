@@ -1,7 +1,12 @@
 package dev.kiln.optimizers;
 
+import dev.kiln.core.runtime.AdagradRule;
 import dev.kiln.core.runtime.UpdateRule;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
+import dev.kiln.io.ModelFormatException;
 import dev.kiln.optimizers.schedules.LearningRateSchedule;
+import java.util.List;
 
 /**
  * Adagrad with Keras' defaults: learning rate 1e-3, initial accumulator 0.1, ε 1e-7:
@@ -55,6 +60,23 @@ public record Adagrad(double learningRate, double initialAccumulatorValue, doubl
 
     @Override
     public UpdateRule rule() {
-        return new UpdateRule.Adagrad((float) learningRate, (float) initialAccumulatorValue, (float) epsilon);
+        return new AdagradRule((float) learningRate, (float) initialAccumulatorValue, (float) epsilon);
+    }
+
+    /** Keras' {@code accumulator}, the sum of squared gradients. */
+    @Override
+    public List<String> slotNames() {
+        return List.of("accumulator");
+    }
+
+    @Override
+    public void writeConfig(ConfigWriter config) {
+        config.put("initial_accumulator_value", initialAccumulatorValue).put("epsilon", epsilon);
+    }
+
+    /** Reads the optimizer back from its Keras config. */
+    public static Adagrad fromConfig(CommonConfig common, ConfigReader config) throws ModelFormatException {
+        return new Adagrad(common.learningRate(), config.number("initial_accumulator_value"), config.number("epsilon"),
+                common.schedule(), common.clipping());
     }
 }

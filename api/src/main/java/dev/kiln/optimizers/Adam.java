@@ -1,7 +1,12 @@
 package dev.kiln.optimizers;
 
+import dev.kiln.core.runtime.AdamRule;
 import dev.kiln.core.runtime.UpdateRule;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
+import dev.kiln.io.ModelFormatException;
 import dev.kiln.optimizers.schedules.LearningRateSchedule;
+import java.util.List;
 
 /**
  * Adam with Keras' defaults: learning rate 1e-3, β1 0.9, β2 0.999, ε 1e-7. As in Keras, the bias
@@ -56,6 +61,23 @@ public record Adam(double learningRate, double beta1, double beta2, double epsil
 
     @Override
     public UpdateRule rule() {
-        return new UpdateRule.Adam((float) learningRate, (float) beta1, (float) beta2, (float) epsilon, 0f);
+        return new AdamRule((float) learningRate, (float) beta1, (float) beta2, (float) epsilon, 0f);
+    }
+
+    /** Keras' {@code momentum} (the first moment) and {@code velocity} (the second). */
+    @Override
+    public List<String> slotNames() {
+        return List.of("momentum", "velocity");
+    }
+
+    @Override
+    public void writeConfig(ConfigWriter config) {
+        config.put("beta_1", beta1).put("beta_2", beta2).put("epsilon", epsilon);
+    }
+
+    /** Reads the optimizer back from its Keras config. */
+    public static Adam fromConfig(CommonConfig common, ConfigReader config) throws ModelFormatException {
+        return new Adam(common.learningRate(), config.number("beta_1"), config.number("beta_2"), config.number("epsilon"),
+                common.schedule(), common.clipping());
     }
 }

@@ -1,7 +1,12 @@
 package dev.kiln.optimizers;
 
+import dev.kiln.core.runtime.AdamRule;
 import dev.kiln.core.runtime.UpdateRule;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
+import dev.kiln.io.ModelFormatException;
 import dev.kiln.optimizers.schedules.LearningRateSchedule;
+import java.util.List;
 
 /**
  * Adam with decoupled weight decay, Keras' defaults: learning rate 1e-3, weight decay 0.004,
@@ -65,7 +70,24 @@ public record AdamW(double learningRate, double weightDecay, double beta1, doubl
 
     @Override
     public UpdateRule rule() {
-        return new UpdateRule.Adam((float) learningRate, (float) beta1, (float) beta2, (float) epsilon,
+        return new AdamRule((float) learningRate, (float) beta1, (float) beta2, (float) epsilon,
                 (float) weightDecay);
+    }
+
+    /** Keras' {@code momentum} (the first moment) and {@code velocity} (the second), as Adam's. */
+    @Override
+    public List<String> slotNames() {
+        return List.of("momentum", "velocity");
+    }
+
+    @Override
+    public void writeConfig(ConfigWriter config) {
+        config.put("weight_decay", weightDecay).put("beta_1", beta1).put("beta_2", beta2).put("epsilon", epsilon);
+    }
+
+    /** Reads the optimizer back from its Keras config. */
+    public static AdamW fromConfig(CommonConfig common, ConfigReader config) throws ModelFormatException {
+        return new AdamW(common.learningRate(), config.number("weight_decay"), config.number("beta_1"),
+                config.number("beta_2"), config.number("epsilon"), common.schedule(), common.clipping());
     }
 }

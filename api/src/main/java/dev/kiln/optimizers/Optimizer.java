@@ -1,10 +1,16 @@
 package dev.kiln.optimizers;
 
 import dev.kiln.core.runtime.UpdateRule;
+import dev.kiln.io.ConfigWriter;
 import dev.kiln.optimizers.schedules.LearningRateSchedule;
+import java.util.List;
 
 /**
- * An optimizer as {@code compile} takes it, with Keras' names, defaults and update rules.
+ * An optimizer as {@code compile} takes it, with Keras' names, defaults and update rules. Each
+ * optimizer owns everything about itself: its engine {@link #rule()}, Keras' names for the state it
+ * keeps ({@link #slotNames()}), and its Keras config ({@link #writeConfig}, and a static
+ * {@code fromConfig} that {@link Optimizers} registers under its Keras class name). Its Java class is
+ * named as Keras' class, which is the {@code class_name} it is saved under.
  *
  * <pre>{@code
  * var model = Sequential.of(Dense(1)).compile(new SGD(0.1, 0.9, true), "mse");
@@ -12,7 +18,7 @@ import dev.kiln.optimizers.schedules.LearningRateSchedule;
  * var decayed = new Adam(new ExponentialDecay(1e-3, 1000, 0.9));
  * }</pre>
  */
-public sealed interface Optimizer permits SGD, Adam, AdamW, RMSprop, Adagrad {
+public interface Optimizer {
     /** The Keras name, e.g. {@code adam}. */
     String name();
 
@@ -25,8 +31,21 @@ public sealed interface Optimizer permits SGD, Adam, AdamW, RMSprop, Adagrad {
     /** The gradient clipping applied before each update ({@link GradientClipping#NONE} by default). */
     GradientClipping clipping();
 
-    /** The engine's form of this optimizer's update. */
+    /** The engine's form of this optimizer's update; it validates the hyper-parameters. */
     UpdateRule rule();
+
+    /**
+     * Keras' names for the per-weight state the {@link #rule()} keeps, one per slot in the rule's order
+     * (Adam: {@code momentum}, {@code velocity}); a saved file holds slot s of weight w as
+     * {@code optimizer/<w>/<name s>}.
+     */
+    List<String> slotNames();
+
+    /**
+     * Writes this optimizer's own hyper-parameters into its Keras config, as Keras names them; the
+     * {@code name}, {@code learning_rate} and clipping fields every optimizer has are written around them.
+     */
+    void writeConfig(ConfigWriter config);
 
     /**
      * Rejects a learning rate that is negative, NaN, or too large for the float32 the kernels compute in

@@ -1,7 +1,12 @@
 package dev.kiln.optimizers;
 
+import dev.kiln.core.runtime.RmsPropRule;
 import dev.kiln.core.runtime.UpdateRule;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
+import dev.kiln.io.ModelFormatException;
 import dev.kiln.optimizers.schedules.LearningRateSchedule;
+import java.util.List;
 
 /**
  * RMSprop with Keras' defaults: learning rate 1e-3, ρ 0.9, ε 1e-7 inside the square root:
@@ -56,6 +61,23 @@ public record RMSprop(double learningRate, double rho, double epsilon, LearningR
 
     @Override
     public UpdateRule rule() {
-        return new UpdateRule.RmsProp((float) learningRate, (float) rho, (float) epsilon);
+        return new RmsPropRule((float) learningRate, (float) rho, (float) epsilon);
+    }
+
+    /** Keras' {@code velocity}, the running mean of squared gradients. */
+    @Override
+    public List<String> slotNames() {
+        return List.of("velocity");
+    }
+
+    @Override
+    public void writeConfig(ConfigWriter config) {
+        config.put("rho", rho).put("epsilon", epsilon);
+    }
+
+    /** Reads the optimizer back from its Keras config. */
+    public static RMSprop fromConfig(CommonConfig common, ConfigReader config) throws ModelFormatException {
+        return new RMSprop(common.learningRate(), config.number("rho"), config.number("epsilon"), common.schedule(),
+                common.clipping());
     }
 }

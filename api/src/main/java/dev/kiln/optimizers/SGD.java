@@ -1,7 +1,12 @@
 package dev.kiln.optimizers;
 
+import dev.kiln.core.runtime.GradientDescentRule;
 import dev.kiln.core.runtime.UpdateRule;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
+import dev.kiln.io.ModelFormatException;
 import dev.kiln.optimizers.schedules.LearningRateSchedule;
+import java.util.List;
 
 /**
  * Gradient descent, with optional (Nesterov) momentum. Keras' defaults: learning rate 0.01,
@@ -63,6 +68,23 @@ public record SGD(double learningRate, double momentum, boolean nesterov, Learni
 
     @Override
     public UpdateRule rule() {
-        return new UpdateRule.GradientDescent((float) learningRate, (float) momentum, nesterov);
+        return new GradientDescentRule((float) learningRate, (float) momentum, nesterov);
+    }
+
+    /** Keras' {@code momentum}, kept only when the rule keeps one (momentum not 0 in float32). */
+    @Override
+    public List<String> slotNames() {
+        return rule().slots() == 0 ? List.of() : List.of("momentum");
+    }
+
+    @Override
+    public void writeConfig(ConfigWriter config) {
+        config.put("momentum", momentum).put("nesterov", nesterov);
+    }
+
+    /** Reads the optimizer back from its Keras config. */
+    public static SGD fromConfig(CommonConfig common, ConfigReader config) throws ModelFormatException {
+        return new SGD(common.learningRate(), config.number("momentum"), config.bool("nesterov"), common.schedule(),
+                common.clipping());
     }
 }

@@ -9,10 +9,10 @@ import dev.kiln.core.graph.Graph;
 import dev.kiln.core.graph.MatMul;
 import dev.kiln.core.graph.Node;
 import dev.kiln.core.kernel.Activation;
-import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.AdamRule;
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.Parameter;
-import dev.kiln.core.runtime.UpdateRule;
+import dev.kiln.core.runtime.SparseCategoricalCrossEntropyLoss;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -64,8 +64,8 @@ public class TrainStepBench {
         n = g.add("dense_1", new MatMul(new Parameter("dense_1/kernel", 128, 10)), n);
         n = g.add("dense_1/bias_add", new BiasAdd(new Parameter("dense_1/bias", 10)), n);
         g.add("dense_1/softmax", new Activate(Activation.SOFTMAX), n);
-        graph = Compiler.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY,
-                List.of(MetricReduction.ARGMAX_MATCHES_LABEL), new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0f), pool);
+        graph = Compiler.compile(g, new SparseCategoricalCrossEntropyLoss(false),
+                List.of(MetricReduction.ARGMAX_MATCHES_LABEL), new AdamRule(1e-3f, 0.9f, 0.999f, 1e-7f, 0f), pool);
         Random r = new Random(0);
         for (int p = 0; p < graph.parameters().size(); p++) {
             float[] v = new float[(int) graph.parameters().get(p).size()];

@@ -20,6 +20,7 @@ import dev.kiln.core.runtime.NonFiniteStepException;
 import dev.kiln.core.runtime.Parameter;
 import dev.kiln.core.runtime.PenaltyStep;
 import dev.kiln.core.runtime.StateUpdate;
+import dev.kiln.core.runtime.UpdateBuffers;
 import dev.kiln.core.runtime.UpdateRule;
 import dev.kiln.core.runtime.UpdateStep;
 import java.lang.foreign.Arena;
@@ -58,7 +59,7 @@ public final class CompiledGraph implements AutoCloseable {
     private final UpdateStep update;
     private final GradientClipStep clip;
     private final int parameterFloats;
-    /** The optimizer's slot regions (null where the rule keeps fewer slots), laid out like the parameters. */
+    /** The optimizer's slot regions, one per slot the rule keeps, laid out like the parameters. */
     private final MemorySegment[] slotRegions;
 
     private Arena workArena;
@@ -115,8 +116,8 @@ public final class CompiledGraph implements AutoCloseable {
         }
         MemorySegment values = plan.allocate(stateArena);
         MemorySegment gradients = plan.allocate(stateArena);
-        MemorySegment[] slots = new MemorySegment[2];
-        for (int s = 0; s < rule.slots(); s++) {
+        MemorySegment[] slots = new MemorySegment[rule.slots()];
+        for (int s = 0; s < slots.length; s++) {
             slots[s] = plan.allocate(stateArena);
             slots[s].elements(JAVA_FLOAT).forEach(e -> e.set(JAVA_FLOAT, 0, rule.initialSlotValue()));
         }
@@ -124,7 +125,7 @@ public final class CompiledGraph implements AutoCloseable {
             Parameter p = parameters.get(i);
             p.bind(offsets[i], MemoryPlan.slice(values, offsets[i], p.size()), MemoryPlan.slice(gradients, offsets[i], p.size()));
         }
-        update = new UpdateStep(rule, values, gradients, slots[0], slots[1], parameterFloats, pool);
+        update = new UpdateStep(rule, new UpdateBuffers(values, gradients, List.of(slots)), parameterFloats, pool);
         slotRegions = slots;
         clip = new GradientClipStep(gradients, parameters, pool);
     }

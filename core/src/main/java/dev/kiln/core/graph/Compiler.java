@@ -12,8 +12,8 @@ import java.util.List;
  * shape inference, then fusion, then autodiff and the memory plan (inside {@link CompiledGraph}).
  *
  * <pre>{@code
- * CompiledGraph cg = Compiler.compile(graph, LossFunction.MEAN_SQUARED_ERROR, List.of(),
- *         new UpdateRule.GradientDescent(0.01f, 0f, false), KernelPool.global());
+ * CompiledGraph cg = Compiler.compile(graph, new MeanSquaredErrorLoss(), List.of(),
+ *         new GradientDescentRule(0.01f, 0f, false), KernelPool.global());
  * }</pre>
  */
 public final class Compiler {

@@ -3,10 +3,10 @@ package dev.kiln.core.graph;
 import dev.kiln.core.exec.FiniteRows;
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
-import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.AdamRule;
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.Parameter;
-import dev.kiln.core.runtime.UpdateRule;
+import dev.kiln.core.runtime.SparseCategoricalCrossEntropyLoss;
 import java.util.List;
 import java.util.Random;
 
@@ -56,8 +56,8 @@ public final class Warmup {
         n = g.add("dense_1/bias_add", new BiasAdd(new Parameter("dense_1/bias", 10)), n);
         g.add("dense_1/softmax", new Activate(Activation.SOFTMAX), n);
         try (KernelPool pool = new KernelPool(KernelPool.global().threads());
-                CompiledGraph cg = Compiler.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY,
-                        List.of(MetricReduction.ARGMAX_MATCHES_LABEL), new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0f),
+                CompiledGraph cg = Compiler.compile(g, new SparseCategoricalCrossEntropyLoss(false),
+                        List.of(MetricReduction.ARGMAX_MATCHES_LABEL), new AdamRule(1e-3f, 0.9f, 0.999f, 1e-7f, 0f),
                         pool)) {
             cg.markWarmup();
             Random random = new Random(1);

@@ -29,7 +29,9 @@ import jdk.incubator.vector.VectorOperators;
  * their per-sample losses (in double) and, when {@code grad} is non-null, writes
  * {@code grad = gradScale · ∂loss_i/∂input}; the caller passes {@code gradScale = 1/batchSize}, so
  * {@code grad} is the gradient of the batch mean. A null {@code grad} computes the loss alone.
- * Sparse labels are class indices stored as floats in a {@code [rows]} buffer.
+ * Sparse labels are class indices stored as floats in a {@code [rows]} buffer. The cross-entropies of
+ * dense targets take Keras' {@code labelSmoothing} ε: each target t is read as t·(1 − ε) + ε/K, with K
+ * the number of classes (2 for binary cross-entropy); 0 reads the targets as they are.
  *
  * <p>Each row is computed on its own, in double, by the same code whatever the range, so a row's
  * loss and gradient are bit-identical for any split of the rows; the returned sum adds the rows'
@@ -105,8 +107,10 @@ public final class LossKernels {
      * ℓ_i = mean_j −(t·log p + (1 − t)·log(1 − p)). The gradient flows through the clip: it is 0 where p
      * lay outside the range and (p − t)/(p(1 − p))/cols inside it.
      */
-    public static double binaryCrossEntropy(MemorySegment prob, MemorySegment target, MemorySegment grad, int cols,
-            float gradScale, int rowFrom, int rowTo) {
+    public static double binaryCrossEntropy(MemorySegment prob, MemorySegment target, float labelSmoothing,
+            MemorySegment grad, int cols, float gradScale, int rowFrom, int rowTo) {
+        double keep = 1.0 - labelSmoothing;
+        double share = labelSmoothing / 2.0;
         double gradFactor = (double) gradScale / cols;
         double sum = 0;
         for (int i = rowFrom; i < rowTo; i++) {
@@ -117,7 +121,7 @@ public final class LossKernels {
                 VectorMask<Double> m = mf.cast(D);
                 long o = (row + j) * Float.BYTES;
                 DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, prob, o, ORDER, mf).convertShape(F2D, D, 0);
-                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = smoothed(target, o, mf, keep, share);
                 DoubleVector q = p.max(CLIP_LOW).min(CLIP_HIGH);
                 DoubleVector oneMinusQ = q.neg().add(1.0);
                 DoubleVector term = t.mul(q.lanewise(LOG)).add(t.neg().add(1.0).mul(oneMinusQ.lanewise(LOG)));
@@ -139,8 +143,10 @@ public final class LossKernels {
      * ℓ_i = mean_j max(z, 0) − z·t + log(1 + e^−|z|); ∂ℓ_i/∂z = (σ(z) − t)/cols. When {@code probOut} is
      * non-null it receives σ(z).
      */
-    public static double sigmoidBinaryCrossEntropy(MemorySegment logits, MemorySegment target, MemorySegment probOut,
-            MemorySegment grad, int cols, float gradScale, int rowFrom, int rowTo) {
+    public static double sigmoidBinaryCrossEntropy(MemorySegment logits, MemorySegment target, float labelSmoothing,
+            MemorySegment probOut, MemorySegment grad, int cols, float gradScale, int rowFrom, int rowTo) {
+        double keep = 1.0 - labelSmoothing;
+        double share = labelSmoothing / 2.0;
         double gradFactor = (double) gradScale / cols;
         double sum = 0;
         for (int i = rowFrom; i < rowTo; i++) {
@@ -151,7 +157,7 @@ public final class LossKernels {
                 VectorMask<Double> m = mf.cast(D);
                 long o = (row + j) * Float.BYTES;
                 DoubleVector z = (DoubleVector) FloatVector.fromMemorySegment(F, logits, o, ORDER, mf).convertShape(F2D, D, 0);
-                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = smoothed(target, o, mf, keep, share);
                 // e^−|z| never overflows; it underflows to 0 for large |z|, which is the right limit.
                 DoubleVector e = z.abs().neg().lanewise(EXP);
                 losses = losses.add(z.max(0.0).sub(z.mul(t)).add(e.lanewise(LOG1P)), m);
@@ -177,17 +183,19 @@ public final class LossKernels {
      * [1e-7, 1 − 1e-7], ℓ_i = −Σ_k t_k·log q_k. The gradient is the exact one of that expression with
      * respect to p, through the normalisation; a clipped q_k contributes nothing.
      */
-    public static double categoricalCrossEntropy(MemorySegment prob, MemorySegment target, MemorySegment grad,
-            int cols, float gradScale, int rowFrom, int rowTo) {
+    public static double categoricalCrossEntropy(MemorySegment prob, MemorySegment target, float labelSmoothing,
+            MemorySegment grad, int cols, float gradScale, int rowFrom, int rowTo) {
+        double keep = 1.0 - labelSmoothing;
+        double share = (double) labelSmoothing / cols;
         double sum = 0;
         for (int i = rowFrom; i < rowTo; i++) {
-            sum += categoricalCrossEntropyRow(prob, target, grad, (long) i * cols, cols, gradScale);
+            sum += categoricalCrossEntropyRow(prob, target, keep, share, grad, (long) i * cols, cols, gradScale);
         }
         return sum;
     }
 
-    private static double categoricalCrossEntropyRow(MemorySegment prob, MemorySegment target, MemorySegment grad,
-            long row, int cols, float gradScale) {
+    private static double categoricalCrossEntropyRow(MemorySegment prob, MemorySegment target, double keep,
+            double share, MemorySegment grad, long row, int cols, float gradScale) {
         double total = rowSum(prob, row, cols);
         DoubleVector logLikelihood = DoubleVector.zero(D);
         DoubleVector unclippedTargets = DoubleVector.zero(D);
@@ -196,7 +204,7 @@ public final class LossKernels {
             VectorMask<Double> m = mf.cast(D);
             long o = (row + j) * Float.BYTES;
             DoubleVector q = ((DoubleVector) FloatVector.fromMemorySegment(F, prob, o, ORDER, mf).convertShape(F2D, D, 0)).div(total);
-            DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+            DoubleVector t = smoothed(target, o, mf, keep, share);
             VectorMask<Double> inside = q.compare(GE, CLIP_LOW).and(q.compare(LE, CLIP_HIGH));
             logLikelihood = logLikelihood.add(t.mul(q.max(CLIP_LOW).min(CLIP_HIGH).lanewise(LOG)), m);
             unclippedTargets = unclippedTargets.add(t, inside.and(m));
@@ -210,7 +218,7 @@ public final class LossKernels {
                 VectorMask<Float> mf = F.indexInRange(j, cols);
                 long o = (row + j) * Float.BYTES;
                 DoubleVector q = ((DoubleVector) FloatVector.fromMemorySegment(F, prob, o, ORDER, mf).convertShape(F2D, D, 0)).div(total);
-                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = smoothed(target, o, mf, keep, share);
                 VectorMask<Double> inside = q.compare(GE, CLIP_LOW).and(q.compare(LE, CLIP_HIGH));
                 DoubleVector c = DoubleVector.zero(D).blend(t.div(q), inside);
                 DoubleVector g = c.neg().add(tIn).mul(factor);
@@ -257,17 +265,19 @@ public final class LossKernels {
      */
     // The multi-pass losses compute a row per method call: it keeps each compiled unit small enough
     // for C2 to keep every vector in registers instead of boxing some of them.
-    public static double softmaxCrossEntropy(MemorySegment logits, MemorySegment target, MemorySegment probOut,
-            MemorySegment grad, int cols, float gradScale, int rowFrom, int rowTo) {
+    public static double softmaxCrossEntropy(MemorySegment logits, MemorySegment target, float labelSmoothing,
+            MemorySegment probOut, MemorySegment grad, int cols, float gradScale, int rowFrom, int rowTo) {
+        double keep = 1.0 - labelSmoothing;
+        double share = (double) labelSmoothing / cols;
         double sum = 0;
         for (int i = rowFrom; i < rowTo; i++) {
-            sum += softmaxCrossEntropyRow(logits, target, probOut, grad, (long) i * cols, cols, gradScale);
+            sum += softmaxCrossEntropyRow(logits, target, keep, share, probOut, grad, (long) i * cols, cols, gradScale);
         }
         return sum;
     }
 
-    private static double softmaxCrossEntropyRow(MemorySegment logits, MemorySegment target, MemorySegment probOut,
-            MemorySegment grad, long row, int cols, float gradScale) {
+    private static double softmaxCrossEntropyRow(MemorySegment logits, MemorySegment target, double keep,
+            double share, MemorySegment probOut, MemorySegment grad, long row, int cols, float gradScale) {
         double max = rowMax(logits, row, cols);
         DoubleVector exps = DoubleVector.zero(D);
         DoubleVector targetLogits = DoubleVector.zero(D);
@@ -276,7 +286,7 @@ public final class LossKernels {
             VectorMask<Float> mf = F.indexInRange(j, cols);
             long o = (row + j) * Float.BYTES;
             DoubleVector shifted = ((DoubleVector) FloatVector.fromMemorySegment(F, logits, o, ORDER, mf).convertShape(F2D, D, 0)).sub(max);
-            DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+            DoubleVector t = smoothed(target, o, mf, keep, share);
             exps = exps.add(shifted.lanewise(EXP), mf.cast(D));
             targetLogits = targetLogits.add(t.mul(shifted));
             targets = targets.add(t);
@@ -293,7 +303,7 @@ public final class LossKernels {
                     ((FloatVector) softmax.convertShape(D2F, F, 0)).intoMemorySegment(probOut, o, ORDER, mf);
                 }
                 if (grad != null) {
-                    DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                    DoubleVector t = smoothed(target, o, mf, keep, share);
                     DoubleVector g = softmax.mul(targetSum).sub(t).mul(gradScale);
                     ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
                 }
@@ -345,6 +355,17 @@ public final class LossKernels {
             }
         }
         return Math.log(expSum) - ((double) logits.getAtIndex(JAVA_FLOAT, row + label) - max);
+    }
+
+    /**
+     * The targets at byte offset {@code o} in the lanes of {@code mf}, label-smoothed: t·keep + share, with
+     * keep = 1 − ε and share = ε/K. Lanes outside the row stay 0, as the sums over the row need. With ε = 0
+     * each target is read as it is: t·1 + 0 = t, but for a −0 read as +0, which no loss or gradient here
+     * tells apart.
+     */
+    private static DoubleVector smoothed(MemorySegment target, long o, VectorMask<Float> mf, double keep, double share) {
+        DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+        return t.mul(keep).add(share, mf.cast(D));
     }
 
     private static double rowSum(MemorySegment x, long row, int cols) {

@@ -1,45 +1,47 @@
 package dev.kiln.core.runtime;
 
 import dev.kiln.core.kernel.Activation;
+import java.lang.foreign.MemorySegment;
 
 /**
- * The losses the engine computes; each per-sample loss is averaged over the batch.
- * {@code PROBABILITIES} variants take the model's probabilities, {@code LOGITS} variants raw scores.
+ * A loss the engine computes, with its parameters: it owns its kernel calls, the width of its target
+ * rows and the output activation it can absorb. Each per-sample loss is averaged over the batch;
+ * {@link LossStep} only dispatches to it.
+ *
+ * <pre>{@code
+ * LossFunction loss = new CategoricalCrossEntropyLoss(false, 0.1f);
+ * double sum = loss.sum(probabilities, targets, gradient, 10, 1f / rows, rows);
+ * }</pre>
  */
-public enum LossFunction {
-    MEAN_SQUARED_ERROR(false, null),
-    MEAN_ABSOLUTE_ERROR(false, null),
-    BINARY_CROSS_ENTROPY(false, Activation.SIGMOID),
-    BINARY_CROSS_ENTROPY_FROM_LOGITS(false, null),
-    CATEGORICAL_CROSS_ENTROPY(false, Activation.SOFTMAX),
-    CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS(false, null),
-    SPARSE_CATEGORICAL_CROSS_ENTROPY(true, Activation.SOFTMAX),
-    SPARSE_CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS(true, null);
-
-    private final boolean sparse;
-    private final Activation fusesWith;
-
-    LossFunction(boolean sparse, Activation fusesWith) {
-        this.sparse = sparse;
-        this.fusesWith = fusesWith;
-    }
-
-    /** True when targets are one class index per row rather than a row as wide as the output. */
-    public boolean sparseTargets() {
-        return sparse;
+public interface LossFunction {
+    /** The width of one target row for an output of {@code outputWidth}: the output's own unless overridden. */
+    default int targetWidth(int outputWidth) {
+        return outputWidth;
     }
 
     /**
      * The output activation this loss absorbs when it ends the graph: softmax + cross-entropy and
      * sigmoid + binary cross-entropy are computed together from the logits, which is both cheaper and
-     * exact where the separate forms would saturate. Null when it fuses with nothing.
+     * exact where the separate forms would saturate. Null when it absorbs nothing.
      */
-    public Activation fusesWith() {
-        return fusesWith;
+    default Activation fusesWith() {
+        return null;
     }
 
-    /** The width of one target row for an output of {@code outputWidth}. */
-    public int targetWidth(int outputWidth) {
-        return sparse ? 1 : outputWidth;
+    /**
+     * The sum of the per-sample losses of rows [0, rows) of {@code output} (width {@code width}) against
+     * {@code target}; when {@code gradient} is non-null it receives gradScale·∂loss/∂output.
+     */
+    public double sum(MemorySegment output, MemorySegment target, MemorySegment gradient, int width, float gradScale,
+            int rows);
+
+    /**
+     * {@link #sum} when the loss absorbed its {@link #fusesWith() activation}: it reads the activation's
+     * input {@code logits}, writes the activation's output to {@code output} and the gradient with respect
+     * to the logits. Called only on a loss that absorbs an activation.
+     */
+    default double sumAbsorbing(MemorySegment logits, MemorySegment target, MemorySegment output,
+            MemorySegment gradient, int width, float gradScale, int rows) {
+        throw new IllegalStateException(this + " absorbs no activation");
     }
 }

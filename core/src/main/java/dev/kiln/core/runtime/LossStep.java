@@ -1,7 +1,6 @@
 package dev.kiln.core.runtime;
 
 import dev.kiln.core.exec.Step;
-import dev.kiln.core.kernel.LossKernels;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -9,8 +8,9 @@ import java.util.List;
  * Computes the batch loss, its gradient (when training) and the metric reductions, on one thread:
  * these are a few thousand operations, less than waking a second thread would cost.
  *
- * <p>When the loss absorbed the output activation, {@code scores} holds the logits and the kernel
- * writes the probabilities to {@code output} on the way; otherwise {@code scores == output}.
+ * <p>When the loss absorbed the output activation, {@code scores} holds the logits and the loss
+ * writes the probabilities to {@code output} on the way; otherwise {@code scores == output}. What the
+ * loss computes, and with which kernels, is the {@link LossFunction}'s own.
  */
 public final class LossStep implements Step {
     private final LossFunction loss;
@@ -46,25 +46,9 @@ public final class LossStep implements Step {
     @Override
     public void run(int rows) {
         float scale = 1f / rows;
-        lossSum = switch (loss) {
-            case MEAN_SQUARED_ERROR -> LossKernels.meanSquaredError(output, target, gradient, width, scale, 0, rows);
-            case MEAN_ABSOLUTE_ERROR -> LossKernels.meanAbsoluteError(output, target, gradient, width, scale, 0, rows);
-            case BINARY_CROSS_ENTROPY -> fused
-                    ? LossKernels.sigmoidBinaryCrossEntropy(scores, target, output, gradient, width, scale, 0, rows)
-                    : LossKernels.binaryCrossEntropy(output, target, gradient, width, scale, 0, rows);
-            case BINARY_CROSS_ENTROPY_FROM_LOGITS ->
-                    LossKernels.sigmoidBinaryCrossEntropy(output, target, null, gradient, width, scale, 0, rows);
-            case CATEGORICAL_CROSS_ENTROPY -> fused
-                    ? LossKernels.softmaxCrossEntropy(scores, target, output, gradient, width, scale, 0, rows)
-                    : LossKernels.categoricalCrossEntropy(output, target, gradient, width, scale, 0, rows);
-            case CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS ->
-                    LossKernels.softmaxCrossEntropy(output, target, null, gradient, width, scale, 0, rows);
-            case SPARSE_CATEGORICAL_CROSS_ENTROPY -> fused
-                    ? LossKernels.sparseSoftmaxCrossEntropy(scores, target, output, gradient, width, scale, 0, rows)
-                    : LossKernels.sparseCategoricalCrossEntropy(output, target, gradient, width, scale, 0, rows);
-            case SPARSE_CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS ->
-                    LossKernels.sparseSoftmaxCrossEntropy(output, target, null, gradient, width, scale, 0, rows);
-        };
+        lossSum = fused
+                ? loss.sumAbsorbing(scores, target, output, gradient, width, scale, rows)
+                : loss.sum(output, target, gradient, width, scale, rows);
         for (int i = 0; i < metrics.length; i++) {
             metrics[i].reduce(output, target, width, rows, metricSums, metricOffsets[i]);
         }

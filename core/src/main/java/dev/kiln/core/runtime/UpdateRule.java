@@ -1,10 +1,26 @@
 package dev.kiln.core.runtime;
 
 /**
- * How the optimizer turns a gradient into a weight update; each rule's hyper-parameters are fixed at
- * compile time except the learning rate, which the compiled graph lets its caller change.
+ * How an optimizer turns gradients into weight updates. A rule is an immutable value of its
+ * hyper-parameters and owns everything about its update: how many slots (per-weight state buffers)
+ * it keeps and what they start at, the kernel call over a range of the parameter buffer, the scalars
+ * each step computes once (Adam's bias-corrected step size), and the bound that proves an update of
+ * tame state finite ({@link TameBounds}). {@link UpdateStep} only dispatches to it and checks.
+ *
+ * <p>Each compiled graph {@linkplain #bind binds} the rule to its own buffers, so one rule value may
+ * serve many graphs at once; the bound update holds the scalars of the step being taken.
+ *
+ * <pre>{@code
+ * UpdateRule rule = new AdamRule(1e-3f, 0.9f, 0.999f, 1e-7f, 0f);
+ * UpdateRule.Bound update = rule.bind(new UpdateBuffers(weights, gradients, List.of(m, v)));
+ * update.prepare(1, rule.learningRate());
+ * if (update.update(0, size, false)) {
+ *     update.update(0, size, true);
+ * }
+ * }</pre>
  */
-public sealed interface UpdateRule {
+public interface UpdateRule {
+    /** The learning rate a compiled graph starts with; it may change it between steps. */
     public float learningRate();
 
     /** Per-parameter state buffers the rule keeps (momentum, second moments, accumulators). */
@@ -20,98 +36,32 @@ public sealed interface UpdateRule {
         return false;
     }
 
-    /** w −= lr·g, or with momentum m = μm − lr·g and w += m (Nesterov: w += μm − lr·g). */
-    record GradientDescent(float learningRate, float momentum, boolean nesterov) implements UpdateRule {
-        public GradientDescent {
-            requireNonNegative("learning rate", learningRate);
-            if (!(momentum >= 0f && momentum <= 1f)) {
-                throw new IllegalArgumentException("momentum must be in [0, 1], got " + momentum);
-            }
-        }
+    /** This rule's update of {@code buffers}, which hold {@link #slots()} slot buffers. */
+    public Bound bind(UpdateBuffers buffers);
 
-        @Override
-        public int slots() {
-            return momentum == 0f ? 0 : 1;
-        }
-    }
+    /** A rule's update of one graph's buffers, with the scalars of the step being taken. */
+    interface Bound {
+        /**
+         * Computes what update number {@code step} (counting from 1) at {@code learningRate} needs beyond
+         * the hyper-parameters; runs on one thread before any pass of that step, so every part of a split
+         * pass reads the same scalars.
+         */
+        public void prepare(long step, float learningRate);
 
-    /**
-     * Adam with the bias correction folded into the step size and ε added to the uncorrected √v;
-     * {@code weightDecay} > 0 makes it AdamW (w −= w·wd·lr before the update).
-     */
-    record Adam(float learningRate, float beta1, float beta2, float epsilon, float weightDecay) implements UpdateRule {
-        public Adam {
-            requireNonNegative("learning rate", learningRate);
-            requireUnit("beta_1", beta1);
-            requireUnit("beta_2", beta2);
-            requireNonNegative("epsilon", epsilon);
-            requireNonNegative("weight decay", weightDecay);
-        }
+        /**
+         * Updates elements [from, to) of the buffers with the prepared scalars, in one of the two modes of
+         * {@link dev.kiln.core.kernel.OptimizerKernels}: {@code write} false stores nothing and answers
+         * whether every new weight and slot would be finite; {@code write} true stores them and answers
+         * whether what it stored is tame. The same element gets the same bits for any split of the range.
+         */
+        public boolean update(long from, long to, boolean write);
 
-        @Override
-        public int slots() {
-            return 2;
-        }
-
-        /** The second moment v. */
-        @Override
-        public boolean slotNonNegative(int slot) {
-            return slot == 1;
-        }
-    }
-
-    /** v = ρv + (1−ρ)g²; w −= lr·g/√(v + ε). */
-    record RmsProp(float learningRate, float rho, float epsilon) implements UpdateRule {
-        public RmsProp {
-            requireNonNegative("learning rate", learningRate);
-            requireUnit("rho", rho);
-            requireNonNegative("epsilon", epsilon);
-        }
-
-        @Override
-        public int slots() {
-            return 1;
-        }
-
-        @Override
-        public boolean slotNonNegative(int slot) {
-            return true;
-        }
-    }
-
-    /** a += g²; w −= lr·g/√(a + ε), the accumulator starting at {@code initialAccumulator}. */
-    record Adagrad(float learningRate, float initialAccumulator, float epsilon) implements UpdateRule {
-        public Adagrad {
-            requireNonNegative("learning rate", learningRate);
-            requireNonNegative("initial accumulator value", initialAccumulator);
-            requireNonNegative("epsilon", epsilon);
-        }
-
-        @Override
-        public int slots() {
-            return 1;
-        }
-
-        @Override
-        public float initialSlotValue() {
-            return initialAccumulator;
-        }
-
-        @Override
-        public boolean slotNonNegative(int slot) {
-            return true;
-        }
-    }
-
-    private static void requireNonNegative(String what, float value) {
-        if (!(value >= 0f) || Float.isInfinite(value)) {
-            throw new IllegalArgumentException(what + " must be a finite number >= 0, got " + value);
-        }
-    }
-
-    private static void requireUnit(String what, float value) {
-        if (!(value >= 0f && value < 1f)) {
-            throw new IllegalArgumentException(what + " must be in [0, 1), got " + value);
-        }
+        /**
+         * Whether tame weights and slots and tame gradients ({@link TameBounds}) give a finite update at
+         * the prepared scalars. It must bound every intermediate product the kernel forms, not only the
+         * result: a step divided by ε > 1 is smaller than the product it is divided from, but that product
+         * must not overflow first. False whenever in doubt: the exact check then runs.
+         */
+        public boolean tameUpdateStaysFinite();
     }
 }

@@ -2,10 +2,10 @@ package dev.kiln.core.graph;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.runtime.AdamRule;
 import dev.kiln.core.runtime.GradientClip;
-import dev.kiln.core.runtime.LossFunction;
 import dev.kiln.core.runtime.MetricReduction;
-import dev.kiln.core.runtime.UpdateRule;
+import dev.kiln.core.runtime.SparseCategoricalCrossEntropyLoss;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,8 +16,8 @@ class AllocationTest {
         Graph g = GraphFixtures.twoLayer(64, 32, 10, Activation.RELU, Activation.SOFTMAX, true);
         int rows = 32;
         try (KernelPool pool = new KernelPool(2);
-                CompiledGraph cg = Compiler.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY,
-                        List.of(MetricReduction.ARGMAX_MATCHES_LABEL), new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0f),
+                CompiledGraph cg = Compiler.compile(g, new SparseCategoricalCrossEntropyLoss(false),
+                        List.of(MetricReduction.ARGMAX_MATCHES_LABEL), new AdamRule(1e-3f, 0.9f, 0.999f, 1e-7f, 0f),
                         pool)) {
             GraphFixtures.randomize(cg, 3);
             cg.ensureCapacity(rows);

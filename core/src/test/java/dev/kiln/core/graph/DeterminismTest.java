@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
-import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.AdamRule;
+import dev.kiln.core.runtime.GradientDescentRule;
 import dev.kiln.core.runtime.MetricReduction;
+import dev.kiln.core.runtime.SparseCategoricalCrossEntropyLoss;
 import dev.kiln.core.runtime.UpdateRule;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,8 +28,8 @@ class DeterminismTest {
     @ParameterizedTest
     @EnumSource(value = Activation.class, names = {"RELU", "SIGMOID", "TANH", "LEAKY_RELU", "ELU", "GELU", "SILU"})
     void threadCountDoesNotChangeOneBit(Activation hidden) {
-        for (UpdateRule rule : List.of(new UpdateRule.GradientDescent(0.1f, 0.9f, true),
-                new UpdateRule.Adam(1e-2f, 0.9f, 0.999f, 1e-7f, 0.004f))) {
+        for (UpdateRule rule : List.of(new GradientDescentRule(0.1f, 0.9f, true),
+                new AdamRule(1e-2f, 0.9f, 0.999f, 1e-7f, 0.004f))) {
             float[][] one = train(1, hidden, rule);
             float[][] two = train(2, hidden, rule);
             float[][] three = train(3, hidden, rule);
@@ -41,8 +43,8 @@ class DeterminismTest {
     @Test
     void aShortLastBatchRunsTheSameStepsOnFewerRows() {
         Graph g = GraphFixtures.twoLayer(5, 7, 3, Activation.RELU, Activation.SOFTMAX, true);
-        try (CompiledGraph cg = Compiler.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY,
-                List.of(MetricReduction.ARGMAX_MATCHES_LABEL), new UpdateRule.GradientDescent(0f, 0f, false),
+        try (CompiledGraph cg = Compiler.compile(g, new SparseCategoricalCrossEntropyLoss(false),
+                List.of(MetricReduction.ARGMAX_MATCHES_LABEL), new GradientDescentRule(0f, 0f, false),
                 KernelPool.global())) {
             GraphFixtures.randomize(cg, 2);
             cg.ensureCapacity(16);
@@ -63,7 +65,7 @@ class DeterminismTest {
     private static float[][] train(int threads, Activation hidden, UpdateRule rule) {
         Graph g = GraphFixtures.twoLayer(37, 45, 10, hidden, Activation.SOFTMAX, true);
         try (KernelPool pool = new KernelPool(threads);
-                CompiledGraph cg = Compiler.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY, List.of(),
+                CompiledGraph cg = Compiler.compile(g, new SparseCategoricalCrossEntropyLoss(false), List.of(),
                         rule, pool)) {
             GraphFixtures.randomize(cg, 9);
             cg.ensureCapacity(33);

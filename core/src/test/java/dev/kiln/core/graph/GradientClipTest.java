@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.runtime.GradientClip;
-import dev.kiln.core.runtime.LossFunction;
-import dev.kiln.core.runtime.UpdateRule;
+import dev.kiln.core.runtime.GradientDescentRule;
+import dev.kiln.core.runtime.SparseCategoricalCrossEntropyLoss;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,8 +32,8 @@ class GradientClipTest {
         // 37·300 + 300 + 300·5 floats: the first kernel spans several clip chunks.
         Graph g = GraphFixtures.twoLayer(37, 300, 5, Activation.TANH, Activation.SOFTMAX, true);
         try (KernelPool pool = new KernelPool(threads);
-                CompiledGraph cg = Compiler.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY, List.of(),
-                        new UpdateRule.GradientDescent(LR, 0f, false), pool)) {
+                CompiledGraph cg = Compiler.compile(g, new SparseCategoricalCrossEntropyLoss(false), List.of(),
+                        new GradientDescentRule(LR, 0f, false), pool)) {
             GraphFixtures.randomize(cg, 5);
             cg.setGradientClip(clip);
             cg.ensureCapacity(ROWS);
@@ -61,8 +61,8 @@ class GradientClipTest {
     private static List<float[]> initialWeights() {
         Graph g = GraphFixtures.twoLayer(37, 300, 5, Activation.TANH, Activation.SOFTMAX, true);
         try (KernelPool pool = new KernelPool(1);
-                CompiledGraph cg = Compiler.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY, List.of(),
-                        new UpdateRule.GradientDescent(LR, 0f, false), pool)) {
+                CompiledGraph cg = Compiler.compile(g, new SparseCategoricalCrossEntropyLoss(false), List.of(),
+                        new GradientDescentRule(LR, 0f, false), pool)) {
             GraphFixtures.randomize(cg, 5);
             List<float[]> w = new ArrayList<>();
             for (int i = 0; i < cg.parameters().size(); i++) {

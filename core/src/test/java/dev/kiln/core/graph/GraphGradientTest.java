@@ -5,7 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.runtime.BinaryCrossEntropyLoss;
+import dev.kiln.core.runtime.CategoricalCrossEntropyLoss;
+import dev.kiln.core.runtime.GradientDescentRule;
 import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.MeanAbsoluteErrorLoss;
+import dev.kiln.core.runtime.MeanSquaredErrorLoss;
+import dev.kiln.core.runtime.SparseCategoricalCrossEntropyLoss;
 import dev.kiln.core.runtime.UpdateRule;
 import java.util.List;
 import java.util.Random;
@@ -19,19 +25,26 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Learning rate 0 keeps the weights where they are while the step computes the gradients.
  */
 class GraphGradientTest {
-    private static final UpdateRule FROZEN = new UpdateRule.GradientDescent(0f, 0f, false);
+    private static final UpdateRule FROZEN = new GradientDescentRule(0f, 0f, false);
 
     static List<Arguments> cases() {
         return List.of(
-                Arguments.of(Activation.RELU, Activation.SOFTMAX, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY, true),
-                Arguments.of(Activation.TANH, Activation.SOFTMAX, LossFunction.CATEGORICAL_CROSS_ENTROPY, true),
-                Arguments.of(Activation.SIGMOID, Activation.LINEAR, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS, true),
-                Arguments.of(Activation.GELU, Activation.LINEAR, LossFunction.MEAN_SQUARED_ERROR, true),
-                Arguments.of(Activation.SILU, Activation.SIGMOID, LossFunction.BINARY_CROSS_ENTROPY, true),
-                Arguments.of(Activation.ELU, Activation.LINEAR, LossFunction.BINARY_CROSS_ENTROPY_FROM_LOGITS, false),
-                Arguments.of(Activation.LEAKY_RELU, Activation.TANH, LossFunction.MEAN_ABSOLUTE_ERROR, true),
-                Arguments.of(Activation.RELU, Activation.SOFTMAX, LossFunction.MEAN_SQUARED_ERROR, true),
-                Arguments.of(Activation.TANH, Activation.LINEAR, LossFunction.CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS, true));
+                Arguments.of(Activation.RELU, Activation.SOFTMAX, new SparseCategoricalCrossEntropyLoss(false), true),
+                Arguments.of(Activation.TANH, Activation.SOFTMAX, new CategoricalCrossEntropyLoss(false), true),
+                Arguments.of(Activation.SIGMOID, Activation.LINEAR, new SparseCategoricalCrossEntropyLoss(true), true),
+                Arguments.of(Activation.GELU, Activation.LINEAR, new MeanSquaredErrorLoss(), true),
+                Arguments.of(Activation.SILU, Activation.SIGMOID, new BinaryCrossEntropyLoss(false), true),
+                Arguments.of(Activation.ELU, Activation.LINEAR, new BinaryCrossEntropyLoss(true), false),
+                Arguments.of(Activation.LEAKY_RELU, Activation.TANH, new MeanAbsoluteErrorLoss(), true),
+                Arguments.of(Activation.RELU, Activation.SOFTMAX, new MeanSquaredErrorLoss(), true),
+                Arguments.of(Activation.TANH, Activation.LINEAR, new CategoricalCrossEntropyLoss(true), true),
+                // Label smoothing, with the output activation absorbed by the loss and computed on its own.
+                Arguments.of(Activation.TANH, Activation.SOFTMAX, new CategoricalCrossEntropyLoss(false, 0.2f), true),
+                Arguments.of(Activation.TANH, Activation.SOFTMAX, new CategoricalCrossEntropyLoss(false, 0.2f), false),
+                Arguments.of(Activation.RELU, Activation.LINEAR, new CategoricalCrossEntropyLoss(true, 0.1f), true),
+                Arguments.of(Activation.SILU, Activation.SIGMOID, new BinaryCrossEntropyLoss(false, 0.2f), true),
+                Arguments.of(Activation.SILU, Activation.SIGMOID, new BinaryCrossEntropyLoss(false, 0.2f), false),
+                Arguments.of(Activation.ELU, Activation.LINEAR, new BinaryCrossEntropyLoss(true, 0.1f), true));
     }
 
     @ParameterizedTest(name = "{0} hidden, {1} output, {2}, fused={3}")
@@ -47,10 +60,10 @@ class GraphGradientTest {
             cg.ensureCapacity(rows);
             float[][] x = GraphFixtures.randomRows(rows, in, 3);
             cg.loadInputs(x, null, 0, rows);
-            if (loss.sparseTargets()) {
+            if (loss.targetWidth(width) == 1) { // class indices
                 cg.loadLabels(GraphFixtures.randomLabels(rows, width, 5), null, 0, rows);
             } else {
-                boolean categorical = loss.name().startsWith("CATEGORICAL");
+                boolean categorical = loss instanceof CategoricalCrossEntropyLoss;
                 cg.loadTargets(GraphFixtures.randomTargets(rows, width, 5, categorical), null, 0, rows);
             }
             cg.trainStep(rows);

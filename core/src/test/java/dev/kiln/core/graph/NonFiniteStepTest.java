@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.runtime.AdamRule;
 import dev.kiln.core.runtime.DropoutSeed;
-import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.GradientDescentRule;
+import dev.kiln.core.runtime.MeanSquaredErrorLoss;
 import dev.kiln.core.runtime.NonFiniteStepException;
 import dev.kiln.core.runtime.Parameter;
-import dev.kiln.core.runtime.UpdateRule;
+import dev.kiln.core.runtime.SparseCategoricalCrossEntropyLoss;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,8 +28,8 @@ class NonFiniteStepTest {
     void aNaNInputStopsTheStepBeforeBackwardAndUpdate() {
         Graph g = GraphFixtures.twoLayer(4, 5, 3, Activation.RELU, Activation.SOFTMAX, true);
         try (KernelPool pool = new KernelPool(2);
-                CompiledGraph cg = Compiler.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY, List.of(),
-                        new UpdateRule.Adam(1e-2f, 0.9f, 0.999f, 1e-7f, 0f), pool)) {
+                CompiledGraph cg = Compiler.compile(g, new SparseCategoricalCrossEntropyLoss(false), List.of(),
+                        new AdamRule(1e-2f, 0.9f, 0.999f, 1e-7f, 0f), pool)) {
             GraphFixtures.randomize(cg, 1);
             cg.ensureCapacity(6);
             float[][] x = GraphFixtures.randomRows(6, 4, 2);
@@ -63,7 +65,7 @@ class NonFiniteStepTest {
         int rows = 8;
         try (KernelPool pool = new KernelPool(2);
                 CompiledGraph cg = NormalizationGraphTest.compiled(NormalizationGraphTest.graph(true, true, 0.5f),
-                        new UpdateRule.Adam(1e-2f, 0.9f, 0.999f, 1e-7f, 0f), pool, rows)) {
+                        new AdamRule(1e-2f, 0.9f, 0.999f, 1e-7f, 0f), pool, rows)) {
             cg.trainStep(rows);
             List<float[]> before = snapshot(cg);
             float[][] x = GraphFixtures.randomRows(rows, 5, 3);
@@ -95,8 +97,8 @@ class NonFiniteStepTest {
         // SGD at 2^54: from w = the largest float, a gradient of -2^50 (below the bound the proof
         // assumes) pushes the weight past it.
         try (KernelPool pool = new KernelPool(1);
-                CompiledGraph cg = Compiler.compile(g, LossFunction.MEAN_SQUARED_ERROR, List.of(),
-                        new UpdateRule.GradientDescent(0x1p54f, 0f, false), pool)) {
+                CompiledGraph cg = Compiler.compile(g, new MeanSquaredErrorLoss(), List.of(),
+                        new GradientDescentRule(0x1p54f, 0f, false), pool)) {
             cg.writeParameter(0, new float[] {0.5f});
             cg.ensureCapacity(1);
             cg.loadInputs(new float[][] {{x}}, null, 0, 1);
@@ -110,8 +112,8 @@ class NonFiniteStepTest {
         }
         // Adam: a momentum of the largest float, over a second moment near 0 and ε = 1e-7.
         try (KernelPool pool = new KernelPool(1);
-                CompiledGraph cg = Compiler.compile(g, LossFunction.MEAN_SQUARED_ERROR, List.of(),
-                        new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0f), pool)) {
+                CompiledGraph cg = Compiler.compile(g, new MeanSquaredErrorLoss(), List.of(),
+                        new AdamRule(1e-3f, 0.9f, 0.999f, 1e-7f, 0f), pool)) {
             cg.writeParameter(0, new float[] {0.5f});
             cg.ensureCapacity(1);
             cg.loadInputs(new float[][] {{1}}, null, 0, 1);
@@ -132,8 +134,8 @@ class NonFiniteStepTest {
         n = g.add("dropout", new Dropout(0.5f, new DropoutSeed(0, 0)), n);
         g.add("dense_1", new MatMul(new Parameter("dense_1/kernel", 6, 3)), n);
         try (KernelPool pool = new KernelPool(1);
-                CompiledGraph cg = Compiler.compile(g, LossFunction.MEAN_SQUARED_ERROR, List.of(),
-                        new UpdateRule.GradientDescent(0.1f, 0f, false), pool)) {
+                CompiledGraph cg = Compiler.compile(g, new MeanSquaredErrorLoss(), List.of(),
+                        new GradientDescentRule(0.1f, 0f, false), pool)) {
             GraphFixtures.randomize(cg, 3);
             cg.seedDropout(99);
             cg.ensureCapacity(2);

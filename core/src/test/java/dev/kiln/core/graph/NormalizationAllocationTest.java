@@ -1,7 +1,7 @@
 package dev.kiln.core.graph;
 
 import dev.kiln.core.exec.KernelPool;
-import dev.kiln.core.runtime.UpdateRule;
+import dev.kiln.core.runtime.AdamRule;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -13,7 +13,7 @@ class NormalizationAllocationTest {
         int rows = 32;
         try (KernelPool pool = new KernelPool(2);
                 CompiledGraph cg = NormalizationGraphTest.compiled(NormalizationGraphTest.graph(batchNorm, true, 0.99f, width),
-                        new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0f), pool, rows)) {
+                        new AdamRule(1e-3f, 0.9f, 0.999f, 1e-7f, 0f), pool, rows)) {
             Runnable trainAndEvaluate = () -> {
                 cg.trainStep(rows);
                 cg.evaluateStep(rows);

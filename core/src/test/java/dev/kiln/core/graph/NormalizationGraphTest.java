@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
-import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.AdamRule;
+import dev.kiln.core.runtime.GradientDescentRule;
+import dev.kiln.core.runtime.MeanSquaredErrorLoss;
 import dev.kiln.core.runtime.Parameter;
 import dev.kiln.core.runtime.UpdateRule;
 import java.util.List;
@@ -20,7 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (Allocation is checked in {@code NormalizationAllocationTest}, in a JVM of its own.)
  */
 class NormalizationGraphTest {
-    private static final UpdateRule FROZEN = new UpdateRule.GradientDescent(0f, 0f, false);
+    private static final UpdateRule FROZEN = new GradientDescentRule(0f, 0f, false);
     private static final int IN = 5;
     private static final int HIDDEN = 7;
     private static final int OUT = 3;
@@ -47,7 +49,7 @@ class NormalizationGraphTest {
     }
 
     static CompiledGraph compiled(Graph g, UpdateRule rule, KernelPool pool, int rows) {
-        CompiledGraph cg = Compiler.compile(g, LossFunction.MEAN_SQUARED_ERROR, List.of(), rule, pool);
+        CompiledGraph cg = Compiler.compile(g, new MeanSquaredErrorLoss(), List.of(), rule, pool);
         GraphFixtures.randomize(cg, 5);
         cg.ensureCapacity(rows);
         cg.loadInputs(GraphFixtures.randomRows(rows, IN, 3), null, 0, rows);
@@ -74,7 +76,7 @@ class NormalizationGraphTest {
         float momentum = 0.75f;
         // A large learning rate: any update of the moving statistics by the optimizer would show.
         try (KernelPool pool = new KernelPool(2);
-                CompiledGraph cg = compiled(graph(true, true, momentum), new UpdateRule.GradientDescent(0.5f, 0f, false),
+                CompiledGraph cg = compiled(graph(true, true, momentum), new GradientDescentRule(0.5f, 0f, false),
                         pool, rows)) {
             int mmIndex = 3;
             int mvIndex = 4;
@@ -152,7 +154,7 @@ class NormalizationGraphTest {
     void theUpdateSkipsNonTrainableStateEvenWithMomentumZeroLearningRateOrAdam() {
         int rows = 4;
         try (KernelPool pool = new KernelPool(1);
-                CompiledGraph cg = compiled(graph(true, true, 1f), new UpdateRule.Adam(0.3f, 0.9f, 0.999f, 1e-7f, 0.1f),
+                CompiledGraph cg = compiled(graph(true, true, 1f), new AdamRule(0.3f, 0.9f, 0.999f, 1e-7f, 0.1f),
                         pool, rows)) {
             // momentum 1: the moving statistics keep their values unless something else writes them.
             float[] mm = cg.readParameter(3);

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
-import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.GradientDescentRule;
+import dev.kiln.core.runtime.MeanSquaredErrorLoss;
 import dev.kiln.core.runtime.Parameter;
 import dev.kiln.core.runtime.UpdateRule;
 import dev.kiln.core.runtime.WeightPenalty;
@@ -14,7 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Weight penalties: their value is in the loss, their gradient in the parameters' gradients. */
 class PenaltyGradientTest {
-    private static final UpdateRule FROZEN = new UpdateRule.GradientDescent(0f, 0f, false);
+    private static final UpdateRule FROZEN = new GradientDescentRule(0f, 0f, false);
 
     private static Graph penalized(float l1, float l2) {
         WeightPenalty penalty = new WeightPenalty(l1, l2);
@@ -32,7 +33,7 @@ class PenaltyGradientTest {
     void gradientsMatchFiniteDifferencesOfTheLossWithItsPenalty(float l1, float l2, boolean fuse) {
         int rows = 7;
         try (KernelPool pool = new KernelPool(2);
-                CompiledGraph cg = GraphFixtures.compile(penalized(l1, l2), LossFunction.MEAN_SQUARED_ERROR, FROZEN,
+                CompiledGraph cg = GraphFixtures.compile(penalized(l1, l2), new MeanSquaredErrorLoss(), FROZEN,
                         fuse, pool, List.of())) {
             GraphFixtures.randomize(cg, 21);
             cg.ensureCapacity(rows);
@@ -48,8 +49,8 @@ class PenaltyGradientTest {
         int rows = 4;
         try (KernelPool pool = new KernelPool(1);
                 CompiledGraph plain = GraphFixtures.compile(GraphFixtures.twoLayer(5, 6, 3, Activation.TANH,
-                        Activation.LINEAR, true), LossFunction.MEAN_SQUARED_ERROR, FROZEN, true, pool, List.of());
-                CompiledGraph withPenalty = GraphFixtures.compile(penalized(l1, l2), LossFunction.MEAN_SQUARED_ERROR,
+                        Activation.LINEAR, true), new MeanSquaredErrorLoss(), FROZEN, true, pool, List.of());
+                CompiledGraph withPenalty = GraphFixtures.compile(penalized(l1, l2), new MeanSquaredErrorLoss(),
                         FROZEN, true, pool, List.of())) {
             GraphFixtures.randomize(withPenalty, 4);
             double penalty = 0;

@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.memory.Shape;
-import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.GradientDescentRule;
+import dev.kiln.core.runtime.MeanSquaredErrorLoss;
 import dev.kiln.core.runtime.Parameter;
 import dev.kiln.core.runtime.UpdateRule;
 import java.util.List;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class ShapeGraphTest {
     private static final Shape IMAGE = Shape.of(2, 3, 4); // 2×3 positions of 4 channels
-    private static final UpdateRule FROZEN = new UpdateRule.GradientDescent(0f, 0f, false);
+    private static final UpdateRule FROZEN = new GradientDescentRule(0f, 0f, false);
 
     /** input [2,3,4] → norm over the 4 channels → flatten to [24] → matmul [24×3] + bias. */
     private static Graph graph(boolean batchNorm) {
@@ -40,7 +41,7 @@ class ShapeGraphTest {
     }
 
     private static CompiledGraph compiled(Graph g, KernelPool pool, int rows) {
-        CompiledGraph cg = Compiler.compile(g, LossFunction.MEAN_SQUARED_ERROR, List.of(), FROZEN, pool);
+        CompiledGraph cg = Compiler.compile(g, new MeanSquaredErrorLoss(), List.of(), FROZEN, pool);
         GraphFixtures.randomize(cg, 5);
         cg.ensureCapacity(rows);
         cg.loadInputs(GraphFixtures.randomRows(rows, IMAGE.size(), 3), null, 0, rows);
@@ -126,17 +127,17 @@ class ShapeGraphTest {
         Graph g = new Graph(IMAGE);
         g.add("dense", new MatMul(new Parameter("dense/kernel", 24, 3)), g.input());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Compiler.compile(g,
-                LossFunction.MEAN_SQUARED_ERROR, List.of(), FROZEN, pool));
+                new MeanSquaredErrorLoss(), List.of(), FROZEN, pool));
         assertEquals("node 'dense': matmul kernel dense/kernel[24, 3] needs flat examples but gets examples of shape"
                 + " [2, 3, 4]; reshape (flatten) them first", e.getMessage());
         Graph soft = new Graph(IMAGE);
         soft.add("softmax", new Activate(Activation.SOFTMAX), soft.input());
         assertThrows(IllegalArgumentException.class, () -> Compiler.compile(soft,
-                LossFunction.MEAN_SQUARED_ERROR, List.of(), FROZEN, pool));
+                new MeanSquaredErrorLoss(), List.of(), FROZEN, pool));
         Graph bad = new Graph(IMAGE);
         bad.add("reshape", new Reshape(Shape.of(25)), bad.input());
         e = assertThrows(IllegalArgumentException.class, () -> Compiler.compile(bad,
-                LossFunction.MEAN_SQUARED_ERROR, List.of(), FROZEN, pool));
+                new MeanSquaredErrorLoss(), List.of(), FROZEN, pool));
         assertEquals("node 'reshape': cannot reshape examples of shape [2, 3, 4] (24 values) to [25] (25 values)",
                 e.getMessage());
     }

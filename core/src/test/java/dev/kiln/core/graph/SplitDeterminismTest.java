@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.runtime.AdamRule;
 import dev.kiln.core.runtime.GradientClip;
-import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.GradientDescentRule;
 import dev.kiln.core.runtime.Parameter;
+import dev.kiln.core.runtime.RmsPropRule;
+import dev.kiln.core.runtime.SparseCategoricalCrossEntropyLoss;
 import dev.kiln.core.runtime.UpdateRule;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,19 +44,19 @@ class SplitDeterminismTest {
 
     @Test
     void adamWithGlobalNorm() {
-        assertSameBitsOnOneTwoAndThreeThreads(new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0.004f),
+        assertSameBitsOnOneTwoAndThreeThreads(new AdamRule(1e-3f, 0.9f, 0.999f, 1e-7f, 0.004f),
                 new GradientClip(GradientClip.Mode.GLOBAL_NORM, 1e-2f));
     }
 
     @Test
     void nesterovMomentumWithPerParameterNorm() {
-        assertSameBitsOnOneTwoAndThreeThreads(new UpdateRule.GradientDescent(0.05f, 0.9f, true),
+        assertSameBitsOnOneTwoAndThreeThreads(new GradientDescentRule(0.05f, 0.9f, true),
                 new GradientClip(GradientClip.Mode.NORM, 1e-2f));
     }
 
     @Test
     void rmsPropWithClipValue() {
-        assertSameBitsOnOneTwoAndThreeThreads(new UpdateRule.RmsProp(1e-3f, 0.9f, 1e-7f),
+        assertSameBitsOnOneTwoAndThreeThreads(new RmsPropRule(1e-3f, 0.9f, 1e-7f),
                 new GradientClip(GradientClip.Mode.VALUE, 1e-4f));
     }
 
@@ -61,7 +64,7 @@ class SplitDeterminismTest {
     @Test
     void clippingDispatchesAreAmongTheSplitOnes() {
         try (KernelPool pool = new KernelPool(3);
-                CompiledGraph cg = compile(new UpdateRule.GradientDescent(0.05f, 0f, false), GradientClip.NONE, pool)) {
+                CompiledGraph cg = compile(new GradientDescentRule(0.05f, 0f, false), GradientClip.NONE, pool)) {
             long[] plain = trainStepCounts(cg, pool);
             cg.setGradientClip(new GradientClip(GradientClip.Mode.NORM, 1e-2f));
             long[] clipped = trainStepCounts(cg, pool);
@@ -136,7 +139,7 @@ class SplitDeterminismTest {
         n = g.add("dense_1", new MatMul(new Parameter("dense_1/kernel", HIDDEN, CLASSES)), n);
         n = g.add("dense_1/bias_add", new BiasAdd(new Parameter("dense_1/bias", CLASSES)), n);
         g.add("dense_1/act", new Activate(Activation.SOFTMAX), n);
-        CompiledGraph cg = Compiler.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY, List.of(), rule, pool);
+        CompiledGraph cg = Compiler.compile(g, new SparseCategoricalCrossEntropyLoss(false), List.of(), rule, pool);
         GraphFixtures.randomize(cg, 14);
         cg.setGradientClip(clip);
         cg.ensureCapacity(BATCH);

@@ -7,9 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
+import dev.kiln.core.runtime.AdagradRule;
+import dev.kiln.core.runtime.AdamRule;
 import dev.kiln.core.runtime.DropoutSeed;
-import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.GradientDescentRule;
 import dev.kiln.core.runtime.Parameter;
+import dev.kiln.core.runtime.RmsPropRule;
+import dev.kiln.core.runtime.SparseCategoricalCrossEntropyLoss;
 import dev.kiln.core.runtime.UpdateRule;
 import java.util.Arrays;
 import java.util.List;
@@ -27,7 +31,7 @@ class TrainingStateTest {
         n = g.add("dense/act", new Activate(Activation.RELU), n);
         n = g.add("dropout", new Dropout(0.3f, new DropoutSeed(0, 0)), n);
         g.add("dense_1", new MatMul(new Parameter("dense_1/kernel", 7, 3)), n);
-        return GraphFixtures.compile(g, LossFunction.SPARSE_CATEGORICAL_CROSS_ENTROPY_FROM_LOGITS, rule, true,
+        return GraphFixtures.compile(g, new SparseCategoricalCrossEntropyLoss(true), rule, true,
                 KernelPool.global(), List.of());
     }
 
@@ -55,9 +59,9 @@ class TrainingStateTest {
 
     @Test
     void aGraphGivenAnothersStateTrainsIdentically() {
-        for (UpdateRule rule : List.of(new UpdateRule.Adam(0.01f, 0.9f, 0.999f, 1e-7f, 0.004f),
-                new UpdateRule.GradientDescent(0.05f, 0.9f, true), new UpdateRule.RmsProp(0.01f, 0.9f, 1e-7f),
-                new UpdateRule.Adagrad(0.05f, 0.1f, 1e-7f))) {
+        for (UpdateRule rule : List.of(new AdamRule(0.01f, 0.9f, 0.999f, 1e-7f, 0.004f),
+                new GradientDescentRule(0.05f, 0.9f, true), new RmsPropRule(0.01f, 0.9f, 1e-7f),
+                new AdagradRule(0.05f, 0.1f, 1e-7f))) {
             float[][] x = GraphFixtures.randomRows(32, 5, 1);
             int[] y = GraphFixtures.randomLabels(32, 3, 2);
             try (CompiledGraph a = graph(rule); CompiledGraph b = graph(rule); CompiledGraph c = graph(rule)) {
@@ -87,12 +91,12 @@ class TrainingStateTest {
 
     @Test
     void slotAndIterationArgumentsAreChecked() {
-        try (CompiledGraph g = graph(new UpdateRule.GradientDescent(0.1f, 0f, false))) {
+        try (CompiledGraph g = graph(new GradientDescentRule(0.1f, 0f, false))) {
             assertEquals(0, g.optimizerSlots());
             assertThrows(IllegalArgumentException.class, () -> g.readSlot(0, 0));
             assertThrows(IllegalArgumentException.class, () -> g.setIterations(-1));
         }
-        try (CompiledGraph g = graph(new UpdateRule.RmsProp(0.1f, 0.9f, 1e-7f))) {
+        try (CompiledGraph g = graph(new RmsPropRule(0.1f, 0.9f, 1e-7f))) {
             assertThrows(IllegalArgumentException.class, () -> g.writeSlot(0, 0, new float[3]));
             assertEquals(35, g.readSlot(0, 0).length);
         }

@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.core.exec.KernelPool;
-import dev.kiln.core.kernel.Activation;
-import dev.kiln.core.runtime.LossFunction;
+import dev.kiln.core.runtime.GradientDescentRule;
+import dev.kiln.core.runtime.MeanSquaredErrorLoss;
 import dev.kiln.core.runtime.Parameter;
-import dev.kiln.core.runtime.UpdateRule;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -34,8 +33,8 @@ class WarmupTest {
         Graph g = new Graph(3);
         g.add("dense", new MatMul(new Parameter("dense/kernel", 3, 2)), g.input());
         try (KernelPool pool = new KernelPool(1);
-                CompiledGraph cg = Compiler.compile(g, LossFunction.MEAN_SQUARED_ERROR, List.of(),
-                        new UpdateRule.GradientDescent(0.1f, 0f, false), pool)) {
+                CompiledGraph cg = Compiler.compile(g, new MeanSquaredErrorLoss(), List.of(),
+                        new GradientDescentRule(0.1f, 0f, false), pool)) {
             cg.ensureCapacity(1);
             cg.loadInputs(new float[][] {{1, 2, 3}}, null, 0, 1);
             cg.loadTargets(new float[][] {{0, 1}}, null, 0, 1);

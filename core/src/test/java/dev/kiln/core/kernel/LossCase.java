@@ -9,6 +9,8 @@ import java.util.Random;
  * (reference, gradient, range split) runs over all of them.
  */
 record LossCase(String name, boolean sparse, boolean hasProb, Inputs inputs, Kernel kernel, Reference reference) {
+    /** Keras' label_smoothing for the smoothed cases: far enough from 0 that a kernel ignoring it fails. */
+    static final float SMOOTHING = 0.15f;
 
     /** The kernel, with {@code probOut} ignored by losses that have none. */
     interface Kernel {
@@ -38,23 +40,39 @@ record LossCase(String name, boolean sparse, boolean hasProb, Inputs inputs, Ker
                         (in, t, p, g, c, s, f, to) -> LossKernels.meanAbsoluteError(in, t, g, c, s, f, to),
                         (in, t, i, c, g, p) -> LossReference.mae(in, t, i, c, g)),
                 new LossCase("bce", false, false, probabilities,
-                        (in, t, p, g, c, s, f, to) -> LossKernels.binaryCrossEntropy(in, t, g, c, s, f, to),
+                        (in, t, p, g, c, s, f, to) -> LossKernels.binaryCrossEntropy(in, t, 0f, g, c, s, f, to),
                         (in, t, i, c, g, p) -> LossReference.bce(in, t, i, c, g)),
                 new LossCase("sigmoid bce", false, true, logits,
-                        LossKernels::sigmoidBinaryCrossEntropy,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.sigmoidBinaryCrossEntropy(in, t, 0f, p, g, c, s, f, to),
                         LossReference::sigmoidBce),
                 new LossCase("cce", false, false, probabilities,
-                        (in, t, p, g, c, s, f, to) -> LossKernels.categoricalCrossEntropy(in, t, g, c, s, f, to),
+                        (in, t, p, g, c, s, f, to) -> LossKernels.categoricalCrossEntropy(in, t, 0f, g, c, s, f, to),
                         (in, t, i, c, g, p) -> LossReference.cce(in, t, i, c, g)),
                 new LossCase("sparse cce", true, false, probabilities,
                         (in, t, p, g, c, s, f, to) -> LossKernels.sparseCategoricalCrossEntropy(in, t, g, c, s, f, to),
                         (in, t, i, c, g, p) -> LossReference.cce(in, t, i, c, g)),
                 new LossCase("softmax ce", false, true, logits,
-                        LossKernels::softmaxCrossEntropy,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.softmaxCrossEntropy(in, t, 0f, p, g, c, s, f, to),
                         LossReference::softmaxCe),
                 new LossCase("sparse softmax ce", true, true, logits,
                         LossKernels::sparseSoftmaxCrossEntropy,
-                        LossReference::softmaxCe));
+                        LossReference::softmaxCe),
+                // Keras' label smoothing: the reference smooths the targets by Keras' formula, in double.
+                new LossCase("bce, label smoothing", false, false, probabilities,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.binaryCrossEntropy(in, t, SMOOTHING, g, c, s, f, to),
+                        (in, t, i, c, g, p) -> LossReference.bce(in, LossReference.smoothed(t, SMOOTHING, 2), i, c, g)),
+                new LossCase("sigmoid bce, label smoothing", false, true, logits,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.sigmoidBinaryCrossEntropy(in, t, SMOOTHING, p, g, c, s,
+                                f, to),
+                        (in, t, i, c, g, p) -> LossReference.sigmoidBce(in, LossReference.smoothed(t, SMOOTHING, 2), i,
+                                c, g, p)),
+                new LossCase("cce, label smoothing", false, false, probabilities,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.categoricalCrossEntropy(in, t, SMOOTHING, g, c, s, f, to),
+                        (in, t, i, c, g, p) -> LossReference.cce(in, LossReference.smoothed(t, SMOOTHING, c), i, c, g)),
+                new LossCase("softmax ce, label smoothing", false, true, logits,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.softmaxCrossEntropy(in, t, SMOOTHING, p, g, c, s, f, to),
+                        (in, t, i, c, g, p) -> LossReference.softmaxCe(in, LossReference.smoothed(t, SMOOTHING, c), i, c,
+                                g, p)));
     }
 
     /** Dense targets in [0, 1] (soft for the dense categorical losses, so Σt ≠ 1 is covered too). */

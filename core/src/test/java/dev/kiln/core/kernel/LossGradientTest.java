@@ -65,7 +65,7 @@ class LossGradientTest {
         float[] t = {1f, 0f, 0f, 1f, 1f};
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment grad = zeros(arena, 5);
-            double loss = LossKernels.binaryCrossEntropy(segment(arena, p), segment(arena, t), grad, 5, 1f, 0, 1);
+            double loss = LossKernels.binaryCrossEntropy(segment(arena, p), segment(arena, t), 0f, grad, 5, 1f, 0, 1);
             float[] g = floats(grad);
             for (int j = 0; j < 4; j++) {
                 assertEquals(0f, g[j], "clipped element " + j);
@@ -82,7 +82,7 @@ class LossGradientTest {
         float[] soft = {0.5f, 0.5f, 0f};
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment grad = zeros(arena, 3);
-            LossKernels.categoricalCrossEntropy(segment(arena, probs), segment(arena, soft), grad, 3, 1f, 0, 1);
+            LossKernels.categoricalCrossEntropy(segment(arena, probs), segment(arena, soft), 0f, grad, 3, 1f, 0, 1);
             double[] ref = new double[3];
             LossReference.cce(probs, soft, 0, 3, ref);
             double s = 1e-10 + 1.0;

@@ -83,12 +83,12 @@ class LossKernelsTest {
             MemorySegment pDense = zeros(arena, rows * cols);
 
             double sparse = LossKernels.sparseCategoricalCrossEntropy(p, y, gSparse, cols, scale, 0, rows);
-            double dense = LossKernels.categoricalCrossEntropy(p, t, gDense, cols, scale, 0, rows);
+            double dense = LossKernels.categoricalCrossEntropy(p, t, 0f, gDense, cols, scale, 0, rows);
             assertClose(dense, sparse, 1e-12, 0, "cce loss");
             assertArrayEquals(floats(gDense), floats(gSparse), "cce gradient");
 
             sparse = LossKernels.sparseSoftmaxCrossEntropy(z, y, pSparse, gSparse, cols, scale, 0, rows);
-            dense = LossKernels.softmaxCrossEntropy(z, t, pDense, gDense, cols, scale, 0, rows);
+            dense = LossKernels.softmaxCrossEntropy(z, t, 0f, pDense, gDense, cols, scale, 0, rows);
             assertClose(dense, sparse, 1e-12, 0, "softmax ce loss");
             assertArrayEquals(floats(gDense), floats(gSparse), "softmax ce gradient");
             assertArrayEquals(floats(pDense), floats(pSparse), "softmax");

@@ -32,7 +32,24 @@ final class LossReference {
         return sum / cols;
     }
 
+    /** Keras' label smoothing: each target t becomes t·(1 − ε) + ε/classes (classes 2 for binary). */
+    static double[] smoothed(float[] t, float epsilon, int classes) {
+        double[] out = new double[t.length];
+        for (int k = 0; k < t.length; k++) {
+            out[k] = t[k] * (1.0 - epsilon) + (double) epsilon / classes;
+        }
+        return out;
+    }
+
+    static double[] widened(float[] t) {
+        return smoothed(t, 0f, 1);
+    }
+
     static double bce(float[] p, float[] t, int row, int cols, double[] grad) {
+        return bce(p, widened(t), row, cols, grad);
+    }
+
+    static double bce(float[] p, double[] t, int row, int cols, double[] grad) {
         double sum = 0;
         for (int j = row * cols; j < (row + 1) * cols; j++) {
             double q = Math.min(Math.max(p[j], LOW), HIGH);
@@ -44,6 +61,10 @@ final class LossReference {
     }
 
     static double sigmoidBce(float[] z, float[] t, int row, int cols, double[] grad, double[] prob) {
+        return sigmoidBce(z, widened(t), row, cols, grad, prob);
+    }
+
+    static double sigmoidBce(float[] z, double[] t, int row, int cols, double[] grad, double[] prob) {
         double sum = 0;
         for (int j = row * cols; j < (row + 1) * cols; j++) {
             double x = z[j];
@@ -59,6 +80,10 @@ final class LossReference {
 
     /** Keras' probability form: normalise, clip, −Σ t·log q; gradient with respect to p. */
     static double cce(float[] p, float[] t, int row, int cols, double[] grad) {
+        return cce(p, widened(t), row, cols, grad);
+    }
+
+    static double cce(float[] p, double[] t, int row, int cols, double[] grad) {
         int base = row * cols;
         double total = 0;
         for (int k = 0; k < cols; k++) {
@@ -85,6 +110,10 @@ final class LossReference {
     }
 
     static double softmaxCe(float[] z, float[] t, int row, int cols, double[] grad, double[] prob) {
+        return softmaxCe(z, widened(t), row, cols, grad, prob);
+    }
+
+    static double softmaxCe(float[] z, double[] t, int row, int cols, double[] grad, double[] prob) {
         int base = row * cols;
         double max = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < cols; k++) {

@@ -22,7 +22,7 @@ class LossStabilityTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment prob = zeros(arena, 4);
             MemorySegment grad = zeros(arena, 4);
-            double loss = LossKernels.softmaxCrossEntropy(segment(arena, z), segment(arena, t), prob, grad, 4, 1f, 0, 1);
+            double loss = LossKernels.softmaxCrossEntropy(segment(arena, z), segment(arena, t), 0f, prob, grad, 4, 1f, 0, 1);
             // Analytically: −log softmax_1 = logsumexp(z) − z_1 = 2·big + log(1 + e^−big + e^−1).
             double expected = 2.0 * big + Math.log1p(Math.exp(-big) + Math.exp(-1));
             assertEquals(expected, loss, 1e-12 * expected);
@@ -47,7 +47,7 @@ class LossStabilityTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment prob = zeros(arena, 4);
             MemorySegment grad = zeros(arena, 4);
-            double loss = LossKernels.sigmoidBinaryCrossEntropy(segment(arena, z), segment(arena, t), prob, grad, 4,
+            double loss = LossKernels.sigmoidBinaryCrossEntropy(segment(arena, z), segment(arena, t), 0f, prob, grad, 4,
                     1f, 0, 1);
             // Right answers cost log(1 + e^−big) each; wrong ones big + log(1 + e^−big).
             double small = Math.log1p(Math.exp(-(double) big));

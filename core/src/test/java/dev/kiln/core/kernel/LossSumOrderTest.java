@@ -51,10 +51,10 @@ class LossSumOrderTest {
             MemorySegment target = segment(arena, t);
             MemorySegment prob = zeros(arena, z.length);
             MemorySegment grad = zeros(arena, z.length);
-            double first = LossKernels.softmaxCrossEntropy(logits, target, prob, grad, cols, 1f / rows, 0, rows);
+            double first = LossKernels.softmaxCrossEntropy(logits, target, 0f, prob, grad, cols, 1f / rows, 0, rows);
             float[] firstGrad = LossTestBuffers.floats(grad);
             for (int call = 0; call < 20_000; call++) {
-                double again = LossKernels.softmaxCrossEntropy(logits, target, prob, grad, cols, 1f / rows, 0, rows);
+                double again = LossKernels.softmaxCrossEntropy(logits, target, 0f, prob, grad, cols, 1f / rows, 0, rows);
                 if (again != first) {
                     assertEquals(first, again, 0.0, "loss of call " + call);
                 }

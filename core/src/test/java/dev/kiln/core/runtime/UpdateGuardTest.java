@@ -65,7 +65,8 @@ class UpdateGuardTest {
                     slot1.setAtIndex(JAVA_FLOAT, p.offset() + e, (float) r.nextDouble() * 0.01f);
                 }
             }
-            update = new UpdateStep(rule, values, gradients, slot0, slot1, (int) total, pool);
+            update = new UpdateStep(rule, new UpdateBuffers(values, gradients, List.of(slot0, slot1).subList(0, rule.slots())),
+                    (int) total, pool);
             guard = FiniteGuard.beforeUpdate(update, parameters, List.of(), () -> 2.5);
         }
 
@@ -78,7 +79,7 @@ class UpdateGuardTest {
     void aNonFiniteGradientAnywhereIsRefusedNamingItsParameterOnAnyThreadCount() {
         for (int threads : new int[] {1, 2, 3}) {
             try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(threads)) {
-                Setup s = new Setup(arena, pool, new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0f));
+                Setup s = new Setup(arena, pool, new AdamRule(1e-3f, 0.9f, 0.999f, 1e-7f, 0f));
                 float[][] before = s.state();
                 assertDoesNotThrow(() -> s.guard.run(1));
                 for (Parameter p : s.parameters) {
@@ -105,7 +106,7 @@ class UpdateGuardTest {
     void aFiniteGradientThatAdamWouldSquareToInfinityIsRefusedBeforeAnySlotChanges() {
         for (int threads : new int[] {1, 2, 3}) {
             try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(threads)) {
-                Setup s = new Setup(arena, pool, new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0f));
+                Setup s = new Setup(arena, pool, new AdamRule(1e-3f, 0.9f, 0.999f, 1e-7f, 0f));
                 Parameter p = s.parameters.get(2);
                 p.gradient().setAtIndex(JAVA_FLOAT, 77, 3e19f); // finite, but its square is not
                 float[][] before = s.state();
@@ -121,7 +122,7 @@ class UpdateGuardTest {
     @Test
     void anSgdStepThatOverflowsAWeightIsRefused() {
         try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(2)) {
-            Setup s = new Setup(arena, pool, new UpdateRule.GradientDescent(1e30f, 0.9f, true));
+            Setup s = new Setup(arena, pool, new GradientDescentRule(1e30f, 0.9f, true));
             s.parameters.get(3).gradient().setAtIndex(JAVA_FLOAT, 9, 1e10f);
             float[][] before = s.state();
             NonFiniteStepException e = assertThrows(NonFiniteStepException.class, () -> s.guard.run(1));
@@ -139,7 +140,7 @@ class UpdateGuardTest {
     @Test
     void stateWrittenFromOutsideIsCheckedExactlyAgain() {
         try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(2)) {
-            Setup s = new Setup(arena, pool, new UpdateRule.GradientDescent(0x1p54f, 0f, false));
+            Setup s = new Setup(arena, pool, new GradientDescentRule(0x1p54f, 0f, false));
             s.gradients.fill((byte) 0);
             s.guard.run(1);
             s.update.run(1); // nothing moves, and the step now knows its state is tame
@@ -168,7 +169,7 @@ class UpdateGuardTest {
     @Test
     void fromTameStateAFiniteGradientAdamWouldSquareToInfinityIsStillRefused() {
         try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(2)) {
-            Setup s = new Setup(arena, pool, new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1e-7f, 0f));
+            Setup s = new Setup(arena, pool, new AdamRule(1e-3f, 0.9f, 0.999f, 1e-7f, 0f));
             makeTame(s);
             s.parameters.get(1).gradient().setAtIndex(JAVA_FLOAT, 3, 3e19f); // above the tame bound 2^51
             float[][] before = s.state();
@@ -181,7 +182,7 @@ class UpdateGuardTest {
     @Test
     void fromTameStateALearningRateThatOverflowsAWeightIsStillRefused() {
         try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(2)) {
-            Setup s = new Setup(arena, pool, new UpdateRule.GradientDescent(0.01f, 0f, false));
+            Setup s = new Setup(arena, pool, new GradientDescentRule(0.01f, 0f, false));
             makeTame(s);
             s.update.setLearningRate(1e30f);
             s.parameters.get(2).gradient().setAtIndex(JAVA_FLOAT, 0, 0x1p50f); // tame: 1e30 · 2^50 is not
@@ -197,13 +198,13 @@ class UpdateGuardTest {
     @Test
     void aLargeEpsilonDoesNotHideAProductThatOverflowsBeforeTheDivision() {
         try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(2)) {
-            Setup rms = new Setup(arena, pool, new UpdateRule.RmsProp(1e-3f, 0.9f, 0x1p40f));
+            Setup rms = new Setup(arena, pool, new RmsPropRule(1e-3f, 0.9f, 0x1p40f));
             makeTame(rms);
             rms.update.setLearningRate(0x1p90f);
             rms.parameters.get(0).gradient().setAtIndex(JAVA_FLOAT, 0, 0x1p45f);
             assertThrows(NonFiniteStepException.class, () -> rms.guard.run(1), "RMSprop");
 
-            Setup adam = new Setup(arena, pool, new UpdateRule.Adam(1e-3f, 0.9f, 0.999f, 1024f, 0f));
+            Setup adam = new Setup(arena, pool, new AdamRule(1e-3f, 0.9f, 0.999f, 1024f, 0f));
             makeTame(adam);
             adam.slot0.setAtIndex(JAVA_FLOAT, 0, 0x1p64f); // a momentum the writing pass may leave: below 2^65
             adam.update.setLearningRate(0x1p68f);
@@ -213,9 +214,9 @@ class UpdateGuardTest {
 
     @Test
     void aPassingCheckWritesNothingAndTheUpdateThenRuns() {
-        for (UpdateRule rule : List.of(new UpdateRule.GradientDescent(0.1f, 0f, false),
-                new UpdateRule.GradientDescent(0.1f, 0.9f, false), new UpdateRule.Adam(1e-2f, 0.9f, 0.999f, 1e-7f, 4e-3f),
-                new UpdateRule.RmsProp(1e-2f, 0.9f, 1e-7f), new UpdateRule.Adagrad(1e-2f, 0.1f, 1e-7f))) {
+        for (UpdateRule rule : List.of(new GradientDescentRule(0.1f, 0f, false),
+                new GradientDescentRule(0.1f, 0.9f, false), new AdamRule(1e-2f, 0.9f, 0.999f, 1e-7f, 4e-3f),
+                new RmsPropRule(1e-2f, 0.9f, 1e-7f), new AdagradRule(1e-2f, 0.1f, 1e-7f))) {
             try (Arena arena = Arena.ofShared(); KernelPool pool = new KernelPool(2)) {
                 Setup s = new Setup(arena, pool, rule);
                 float[][] before = s.state();
