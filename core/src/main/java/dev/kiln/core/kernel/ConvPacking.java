@@ -207,6 +207,107 @@ final class ConvPacking {
     }
 
     /**
+     * The transposed weight gradient's B block: B[qq, j] = patch(q0 + qq, c0 + j) for the pixels q0..q0+kc and
+     * the patch columns c0..c0+cols, packed as {@link PackedGemm#packRows} packs B (panels of
+     * {@code PackedGemm.width(cols)} columns, zero-padded), panel p at {@code base + p·kc·width}. The same runs
+     * of x as {@link #packPatchRows}, cut at panel edges: vector copies, no transposition.
+     */
+    static void packPatchPanels(MemorySegment x, Conv2dShape s, int q0, int kc, int c0, int cols, float[] packed,
+            int base) {
+        int height = s.height();
+        int width = s.width();
+        int channels = s.inChannels();
+        int kernelWidth = s.kernelWidth();
+        int outWidth = s.outWidth();
+        int runLength = kernelWidth * channels;
+        int panelWidth = PackedGemm.width(cols);
+        int panelFloats = kc * panelWidth;
+        int cEnd = c0 + cols;
+        int khFirst = c0 / runLength;
+        int khLast = (cEnd - 1) / runLength;
+        int lastPanel = (cols - 1) / panelWidth;
+        int lastCols = cols - lastPanel * panelWidth;
+        int image = q0 / s.outPixels();
+        int pixel = q0 % s.outPixels();
+        int oh = pixel / outWidth;
+        int ow = pixel % outWidth;
+        for (int q = 0; q < kc; q++) {
+            int ih0 = oh * s.window().strideHeight() - s.window().padTop();
+            int iw0 = ow * s.window().strideWidth() - s.window().padLeft();
+            int kwLo = Math.max(0, -iw0);
+            int kwHi = Math.max(kwLo, Math.min(kernelWidth, width - iw0));
+            int row = base + q * panelWidth;
+            for (int kh = khFirst; kh <= khLast; kh++) {
+                int ih = ih0 + kh;
+                int runStart = kh * runLength;
+                boolean inside = ih >= 0 && ih < height;
+                int validFrom = inside ? runStart + kwLo * channels : runStart;
+                int validTo = inside ? runStart + kwHi * channels : runStart;
+                long source = (((long) image * height + ih) * width + iw0 + kwLo) * channels - validFrom;
+                spread(null, 0, packed, row, panelWidth, panelFloats, c0, Math.max(c0, runStart),
+                        Math.min(cEnd, validFrom));
+                spread(x, source, packed, row, panelWidth, panelFloats, c0, Math.max(c0, validFrom),
+                        Math.min(cEnd, validTo));
+                spread(null, 0, packed, row, panelWidth, panelFloats, c0, Math.max(c0, validTo),
+                        Math.min(cEnd, runStart + runLength));
+            }
+            fill(packed, row + lastPanel * panelFloats, lastCols, panelWidth);
+            if (++ow == outWidth) {
+                ow = 0;
+                if (++oh == s.outHeight()) {
+                    oh = 0;
+                    image++;
+                }
+            }
+        }
+    }
+
+    /**
+     * Patch columns [from, to) of one pixel into its row of each panel they fall in: copied from x (the column
+     * j at float {@code source + j}), or zeros when x is null.
+     */
+    private static void spread(MemorySegment x, long source, float[] packed, int row, int panelWidth, int panelFloats,
+            int c0, int from, int to) {
+        while (from < to) {
+            int j = from - c0;
+            int panel = j / panelWidth;
+            int within = j - panel * panelWidth;
+            int length = Math.min(to - from, panelWidth - within);
+            int target = row + panel * panelFloats + within;
+            if (x == null) {
+                Arrays.fill(packed, target, target + length, 0f);
+            } else {
+                copyRun(x, (source + from) * Float.BYTES, packed, target, length);
+            }
+            from += length;
+        }
+    }
+
+    /**
+     * sums[j] += Σ dz[q, j] for the rows q0..q0+kc of dZ [· × f], row by row: each sum one chain over the rows
+     * in order, continued from what the caller's earlier blocks left.
+     */
+    static void addColumnSums(MemorySegment dz, int f, int q0, int kc, MemorySegment sums) {
+        long rowBytes = (long) f * Float.BYTES;
+        int j = 0;
+        for (; j + L <= f; j += L) {
+            long o = ((long) q0 * f + j) * Float.BYTES;
+            FloatVector sum = FloatVector.fromMemorySegment(S, sums, (long) j * Float.BYTES, ORDER);
+            for (int q = 0; q < kc; q++, o += rowBytes) {
+                sum = sum.add(FloatVector.fromMemorySegment(S, dz, o, ORDER));
+            }
+            sum.intoMemorySegment(sums, (long) j * Float.BYTES, ORDER);
+        }
+        for (; j < f; j++) {
+            float sum = sums.getAtIndex(JAVA_FLOAT, j);
+            for (int q = 0; q < kc; q++) {
+                sum += dz.getAtIndex(JAVA_FLOAT, (long) (q0 + q) * f + j);
+            }
+            sums.setAtIndex(JAVA_FLOAT, j, sum);
+        }
+    }
+
+    /**
      * col2im for the input gradient: adds rows 0..mc of {@code columns} [mc × K], the patch-matrix gradient of
      * the output pixels r0..r0+mc, into dx where each patch element came from. Rows are added in order, and a
      * row touches each element of dx at most once, so every element of dx receives its terms in the order of

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
  * The shapes cover odd H, W, Cin and F; 1×1 kernels; kernels larger than the stride; strides 2 and 3 and
  * mixed; both paddings; a kernel larger than the image (SAME); a single output row; F narrower than one
  * vector, between one and two, and past several panels; K past one k-block; more pixels than one row block
- * (forward and dW) and several column blocks (dX); F past one k-block of dX.
+ * (forward and dW) and several column blocks (dX); F past one k-block of dX; and for the kernel gradient
+ * both of its forms (F &lt; K and F ≥ K), F past one row block of the transposed form and a dWᵀ wider than
+ * one pass.
  */
 class Conv2dKernelsTest {
     private static final ConvReference[] CASES = {
@@ -35,6 +37,8 @@ class Conv2dKernelsTest {
         new ConvReference(3, 13, 13, 40, 3, 3, 70, 1, 1, Padding.VALID),
         new ConvReference(4, 12, 12, 3, 3, 3, 7, 1, 1, Padding.SAME),
         new ConvReference(1, 5, 5, 3, 3, 3, 300, 1, 1, Padding.SAME),
+        new ConvReference(1, 4, 4, 60, 3, 3, 500, 1, 1, Padding.SAME),
+        new ConvReference(1, 3, 3, 150, 3, 3, 200, 2, 2, Padding.SAME),
     };
     private static final Activation[] ACTIVATIONS =
             Arrays.stream(Activation.values()).filter(Activation::isElementwise).toArray(Activation[]::new);
@@ -82,7 +86,8 @@ class Conv2dKernelsTest {
             MemorySegment dw = uniform(arena, new Random(1), (long) s.patch() * s.filters(), -1f, 1f);
             MemorySegment db = uniform(arena, new Random(2), s.filters(), -1f, 1f);
             float[] scratch = new float[Conv2dKernels.scratchFloats(s)];
-            Conv2dKernels.weightGradient(zeros(arena, 1), zeros(arena, 1), s, 0, 0, s.patch(), dw, db, scratch);
+            Conv2dKernels.weightGradient(zeros(arena, 1), zeros(arena, 1), s, 0, 0, s.patch(), dw, db, scratch,
+                    zeros(arena, Conv2dKernels.bufferFloats(s)));
             assertBitIdentical(zeros(arena, (long) s.patch() * s.filters()), dw, "dW of no images");
             assertBitIdentical(zeros(arena, s.filters()), db, "db of no images");
         }
@@ -105,8 +110,11 @@ class Conv2dKernelsTest {
                     () -> Conv2dKernels.forward(m, s, 0, 16, packed, null, null, m, Activation.LINEAR, new float[8]));
             assertThrows(IllegalArgumentException.class,
                     () -> Conv2dKernels.forward(m, s, 5, 4, packed, null, null, m, Activation.LINEAR, scratch));
+            MemorySegment buffer = zeros(arena, Conv2dKernels.bufferFloats(s));
             assertThrows(IllegalArgumentException.class,
-                    () -> Conv2dKernels.weightGradient(m, m, s, 1, 0, 10, m, null, scratch));
+                    () -> Conv2dKernels.weightGradient(m, m, s, 1, 0, 10, m, null, scratch, buffer));
+            assertThrows(IllegalArgumentException.class,
+                    () -> Conv2dKernels.weightGradient(m, m, s, 1, 0, 9, m, null, scratch, zeros(arena, 1)));
             assertThrows(IllegalArgumentException.class,
                     () -> Conv2dKernels.inputGradient(m, s, 0, 1, packed, m, scratch, zeros(arena, 1)));
         }
@@ -172,7 +180,7 @@ class Conv2dKernelsTest {
                 MemorySegment db = uniform(arena, random, ref.f, -9f, 9f);
                 for (int part = parts - 1; part >= 0; part--) {
                     Conv2dKernels.weightGradient(x, dz, s, ref.n, start(rows, part, parts), start(rows, part + 1, parts),
-                            dw, part == parts / 2 ? db : null, garbageScratch(s));
+                            dw, part == parts / 2 ? db : null, garbageScratch(s), garbageBuffer(arena, random, s));
                 }
                 String what = ref + " in " + parts + " parts";
                 if (parts == 1) {
@@ -195,6 +203,16 @@ class Conv2dKernelsTest {
                     assertBitIdentical(db1, db, "db of " + what);
                 }
             }
+            // The form the shape does not choose, in two parts: the same bits.
+            boolean other = !Conv2dKernels.transposesWeightGradient(s);
+            MemorySegment dw = uniform(arena, random, (long) rows * ref.f, -9f, 9f);
+            MemorySegment db = uniform(arena, random, ref.f, -9f, 9f);
+            for (int part = 0; part < 2; part++) {
+                Conv2dKernels.weightGradient(x, dz, s, ref.n, start(rows, part, 2), start(rows, part + 1, 2), dw,
+                        part == 1 ? db : null, garbageScratch(s), garbageBuffer(arena, random, s), other);
+            }
+            assertBitIdentical(dw1, dw, "dW of " + ref + " transposed=" + other);
+            assertBitIdentical(db1, db, "db of " + ref + " transposed=" + other);
         }
     }
 
@@ -213,9 +231,8 @@ class Conv2dKernelsTest {
             for (int parts = 1; parts <= 3; parts++) {
                 MemorySegment dx = uniform(arena, random, floats, -9f, 9f);
                 for (int part = parts - 1; part >= 0; part--) {
-                    MemorySegment columns = uniform(arena, random, Conv2dKernels.columnFloats(s), -9f, 9f);
                     Conv2dKernels.inputGradient(dz, s, start(ref.n, part, parts), start(ref.n, part + 1, parts), packed,
-                            dx, garbageScratch(s), columns);
+                            dx, garbageScratch(s), garbageBuffer(arena, random, s));
                 }
                 String what = ref + " in " + parts + " parts";
                 if (parts == 1) {
@@ -242,6 +259,10 @@ class Conv2dKernelsTest {
         float[] scratch = new float[Conv2dKernels.scratchFloats(s)];
         Arrays.fill(scratch, Float.NaN);
         return scratch;
+    }
+
+    private static MemorySegment garbageBuffer(Arena arena, Random random, Conv2dShape s) {
+        return uniform(arena, random, Conv2dKernels.bufferFloats(s), -9f, 9f);
     }
 
     private static void expectClose(double expected, float actual, double tolerance, String what) {
