@@ -168,8 +168,9 @@ public class ConvBench {
     /** Rows of dW in whole tiles; the first part also sums db. */
     private void weightGradient(int part, int parts) {
         int rows = shape.patch();
-        int from = ParallelBody.alignedStart(rows, part, parts, BlockedGemm.MR);
-        int to = ParallelBody.alignedStart(rows, part + 1, parts, BlockedGemm.MR);
+        int grain = Conv2dKernels.weightGradientGrain(shape);
+        int from = ParallelBody.alignedStart(rows, part, parts, grain);
+        int to = ParallelBody.alignedStart(rows, part + 1, parts, grain);
         Conv2dKernels.weightGradient(x, dz, shape, BATCH, from, to, dw, part == 0 ? db : null, scratch[part],
                 buffers[part]);
     }
