@@ -148,8 +148,8 @@ public final class Conv2dKernels {
      * The multiple of dW rows a caller's split should use: whole tiles of the form {@link #weightGradient}
      * takes for this shape ({@link PackedGemm#PANEL_WIDTH} rows in the transposed form, where dW's rows are
      * the columns of the tile; {@link BlockedGemm#MR} in the direct one). Any split gives the same bits; a
-     * split inside a tile only wastes part of it (measured: a 288-row dW split at 144 on two threads ran
-     * slower than on one).
+     * split inside a tile leaves both parts an edge tile, computed at full width through the scratch tile
+     * area (288 rows split at 144 gives each part a half-empty fifth panel).
      */
     public static int weightGradientGrain(Conv2dShape s) {
         return transposesWeightGradient(s) ? PackedGemm.PANEL_WIDTH : BlockedGemm.MR;
