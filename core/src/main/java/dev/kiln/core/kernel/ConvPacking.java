@@ -236,20 +236,37 @@ final class ConvPacking {
             int iw0 = ow * s.window().strideWidth() - s.window().padLeft();
             int kwLo = Math.max(0, -iw0);
             int kwHi = Math.max(kwLo, Math.min(kernelWidth, width - iw0));
+            // The pixel's columns c0..cEnd in order, each piece ending at a run's or a panel's edge; the
+            // position in the panels advances with them (no division per piece).
             int row = base + q * panelWidth;
+            int target = row;
+            int room = panelWidth;
             for (int kh = khFirst; kh <= khLast; kh++) {
                 int ih = ih0 + kh;
                 int runStart = kh * runLength;
                 boolean inside = ih >= 0 && ih < height;
-                int validFrom = inside ? runStart + kwLo * channels : runStart;
-                int validTo = inside ? runStart + kwHi * channels : runStart;
-                long source = (((long) image * height + ih) * width + iw0 + kwLo) * channels - validFrom;
-                spread(null, 0, packed, row, panelWidth, panelFloats, c0, Math.max(c0, runStart),
-                        Math.min(cEnd, validFrom));
-                spread(x, source, packed, row, panelWidth, panelFloats, c0, Math.max(c0, validFrom),
-                        Math.min(cEnd, validTo));
-                spread(null, 0, packed, row, panelWidth, panelFloats, c0, Math.max(c0, validTo),
-                        Math.min(cEnd, runStart + runLength));
+                int validFrom = Math.max(c0, Math.min(cEnd, inside ? runStart + kwLo * channels : runStart));
+                int validTo = Math.max(validFrom, Math.min(cEnd, inside ? runStart + kwHi * channels : runStart));
+                int from = Math.max(c0, runStart);
+                int to = Math.min(cEnd, runStart + runLength);
+                long source = (((long) image * height + ih) * width + iw0 + kwLo) * channels
+                        - (inside ? runStart + kwLo * channels : runStart);
+                for (int j = from; j < to; ) {
+                    int end = j < validFrom ? validFrom : j < validTo ? validTo : to;
+                    int length = Math.min(end - j, room);
+                    if (j >= validFrom && j < validTo) {
+                        copyRun(x, (source + j) * Float.BYTES, packed, target, length);
+                    } else {
+                        Arrays.fill(packed, target, target + length, 0f);
+                    }
+                    j += length;
+                    room -= length;
+                    target += length;
+                    if (room == 0) {
+                        room = panelWidth;
+                        target += panelFloats - panelWidth;
+                    }
+                }
             }
             fill(packed, row + lastPanel * panelFloats, lastCols, panelWidth);
             if (++ow == outWidth) {
@@ -259,27 +276,6 @@ final class ConvPacking {
                     image++;
                 }
             }
-        }
-    }
-
-    /**
-     * Patch columns [from, to) of one pixel into its row of each panel they fall in: copied from x (the column
-     * j at float {@code source + j}), or zeros when x is null.
-     */
-    private static void spread(MemorySegment x, long source, float[] packed, int row, int panelWidth, int panelFloats,
-            int c0, int from, int to) {
-        while (from < to) {
-            int j = from - c0;
-            int panel = j / panelWidth;
-            int within = j - panel * panelWidth;
-            int length = Math.min(to - from, panelWidth - within);
-            int target = row + panel * panelFloats + within;
-            if (x == null) {
-                Arrays.fill(packed, target, target + length, 0f);
-            } else {
-                copyRun(x, (source + from) * Float.BYTES, packed, target, length);
-            }
-            from += length;
         }
     }
 
