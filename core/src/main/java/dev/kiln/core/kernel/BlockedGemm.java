@@ -94,45 +94,67 @@ public final class BlockedGemm {
         }
         MemorySegment z = pre != null ? pre : c;
         boolean reluHere = act == Activation.RELU && pre == null;
-        int panels = PackedGemm.panels(n);
         int width = PackedGemm.width(n);
+        int panelStride = PackedGemm.panelBase(inner, n, 1);
         for (int mb = rowFrom; mb < rowTo; mb += MC) {
             int mc = Math.min(MC, rowTo - mb);
             // Equal k-blocks of at most KC (784 = 4 × 196, not 3 × 256 + 16): a thin last block would pay the
             // load and store of every C tile for a few multiply-adds.
-            int blocks = (inner + KC - 1) / KC;
+            int blocks = kBlocks(inner);
             for (int block = 0, kb = 0; block < blocks; kb += kcOf(inner, blocks, block), block++) {
                 int kc = kcOf(inner, blocks, block);
                 packA(a, rowStride, innerStride, mb, mc, kb, kc, scratch);
-                boolean first = kb == 0;
-                boolean last = kb + kc == inner;
-                for (int p = 0; p < panels; p++) {
-                    int j0 = p * width;
-                    int cols = Math.min(width, n - j0);
-                    int bOff = PackedGemm.panelBase(inner, n, p) + kb * width;
-                    for (int r = mb, ap = 0; r < mb + mc; r += MR, ap += MR * kc) {
-                        int tileRows = Math.min(MR, mb + mc - r);
-                        if (tileRows == MR && cols == NR) {
-                            long zo = ((long) r * n + j0) * Float.BYTES;
-                            if (first) {
-                                tile6x2First(scratch, ap, packed, bOff, kc, z, zo, (long) n * Float.BYTES);
-                            } else {
-                                tile6x2Next(scratch, ap, packed, bOff, kc, z, zo, (long) n * Float.BYTES);
-                            }
-                        } else {
-                            edgeTile(scratch, ap, packed, bOff, kc, width, z, n, r, tileRows, j0, cols, first);
-                        }
-                        if (last) {
-                            finish(z, c, bias, act, reluHere, n, r, tileRows, j0, cols);
-                        }
+                multiplyBlock(scratch, mc, kc, packed, kb * width, panelStride, n, kb == 0, kb + kc == inner, z, mb, c,
+                        bias, act, reluHere);
+            }
+        }
+    }
+
+    /**
+     * Multiplies one packed A block, already in {@code scratch} as {@link #packA} lays it out (mc rows of kc
+     * floats in MR-row micro-panels, the rows past mc zero), by the matching kc rows of every panel of a
+     * packed B, and adds the products into rows zRow..zRow+mc of z [· × n]. The block's rows of panel p of B
+     * start at {@code packed[blockOffset + p·panelStride]}, {@code width(n)} floats a row. {@code first}: the
+     * sums start from zero (else from z); {@code last}: bias and activation are applied to each tile as it
+     * completes, z → c. Shared with the convolution kernels, which pack their A blocks straight from an
+     * image instead of from a matrix.
+     */
+    static void multiplyBlock(float[] scratch, int mc, int kc, float[] packed, int blockOffset, int panelStride,
+            int n, boolean first, boolean last, MemorySegment z, int zRow, MemorySegment c, MemorySegment bias,
+            Activation act, boolean reluHere) {
+        int panels = PackedGemm.panels(n);
+        int width = PackedGemm.width(n);
+        long zRowBytes = (long) n * Float.BYTES;
+        for (int p = 0; p < panels; p++) {
+            int j0 = p * width;
+            int cols = Math.min(width, n - j0);
+            int bOff = blockOffset + p * panelStride;
+            for (int r = zRow, ap = 0; r < zRow + mc; r += MR, ap += MR * kc) {
+                int tileRows = Math.min(MR, zRow + mc - r);
+                if (tileRows == MR && cols == NR) {
+                    long zo = ((long) r * n + j0) * Float.BYTES;
+                    if (first) {
+                        tile6x2First(scratch, ap, packed, bOff, kc, z, zo, zRowBytes);
+                    } else {
+                        tile6x2Next(scratch, ap, packed, bOff, kc, z, zo, zRowBytes);
                     }
+                } else {
+                    edgeTile(scratch, ap, packed, bOff, kc, width, z, n, r, tileRows, j0, cols, first);
+                }
+                if (last) {
+                    finish(z, c, bias, act, reluHere, n, r, tileRows, j0, cols);
                 }
             }
         }
     }
 
+    /** The number of k-blocks over {@code inner}: as few as keep each at most {@link #KC} deep. */
+    static int kBlocks(int inner) {
+        return (inner + KC - 1) / KC;
+    }
+
     /** The depth of k-block {@code block} of {@code blocks} equal ones over {@code inner}. */
-    private static int kcOf(int inner, int blocks, int block) {
+    static int kcOf(int inner, int blocks, int block) {
         return (int) ((long) inner * (block + 1) / blocks - (long) inner * block / blocks);
     }
 
@@ -143,7 +165,7 @@ public final class BlockedGemm {
      * products where each element of A is used by only a few panels; the tile then reads six short
      * streams kc floats apart in one small block, which no longer share an L1 set as A's own rows did.
      */
-    private static void packA(MemorySegment a, long rowStride, long innerStride, int r0, int mc, int kb, int kc,
+    static void packA(MemorySegment a, long rowStride, long innerStride, int r0, int mc, int kb, int kc,
             float[] scratch) {
         int padded = (mc + MR - 1) / MR * MR;
         for (int r = 0; r < padded; r++) {
