@@ -98,13 +98,7 @@ public final class DenseForwardStep implements Step, ParallelBody {
     private void runBlocked(int rows) {
         int tiles = (rows + BlockedGemm.MR - 1) / BlockedGemm.MR;
         int parts = Parallelism.partsFor((long) rows * k * n, tiles, pool);
-        if (scratch.length < parts) {
-            float[][] grown = new float[parts][];
-            for (int i = 0; i < parts; i++) {
-                grown[i] = i < scratch.length ? scratch[i] : new float[BlockedGemm.scratchFloats()];
-            }
-            scratch = grown;
-        }
+        scratch = PartScratch.arrays(scratch, parts, BlockedGemm.scratchFloats());
         pool.run(packing, Parallelism.partsFor((long) k * n, panels, pool));
         blockedMultiply = true;
         pool.run(this, parts);
