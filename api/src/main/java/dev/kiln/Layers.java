@@ -1,13 +1,19 @@
 package dev.kiln;
 
 import dev.kiln.layers.ActivationLayer;
+import dev.kiln.layers.AveragePooling2DLayer;
 import dev.kiln.layers.BatchNormalizationLayer;
+import dev.kiln.layers.Conv2DLayer;
 import dev.kiln.layers.DenseLayer;
 import dev.kiln.layers.DropoutLayer;
 import dev.kiln.layers.FlattenLayer;
+import dev.kiln.layers.GlobalAveragePooling2DLayer;
+import dev.kiln.layers.GlobalMaxPooling2DLayer;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
 import dev.kiln.layers.LayerNormalizationLayer;
+import dev.kiln.layers.MaxPooling2DLayer;
+import dev.kiln.layers.ReshapeLayer;
 
 /**
  * The layers, named as in Keras so that a static import reads like a Keras model.
@@ -56,6 +62,54 @@ public final class Layers {
     public static DenseLayer Dense(int units, String activation, boolean useBias, String kernelInitializer,
             String biasInitializer) {
         return new DenseLayer(units, activation, useBias, kernelInitializer, biasInitializer);
+    }
+
+    /**
+     * A 2-D convolution with {@code filters} square kernels of {@code kernelSize}, no activation, and Keras'
+     * other defaults (strides 1, "valid", a bias); refine with {@code .strides(2)}, {@code .padding("same")},
+     * {@code .kernelSize(3, 5)}, {@code .useBias(false)}, ... (see {@link Conv2DLayer}).
+     */
+    public static Conv2DLayer Conv2D(int filters, int kernelSize) {
+        return Conv2D(filters, kernelSize, "linear");
+    }
+
+    /** A 2-D convolution with an activation: {@code Conv2D(32, 3, "relu")}. */
+    public static Conv2DLayer Conv2D(int filters, int kernelSize, String activation) {
+        return new Conv2DLayer(filters, kernelSize, activation);
+    }
+
+    /** Max pooling over 2×2 windows side by side, Keras' default. */
+    public static MaxPooling2DLayer MaxPooling2D() {
+        return MaxPooling2D(2);
+    }
+
+    /** Max pooling over poolSize × poolSize windows, strides equal to the pool unless {@code .strides(...)} says otherwise. */
+    public static MaxPooling2DLayer MaxPooling2D(int poolSize) {
+        return new MaxPooling2DLayer(poolSize);
+    }
+
+    /** Average pooling over 2×2 windows side by side, Keras' default. */
+    public static AveragePooling2DLayer AveragePooling2D() {
+        return AveragePooling2D(2);
+    }
+
+    public static AveragePooling2DLayer AveragePooling2D(int poolSize) {
+        return new AveragePooling2DLayer(poolSize);
+    }
+
+    /** The mean of each channel over the image: [height, width, channels] → [channels]. */
+    public static Layer GlobalAveragePooling2D() {
+        return new GlobalAveragePooling2DLayer();
+    }
+
+    /** The largest value of each channel over the image: [height, width, channels] → [channels]. */
+    public static Layer GlobalMaxPooling2D() {
+        return new GlobalMaxPooling2DLayer();
+    }
+
+    /** Gives each example the shape {@code targetShape} (one dimension may be -1), e.g. {@code Reshape(28, 28, 1)}. */
+    public static Layer Reshape(int... targetShape) {
+        return new ReshapeLayer(targetShape);
     }
 
     public static Layer Activation(String activation) {

@@ -4,12 +4,18 @@ import static dev.kiln.FitOption.batchSize;
 import static dev.kiln.FitOption.epochs;
 import static dev.kiln.FitOption.shuffle;
 import static dev.kiln.FitOption.verbose;
+import static dev.kiln.Layers.AveragePooling2D;
 import static dev.kiln.Layers.BatchNormalization;
+import static dev.kiln.Layers.Conv2D;
 import static dev.kiln.Layers.Dense;
 import static dev.kiln.Layers.Dropout;
 import static dev.kiln.Layers.Flatten;
+import static dev.kiln.Layers.GlobalAveragePooling2D;
+import static dev.kiln.Layers.GlobalMaxPooling2D;
 import static dev.kiln.Layers.Input;
 import static dev.kiln.Layers.LayerNormalization;
+import static dev.kiln.Layers.MaxPooling2D;
+import static dev.kiln.Layers.Reshape;
 import static dev.kiln.ModelFilesTest.assertWeightsEqual;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,7 +54,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * save → load of the layers added after the MVP (Flatten with a multi-dimensional Input,
- * LayerNormalization, BatchNormalization with its moving statistics), Dense regularizers and the
+ * LayerNormalization, BatchNormalization with its moving statistics, the convolution and pooling layers),
+ * Dense and Conv2D regularizers and the
  * metric objects: predictions bit-identical, and one more epoch on both copies gives bit-identical
  * weights.
  */
@@ -78,7 +85,15 @@ class LayerPersistenceTest {
                         Dense(8, "relu").kernelRegularizer(new L2(0.02)).biasRegularizer("l2"), Dense(3, "softmax"))),
                 Arguments.of("l1_l2", (Supplier<List<Layer>>) () -> List.of(Input(6),
                         Dense(8, "relu").biasRegularizer(new L1L2(0.001, 0.03)),
-                        Dense(3, "softmax").kernelRegularizer("l1_l2"))));
+                        Dense(3, "softmax").kernelRegularizer("l1_l2"))),
+                Arguments.of("convnet", (Supplier<List<Layer>>) () -> List.of(Input(6), Reshape(2, 3, 1),
+                        Conv2D(4, 2, "relu").padding("same"), MaxPooling2D(2).strides(1).padding("same"),
+                        Conv2D(5, 2, "tanh").useBias(false).kernelRegularizer("l2"), Flatten(), Dense(3, "softmax"))),
+                Arguments.of("average_and_global_max_pooling", (Supplier<List<Layer>>) () -> List.of(Input(6),
+                        Reshape(3, -1, 1), Conv2D(4, 2).padding("same"), AveragePooling2D(2).padding("same"),
+                        GlobalMaxPooling2D(), Dense(3, "softmax"))),
+                Arguments.of("global_average_pooling", (Supplier<List<Layer>>) () -> List.of(Input(3, 2, 1),
+                        Conv2D(4, 3, "gelu").padding("same").strides(2), GlobalAveragePooling2D(), Dense(3, "softmax"))));
     }
 
     private static Model compiled(List<Layer> layers) {
@@ -220,7 +235,7 @@ class LayerPersistenceTest {
                 Arguments.of("\"momentum\" : 0.99", "\"momentum\" : \"fast\"", "momentum"),
                 Arguments.of("\"momentum\" : 0.99", "\"momentum\" : 1.5", "momentum"),
                 Arguments.of("\"rms_scaling\" : false", "\"rms_scaling\" : true", "rms_scaling"),
-                Arguments.of("\"class_name\" : \"Flatten\"", "\"class_name\" : \"Conv2D\"", "BatchNormalization"),
+                Arguments.of("\"class_name\" : \"Flatten\"", "\"class_name\" : \"Conv3D\"", "BatchNormalization"),
                 Arguments.of("\"thresholds\" : 0.699999988079071", "\"thresholds\" : 7", "metrics[1]"),
                 Arguments.of("\"num_thresholds\" : 50", "\"num_thresholds\" : 1", "metrics[2]"));
     }

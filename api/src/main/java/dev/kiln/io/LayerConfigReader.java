@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.memory.Shape;
 import dev.kiln.initializers.Initializers;
 import dev.kiln.regularizers.Regularizer;
+import java.util.Arrays;
 
 /**
  * The fields of one layer's Keras config as read from a file, for the layer's static
@@ -21,6 +22,9 @@ import dev.kiln.regularizers.Regularizer;
 public final class LayerConfigReader {
     /** Keras caps nothing, but an input of more dimensions than this is not a file Kiln wrote. */
     private static final int MAX_INPUT_RANK = 32;
+
+    /** The longest int list a config may hold: far above any real shape, low enough that a hostile file costs nothing. */
+    private static final int MAX_LIST = 16;
 
     private final JsonFields fields;
 
@@ -43,6 +47,46 @@ public final class LayerConfigReader {
 
     public int positiveInt(String field) throws ModelFormatException {
         return fields.positiveInt(field);
+    }
+
+    /**
+     * A tuple of {@code count} positive ints, written as a list ({@code [3, 3]}); a single int stands for
+     * all of them, as Keras accepts {@code kernel_size=3}.
+     */
+    public int[] positiveInts(String field, int count) throws ModelFormatException {
+        JsonNode v = fields.raw(field);
+        int[] values = new int[count];
+        if (v.isIntegralNumber()) {
+            Arrays.fill(values, fields.positiveInt(field));
+            return values;
+        }
+        if (!v.isArray() || v.size() != count) {
+            throw fields.fail(field, "must be a list of " + count + " positive integers, found " + v);
+        }
+        for (int i = 0; i < count; i++) {
+            JsonNode e = v.get(i);
+            if (!e.isIntegralNumber() || !e.canConvertToInt() || e.intValue() <= 0) {
+                throw fields.fail(field, "must be a list of " + count + " positive integers, found " + v);
+            }
+            values[i] = e.intValue();
+        }
+        return values;
+    }
+
+    /** A non-empty list of ints of any length, such as Reshape's {@code target_shape}; the layer checks the values. */
+    public int[] intList(String field) throws ModelFormatException {
+        JsonNode v = fields.raw(field);
+        if (!v.isArray() || v.isEmpty() || v.size() > MAX_LIST) {
+            throw fields.fail(field, "must be a list of 1 to " + MAX_LIST + " integers, found " + v);
+        }
+        int[] values = new int[v.size()];
+        for (int i = 0; i < values.length; i++) {
+            if (!v.get(i).isIntegralNumber() || !v.get(i).canConvertToInt()) {
+                throw fields.fail(field, "must be a list of integers, found " + v);
+            }
+            values[i] = v.get(i).intValue();
+        }
+        return values;
     }
 
     /** A finite number; integers are accepted too. */

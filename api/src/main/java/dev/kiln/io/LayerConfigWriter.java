@@ -44,6 +44,15 @@ public final class LayerConfigWriter {
         return this;
     }
 
+    /** A tuple of ints, written as Keras writes one: a list, {@code "kernel_size": [3, 3]}. */
+    public LayerConfigWriter put(String field, int... values) {
+        ArrayNode list = config.putArray(field);
+        for (int v : values) {
+            list.add(v);
+        }
+        return this;
+    }
+
     /** A field Keras expects but Kiln has nothing for, such as Dropout's {@code seed}. */
     public LayerConfigWriter putNull(String field) {
         config.putNull(field);

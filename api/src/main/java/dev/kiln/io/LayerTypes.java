@@ -1,13 +1,19 @@
 package dev.kiln.io;
 
 import dev.kiln.layers.ActivationLayer;
+import dev.kiln.layers.AveragePooling2DLayer;
 import dev.kiln.layers.BatchNormalizationLayer;
+import dev.kiln.layers.Conv2DLayer;
 import dev.kiln.layers.DenseLayer;
 import dev.kiln.layers.DropoutLayer;
 import dev.kiln.layers.FlattenLayer;
+import dev.kiln.layers.GlobalAveragePooling2DLayer;
+import dev.kiln.layers.GlobalMaxPooling2DLayer;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
 import dev.kiln.layers.LayerNormalizationLayer;
+import dev.kiln.layers.MaxPooling2DLayer;
+import dev.kiln.layers.ReshapeLayer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -35,6 +41,12 @@ final class LayerTypes {
         READERS.put("Flatten", FlattenLayer::fromConfig);
         READERS.put("LayerNormalization", LayerNormalizationLayer::fromConfig);
         READERS.put("BatchNormalization", BatchNormalizationLayer::fromConfig);
+        READERS.put("Conv2D", Conv2DLayer::fromConfig);
+        READERS.put("MaxPooling2D", MaxPooling2DLayer::fromConfig);
+        READERS.put("AveragePooling2D", AveragePooling2DLayer::fromConfig);
+        READERS.put("GlobalAveragePooling2D", GlobalAveragePooling2DLayer::fromConfig);
+        READERS.put("GlobalMaxPooling2D", GlobalMaxPooling2DLayer::fromConfig);
+        READERS.put("Reshape", ReshapeLayer::fromConfig);
     }
 
     private LayerTypes() {

@@ -17,7 +17,8 @@ import dev.kiln.io.LayerConfigWriter;
  * }</pre>
  */
 public sealed interface Layer permits InputLayer, DenseLayer, ActivationLayer, DropoutLayer, FlattenLayer, LayerNormalizationLayer,
-        BatchNormalizationLayer {
+        BatchNormalizationLayer, Conv2DLayer, MaxPooling2DLayer, AveragePooling2DLayer, GlobalAveragePooling2DLayer,
+        GlobalMaxPooling2DLayer, ReshapeLayer {
     /** The Keras class name shown by {@code summary()} and written to files, e.g. {@code Dense}. */
     String typeName();
 

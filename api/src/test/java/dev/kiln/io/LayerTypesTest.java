@@ -1,12 +1,18 @@
 package dev.kiln.io;
 
 import static dev.kiln.Layers.Activation;
+import static dev.kiln.Layers.AveragePooling2D;
 import static dev.kiln.Layers.BatchNormalization;
+import static dev.kiln.Layers.Conv2D;
 import static dev.kiln.Layers.Dense;
 import static dev.kiln.Layers.Dropout;
 import static dev.kiln.Layers.Flatten;
+import static dev.kiln.Layers.GlobalAveragePooling2D;
+import static dev.kiln.Layers.GlobalMaxPooling2D;
 import static dev.kiln.Layers.Input;
 import static dev.kiln.Layers.LayerNormalization;
+import static dev.kiln.Layers.MaxPooling2D;
+import static dev.kiln.Layers.Reshape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +31,11 @@ class LayerTypesTest {
     /** One of each layer, with settings away from the defaults where a layer has any. */
     private static final List<Layer> ONE_OF_EACH = List.of(Input(2, 3), Dense(4, "relu", false, "he_normal", "ones")
             .kernelRegularizer(new L2(0.5)), Activation("tanh"), Dropout(0.25), Flatten(),
-            LayerNormalization().epsilon(1e-5).center(false), BatchNormalization().momentum(0.5).scale(false));
+            LayerNormalization().epsilon(1e-5).center(false), BatchNormalization().momentum(0.5).scale(false),
+            Conv2D(8, 3, "relu").kernelSize(3, 5).strides(2, 1).padding("same").useBias(false).kernelInitializer("he_normal")
+                    .kernelRegularizer(new L2(0.25)),
+            MaxPooling2D(3).strides(1, 2).padding("same"), AveragePooling2D(2).strides(1), GlobalAveragePooling2D(),
+            GlobalMaxPooling2D(), Reshape(4, -1, 2));
 
     @Test
     void everyLayerClassIsRegisteredUnderItsTypeName() {
@@ -47,10 +57,11 @@ class LayerTypesTest {
     @Test
     void anUnknownClassNameListsTheKnownOnes() throws ModelFormatException {
         ObjectNode entry = LayerConfigs.layer(Flatten(), "f");
-        entry.put("class_name", "Conv2D");
+        entry.put("class_name", "Conv3D");
         ModelFormatException e = assertThrows(ModelFormatException.class,
                 () -> LayerConfigs.parseLayer(new JsonFields(entry, "layers[0]", "test")));
-        assertTrue(e.getMessage().endsWith("layers[0].class_name is 'Conv2D'; this Kiln reads InputLayer, Dense, Activation,"
-                + " Dropout, Flatten, LayerNormalization and BatchNormalization layers"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("layers[0].class_name is 'Conv3D'; this Kiln reads InputLayer, Dense, Activation,"
+                + " Dropout, Flatten, LayerNormalization, BatchNormalization, Conv2D, MaxPooling2D, AveragePooling2D,"
+                + " GlobalAveragePooling2D, GlobalMaxPooling2D and Reshape layers"), e.getMessage());
     }
 }

@@ -1,0 +1,44 @@
+package dev.kiln.layers;
+
+import dev.kiln.core.graph.GlobalMaxPool2D;
+import dev.kiln.core.graph.Node;
+import dev.kiln.core.memory.Shape;
+import dev.kiln.io.LayerConfigReader;
+import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ModelFormatException;
+
+/**
+ * Keras' {@code GlobalMaxPooling2D}: the largest value of each channel over the whole image, [height, width,
+ * channels] → [channels] ({@code keepdims} false, Keras' default and the only form Kiln has).
+ */
+public record GlobalMaxPooling2DLayer() implements Layer {
+    public static GlobalMaxPooling2DLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+        GlobalPooling.checkConfig(config);
+        return new GlobalMaxPooling2DLayer();
+    }
+
+    @Override
+    public String typeName() {
+        return "GlobalMaxPooling2D";
+    }
+
+    @Override
+    public String baseName() {
+        return "global_max_pooling2d";
+    }
+
+    @Override
+    public Shape outputShape(Shape input) {
+        return GlobalPooling.outputShape(input);
+    }
+
+    @Override
+    public Node lower(LayerLowering lowering, Node input) {
+        return lowering.add(new GlobalMaxPool2D(), input);
+    }
+
+    @Override
+    public void writeConfig(LayerConfigWriter config) {
+        GlobalPooling.writeConfig(config);
+    }
+}
