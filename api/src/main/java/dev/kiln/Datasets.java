@@ -1,5 +1,7 @@
 package dev.kiln;
 
+import dev.kiln.core.memory.Shape;
+import dev.kiln.core.memory.Tensor;
 import dev.kiln.data.CsvOption;
 import dev.kiln.data.CsvReader;
 import dev.kiln.data.DatasetDownloader;
@@ -75,11 +77,58 @@ public final class Datasets {
                         + ", yTrain " + yTrain.length + ", xTest " + xTest.length + ", yTest " + yTest.length);
             }
         }
+
+        /**
+         * The same examples as images of shape [height, width, channels], channels last, for convolutional
+         * models (what Keras users get with {@code np.expand_dims(x, -1)}): the rows are copied once into
+         * off-heap tensors of shape (N, height, width, channels).
+         *
+         * <pre>{@code
+         * Datasets.ImageSplit images = Datasets.fashionMnist().asImages(28, 28, 1);
+         * images.xTrain().shape();   // [60000, 28, 28, 1]
+         * }</pre>
+         *
+         * @throws IllegalArgumentException when a row does not hold height·width·channels values
+         */
+        public ImageSplit asImages(int height, int width, int channels) {
+            Shape image = Shape.of(height, width, channels);
+            return new ImageSplit(images(xTrain, image, "xTrain"), yTrain, images(xTest, image, "xTest"), yTest);
+        }
+
+        private static Tensor images(float[][] rows, Shape image, String name) {
+            if (rows.length == 0) {
+                throw new IllegalArgumentException(name + " has no examples to shape as images " + image);
+            }
+            if (rows[0].length != image.size()) {
+                throw new IllegalArgumentException(name + " rows hold " + rows[0].length + " values but images of shape "
+                        + image + " hold " + image.size());
+            }
+            Tensor flat = Tensor.of(rows);
+            int[] shape = new int[image.rank() + 1];
+            shape[0] = rows.length;
+            System.arraycopy(image.dims(), 0, shape, 1, image.rank());
+            return Tensor.wrap(flat.segment(), shape);
+        }
+    }
+
+    /** A data set whose examples are images: tensors of shape (N, height, width, channels) and class labels. */
+    public record ImageSplit(Tensor xTrain, int[] yTrain, Tensor xTest, int[] yTest) {
+        public ImageSplit {
+            Objects.requireNonNull(xTrain, "xTrain");
+            Objects.requireNonNull(yTrain, "yTrain");
+            Objects.requireNonNull(xTest, "xTest");
+            Objects.requireNonNull(yTest, "yTest");
+            if (xTrain.shape()[0] != yTrain.length || xTest.shape()[0] != yTest.length) {
+                throw new IllegalArgumentException("images and labels must pair up: xTrain " + xTrain.shape()[0]
+                        + ", yTrain " + yTrain.length + ", xTest " + xTest.shape()[0] + ", yTest " + yTest.length);
+            }
+        }
     }
 
     /**
      * Fashion-MNIST: 60000 training and 10000 test images of 28×28 clothing items in 10 classes, each
-     * image flattened to 784 floats in [0, 1].
+     * image flattened to 784 floats in [0, 1]; {@code fashionMnist().asImages(28, 28, 1)} gives them as
+     * images for a convolutional model.
      *
      * @throws UncheckedIOException if no searched directory holds all four files and downloading them
      *         failed (the message names every directory searched, the URL and the cause, and how to

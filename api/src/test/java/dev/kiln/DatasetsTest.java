@@ -139,4 +139,19 @@ class DatasetsTest {
         }
         return dir;
     }
+
+    @Test
+    void aSplitOffersItsRowsAsImagesChannelsLast() {
+        float[][] train = {{0, 1, 2, 3, 4, 5}, {6, 7, 8, 9, 10, 11}};
+        Datasets.ImageSplit images = new Datasets.Split(train, new int[] {0, 1}, new float[][] {{5, 4, 3, 2, 1, 0}},
+                new int[] {1}).asImages(2, 3, 1);
+        assertArrayEquals(new int[] {2, 2, 3, 1}, images.xTrain().shape());
+        assertArrayEquals(new int[] {1, 2, 3, 1}, images.xTest().shape());
+        assertEquals(9f, images.xTrain().get(9));
+        assertEquals(0f, images.xTest().get(5));
+        assertArrayEquals(new int[] {0, 1}, images.yTrain());
+        var e = assertThrows(IllegalArgumentException.class, () -> new Datasets.Split(train, new int[] {0, 1},
+                train, new int[] {0, 1}).asImages(28, 28, 1));
+        assertEquals("xTrain rows hold 6 values but images of shape [28, 28, 1] hold 784", e.getMessage());
+    }
 }

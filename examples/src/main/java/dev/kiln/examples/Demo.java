@@ -10,6 +10,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * ./kiln demo                                  # Fashion-MNIST, 5 epochs, batch 128
+ * ./kiln demo --model cnn                      # Keras' simple convnet on the images
  * ./kiln demo --model xor
  * ./kiln demo --model binary
  * ./kiln demo --model early-stopping
@@ -26,6 +27,7 @@ public final class Demo {
         Kiln.setSeed(options.seed());
         Kiln.setThreads(options.threads());
         ExampleResult result = switch (options.model()) {
+            case "cnn" -> ConvNetExample.run(options.epochs(), options.batch());
             case "xor" -> XorExample.run(options.epochs(), options.batch());
             case "regression" -> RegressionExample.run(options.epochs(), options.batch());
             case "binary" -> BinaryClassificationExample.run(options.epochs(), options.batch());

@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /** The command line of {@code ./kiln demo}: --model, --epochs, --batch, --threads, --seed. */
 record DemoOptions(String model, int epochs, int batch, int threads, long seed) {
-    static final List<String> MODELS = List.of("fashion", "xor", "regression", "binary", "early-stopping", "checkpoint");
+    static final List<String> MODELS = List.of("fashion", "cnn", "xor", "regression", "binary", "early-stopping", "checkpoint");
     private static final List<String> FLAGS = List.of("--model", "--epochs", "--batch", "--threads", "--seed");
 
     static DemoOptions parse(String[] args) {
@@ -40,6 +40,9 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
         return """
                 usage: ./kiln demo [--model NAME] [--epochs N] [--batch B] [--threads T] [--seed S]
                   fashion         784-128-10 MLP on Fashion-MNIST (relu, softmax, adam), 5 epochs of batch 128
+                  cnn             Keras' simple convnet on Fashion-MNIST images [28, 28, 1]: Conv2D 32 3×3 relu,
+                                  MaxPooling2D, Conv2D 64 3×3 relu, MaxPooling2D, Flatten, Dropout 0.5,
+                                  Dense 10 softmax (adam), 5 epochs of batch 128
                   xor             2-8-1 network learning XOR (tanh, sigmoid, binary_crossentropy)
                   regression      linear-plus-noise target fitted with mse
                   binary          loan default from four generated tabular features: standardised inputs,
