@@ -24,6 +24,10 @@ public final class History {
     private final List<Double> trainingSeconds = new ArrayList<>();
     private double epochSeconds;
 
+    /** Only {@link Model#fit} makes one: a History is what training recorded, not something to fill in. */
+    History() {
+    }
+
     /** The training time of the epoch whose end the {@link #recorder()} sees next. */
     void epochTrained(double seconds) {
         epochSeconds = seconds;
