@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
@@ -39,24 +40,47 @@ public final class ActivationKernels {
         };
     }
 
+    /*
+     * Why the elementwise kernels are laid out as they are (measured with -XX:+LogCompilation, JDK 25):
+     * C2 stops inlining ordinary methods once a compilation has created NodeCountInliningCutoff (18000)
+     * nodes while parsing; only the Vector API's own @ForceInline methods are still inlined (later).
+     * One VectorMath.exp alone parses to about 17000 nodes. A Kiln helper that takes or returns a
+     * FloatVector and is reached after that point stays a real call, and every vector crossing it is
+     * boxed on the heap, in every call, forever (and the kernel runs ~10x slower). Which compilation
+     * crossed the line depended on the profile and on which method C2 happened to compile first, so
+     * allocation tests failed at random. The rules that follow from it:
+     *  - the dispatchers below and every loop method take no vectors, so when C2 declines to inline one
+     *    (too many nodes, already compiled, too deep) the cost is a plain call, never boxing;
+     *  - a loop's full vectors and its masked tail are separate methods, so no compilation holds two
+     *    copies of an activation's math (the second copy's helpers were the ones refused);
+     *  - GELU's slope, which needs two exponentials, is written without helper calls at all.
+     */
+
     /** y[e] = f(z[e]) for elements [from, to); y may alias z. Softmax is rejected: it is row-wise. */
     public static void forward(Activation a, MemorySegment z, MemorySegment y, long from, long to) {
-        if (!a.isElementwise()) {
-            throw notElementwise(a);
-        }
-        if (a == Activation.GELU) {
-            geluForward(z, y, from, to);
-            return;
-        }
-        long e = from;
-        for (; e + S.length() <= to; e += S.length()) {
-            long o = e * Float.BYTES;
-            apply(a, FloatVector.fromMemorySegment(S, z, o, ORDER)).intoMemorySegment(y, o, ORDER);
-        }
-        if (e < to) {
-            VectorMask<Float> m = tailMask(e, to);
-            long o = e * Float.BYTES;
-            apply(a, FloatVector.fromMemorySegment(S, z, o, ORDER, m)).intoMemorySegment(y, o, ORDER, m);
+        switch (a) {
+            case LINEAR -> {
+                if (z != y) {
+                    MemorySegment.copy(z, from * Float.BYTES, y, from * Float.BYTES, (to - from) * Float.BYTES);
+                }
+            }
+            case RELU -> reluForward(z, y, from, to);
+            case LEAKY_RELU -> leakyReluForward(z, y, from, to);
+            case GELU -> {
+                long end = fullEnd(from, to);
+                geluForward(z, y, from, end);
+                if (end < to) {
+                    geluForwardTail(z, y, end, to);
+                }
+            }
+            case SIGMOID, TANH, ELU, SILU -> {
+                long end = fullEnd(from, to);
+                expForward(a, z, y, from, end);
+                if (end < to) {
+                    expForwardTail(a, z, y, end, to);
+                }
+            }
+            case SOFTMAX -> throw notElementwise(a);
         }
     }
 
@@ -79,25 +103,110 @@ public final class ActivationKernels {
             throw new IllegalArgumentException("activation " + a + " needs " + (fromInput ? "z" : "y")
                     + " for its derivative, but it was null");
         }
-        if (a == Activation.GELU) {
-            geluBackward(z, dy, dz, from, to);
-            return;
-        }
         MemorySegment source = fromInput ? z : y;
+        long end = fullEnd(from, to);
+        switch (a) {
+            case RELU, LEAKY_RELU -> rectifiedBackward(a == Activation.LEAKY_RELU, source, dy, dz, from, to);
+            case GELU -> {
+                geluBackward(source, dy, dz, from, end);
+                if (end < to) {
+                    geluBackwardTail(source, dy, dz, end, to);
+                }
+            }
+            default -> {
+                expBackward(a, source, dy, dz, from, end);
+                if (end < to) {
+                    expBackwardTail(a, source, dy, dz, end, to);
+                }
+            }
+        }
+    }
+
+    /** The end of the whole vectors in [from, to). */
+    private static long fullEnd(long from, long to) {
+        return from + (to - from) / S.length() * S.length();
+    }
+
+    /** ReLU, max(z, 0): Vector API calls only, so nothing here can be left out of line. */
+    private static void reluForward(MemorySegment z, MemorySegment y, long from, long to) {
+        long e = from;
+        for (; e + S.length() <= to; e += S.length()) {
+            long o = e * Float.BYTES;
+            FloatVector.fromMemorySegment(S, z, o, ORDER).max(0f).intoMemorySegment(y, o, ORDER);
+        }
+        if (e < to) {
+            VectorMask<Float> m = tailMask(e, to);
+            long o = e * Float.BYTES;
+            FloatVector.fromMemorySegment(S, z, o, ORDER, m).max(0f).intoMemorySegment(y, o, ORDER, m);
+        }
+    }
+
+    /** Leaky ReLU: max(z, 0.2z) picks z above zero and 0.2z below because the slope is below 1. */
+    private static void leakyReluForward(MemorySegment z, MemorySegment y, long from, long to) {
+        long e = from;
+        for (; e + S.length() <= to; e += S.length()) {
+            long o = e * Float.BYTES;
+            FloatVector v = FloatVector.fromMemorySegment(S, z, o, ORDER);
+            v.max(v.mul(LEAKY_SLOPE)).intoMemorySegment(y, o, ORDER);
+        }
+        if (e < to) {
+            VectorMask<Float> m = tailMask(e, to);
+            long o = e * Float.BYTES;
+            FloatVector v = FloatVector.fromMemorySegment(S, z, o, ORDER, m);
+            v.max(v.mul(LEAKY_SLOPE)).intoMemorySegment(y, o, ORDER, m);
+        }
+    }
+
+    /** dz = dy·(1 above zero, else 0 or the leaky slope), from z or y (same sign); Vector API calls only. */
+    private static void rectifiedBackward(boolean leaky, MemorySegment source, MemorySegment dy, MemorySegment dz,
+            long from, long to) {
+        float slope = leaky ? LEAKY_SLOPE : 0f;
         long e = from;
         for (; e + S.length() <= to; e += S.length()) {
             long o = e * Float.BYTES;
             FloatVector s = FloatVector.fromMemorySegment(S, source, o, ORDER);
             FloatVector g = FloatVector.fromMemorySegment(S, dy, o, ORDER);
-            g.mul(slope(a, s)).intoMemorySegment(dz, o, ORDER);
+            g.mul(FloatVector.broadcast(S, slope).blend(1f, s.compare(VectorOperators.GT, 0f))).intoMemorySegment(dz, o, ORDER);
         }
         if (e < to) {
             VectorMask<Float> m = tailMask(e, to);
             long o = e * Float.BYTES;
             FloatVector s = FloatVector.fromMemorySegment(S, source, o, ORDER, m);
             FloatVector g = FloatVector.fromMemorySegment(S, dy, o, ORDER, m);
-            g.mul(slope(a, s)).intoMemorySegment(dz, o, ORDER, m);
+            g.mul(FloatVector.broadcast(S, slope).blend(1f, s.compare(VectorOperators.GT, 0f))).intoMemorySegment(dz, o, ORDER, m);
         }
+    }
+
+    /** Sigmoid, tanh, ELU or SiLU over whole vectors [from, to): one exponential per vector. */
+    private static void expForward(Activation a, MemorySegment z, MemorySegment y, long from, long to) {
+        for (long e = from; e < to; e += S.length()) {
+            long o = e * Float.BYTES;
+            apply(a, FloatVector.fromMemorySegment(S, z, o, ORDER)).intoMemorySegment(y, o, ORDER);
+        }
+    }
+
+    /** The last, partial vector of {@link #expForward}: a method of its own (see above). */
+    private static void expForwardTail(Activation a, MemorySegment z, MemorySegment y, long from, long to) {
+        VectorMask<Float> m = tailMask(from, to);
+        long o = from * Float.BYTES;
+        apply(a, FloatVector.fromMemorySegment(S, z, o, ORDER, m)).intoMemorySegment(y, o, ORDER, m);
+    }
+
+    private static void expBackward(Activation a, MemorySegment source, MemorySegment dy, MemorySegment dz, long from,
+            long to) {
+        for (long e = from; e < to; e += S.length()) {
+            long o = e * Float.BYTES;
+            FloatVector s = FloatVector.fromMemorySegment(S, source, o, ORDER);
+            FloatVector.fromMemorySegment(S, dy, o, ORDER).mul(slope(a, s)).intoMemorySegment(dz, o, ORDER);
+        }
+    }
+
+    private static void expBackwardTail(Activation a, MemorySegment source, MemorySegment dy, MemorySegment dz,
+            long from, long to) {
+        VectorMask<Float> m = tailMask(from, to);
+        long o = from * Float.BYTES;
+        FloatVector s = FloatVector.fromMemorySegment(S, source, o, ORDER, m);
+        FloatVector.fromMemorySegment(S, dy, o, ORDER, m).mul(slope(a, s)).intoMemorySegment(dz, o, ORDER, m);
     }
 
     /** Row-wise softmax of z into y for rows [rowFrom, rowTo), shifted by the row max so exp cannot overflow; y may alias z. */
@@ -222,38 +331,35 @@ public final class ActivationKernels {
         };
     }
 
-    /**
-     * GELU gets loops of its own: inside the shared loops its erfc and exp sit behind the switch,
-     * too deep for C2 to inline, and every vector crossed the call as a heap object.
-     */
+    /** GELU over whole vectors [from, to). */
     private static void geluForward(MemorySegment z, MemorySegment y, long from, long to) {
-        long e = from;
-        for (; e + S.length() <= to; e += S.length()) {
+        for (long e = from; e < to; e += S.length()) {
             long o = e * Float.BYTES;
             FloatVector v = FloatVector.fromMemorySegment(S, z, o, ORDER);
             v.mul(normalCdf(v)).intoMemorySegment(y, o, ORDER);
         }
-        if (e < to) {
-            VectorMask<Float> m = tailMask(e, to);
-            long o = e * Float.BYTES;
-            FloatVector v = FloatVector.fromMemorySegment(S, z, o, ORDER, m);
-            v.mul(normalCdf(v)).intoMemorySegment(y, o, ORDER, m);
-        }
+    }
+
+    private static void geluForwardTail(MemorySegment z, MemorySegment y, long from, long to) {
+        VectorMask<Float> m = tailMask(from, to);
+        long o = from * Float.BYTES;
+        FloatVector v = FloatVector.fromMemorySegment(S, z, o, ORDER, m);
+        v.mul(normalCdf(v)).intoMemorySegment(y, o, ORDER, m);
     }
 
     private static void geluBackward(MemorySegment z, MemorySegment dy, MemorySegment dz, long from, long to) {
-        long e = from;
-        for (; e + S.length() <= to; e += S.length()) {
+        for (long e = from; e < to; e += S.length()) {
             long o = e * Float.BYTES;
             FloatVector v = FloatVector.fromMemorySegment(S, z, o, ORDER);
             FloatVector.fromMemorySegment(S, dy, o, ORDER).mul(geluSlope(v)).intoMemorySegment(dz, o, ORDER);
         }
-        if (e < to) {
-            VectorMask<Float> m = tailMask(e, to);
-            long o = e * Float.BYTES;
-            FloatVector v = FloatVector.fromMemorySegment(S, z, o, ORDER, m);
-            FloatVector.fromMemorySegment(S, dy, o, ORDER, m).mul(geluSlope(v)).intoMemorySegment(dz, o, ORDER, m);
-        }
+    }
+
+    private static void geluBackwardTail(MemorySegment z, MemorySegment dy, MemorySegment dz, long from, long to) {
+        VectorMask<Float> m = tailMask(from, to);
+        long o = from * Float.BYTES;
+        FloatVector v = FloatVector.fromMemorySegment(S, z, o, ORDER, m);
+        FloatVector.fromMemorySegment(S, dy, o, ORDER, m).mul(geluSlope(v)).intoMemorySegment(dz, o, ORDER, m);
     }
 
     private static FloatVector elu(FloatVector z) {
@@ -271,10 +377,72 @@ public final class ActivationKernels {
         return halfErfc.blend(FloatVector.broadcast(S, 1f).sub(halfErfc), z.compare(VectorOperators.GE, 0f));
     }
 
-    /** GELU'(z) = Φ(z) + z·φ(z), φ the standard normal density. */
+    /**
+     * GELU'(z) = Φ(z) + z·φ(z), φ the standard normal density: the same operations, in the same order, as
+     * {@code z.fma(exp(−z²/2)·(1/√2π), normalCdf(z))} with normalCdf, VectorMath.erfcNonNegative and
+     * VectorMath.exp written out. It needs two exponentials, and after the first one (~17000 parse nodes)
+     * C2 no longer inlines ordinary methods (see the note above forward): a second call to exp here was
+     * left out of line and boxed its vectors. Vector API methods alone are always inlined. Keep it in step with
+     * VectorMath.exp and erfcNonNegative.
+     */
     private static FloatVector geluSlope(FloatVector z) {
-        FloatVector density = VectorMath.exp(z.mul(z).mul(-0.5f)).mul(INV_SQRT_TWO_PI);
-        return z.fma(density, normalCdf(z));
+        // φ(z)·√2π = e^(−z²/2), VectorMath.exp inlined.
+        FloatVector x = z.mul(z).mul(-0.5f);
+        FloatVector dClamped = x.max(-87.3f).min(88.7f);
+        FloatVector dShifted = dClamped.fma(FloatVector.broadcast(S, 1.44269504f), FloatVector.broadcast(S, 12582912f));
+        FloatVector dK = dShifted.sub(12582912f);
+        FloatVector dR = dK.fma(FloatVector.broadcast(S, -0.693145752f), dClamped);
+        dR = dK.fma(FloatVector.broadcast(S, -1.42860677e-6f), dR);
+        FloatVector dP = dR.fma(FloatVector.broadcast(S, 1f / 720), FloatVector.broadcast(S, 1f / 120));
+        dP = dP.fma(dR, FloatVector.broadcast(S, 1f / 24));
+        dP = dP.fma(dR, FloatVector.broadcast(S, 1f / 6));
+        dP = dP.fma(dR, FloatVector.broadcast(S, 0.5f));
+        dP = dP.fma(dR, FloatVector.broadcast(S, 1f));
+        dP = dP.fma(dR, FloatVector.broadcast(S, 1f));
+        IntVector dK1 = dShifted.reinterpretAsInts().sub(0x4B400000);
+        IntVector dHalf = dK1.lanewise(VectorOperators.ASHR, 1);
+        FloatVector dScale1 = dHalf.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector dScale2 = dK1.sub(dHalf).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector ex = dP.mul(dScale1).mul(dScale2);
+        ex = ex.blend(0f, x.compare(VectorOperators.LT, -87.3f));
+        ex = ex.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, 88.7f));
+        ex = ex.blend(x, x.test(VectorOperators.IS_NAN));
+        FloatVector density = ex.mul(INV_SQRT_TWO_PI);
+        // Φ(z) = ½·erfc(|z|/√2) reflected, VectorMath.erfcNonNegative inlined.
+        FloatVector a = z.abs().mul(SQRT_HALF);
+        FloatVector t = FloatVector.broadcast(S, 1f).div(a.mul(0.5f).add(1f));
+        FloatVector p = t.fma(VectorMath.C9, VectorMath.C8);
+        p = p.fma(t, FloatVector.broadcast(S, VectorMath.C7));
+        p = p.fma(t, FloatVector.broadcast(S, VectorMath.C6));
+        p = p.fma(t, FloatVector.broadcast(S, VectorMath.C5));
+        p = p.fma(t, FloatVector.broadcast(S, VectorMath.C4));
+        p = p.fma(t, FloatVector.broadcast(S, VectorMath.C3));
+        p = p.fma(t, FloatVector.broadcast(S, VectorMath.C2));
+        p = p.fma(t, FloatVector.broadcast(S, VectorMath.C1));
+        p = p.fma(t, FloatVector.broadcast(S, VectorMath.C0));
+        FloatVector y = a.mul(a).neg().add(p);
+        FloatVector eClamped = y.max(-87.3f).min(88.7f);
+        FloatVector eShifted = eClamped.fma(FloatVector.broadcast(S, 1.44269504f), FloatVector.broadcast(S, 12582912f));
+        FloatVector eK = eShifted.sub(12582912f);
+        FloatVector eR = eK.fma(FloatVector.broadcast(S, -0.693145752f), eClamped);
+        eR = eK.fma(FloatVector.broadcast(S, -1.42860677e-6f), eR);
+        FloatVector eP = eR.fma(FloatVector.broadcast(S, 1f / 720), FloatVector.broadcast(S, 1f / 120));
+        eP = eP.fma(eR, FloatVector.broadcast(S, 1f / 24));
+        eP = eP.fma(eR, FloatVector.broadcast(S, 1f / 6));
+        eP = eP.fma(eR, FloatVector.broadcast(S, 0.5f));
+        eP = eP.fma(eR, FloatVector.broadcast(S, 1f));
+        eP = eP.fma(eR, FloatVector.broadcast(S, 1f));
+        IntVector eK1 = eShifted.reinterpretAsInts().sub(0x4B400000);
+        IntVector eHalf = eK1.lanewise(VectorOperators.ASHR, 1);
+        FloatVector eScale1 = eHalf.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector eScale2 = eK1.sub(eHalf).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector ey = eP.mul(eScale1).mul(eScale2);
+        ey = ey.blend(0f, y.compare(VectorOperators.LT, -87.3f));
+        ey = ey.blend(Float.POSITIVE_INFINITY, y.compare(VectorOperators.GT, 88.7f));
+        ey = ey.blend(y, y.test(VectorOperators.IS_NAN));
+        FloatVector halfErfc = t.mul(ey).mul(0.5f);
+        FloatVector cdf = halfErfc.blend(FloatVector.broadcast(S, 1f).sub(halfErfc), z.compare(VectorOperators.GE, 0f));
+        return z.fma(density, cdf);
     }
 
     /** SiLU'(z) = σ(z)·(1 + z·(1 − σ(z))). */

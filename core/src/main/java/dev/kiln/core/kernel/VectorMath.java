@@ -14,16 +14,16 @@ final class VectorMath {
 
     // Numerical Recipes' Chebyshev fit erfc(x) ≈ t·exp(−x² + P(t)), t = 1/(1 + x/2), with fractional
     // error below 1.2e-7 for every x ≥ 0: relative accuracy keeps GELU's far negative tail right.
-    private static final float C0 = -1.26551223f;
-    private static final float C1 = 1.00002368f;
-    private static final float C2 = 0.37409196f;
-    private static final float C3 = 0.09678418f;
-    private static final float C4 = -0.18628806f;
-    private static final float C5 = 0.27886807f;
-    private static final float C6 = -1.13520398f;
-    private static final float C7 = 1.48851587f;
-    private static final float C8 = -0.82215223f;
-    private static final float C9 = 0.17087277f;
+    static final float C0 = -1.26551223f;
+    static final float C1 = 1.00002368f;
+    static final float C2 = 0.37409196f;
+    static final float C3 = 0.09678418f;
+    static final float C4 = -0.18628806f;
+    static final float C5 = 0.27886807f;
+    static final float C6 = -1.13520398f;
+    static final float C7 = 1.48851587f;
+    static final float C8 = -0.82215223f;
+    static final float C9 = 0.17087277f;
 
     private VectorMath() {
     }
