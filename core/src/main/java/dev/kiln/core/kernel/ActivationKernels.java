@@ -51,9 +51,12 @@ public final class ActivationKernels {
      * allocation tests failed at random. The rules that follow from it:
      *  - the dispatchers below and every loop method take no vectors, so when C2 declines to inline one
      *    (too many nodes, already compiled, too deep) the cost is a plain call, never boxing;
-     *  - a loop's full vectors and its masked tail are separate methods, so no compilation holds two
-     *    copies of an activation's math (the second copy's helpers were the ones refused);
-     *  - GELU's slope, which needs two exponentials, is written without helper calls at all.
+     *  - a loop that calls a helper with an exponential masks its last, partial vector inside the loop
+     *    rather than in a tail after it, so no compilation holds two copies of that math (the second
+     *    copy's helpers were the ones refused) and the tail is compiled with the loop, not left to C1
+     *    when it runs less often (a tail method of its own stayed in C1 code, boxing, in one run of 8);
+     *  - GELU's slope, which needs two exponentials, is written without helper calls at all, in one loop
+     *    masked on its last vector (so one copy).
      */
 
     /** y[e] = f(z[e]) for elements [from, to); y may alias z. Softmax is rejected: it is row-wise. */
@@ -66,20 +69,8 @@ public final class ActivationKernels {
             }
             case RELU -> reluForward(z, y, from, to);
             case LEAKY_RELU -> leakyReluForward(z, y, from, to);
-            case GELU -> {
-                long end = fullEnd(from, to);
-                geluForward(z, y, from, end);
-                if (end < to) {
-                    geluForwardTail(z, y, end, to);
-                }
-            }
-            case SIGMOID, TANH, ELU, SILU -> {
-                long end = fullEnd(from, to);
-                expForward(a, z, y, from, end);
-                if (end < to) {
-                    expForwardTail(a, z, y, end, to);
-                }
-            }
+            case GELU -> geluForward(z, y, from, to);
+            case SIGMOID, TANH, ELU, SILU -> expForward(a, z, y, from, to);
             case SOFTMAX -> throw notElementwise(a);
         }
     }
@@ -104,27 +95,11 @@ public final class ActivationKernels {
                     + " for its derivative, but it was null");
         }
         MemorySegment source = fromInput ? z : y;
-        long end = fullEnd(from, to);
         switch (a) {
             case RELU, LEAKY_RELU -> rectifiedBackward(a == Activation.LEAKY_RELU, source, dy, dz, from, to);
-            case GELU -> {
-                geluBackward(source, dy, dz, from, end);
-                if (end < to) {
-                    geluBackwardTail(source, dy, dz, end, to);
-                }
-            }
-            default -> {
-                expBackward(a, source, dy, dz, from, end);
-                if (end < to) {
-                    expBackwardTail(a, source, dy, dz, end, to);
-                }
-            }
+            case GELU -> geluBackward(source, dy, dz, from, to);
+            default -> expBackward(a, source, dy, dz, from, to);
         }
-    }
-
-    /** The end of the whole vectors in [from, to). */
-    private static long fullEnd(long from, long to) {
-        return from + (to - from) / S.length() * S.length();
     }
 
     /** ReLU, max(z, 0): Vector API calls only, so nothing here can be left out of line. */
@@ -177,36 +152,23 @@ public final class ActivationKernels {
         }
     }
 
-    /** Sigmoid, tanh, ELU or SiLU over whole vectors [from, to): one exponential per vector. */
+    /** Sigmoid, tanh, ELU or SiLU over [from, to), the last partial vector masked: one exponential per vector. */
     private static void expForward(Activation a, MemorySegment z, MemorySegment y, long from, long to) {
         for (long e = from; e < to; e += S.length()) {
+            VectorMask<Float> m = tailMask(e, to);
             long o = e * Float.BYTES;
-            apply(a, FloatVector.fromMemorySegment(S, z, o, ORDER)).intoMemorySegment(y, o, ORDER);
+            apply(a, FloatVector.fromMemorySegment(S, z, o, ORDER, m)).intoMemorySegment(y, o, ORDER, m);
         }
-    }
-
-    /** The last, partial vector of {@link #expForward}: a method of its own (see above). */
-    private static void expForwardTail(Activation a, MemorySegment z, MemorySegment y, long from, long to) {
-        VectorMask<Float> m = tailMask(from, to);
-        long o = from * Float.BYTES;
-        apply(a, FloatVector.fromMemorySegment(S, z, o, ORDER, m)).intoMemorySegment(y, o, ORDER, m);
     }
 
     private static void expBackward(Activation a, MemorySegment source, MemorySegment dy, MemorySegment dz, long from,
             long to) {
         for (long e = from; e < to; e += S.length()) {
+            VectorMask<Float> m = tailMask(e, to);
             long o = e * Float.BYTES;
-            FloatVector s = FloatVector.fromMemorySegment(S, source, o, ORDER);
-            FloatVector.fromMemorySegment(S, dy, o, ORDER).mul(slope(a, s)).intoMemorySegment(dz, o, ORDER);
+            FloatVector s = FloatVector.fromMemorySegment(S, source, o, ORDER, m);
+            FloatVector.fromMemorySegment(S, dy, o, ORDER, m).mul(slope(a, s)).intoMemorySegment(dz, o, ORDER, m);
         }
-    }
-
-    private static void expBackwardTail(Activation a, MemorySegment source, MemorySegment dy, MemorySegment dz,
-            long from, long to) {
-        VectorMask<Float> m = tailMask(from, to);
-        long o = from * Float.BYTES;
-        FloatVector s = FloatVector.fromMemorySegment(S, source, o, ORDER, m);
-        FloatVector.fromMemorySegment(S, dy, o, ORDER, m).mul(slope(a, s)).intoMemorySegment(dz, o, ORDER, m);
     }
 
     /** Row-wise softmax of z into y for rows [rowFrom, rowTo), shifted by the row max so exp cannot overflow; y may alias z. */
@@ -325,41 +287,92 @@ public final class ActivationKernels {
             case TANH -> s.neg().fma(s, FloatVector.broadcast(S, 1f));
             case LEAKY_RELU -> FloatVector.broadcast(S, LEAKY_SLOPE).blend(FloatVector.broadcast(S, 1f), s.compare(VectorOperators.GT, 0f));
             case ELU -> s.add(1f).blend(FloatVector.broadcast(S, 1f), s.compare(VectorOperators.GT, 0f));
-            case GELU -> geluSlope(s);
+            case GELU -> throw new IllegalStateException("GELU's slope is computed in geluBackward only");
             case SILU -> siluSlope(s);
             case SOFTMAX -> throw notElementwise(a);
         };
     }
 
-    /** GELU over whole vectors [from, to). */
+    /** GELU over [from, to), the last partial vector masked. */
     private static void geluForward(MemorySegment z, MemorySegment y, long from, long to) {
         for (long e = from; e < to; e += S.length()) {
+            VectorMask<Float> m = tailMask(e, to);
             long o = e * Float.BYTES;
-            FloatVector v = FloatVector.fromMemorySegment(S, z, o, ORDER);
-            v.mul(normalCdf(v)).intoMemorySegment(y, o, ORDER);
+            FloatVector v = FloatVector.fromMemorySegment(S, z, o, ORDER, m);
+            v.mul(normalCdf(v)).intoMemorySegment(y, o, ORDER, m);
         }
     }
 
-    private static void geluForwardTail(MemorySegment z, MemorySegment y, long from, long to) {
-        VectorMask<Float> m = tailMask(from, to);
-        long o = from * Float.BYTES;
-        FloatVector v = FloatVector.fromMemorySegment(S, z, o, ORDER, m);
-        v.mul(normalCdf(v)).intoMemorySegment(y, o, ORDER, m);
-    }
-
-    private static void geluBackward(MemorySegment z, MemorySegment dy, MemorySegment dz, long from, long to) {
+    /**
+     * GELU'(z) = Φ(z) + z·φ(z), φ the standard normal density, times dy, over [from, to) with the last partial
+     * vector masked. It needs two exponentials, and after the first (~17000 parse nodes) C2 inlines no more
+     * Kiln helpers, so the slope is written here without helper calls: VectorMath.exp for e^(−z²/2) and
+     * VectorMath.erfcNonNegative for Φ, the same operations in the same order (keep them in step). One loop,
+     * masked on its last vector, holds the only copy, so no compilation ever parses it twice.
+     */
+    private static void geluBackward(MemorySegment source, MemorySegment dy, MemorySegment dz, long from, long to) {
         for (long e = from; e < to; e += S.length()) {
+            VectorMask<Float> m = tailMask(e, to);
             long o = e * Float.BYTES;
-            FloatVector v = FloatVector.fromMemorySegment(S, z, o, ORDER);
-            FloatVector.fromMemorySegment(S, dy, o, ORDER).mul(geluSlope(v)).intoMemorySegment(dz, o, ORDER);
+            FloatVector z = FloatVector.fromMemorySegment(S, source, o, ORDER, m);
+            // φ(z)·√2π = e^(−z²/2), VectorMath.exp inlined.
+            FloatVector x = z.mul(z).mul(-0.5f);
+            FloatVector dClamped = x.max(-87.3f).min(88.7f);
+            FloatVector dShifted = dClamped.fma(FloatVector.broadcast(S, 1.44269504f), FloatVector.broadcast(S, 12582912f));
+            FloatVector dK = dShifted.sub(12582912f);
+            FloatVector dR = dK.fma(FloatVector.broadcast(S, -0.693145752f), dClamped);
+            dR = dK.fma(FloatVector.broadcast(S, -1.42860677e-6f), dR);
+            FloatVector dP = dR.fma(FloatVector.broadcast(S, 1f / 720), FloatVector.broadcast(S, 1f / 120));
+            dP = dP.fma(dR, FloatVector.broadcast(S, 1f / 24));
+            dP = dP.fma(dR, FloatVector.broadcast(S, 1f / 6));
+            dP = dP.fma(dR, FloatVector.broadcast(S, 0.5f));
+            dP = dP.fma(dR, FloatVector.broadcast(S, 1f));
+            dP = dP.fma(dR, FloatVector.broadcast(S, 1f));
+            IntVector dK1 = dShifted.reinterpretAsInts().sub(0x4B400000);
+            IntVector dHalf = dK1.lanewise(VectorOperators.ASHR, 1);
+            FloatVector dScale1 = dHalf.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector dScale2 = dK1.sub(dHalf).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector ex = dP.mul(dScale1).mul(dScale2);
+            ex = ex.blend(0f, x.compare(VectorOperators.LT, -87.3f));
+            ex = ex.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, 88.7f));
+            ex = ex.blend(x, x.test(VectorOperators.IS_NAN));
+            FloatVector density = ex.mul(INV_SQRT_TWO_PI);
+            // Φ(z) = ½·erfc(|z|/√2) reflected, VectorMath.erfcNonNegative inlined.
+            FloatVector a = z.abs().mul(SQRT_HALF);
+            FloatVector t = FloatVector.broadcast(S, 1f).div(a.mul(0.5f).add(1f));
+            FloatVector p = t.fma(VectorMath.C9, VectorMath.C8);
+            p = p.fma(t, FloatVector.broadcast(S, VectorMath.C7));
+            p = p.fma(t, FloatVector.broadcast(S, VectorMath.C6));
+            p = p.fma(t, FloatVector.broadcast(S, VectorMath.C5));
+            p = p.fma(t, FloatVector.broadcast(S, VectorMath.C4));
+            p = p.fma(t, FloatVector.broadcast(S, VectorMath.C3));
+            p = p.fma(t, FloatVector.broadcast(S, VectorMath.C2));
+            p = p.fma(t, FloatVector.broadcast(S, VectorMath.C1));
+            p = p.fma(t, FloatVector.broadcast(S, VectorMath.C0));
+            FloatVector y = a.mul(a).neg().add(p);
+            FloatVector eClamped = y.max(-87.3f).min(88.7f);
+            FloatVector eShifted = eClamped.fma(FloatVector.broadcast(S, 1.44269504f), FloatVector.broadcast(S, 12582912f));
+            FloatVector eK = eShifted.sub(12582912f);
+            FloatVector eR = eK.fma(FloatVector.broadcast(S, -0.693145752f), eClamped);
+            eR = eK.fma(FloatVector.broadcast(S, -1.42860677e-6f), eR);
+            FloatVector eP = eR.fma(FloatVector.broadcast(S, 1f / 720), FloatVector.broadcast(S, 1f / 120));
+            eP = eP.fma(eR, FloatVector.broadcast(S, 1f / 24));
+            eP = eP.fma(eR, FloatVector.broadcast(S, 1f / 6));
+            eP = eP.fma(eR, FloatVector.broadcast(S, 0.5f));
+            eP = eP.fma(eR, FloatVector.broadcast(S, 1f));
+            eP = eP.fma(eR, FloatVector.broadcast(S, 1f));
+            IntVector eK1 = eShifted.reinterpretAsInts().sub(0x4B400000);
+            IntVector eHalf = eK1.lanewise(VectorOperators.ASHR, 1);
+            FloatVector eScale1 = eHalf.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector eScale2 = eK1.sub(eHalf).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector ey = eP.mul(eScale1).mul(eScale2);
+            ey = ey.blend(0f, y.compare(VectorOperators.LT, -87.3f));
+            ey = ey.blend(Float.POSITIVE_INFINITY, y.compare(VectorOperators.GT, 88.7f));
+            ey = ey.blend(y, y.test(VectorOperators.IS_NAN));
+            FloatVector halfErfc = t.mul(ey).mul(0.5f);
+            FloatVector cdf = halfErfc.blend(FloatVector.broadcast(S, 1f).sub(halfErfc), z.compare(VectorOperators.GE, 0f));
+            FloatVector.fromMemorySegment(S, dy, o, ORDER, m).mul(z.fma(density, cdf)).intoMemorySegment(dz, o, ORDER, m);
         }
-    }
-
-    private static void geluBackwardTail(MemorySegment z, MemorySegment dy, MemorySegment dz, long from, long to) {
-        VectorMask<Float> m = tailMask(from, to);
-        long o = from * Float.BYTES;
-        FloatVector v = FloatVector.fromMemorySegment(S, z, o, ORDER, m);
-        FloatVector.fromMemorySegment(S, dy, o, ORDER, m).mul(geluSlope(v)).intoMemorySegment(dz, o, ORDER, m);
     }
 
     private static FloatVector elu(FloatVector z) {
@@ -377,82 +390,15 @@ public final class ActivationKernels {
         return halfErfc.blend(FloatVector.broadcast(S, 1f).sub(halfErfc), z.compare(VectorOperators.GE, 0f));
     }
 
-    /**
-     * GELU'(z) = Φ(z) + z·φ(z), φ the standard normal density: the same operations, in the same order, as
-     * {@code z.fma(exp(−z²/2)·(1/√2π), normalCdf(z))} with normalCdf, VectorMath.erfcNonNegative and
-     * VectorMath.exp written out. It needs two exponentials, and after the first one (~17000 parse nodes)
-     * C2 no longer inlines ordinary methods (see the note above forward): a second call to exp here was
-     * left out of line and boxed its vectors. Vector API methods alone are always inlined. Keep it in step with
-     * VectorMath.exp and erfcNonNegative.
-     */
-    private static FloatVector geluSlope(FloatVector z) {
-        // φ(z)·√2π = e^(−z²/2), VectorMath.exp inlined.
-        FloatVector x = z.mul(z).mul(-0.5f);
-        FloatVector dClamped = x.max(-87.3f).min(88.7f);
-        FloatVector dShifted = dClamped.fma(FloatVector.broadcast(S, 1.44269504f), FloatVector.broadcast(S, 12582912f));
-        FloatVector dK = dShifted.sub(12582912f);
-        FloatVector dR = dK.fma(FloatVector.broadcast(S, -0.693145752f), dClamped);
-        dR = dK.fma(FloatVector.broadcast(S, -1.42860677e-6f), dR);
-        FloatVector dP = dR.fma(FloatVector.broadcast(S, 1f / 720), FloatVector.broadcast(S, 1f / 120));
-        dP = dP.fma(dR, FloatVector.broadcast(S, 1f / 24));
-        dP = dP.fma(dR, FloatVector.broadcast(S, 1f / 6));
-        dP = dP.fma(dR, FloatVector.broadcast(S, 0.5f));
-        dP = dP.fma(dR, FloatVector.broadcast(S, 1f));
-        dP = dP.fma(dR, FloatVector.broadcast(S, 1f));
-        IntVector dK1 = dShifted.reinterpretAsInts().sub(0x4B400000);
-        IntVector dHalf = dK1.lanewise(VectorOperators.ASHR, 1);
-        FloatVector dScale1 = dHalf.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector dScale2 = dK1.sub(dHalf).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector ex = dP.mul(dScale1).mul(dScale2);
-        ex = ex.blend(0f, x.compare(VectorOperators.LT, -87.3f));
-        ex = ex.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, 88.7f));
-        ex = ex.blend(x, x.test(VectorOperators.IS_NAN));
-        FloatVector density = ex.mul(INV_SQRT_TWO_PI);
-        // Φ(z) = ½·erfc(|z|/√2) reflected, VectorMath.erfcNonNegative inlined.
-        FloatVector a = z.abs().mul(SQRT_HALF);
-        FloatVector t = FloatVector.broadcast(S, 1f).div(a.mul(0.5f).add(1f));
-        FloatVector p = t.fma(VectorMath.C9, VectorMath.C8);
-        p = p.fma(t, FloatVector.broadcast(S, VectorMath.C7));
-        p = p.fma(t, FloatVector.broadcast(S, VectorMath.C6));
-        p = p.fma(t, FloatVector.broadcast(S, VectorMath.C5));
-        p = p.fma(t, FloatVector.broadcast(S, VectorMath.C4));
-        p = p.fma(t, FloatVector.broadcast(S, VectorMath.C3));
-        p = p.fma(t, FloatVector.broadcast(S, VectorMath.C2));
-        p = p.fma(t, FloatVector.broadcast(S, VectorMath.C1));
-        p = p.fma(t, FloatVector.broadcast(S, VectorMath.C0));
-        FloatVector y = a.mul(a).neg().add(p);
-        FloatVector eClamped = y.max(-87.3f).min(88.7f);
-        FloatVector eShifted = eClamped.fma(FloatVector.broadcast(S, 1.44269504f), FloatVector.broadcast(S, 12582912f));
-        FloatVector eK = eShifted.sub(12582912f);
-        FloatVector eR = eK.fma(FloatVector.broadcast(S, -0.693145752f), eClamped);
-        eR = eK.fma(FloatVector.broadcast(S, -1.42860677e-6f), eR);
-        FloatVector eP = eR.fma(FloatVector.broadcast(S, 1f / 720), FloatVector.broadcast(S, 1f / 120));
-        eP = eP.fma(eR, FloatVector.broadcast(S, 1f / 24));
-        eP = eP.fma(eR, FloatVector.broadcast(S, 1f / 6));
-        eP = eP.fma(eR, FloatVector.broadcast(S, 0.5f));
-        eP = eP.fma(eR, FloatVector.broadcast(S, 1f));
-        eP = eP.fma(eR, FloatVector.broadcast(S, 1f));
-        IntVector eK1 = eShifted.reinterpretAsInts().sub(0x4B400000);
-        IntVector eHalf = eK1.lanewise(VectorOperators.ASHR, 1);
-        FloatVector eScale1 = eHalf.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector eScale2 = eK1.sub(eHalf).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector ey = eP.mul(eScale1).mul(eScale2);
-        ey = ey.blend(0f, y.compare(VectorOperators.LT, -87.3f));
-        ey = ey.blend(Float.POSITIVE_INFINITY, y.compare(VectorOperators.GT, 88.7f));
-        ey = ey.blend(y, y.test(VectorOperators.IS_NAN));
-        FloatVector halfErfc = t.mul(ey).mul(0.5f);
-        FloatVector cdf = halfErfc.blend(FloatVector.broadcast(S, 1f).sub(halfErfc), z.compare(VectorOperators.GE, 0f));
-        return z.fma(density, cdf);
-    }
-
     /** SiLU'(z) = σ(z)·(1 + z·(1 − σ(z))). */
     private static FloatVector siluSlope(FloatVector z) {
         FloatVector s = VectorMath.sigmoid(z);
         return s.mul(z.fma(FloatVector.broadcast(S, 1f).sub(s), FloatVector.broadcast(S, 1f)));
     }
 
+    /** The lanes of the vector at element {@code from} that lie before {@code to}. */
     private static VectorMask<Float> tailMask(long from, long to) {
-        return S.indexInRange(0, (int) (to - from));
+        return S.indexInRange(0, (int) Math.min(S.length(), to - from));
     }
 
     private static IllegalArgumentException notElementwise(Activation a) {
