@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Kiln against its three peers, side by side. For each setting (batch × hidden sizes), `./kiln bench`
-# and each peer run one after the other, ROUNDS rounds, every run a fresh process with the same
-# threads, batch, epochs and hidden sizes. The peers (../shared/peers, see their headers):
+# Kiln against its three peers, side by side. For each setting (batch × hidden sizes, or batch alone
+# with --model cnn), `./kiln bench` and each peer run one after the other, ROUNDS rounds, every run a
+# fresh process with the same threads, batch, epochs and model (hidden sizes for the MLP; with
+# --model cnn, Keras' simple convnet, whose layers are fixed). The peers (../shared/peers, see their
+# headers):
 #   torch1  PyTorch 1.13 + OpenBLAS  torch-peer                  (needs Debian's python3-torch)
 #   torch2  PyTorch 2 + MKL          keras-peer --torch2         (a venv under /tmp, made on first use)
 #   keras   Keras 3 on JAX           keras-peer --backend jax    (the same venv)
@@ -25,10 +27,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 usage() {
     cat >&2 <<'EOF'
-usage: benchmarks/compare-peers.sh [--peers LIST] [--threads T] [--epochs N] [--rounds R] [--batch B]
-                                   [--hidden H] [--out DIR] [--report-only]
+usage: benchmarks/compare-peers.sh [--model mlp|cnn] [--peers LIST] [--threads T] [--epochs N] [--rounds R]
+                                   [--batch B] [--hidden H] [--out DIR] [--report-only]
   Default settings: batch 32 and 128 × hidden 128 and 256,128, on 2 threads, 5 epochs, 3 rounds;
   --batch and --hidden pick one value each instead. Results go to benchmarks/results/ (or DIR).
+  --model cnn compares Keras' simple convnet (Conv2D 32, pool, Conv2D 64, pool, Dropout 0.5, Dense 10)
+  instead of the MLP: every engine gets --model cnn, the settings are the batches alone (labelled cnn)
+  and --hidden is refused.
   --peers picks among torch1 (PyTorch 1.13 + OpenBLAS), torch2 (PyTorch 2 + MKL) and keras (Keras 3
   on JAX), comma-separated; default all three. Kiln always runs. TORCH_PEER and KERAS_PEER point at
   torch-peer and keras-peer when the checkout does not sit beside shared/.
@@ -38,23 +43,24 @@ EOF
 }
 
 readonly COMMAND="benchmarks/compare-peers.sh${*:+ $*}"
-threads=2 epochs=5 rounds=3 out=benchmarks/results peers=torch1,torch2,keras
-batches=(32 128) hiddens=(128 256,128) report_only=0
+threads=2 epochs=5 rounds=3 out=benchmarks/results peers=torch1,torch2,keras model=mlp
+batches=(32 128) hiddens=(128 256,128) report_only=0 hidden_given=0
 while (($# > 0)); do
     case $1 in
         -h | --help) usage; exit 0 ;;
         --report-only) report_only=1; shift; continue ;;
-        --peers | --threads | --epochs | --rounds | --batch | --hidden | --out)
+        --model | --peers | --threads | --epochs | --rounds | --batch | --hidden | --out)
             (($# >= 2)) || { echo "compare-peers: $1 needs a value" >&2; usage; exit 2; } ;;
         *) echo "compare-peers: unknown option $1" >&2; usage; exit 2 ;;
     esac
     case $1 in
+        --model) model=$2 ;;
         --peers) peers=$2 ;;
         --threads) threads=$2 ;;
         --epochs) epochs=$2 ;;
         --rounds) rounds=$2 ;;
         --batch) batches=("$2") ;;
-        --hidden) hiddens=("$2") ;;
+        --hidden) hiddens=("$2") hidden_given=1 ;;
         --out) out=$2 ;;
     esac
     shift 2
@@ -62,10 +68,17 @@ done
 for n in "$threads" "$epochs" "$rounds" "${batches[@]}"; do
     [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "compare-peers: '$n' is not a whole number >= 1" >&2; exit 2; }
 done
+[[ $model == mlp || $model == cnn ]] || { echo "compare-peers: --model must be mlp or cnn, got '$model'" >&2; exit 2; }
+# The convnet's layers are fixed: widths would be dropped silently, and `./kiln bench` refuses them.
+[[ $model == mlp ]] || ((!hidden_given)) ||
+    { echo "compare-peers: --hidden is for --model mlp; the cnn model has fixed layers" >&2; exit 2; }
 for h in "${hiddens[@]}"; do
     [[ $h =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] ||
         { echo "compare-peers: --hidden '$h' is not a list of widths such as 128 or 256,128" >&2; exit 2; }
 done
+# One setting per batch for the convnet; "cnn" stands where the hidden sizes would, in the run loop,
+# the tables, the CSV's setting and the JSONL's tags.
+[[ $model == mlp ]] || hiddens=(cnn)
 [[ $peers =~ ^[a-z0-9]+(,[a-z0-9]+)*$ ]] ||
     { echo "compare-peers: --peers '$peers' is not a list such as torch1,keras" >&2; exit 2; }
 IFS=, read -r -a wanted <<<"$peers"
@@ -93,6 +106,7 @@ torch_peer=${TORCH_PEER:-../shared/peers/torch-peer}
 keras_peer=${KERAS_PEER:-../shared/peers/keras-peer}
 
 # Sets cmd to the command line of engine $1; every engine takes the same setting options after it.
+# The MLP's command lines stay as they were (no --model: mlp is every engine's default).
 command_of() {
     case $1 in
         kiln) cmd=(./kiln bench) ;;
@@ -102,9 +116,15 @@ command_of() {
     esac
 }
 
+# The options that pick the model for setting $1 (hidden sizes, or cnn), the same for every engine.
+model_args_of() {
+    if [[ $1 == cnn ]]; then model_args=(--model cnn); else model_args=(--hidden "$1"); fi
+}
+
 # Reads the runs and writes the outputs. `record RAW ENGINE BATCH HIDDEN ROUND LINE` appends one run,
-# tagged, to RAW and prints it in the common columns; `report RAW CSV` prints the tables and writes
-# the CSV. One program, so that the engines' fields are mapped onto the columns in one place.
+# tagged, to RAW and prints it in the common columns (HIDDEN is "cnn" for the convnet); `report RAW CSV`
+# prints the tables and writes the CSV. One program, so that the engines' fields are mapped onto the
+# columns in one place.
 summarise() {
     /usr/bin/python3 - "$@" <<'PY'
 import csv, json, os, statistics, sys
@@ -161,16 +181,31 @@ def cell(column, v):
     return f"{v:.4f}" if column == "test_acc" else f"{v:.2f}"
 
 
+def model_of(run):
+    """The JSONL tag's model; runs written before --model existed are the MLP's."""
+    return run.get("model", "mlp")
+
+
+def setting_name(model, hidden):
+    """How a setting's model is shown: "hidden 256,128" for the MLP, "cnn" for the convnet."""
+    return "cnn" if model == "cnn" else f"hidden {hidden}"
+
+
 def record(raw, engine, batch, hidden, rnd, line):
     try:
         result = json.loads(line[5:] if line.startswith("JSON ") else line)
     except json.JSONDecodeError:
         sys.exit(f"compare-peers: {engine} did not end with a JSON line but with: {line[:200]}")
+    # Every engine reports the model it ran; one that ran another than asked would compare unlike things.
+    model = "cnn" if hidden == "cnn" else "mlp"
+    if result.get("model", "mlp") != model:
+        sys.exit(f"compare-peers: {engine} was asked for the {model} model but reports {result.get('model')!r}")
+    tag = {"engine": engine, "batch": int(batch), "model": model, "hidden": None if model == "cnn" else hidden,
+           "round": int(rnd), "result": result}
     with open(raw, "a") as f:
-        f.write(json.dumps({"engine": engine, "batch": int(batch), "hidden": hidden, "round": int(rnd),
-                            "result": result}) + "\n")
+        f.write(json.dumps(tag) + "\n")
     c = {column: cell(column, v) for column, v in common(engine, result).items()}
-    print(f"batch {batch:>4} hidden {hidden:<8} round {rnd}  {engine:<6}  train {c['train_samples_per_s']:>9}/s"
+    print(f"batch {batch:>4} {setting_name(model, hidden):<15} round {rnd}  {engine:<6}  train {c['train_samples_per_s']:>9}/s"
           f"  first epoch {c['first_epoch_s']} s  fit {c['fit_s']} s  first predict {c['first_predict_s']} ms"
           f"  infer {c['infer_samples_per_s']:>9}/s  acc {c['test_acc']}", flush=True)
 
@@ -205,13 +240,15 @@ def report(raw, csv_path):
     runs = [json.loads(l) for l in open(raw) if l.strip()]
     order = lambda e: (ENGINES.index(e) if e in ENGINES else len(ENGINES), e)
     rows = []
-    for batch, hidden in dict.fromkeys((r["batch"], r["hidden"]) for r in runs):
-        here = [r for r in runs if (r["batch"], r["hidden"]) == (batch, hidden)]
+    key = lambda r: (r["batch"], model_of(r), r["hidden"])
+    for batch, model, hidden in dict.fromkeys(key(r) for r in runs):
+        here = [r for r in runs if key(r) == (batch, model, hidden)]
         joined = lambda key: "/".join(map(str, sorted({r["result"].get(key) for r in here} - {None})))
         setting_rows = []
         for engine in sorted({r["engine"] for r in here}, key=order):
             mine = [r["result"] for r in here if r["engine"] == engine]
-            row = {"setting": f"b{batch} h{hidden}", "batch": batch, "hidden": hidden, "threads": joined("threads"),
+            row = {"setting": f"b{batch} cnn" if model == "cnn" else f"b{batch} h{hidden}", "batch": batch,
+                   "model": model, "hidden": hidden, "threads": joined("threads"),
                    "epochs": joined("epochs"), "engine": engine, "label": label(engine, mine[0]), "rounds": len(mine)}
             for column in COLUMNS:
                 values = [v for v in (common(engine, r)[column] for r in mine) if v is not None]
@@ -239,7 +276,7 @@ def report(raw, csv_path):
           "\n(throughputs Kiln / peer, times peer / Kiln: > 1 means Kiln is ahead), accuracy = Kiln - the best peer")
     for setting in dict.fromkeys(r["setting"] for r in rows):
         mine = [r for r in rows if r["setting"] == setting]
-        print(f"\nbatch {mine[0]['batch']}, hidden {mine[0]['hidden']}, "
+        print(f"\nbatch {mine[0]['batch']}, {setting_name(mine[0]['model'], mine[0]['hidden'])}, "
               f"threads {mine[0]['threads']}, epochs {mine[0]['epochs']}")
         print("| " + " | ".join(head) + " |")
         print("|---|" + "|".join("---:" for _ in head[1:]) + "|")
@@ -297,7 +334,7 @@ else
 
     started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
-    echo "engines: ${engines[*]}; settings: $((${#batches[@]} * ${#hiddens[@]})), rounds each: $rounds" >&2
+    echo "model: $model; engines: ${engines[*]}; settings: $((${#batches[@]} * ${#hiddens[@]})), rounds each: $rounds" >&2
     for batch in "${batches[@]}"; do
         for hidden in "${hiddens[@]}"; do
             for ((r = 1; r <= rounds; r++)); do
@@ -307,10 +344,12 @@ else
                 order=("${engines[@]:shift_by}" "${engines[@]:0:shift_by}")
                 for engine in "${order[@]}"; do
                     command_of "$engine"
-                    echo "=== $engine batch $batch hidden $hidden round $r: ${cmd[*]}" >>"$log"
-                    line=$("${cmd[@]}" --threads "$threads" --batch "$batch" --epochs "$epochs" --hidden "$hidden" \
+                    model_args_of "$hidden"
+                    what=$([[ $hidden == cnn ]] && echo cnn || echo "hidden $hidden")
+                    echo "=== $engine batch $batch $what round $r: ${cmd[*]} ${model_args[*]}" >>"$log"
+                    line=$("${cmd[@]}" --threads "$threads" --batch "$batch" --epochs "$epochs" "${model_args[@]}" \
                         2>>"$log" | tee -a "$log" | tail -n 1) ||
-                        { echo "compare-peers: $engine failed (batch $batch, hidden $hidden); see $log" >&2; exit 1; }
+                        { echo "compare-peers: $engine failed (batch $batch, $what); see $log" >&2; exit 1; }
                     summarise record "$raw" "$engine" "$batch" "$hidden" "$r" "$line"
                 done
             done
@@ -331,6 +370,7 @@ else
         echo "commit: $commit"
         echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) processors"
         echo "load average (1, 5, 15 min) at the start: $load_at_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+        echo "model: $model"
         echo "engines: ${engines[*]}"
         for s in "${skipped[@]}"; do echo "skipped $s"; done
         echo "java: $("$java" -version 2>&1 | head -n 1)"

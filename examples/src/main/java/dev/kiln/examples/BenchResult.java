@@ -70,11 +70,13 @@ record BenchResult(BenchOptions options, int threads, int trainSamples, List<Dou
         field(sb, "threads", Integer.toString(threads));
         field(sb, "batch", Integer.toString(options.batch()));
         field(sb, "epochs", Integer.toString(options.epochs()));
+        field(sb, "model", "\"" + options.model() + "\"");
+        // Empty for the convnet, as the peers write it.
         field(sb, "hidden", options.hidden().toString().replace(" ", ""));
         field(sb, "gflops", number(gflops()));
         field(sb, "flops_per_sample", Long.toString(flopsPerSample));
-        field(sb, "flops_formula", "\"forward 2*sum(in*out) + backward 2*sum(in*out) (weight gradients)"
-                + " + 2*sum(in*out) over layers after the first (input gradients)\"");
+        field(sb, "flops_formula", "\"" + (options.isConvNet() ? TrainingFlops.CONV_FORMULA : TrainingFlops.MLP_FORMULA)
+                + "\"");
         field(sb, "train_samples", Integer.toString(trainSamples));
         field(sb, "epoch_seconds", numbers(epochSeconds));
         field(sb, "first_epoch_seconds", number(epochSeconds.get(0)));

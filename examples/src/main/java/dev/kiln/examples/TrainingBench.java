@@ -6,16 +6,25 @@ import static dev.kiln.FitOption.verbose;
 import static dev.kiln.Layers.Dense;
 
 import dev.kiln.Datasets;
+import dev.kiln.FitOption;
 import dev.kiln.History;
 import dev.kiln.Kiln;
 import dev.kiln.Model;
 import dev.kiln.Sequential;
+import dev.kiln.core.memory.Shape;
+import dev.kiln.layers.Conv2DLayer;
+import dev.kiln.layers.DenseLayer;
+import dev.kiln.layers.DropoutLayer;
+import dev.kiln.layers.FlattenLayer;
+import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
+import dev.kiln.layers.MaxPooling2DLayer;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * {@code ./kiln bench}: end-to-end training and inference speed on Fashion-MNIST, measured the way
@@ -24,6 +33,7 @@ import java.util.Map;
  * <pre>{@code
  * ./kiln bench                                   # 784-128-10, batch 128, all cores, 5 epochs
  * ./kiln bench --threads 2 --batch 32 --hidden 256,128
+ * ./kiln bench --model cnn                       # Keras' simple convnet on 28x28x1 images
  * }</pre>
  *
  * <p>The protocol, item by item against the peer's:
@@ -49,10 +59,16 @@ import java.util.Map;
  *     compiler fuses into one softmax-cross-entropy step: the peer's CrossEntropyLoss on logits.
  *     Initialisation differs (Glorot uniform and zero biases, as Keras; PyTorch's Kaiming-uniform),
  *     so accuracies agree within noise, not exactly.
+ * <li>With {@code --model cnn}, the model is {@link ConvNetExample#model()}, Keras' simple MNIST convnet, as
+ *     the peers' {@code --model cnn}; it trains on the same images as tensors of shape (N, 28, 28, 1), and
+ *     everything else above is unchanged. Its FLOPs are counted from the layers' geometry
+ *     ({@link TrainingFlops#perSample(List, Shape)}).
  * </ul>
  */
 public final class TrainingBench {
     static final int INPUTS = 784;
+    static final int IMAGE_HEIGHT = 28;
+    static final int IMAGE_WIDTH = 28;
     static final int CLASSES = 10;
     /** Every predict pass is timed: the first is the cold one, the last five give the steady speed. */
     static final int PREDICT_PASSES = 10;
@@ -65,20 +81,25 @@ public final class TrainingBench {
         BenchOptions options = CommandLine.parseOrExit("bench", args, BenchOptions::parse, BenchOptions.usage());
         Kiln.setSeed(options.seed());
         Kiln.setThreads(options.threads());
-        System.out.printf(Locale.ROOT, "kiln %s, Java %s, %d threads, batch %d, %d epochs, MLP %s%n", Kiln.VERSION,
-                Runtime.version(), Kiln.threads(), options.batch(), options.epochs(), architecture(options.hidden()));
+        Sequential spec = options.isConvNet() ? ConvNetExample.model() : Sequential.of(layers(options.hidden()));
+        String described = options.isConvNet() ? "convnet " + describe(spec.layers()) : "MLP " + architecture(options.hidden());
+        System.out.printf(Locale.ROOT, "kiln %s, Java %s, %d threads, batch %d, %d epochs, %s%n", Kiln.VERSION,
+                Runtime.version(), Kiln.threads(), options.batch(), options.epochs(), described);
 
         long loadStart = System.nanoTime();
-        Datasets.Split data = Datasets.fashionMnist();
+        Datasets.Split split = Datasets.fashionMnist();
+        // The convnet takes the same pixels as images; the MLP keeps its flat rows, as it always had.
+        Data data = options.isConvNet() ? new Images(split.asImages(IMAGE_HEIGHT, IMAGE_WIDTH, 1)) : new Rows(split);
         System.out.printf(Locale.ROOT, "data load %.2fs: %d training and %d test images%n",
-                (System.nanoTime() - loadStart) / 1e9, data.xTrain().length, data.xTest().length);
+                (System.nanoTime() - loadStart) / 1e9, split.xTrain().length, split.xTest().length);
+        long flopsPerSample = options.isConvNet() ? TrainingFlops.perSample(spec.layers(),
+                Shape.of(IMAGE_HEIGHT, IMAGE_WIDTH, 1))
+                : TrainingFlops.perSample(INPUTS, options.hidden(), CLASSES);
 
-        try (Model model = Sequential.of(layers(options.hidden()))
-                .compile("adam", "sparse_categorical_crossentropy", "accuracy")) {
+        try (Model model = spec.compile("adam", "sparse_categorical_crossentropy", "accuracy")) {
             // verbose 2 prints one line per epoch after its time is taken, as Keras' verbose=2.
             long fitStart = System.nanoTime();
-            History history = model.fit(data.xTrain(), data.yTrain(), epochs(options.epochs()),
-                    batchSize(options.batch()), verbose(2));
+            History history = data.fit(model, epochs(options.epochs()), batchSize(options.batch()), verbose(2));
             double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
             double processSeconds = ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
 
@@ -86,17 +107,65 @@ public final class TrainingBench {
             double accuracy = Double.NaN;
             for (int pass = 0; pass < PREDICT_PASSES; pass++) {
                 long start = System.nanoTime();
-                int[] predicted = argmaxRows(model.predict(data.xTest()));
+                int[] predicted = argmaxRows(data.predictTest(model));
                 predictSeconds.add((System.nanoTime() - start) / 1e9);
-                accuracy = accuracy(predicted, data.yTest());
+                accuracy = accuracy(predicted, split.yTest());
             }
-            Map<String, Double> scores = model.evaluate(data.xTest(), data.yTest());
+            Map<String, Double> scores = data.evaluateTest(model);
 
-            BenchResult result = new BenchResult(options, Kiln.threads(), data.xTrain().length,
-                    history.trainingSeconds(), fitSeconds, processSeconds, data.xTest().length, predictSeconds,
-                    STEADY_PASSES, accuracy, scores.get("loss"), TrainingFlops.perSample(INPUTS, options.hidden(), CLASSES));
+            BenchResult result = new BenchResult(options, Kiln.threads(), split.xTrain().length,
+                    history.trainingSeconds(), fitSeconds, processSeconds, split.xTest().length, predictSeconds,
+                    STEADY_PASSES, accuracy, scores.get("loss"), flopsPerSample);
             System.out.print(result.summary());
             System.out.println(result.json());
+        }
+    }
+
+    /**
+     * The data in the form the bench's model takes: {@code fit}, {@code predict} and {@code evaluate}
+     * are overloaded on {@code float[][]} and {@code Tensor}, so each form picks its own at compile time.
+     */
+    private sealed interface Data permits Rows, Images {
+        History fit(Model model, FitOption... options);
+
+        float[][] predictTest(Model model);
+
+        Map<String, Double> evaluateTest(Model model);
+    }
+
+    /** The MLP's flat rows of 784 values. */
+    private record Rows(Datasets.Split split) implements Data {
+        @Override
+        public History fit(Model model, FitOption... options) {
+            return model.fit(split.xTrain(), split.yTrain(), options);
+        }
+
+        @Override
+        public float[][] predictTest(Model model) {
+            return model.predict(split.xTest());
+        }
+
+        @Override
+        public Map<String, Double> evaluateTest(Model model) {
+            return model.evaluate(split.xTest(), split.yTest());
+        }
+    }
+
+    /** The convnet's images, tensors of shape (N, 28, 28, 1). */
+    private record Images(Datasets.ImageSplit split) implements Data {
+        @Override
+        public History fit(Model model, FitOption... options) {
+            return model.fit(split.xTrain(), split.yTrain(), options);
+        }
+
+        @Override
+        public float[][] predictTest(Model model) {
+            return model.predict(split.xTest());
+        }
+
+        @Override
+        public Map<String, Double> evaluateTest(Model model) {
+            return model.evaluate(split.xTest(), split.yTest());
         }
     }
 
@@ -104,6 +173,28 @@ public final class TrainingBench {
         StringBuilder sb = new StringBuilder().append(INPUTS);
         hidden.forEach(h -> sb.append('-').append(h));
         return sb.append('-').append(CLASSES).toString();
+    }
+
+    /**
+     * A convnet's layers in one short token each, read off the model itself so the header cannot drift
+     * from what runs: the input's shape, c32 for Conv2D(32), p for pooling, d10 for Dense(10); Flatten
+     * and Dropout change no weights and are left out. Keras' simple convnet: 28x28x1-c32-p-c64-p-d10.
+     */
+    static String describe(List<Layer> layers) {
+        List<String> tokens = new ArrayList<>();
+        for (Layer layer : layers) {
+            switch (layer) {
+                case InputLayer input -> tokens.add(input.shape().stream().map(String::valueOf)
+                        .collect(Collectors.joining("x")));
+                case Conv2DLayer conv -> tokens.add("c" + conv.filters());
+                case MaxPooling2DLayer pool -> tokens.add("p");
+                case DenseLayer dense -> tokens.add("d" + dense.units());
+                case FlattenLayer flatten -> { }
+                case DropoutLayer dropout -> { }
+                default -> tokens.add(layer.baseName());
+            }
+        }
+        return String.join("-", tokens);
     }
 
     private static Layer[] layers(List<Integer> hidden) {
