@@ -28,8 +28,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The three products of the second convolution of Keras' simple MNIST convnet: 3×3, 32 → 64 channels,
- * valid padding, over a batch of 128 images of 13×13×32 (11×11×64 out). Each is a GEMM of
+ * The three products of a convolution of Keras' simple MNIST convnet at batch 128: by default the second,
+ * 3×3, 32 → 64 channels, valid padding, over images of 13×13×32 (11×11×64 out); {@code layer=conv1} the
+ * first, 3×3 over 28×28×1 (26×26×32 out), whose patch of 9 values makes a thin product. Each is a GEMM of
  * 2·(128·11·11)·288·64 = 571 MFLOP: {@code forward} (y = relu(conv(x, W) + b), W packed in the call),
  * {@code inputGradient} (dX = col2im(dZ·Wᵀ), Wᵀ packed in the call) and {@code weightGradient} (dW = patchesᵀ·dZ
  * and db), each split across a {@link KernelPool} of {@code threads} by its own split unit: output pixels,
@@ -55,9 +56,13 @@ public class ConvBench {
     @Param({"1", "2"})
     int threads;
 
-    private final Conv2dShape shape = Conv2dShape.of(13, 13, 32, 3, 3, 64, 1, 1, Padding.VALID);
-    private final int pixels = BATCH * shape.outPixels();
-    private final long flopsPerCall = 2L * pixels * shape.patch() * shape.filters();
+    /** conv2: the 3×3, 32 → 64 layer the targets name; conv1: the first, 3×3 over one channel (a patch of 9). */
+    @Param({"conv2", "conv1"})
+    String layer;
+
+    private Conv2dShape shape;
+    private int pixels;
+    private long flopsPerCall;
     private KernelPool pool;
     private Arena arena;
     private MemorySegment x;
@@ -88,6 +93,10 @@ public class ConvBench {
 
     @Setup(Level.Trial)
     public void setUp() {
+        shape = layer.equals("conv1") ? Conv2dShape.of(28, 28, 1, 3, 3, 32, 1, 1, Padding.VALID)
+                : Conv2dShape.of(13, 13, 32, 3, 3, 64, 1, 1, Padding.VALID);
+        pixels = BATCH * shape.outPixels();
+        flopsPerCall = 2L * pixels * shape.patch() * shape.filters();
         pool = new KernelPool(threads);
         arena = Arena.ofShared();
         long in = (long) BATCH * shape.inputFloats();
