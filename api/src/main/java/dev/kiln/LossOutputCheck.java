@@ -1,12 +1,10 @@
 package dev.kiln;
 
 import dev.kiln.core.kernel.Activation;
-import dev.kiln.layers.ActivationLayer;
-import dev.kiln.layers.DenseLayer;
-import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
 import dev.kiln.losses.Loss;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * Refuses a loss that cannot train the model's output, before any weight exists: finds the output's
@@ -19,20 +17,14 @@ final class LossOutputCheck {
     private LossOutputCheck() {
     }
 
-    /** Checks at compile time when the output width does not depend on the data (a Dense or Input decides it). */
+    /** Checks at compile time when the layers tell the output width without data (a Dense or Input decides it). */
     static void atCompile(List<Layer> layers, Loss loss) {
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            switch (layers.get(i)) {
-                case DenseLayer d -> {
-                    check(layers, loss, d.units());
-                    return;
-                }
-                case InputLayer in -> {
-                    check(layers, loss, in.width());
-                    return;
-                }
-                default -> { }
-            }
+        OptionalInt width = OptionalInt.empty();
+        for (Layer layer : layers) {
+            width = layer.outputWidth(width);
+        }
+        if (width.isPresent()) {
+            check(layers, loss, width.getAsInt());
         }
     }
 
@@ -41,22 +33,12 @@ final class LossOutputCheck {
         loss.checkOutput(outputs, lastActivation(layers));
     }
 
-    /** The activation that produces the model's output; Dropout passes its input through. */
+    /** The activation that produces the model's output, each layer saying what it does to its input's. */
     static Activation lastActivation(List<Layer> layers) {
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            switch (layers.get(i)) {
-                case DenseLayer d -> {
-                    return d.activationFunction();
-                }
-                case ActivationLayer a -> {
-                    return a.activationFunction();
-                }
-                case InputLayer in -> {
-                    return Activation.LINEAR;
-                }
-                default -> { } // Dropout and other shape-keeping layers pass their input's activation on
-            }
+        Activation activation = Activation.LINEAR;
+        for (Layer layer : layers) {
+            activation = layer.outputActivation(activation);
         }
-        return Activation.LINEAR;
+        return activation;
     }
 }

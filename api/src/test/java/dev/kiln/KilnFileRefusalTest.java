@@ -68,8 +68,8 @@ class KilnFileRefusalTest {
     void configProblemsNameTheField() throws IOException {
         assertRefused(archive(config().replace("\"relu\"", "\"rleu\"").getBytes(StandardCharsets.UTF_8),
                 valid.weights()), "did you mean 'relu'");
-        assertRefused(archive(config().replace("\"Dense\"", "\"Conv2D\"").getBytes(StandardCharsets.UTF_8),
-                valid.weights()), "Conv2D");
+        assertRefused(archive(config().replace("\"Dense\"", "\"Conv3D\"").getBytes(StandardCharsets.UTF_8),
+                valid.weights()), "Conv3D");
         assertRefused(archive(config().replace("\"format_version\" : 1", "\"format_version\" : 9")
                 .getBytes(StandardCharsets.UTF_8), valid.weights()), "upgrade Kiln");
         assertRefused(archive(config().replace("\"beta_1\" : 0.9", "\"beta_1\" : 1.5")

@@ -8,6 +8,7 @@ import dev.kiln.core.memory.Shape;
 import dev.kiln.io.LayerConfigReader;
 import dev.kiln.io.LayerConfigWriter;
 import dev.kiln.io.ModelFormatException;
+import java.util.OptionalInt;
 
 /**
  * Applies an activation on its own, e.g. after a Dense without one. Elementwise activations take
@@ -38,6 +39,16 @@ public record ActivationLayer(String activation) implements Layer {
     @Override
     public String baseName() {
         return "activation";
+    }
+
+    @Override
+    public OptionalInt outputWidth(OptionalInt input) {
+        return input;
+    }
+
+    @Override
+    public Activation outputActivation(Activation input) {
+        return activationFunction();
     }
 
     @Override

@@ -2,12 +2,14 @@ package dev.kiln.layers;
 
 import dev.kiln.core.graph.BatchNorm;
 import dev.kiln.core.graph.Node;
+import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.memory.Shape;
 import dev.kiln.core.runtime.Parameter;
 import dev.kiln.io.LayerConfigReader;
 import dev.kiln.io.LayerConfigWriter;
 import dev.kiln.io.ModelFormatException;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * Keras' {@code BatchNormalization}: while training ({@code fit}), normalizes each feature of the last
@@ -97,6 +99,17 @@ public record BatchNormalizationLayer(int axis, double momentum, double epsilon,
     @Override
     public String baseName() {
         return "batch_normalization";
+    }
+
+    @Override
+    public OptionalInt outputWidth(OptionalInt input) {
+        return input;
+    }
+
+    /** Normalized values, no longer what any activation produced. */
+    @Override
+    public Activation outputActivation(Activation input) {
+        return Activation.LINEAR;
     }
 
     @Override

@@ -137,6 +137,11 @@ public record Conv2DLayer(int filters, int kernelHeight, int kernelWidth, int st
     }
 
     @Override
+    public Activation outputActivation(Activation input) {
+        return Activations.resolve(activation);
+    }
+
+    @Override
     public Shape outputShape(Shape input) {
         Windows.requireImages(input);
         return Shape.of(window(input).outHeight(), window(input).outWidth(), filters);

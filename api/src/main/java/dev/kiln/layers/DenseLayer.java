@@ -14,6 +14,7 @@ import dev.kiln.io.LayerConfigWriter;
 import dev.kiln.io.ModelFormatException;
 import dev.kiln.regularizers.Regularizer;
 import dev.kiln.regularizers.Regularizers;
+import java.util.OptionalInt;
 
 /**
  * A fully connected layer, y = activation(x·kernel + bias), kernel of shape [input, units].
@@ -80,6 +81,16 @@ public record DenseLayer(int units, String activation, boolean useBias, String k
     }
 
     /** Kiln's Dense mixes all of an example's values, so it takes flat examples only (Keras' would act on the last axis). */
+    @Override
+    public OptionalInt outputWidth(OptionalInt input) {
+        return OptionalInt.of(units);
+    }
+
+    @Override
+    public Activation outputActivation(Activation input) {
+        return activationFunction();
+    }
+
     @Override
     public Shape outputShape(Shape input) {
         if (input.rank() != 1) {

@@ -6,6 +6,7 @@ import dev.kiln.core.memory.Shape;
 import dev.kiln.io.LayerConfigReader;
 import dev.kiln.io.LayerConfigWriter;
 import dev.kiln.io.ModelFormatException;
+import java.util.OptionalInt;
 
 /**
  * Sets a fraction {@code rate} of its inputs to 0 while training and scales the rest by 1/(1−rate);
@@ -34,6 +35,11 @@ public record DropoutLayer(double rate) implements Layer {
     @Override
     public String baseName() {
         return "dropout";
+    }
+
+    @Override
+    public OptionalInt outputWidth(OptionalInt input) {
+        return input;
     }
 
     @Override

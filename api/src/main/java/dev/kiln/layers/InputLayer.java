@@ -1,11 +1,13 @@
 package dev.kiln.layers;
 
 import dev.kiln.core.graph.Node;
+import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.memory.Shape;
 import dev.kiln.io.LayerConfigReader;
 import dev.kiln.io.LayerConfigWriter;
 import dev.kiln.io.ModelFormatException;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * Fixes the shape of the model's input rows, so the model is built at compile time. {@code shape}
@@ -94,6 +96,16 @@ public record InputLayer(int width, List<Integer> shape) implements Layer {
     }
 
     /** The model's rows, of {@code width} values, seen as examples of {@link #exampleShape()}. */
+    @Override
+    public OptionalInt outputWidth(OptionalInt input) {
+        return OptionalInt.of(width());
+    }
+
+    @Override
+    public Activation outputActivation(Activation input) {
+        return Activation.LINEAR;
+    }
+
     @Override
     public Shape outputShape(Shape input) {
         if (input.size() != width) {

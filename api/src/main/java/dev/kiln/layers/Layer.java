@@ -1,8 +1,10 @@
 package dev.kiln.layers;
 
 import dev.kiln.core.graph.Node;
+import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.memory.Shape;
 import dev.kiln.io.LayerConfigWriter;
+import java.util.OptionalInt;
 
 /**
  * A layer specification: immutable, holding no memory. Each layer states its own shape rule, counts
@@ -34,6 +36,25 @@ public sealed interface Layer permits InputLayer, DenseLayer, ActivationLayer, D
      *         examples of shape [28, 28]: add Flatten() before it"
      */
     Shape outputShape(Shape input);
+
+    /**
+     * The width of the layer's (flattened) output when it can be told before the examples' shape is known,
+     * from the width {@code input} before it (empty when unknown): a Dense says its units, a layer that keeps
+     * its input's shape passes the width on, and a layer that reshapes (the default) does not know. It lets
+     * {@code compile} refuse a loss that cannot train on the output before any data arrives.
+     */
+    default OptionalInt outputWidth(OptionalInt input) {
+        return OptionalInt.empty();
+    }
+
+    /**
+     * The activation whose values this layer outputs, given the one its input came from: a layer that
+     * applies an activation names its own, one that only moves or selects values (the default: Dropout,
+     * Flatten, pooling) passes its input's on. The loss checks it (binary_crossentropy after a softmax).
+     */
+    default Activation outputActivation(Activation input) {
+        return input;
+    }
 
     /** Values the layer holds for examples of shape {@code input}, trainable or not (summary's Param #). */
     default long parameterCount(Shape input) {

@@ -2,12 +2,14 @@ package dev.kiln.layers;
 
 import dev.kiln.core.graph.LayerNorm;
 import dev.kiln.core.graph.Node;
+import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.memory.Shape;
 import dev.kiln.core.runtime.Parameter;
 import dev.kiln.io.LayerConfigReader;
 import dev.kiln.io.LayerConfigWriter;
 import dev.kiln.io.ModelFormatException;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * Keras' {@code LayerNormalization}: normalizes each example over its last axis (axis −1: the features
@@ -85,6 +87,17 @@ public record LayerNormalizationLayer(int axis, double epsilon, boolean center, 
     @Override
     public String baseName() {
         return "layer_normalization";
+    }
+
+    @Override
+    public OptionalInt outputWidth(OptionalInt input) {
+        return input;
+    }
+
+    /** Normalized values, no longer what any activation produced. */
+    @Override
+    public Activation outputActivation(Activation input) {
+        return Activation.LINEAR;
     }
 
     @Override
