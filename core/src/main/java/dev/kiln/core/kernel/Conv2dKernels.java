@@ -369,4 +369,21 @@ public final class Conv2dKernels {
             m.setAtIndex(JAVA_FLOAT, from + i, 0f);
         }
     }
+
+    /**
+     * to[toFrom + i] += from[fromFrom + i] for i in [0, count): adds the kernel gradient of one chunk of images
+     * to the sum of the chunks before it. An add rounds the same in a lane as in a scalar, so the tail agrees.
+     */
+    public static void add(MemorySegment from, long fromFrom, MemorySegment to, long toFrom, long count) {
+        long i = 0;
+        for (; i + L <= count; i += L) {
+            long t = (toFrom + i) * Float.BYTES;
+            FloatVector.fromMemorySegment(S, to, t, ORDER)
+                    .add(FloatVector.fromMemorySegment(S, from, (fromFrom + i) * Float.BYTES, ORDER))
+                    .intoMemorySegment(to, t, ORDER);
+        }
+        for (; i < count; i++) {
+            to.setAtIndex(JAVA_FLOAT, toFrom + i, to.getAtIndex(JAVA_FLOAT, toFrom + i) + from.getAtIndex(JAVA_FLOAT, fromFrom + i));
+        }
+    }
 }
