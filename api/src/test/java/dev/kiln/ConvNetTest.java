@@ -22,6 +22,8 @@ import dev.kiln.core.memory.Tensor;
 import dev.kiln.io.ModelConfig;
 import dev.kiln.io.ModelFormatException;
 import dev.kiln.layers.Conv2DLayer;
+import dev.kiln.layers.MaxPooling2DLayer;
+import dev.kiln.layers.PoolingWindow;
 import dev.kiln.losses.Losses;
 import dev.kiln.optimizers.Adam;
 import java.io.ByteArrayOutputStream;
@@ -140,6 +142,19 @@ class ConvNetTest {
     }
 
     @Test
+    void aLossThatCannotFitTheOutputIsRefusedAtCompileThroughFlattenAndReshape() {
+        var e = assertThrows(IllegalArgumentException.class, () -> Sequential.of(Dense(1), Flatten())
+                .compile("adam", "sparse_categorical_crossentropy"));
+        assertTrue(e.getMessage().contains("at least 2 outputs"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Sequential.of(Dense(1), Reshape(1, 1, 1), Flatten())
+                .compile("adam", "categorical_crossentropy"));
+        assertTrue(e.getMessage().contains("at least 2 outputs"), e.getMessage());
+        // A convolution's output width depends on the image, so a model of one is checked when it is built.
+        Sequential.of(Dense(1), Reshape(1, 1, 1), Conv2D(10, 1, "relu"), GlobalAveragePooling2D())
+                .compile("adam", "sparse_categorical_crossentropy").close();
+    }
+
+    @Test
     void badArgumentsAreRefusedWhenTheLayerIsMade() {
         assertEquals("padding must be \"valid\" or \"same\", got \"full\"",
                 assertThrows(IllegalArgumentException.class, () -> Conv2D(8, 3).padding("full")).getMessage());
@@ -150,6 +165,8 @@ class ConvNetTest {
         assertThrows(IllegalArgumentException.class, () -> MaxPooling2D(0));
         assertThrows(IllegalArgumentException.class, () -> Reshape(-1, -1));
         assertThrows(IllegalArgumentException.class, () -> Reshape(2, 0));
+        assertThrows(IllegalArgumentException.class, () -> Reshape((int[]) null));
+        assertThrows(IllegalArgumentException.class, () -> new MaxPooling2DLayer((PoolingWindow) null));
         Conv2DLayer c = Conv2D(8, 3, "relu").strides(2).padding("SAME");
         assertEquals("same", c.padding());
         assertEquals(Shape.of(14, 14, 8), c.outputShape(Shape.of(28, 28, 1)));

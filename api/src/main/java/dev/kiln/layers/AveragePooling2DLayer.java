@@ -18,6 +18,12 @@ import dev.kiln.io.ModelFormatException;
  * }</pre>
  */
 public record AveragePooling2DLayer(PoolingWindow window) implements Layer {
+    public AveragePooling2DLayer {
+        if (window == null) {
+            throw new IllegalArgumentException("AveragePooling2D needs a pooling window, got null");
+        }
+    }
+
     public AveragePooling2DLayer(int poolSize) {
         this(PoolingWindow.of(poolSize));
     }

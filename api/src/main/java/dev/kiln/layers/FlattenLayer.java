@@ -6,6 +6,7 @@ import dev.kiln.core.memory.Shape;
 import dev.kiln.io.LayerConfigReader;
 import dev.kiln.io.LayerConfigWriter;
 import dev.kiln.io.ModelFormatException;
+import java.util.OptionalInt;
 
 /**
  * Keras' {@code Flatten}: turns each example of shape [d1, d2, ...] into a vector of d1·d2·… values,
@@ -38,6 +39,12 @@ public record FlattenLayer() implements Layer {
     @Override
     public Shape outputShape(Shape input) {
         return Shape.of(input.size());
+    }
+
+    /** The same values in one row: as many as before. */
+    @Override
+    public OptionalInt outputWidth(OptionalInt input) {
+        return input;
     }
 
     @Override

@@ -18,6 +18,12 @@ import dev.kiln.io.ModelFormatException;
  * }</pre>
  */
 public record MaxPooling2DLayer(PoolingWindow window) implements Layer {
+    public MaxPooling2DLayer {
+        if (window == null) {
+            throw new IllegalArgumentException("MaxPooling2D needs a pooling window, got null");
+        }
+    }
+
     public MaxPooling2DLayer(int poolSize) {
         this(PoolingWindow.of(poolSize));
     }

@@ -7,6 +7,7 @@ import dev.kiln.io.LayerConfigReader;
 import dev.kiln.io.LayerConfigWriter;
 import dev.kiln.io.ModelFormatException;
 import java.util.Arrays;
+import java.util.OptionalInt;
 
 /**
  * Keras' {@code Reshape}: gives each example a new shape with the same number of values, in row-major
@@ -18,7 +19,7 @@ import java.util.Arrays;
  */
 public record ReshapeLayer(int[] targetShape) implements Layer {
     public ReshapeLayer {
-        if (targetShape.length == 0) {
+        if (targetShape == null || targetShape.length == 0) {
             throw new IllegalArgumentException("Reshape needs at least one dimension");
         }
         int unknown = 0;
@@ -81,6 +82,12 @@ public record ReshapeLayer(int[] targetShape) implements Layer {
                     + " values) to " + Arrays.toString(targetShape) + " (" + known + " values)");
         }
         return Shape.of(dims);
+    }
+
+    /** The same values in another shape: as many as before. */
+    @Override
+    public OptionalInt outputWidth(OptionalInt input) {
+        return input;
     }
 
     @Override
