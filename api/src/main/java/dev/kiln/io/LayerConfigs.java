@@ -27,7 +27,7 @@ final class LayerConfigs {
         config.put("name", name);
         config.put("trainable", true);
         config.put("dtype", "float32");
-        layer.writeConfig(new LayerConfigWriter(config));
+        layer.writeConfig(new ConfigWriter(config));
         return node;
     }
 
@@ -40,7 +40,7 @@ final class LayerConfigs {
                     + " layers");
         }
         try {
-            return reader.read(new LayerConfigReader(config));
+            return reader.read(new ConfigReader(config));
         } catch (IllegalArgumentException e) {
             throw config.fail(e.getMessage());
         }

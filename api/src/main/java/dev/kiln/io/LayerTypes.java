@@ -28,7 +28,7 @@ final class LayerTypes {
     /** Reads one layer from its config fields; a layer class's static {@code fromConfig}. */
     @FunctionalInterface
     interface Reader {
-        Layer read(LayerConfigReader config) throws ModelFormatException;
+        Layer read(ConfigReader config) throws ModelFormatException;
     }
 
     private static final Map<String, Reader> READERS = new LinkedHashMap<>();

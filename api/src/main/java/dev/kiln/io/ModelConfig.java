@@ -146,7 +146,7 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
         int inputWidth = 0;
         if (root.has("build_config")) {
             JsonFields build = root.object("build_config");
-            inputWidth = LayerConfigReader.batchShape(build, "input_shape").size();
+            inputWidth = ConfigReader.batchShape(build, "input_shape").size();
         }
         JsonFields compile = root.object("compile_config");
         Optimizer optimizer = OptimizerConfigs.parseOptimizer(compile.object("optimizer"));

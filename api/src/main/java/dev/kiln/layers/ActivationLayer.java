@@ -5,8 +5,8 @@ import dev.kiln.core.graph.Activate;
 import dev.kiln.core.graph.Node;
 import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.memory.Shape;
-import dev.kiln.io.LayerConfigReader;
-import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
 import dev.kiln.io.ModelFormatException;
 import java.util.OptionalInt;
 
@@ -23,7 +23,7 @@ public record ActivationLayer(String activation) implements Layer {
         activation = Activations.nameOf(Activations.resolve(activation));
     }
 
-    public static ActivationLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+    public static ActivationLayer fromConfig(ConfigReader config) throws ModelFormatException {
         return new ActivationLayer(config.text("activation"));
     }
 
@@ -66,7 +66,7 @@ public record ActivationLayer(String activation) implements Layer {
     }
 
     @Override
-    public void writeConfig(LayerConfigWriter config) {
+    public void writeConfig(ConfigWriter config) {
         config.put("activation", activation);
     }
 }

@@ -5,8 +5,8 @@ import dev.kiln.core.graph.Node;
 import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.memory.Shape;
 import dev.kiln.core.runtime.Parameter;
-import dev.kiln.io.LayerConfigReader;
-import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
 import dev.kiln.io.ModelFormatException;
 import java.util.List;
 import java.util.OptionalInt;
@@ -65,7 +65,7 @@ public record BatchNormalizationLayer(int axis, double momentum, double epsilon,
         return new BatchNormalizationLayer(axis, momentum, epsilon, center, scale);
     }
 
-    public static BatchNormalizationLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+    public static BatchNormalizationLayer fromConfig(ConfigReader config) throws ModelFormatException {
         for (String field : List.of("beta_regularizer", "gamma_regularizer")) {
             if (config.has(field)) {
                 throw config.fail(field, "is set; Kiln's normalization layers take no regularizers");
@@ -76,7 +76,7 @@ public record BatchNormalizationLayer(int axis, double momentum, double epsilon,
     }
 
     @Override
-    public void writeConfig(LayerConfigWriter config) {
+    public void writeConfig(ConfigWriter config) {
         config.put("axis", axis)
                 .put("momentum", momentum)
                 .put("epsilon", epsilon)

@@ -9,8 +9,8 @@ import dev.kiln.core.kernel.Window2d;
 import dev.kiln.core.memory.Shape;
 import dev.kiln.core.runtime.Parameter;
 import dev.kiln.initializers.Initializers;
-import dev.kiln.io.LayerConfigReader;
-import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
 import dev.kiln.io.ModelFormatException;
 import dev.kiln.regularizers.Regularizer;
 import dev.kiln.regularizers.Regularizers;
@@ -110,7 +110,7 @@ public record Conv2DLayer(int filters, int kernelHeight, int kernelWidth, int st
         return biasRegularizer(Regularizers.resolve(name));
     }
 
-    public static Conv2DLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+    public static Conv2DLayer fromConfig(ConfigReader config) throws ModelFormatException {
         Windows.requireChannelsLast(config);
         if (config.has("dilation_rate") && !Arrays.equals(config.positiveInts("dilation_rate", 2), new int[] {1, 1})) {
             throw config.fail("dilation_rate", "must be 1: Kiln's convolutions are not dilated");
@@ -173,7 +173,7 @@ public record Conv2DLayer(int filters, int kernelHeight, int kernelWidth, int st
     }
 
     @Override
-    public void writeConfig(LayerConfigWriter config) {
+    public void writeConfig(ConfigWriter config) {
         config.put("filters", filters)
                 .put("kernel_size", kernelHeight, kernelWidth)
                 .put("strides", strideHeight, strideWidth)

@@ -9,8 +9,8 @@ import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.memory.Shape;
 import dev.kiln.core.runtime.Parameter;
 import dev.kiln.initializers.Initializers;
-import dev.kiln.io.LayerConfigReader;
-import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
 import dev.kiln.io.ModelFormatException;
 import dev.kiln.regularizers.Regularizer;
 import dev.kiln.regularizers.Regularizers;
@@ -64,7 +64,7 @@ public record DenseLayer(int units, String activation, boolean useBias, String k
         return Activations.resolve(activation);
     }
 
-    public static DenseLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+    public static DenseLayer fromConfig(ConfigReader config) throws ModelFormatException {
         return new DenseLayer(config.positiveInt("units"), config.text("activation"), config.bool("use_bias"),
                 config.initializer("kernel_initializer"), config.initializer("bias_initializer"),
                 config.regularizer("kernel_regularizer"), config.regularizer("bias_regularizer"));
@@ -122,7 +122,7 @@ public record DenseLayer(int units, String activation, boolean useBias, String k
     }
 
     @Override
-    public void writeConfig(LayerConfigWriter config) {
+    public void writeConfig(ConfigWriter config) {
         config.put("units", units)
                 .put("activation", activation)
                 .put("use_bias", useBias)

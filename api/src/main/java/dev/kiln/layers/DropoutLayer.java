@@ -3,8 +3,8 @@ package dev.kiln.layers;
 import dev.kiln.core.graph.Dropout;
 import dev.kiln.core.graph.Node;
 import dev.kiln.core.memory.Shape;
-import dev.kiln.io.LayerConfigReader;
-import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
 import dev.kiln.io.ModelFormatException;
 import java.util.OptionalInt;
 
@@ -23,7 +23,7 @@ public record DropoutLayer(double rate) implements Layer {
         }
     }
 
-    public static DropoutLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+    public static DropoutLayer fromConfig(ConfigReader config) throws ModelFormatException {
         return new DropoutLayer(config.number("rate"));
     }
 
@@ -53,7 +53,7 @@ public record DropoutLayer(double rate) implements Layer {
     }
 
     @Override
-    public void writeConfig(LayerConfigWriter config) {
+    public void writeConfig(ConfigWriter config) {
         config.put("rate", rate).putNull("seed"); // Kiln's masks come from the model's seed
     }
 }

@@ -3,8 +3,8 @@ package dev.kiln.layers;
 import dev.kiln.core.graph.Node;
 import dev.kiln.core.graph.Reshape;
 import dev.kiln.core.memory.Shape;
-import dev.kiln.io.LayerConfigReader;
-import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
 import dev.kiln.io.ModelFormatException;
 import java.util.OptionalInt;
 
@@ -19,7 +19,7 @@ import java.util.OptionalInt;
  * }</pre>
  */
 public record FlattenLayer() implements Layer {
-    public static FlattenLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+    public static FlattenLayer fromConfig(ConfigReader config) throws ModelFormatException {
         if (config.has("data_format") && !config.text("data_format").equals("channels_last")) {
             throw config.fail("data_format", "must be \"channels_last\", the only layout Kiln has");
         }
@@ -53,7 +53,7 @@ public record FlattenLayer() implements Layer {
     }
 
     @Override
-    public void writeConfig(LayerConfigWriter config) {
+    public void writeConfig(ConfigWriter config) {
         config.put("data_format", "channels_last");
     }
 }

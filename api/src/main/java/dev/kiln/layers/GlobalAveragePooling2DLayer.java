@@ -3,8 +3,8 @@ package dev.kiln.layers;
 import dev.kiln.core.graph.GlobalAveragePool2D;
 import dev.kiln.core.graph.Node;
 import dev.kiln.core.memory.Shape;
-import dev.kiln.io.LayerConfigReader;
-import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
 import dev.kiln.io.ModelFormatException;
 
 /**
@@ -12,7 +12,7 @@ import dev.kiln.io.ModelFormatException;
  * channels] → [channels] ({@code keepdims} false, Keras' default and the only form Kiln has).
  */
 public record GlobalAveragePooling2DLayer() implements Layer {
-    public static GlobalAveragePooling2DLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+    public static GlobalAveragePooling2DLayer fromConfig(ConfigReader config) throws ModelFormatException {
         GlobalPooling.checkConfig(config);
         return new GlobalAveragePooling2DLayer();
     }
@@ -38,7 +38,7 @@ public record GlobalAveragePooling2DLayer() implements Layer {
     }
 
     @Override
-    public void writeConfig(LayerConfigWriter config) {
+    public void writeConfig(ConfigWriter config) {
         GlobalPooling.writeConfig(config);
     }
 }

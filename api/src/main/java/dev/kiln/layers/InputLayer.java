@@ -3,8 +3,8 @@ package dev.kiln.layers;
 import dev.kiln.core.graph.Node;
 import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.memory.Shape;
-import dev.kiln.io.LayerConfigReader;
-import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
 import dev.kiln.io.ModelFormatException;
 import java.util.List;
 import java.util.OptionalInt;
@@ -66,12 +66,12 @@ public record InputLayer(int width, List<Integer> shape) implements Layer {
         return new InputLayer((int) product, List.of(dims));
     }
 
-    public static InputLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+    public static InputLayer fromConfig(ConfigReader config) throws ModelFormatException {
         return ofShape(config.batchShape("batch_shape").dims());
     }
 
     @Override
-    public void writeConfig(LayerConfigWriter config) {
+    public void writeConfig(ConfigWriter config) {
         config.putBatchShape("batch_shape", exampleShape());
     }
 

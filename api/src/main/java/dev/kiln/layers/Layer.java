@@ -3,7 +3,7 @@ package dev.kiln.layers;
 import dev.kiln.core.graph.Node;
 import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.memory.Shape;
-import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ConfigWriter;
 import java.util.OptionalInt;
 
 /**
@@ -75,7 +75,7 @@ public sealed interface Layer permits InputLayer, DenseLayer, ActivationLayer, D
 
     /**
      * Writes the layer's own Keras config fields (the name, dtype and class name are written for it);
-     * the layer class reads them back in a static {@code fromConfig(LayerConfigReader)}.
+     * the layer class reads them back in a static {@code fromConfig(ConfigReader)}.
      */
-    void writeConfig(LayerConfigWriter config);
+    void writeConfig(ConfigWriter config);
 }

@@ -5,8 +5,8 @@ import dev.kiln.core.graph.Node;
 import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.memory.Shape;
 import dev.kiln.core.runtime.Parameter;
-import dev.kiln.io.LayerConfigReader;
-import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
 import dev.kiln.io.ModelFormatException;
 import java.util.List;
 import java.util.OptionalInt;
@@ -53,7 +53,7 @@ public record LayerNormalizationLayer(int axis, double epsilon, boolean center, 
         return new LayerNormalizationLayer(axis, epsilon, center, scale);
     }
 
-    public static LayerNormalizationLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+    public static LayerNormalizationLayer fromConfig(ConfigReader config) throws ModelFormatException {
         if (config.has("rms_scaling") && config.bool("rms_scaling")) {
             throw config.fail("rms_scaling", "is true; Kiln's LayerNormalization has no RMS scaling");
         }
@@ -67,7 +67,7 @@ public record LayerNormalizationLayer(int axis, double epsilon, boolean center, 
     }
 
     @Override
-    public void writeConfig(LayerConfigWriter config) {
+    public void writeConfig(ConfigWriter config) {
         config.put("axis", axis)
                 .put("epsilon", epsilon)
                 .put("center", center)

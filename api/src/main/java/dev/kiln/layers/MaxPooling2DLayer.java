@@ -3,8 +3,8 @@ package dev.kiln.layers;
 import dev.kiln.core.graph.MaxPool2D;
 import dev.kiln.core.graph.Node;
 import dev.kiln.core.memory.Shape;
-import dev.kiln.io.LayerConfigReader;
-import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
 import dev.kiln.io.ModelFormatException;
 
 /**
@@ -40,7 +40,7 @@ public record MaxPooling2DLayer(PoolingWindow window) implements Layer {
         return new MaxPooling2DLayer(window.withPadding(name));
     }
 
-    public static MaxPooling2DLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+    public static MaxPooling2DLayer fromConfig(ConfigReader config) throws ModelFormatException {
         return new MaxPooling2DLayer(PoolingWindow.fromConfig(config));
     }
 
@@ -65,7 +65,7 @@ public record MaxPooling2DLayer(PoolingWindow window) implements Layer {
     }
 
     @Override
-    public void writeConfig(LayerConfigWriter config) {
+    public void writeConfig(ConfigWriter config) {
         window.writeConfig(config);
     }
 }

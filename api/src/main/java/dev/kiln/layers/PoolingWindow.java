@@ -3,8 +3,8 @@ package dev.kiln.layers;
 import dev.kiln.core.graph.PoolWindow;
 import dev.kiln.core.kernel.Window2d;
 import dev.kiln.core.memory.Shape;
-import dev.kiln.io.LayerConfigReader;
-import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
 import dev.kiln.io.ModelFormatException;
 
 /**
@@ -49,7 +49,7 @@ public record PoolingWindow(int poolHeight, int poolWidth, int strideHeight, int
         return new PoolWindow(poolHeight, poolWidth, strideHeight, strideWidth, Windows.padding(padding));
     }
 
-    static PoolingWindow fromConfig(LayerConfigReader config) throws ModelFormatException {
+    static PoolingWindow fromConfig(ConfigReader config) throws ModelFormatException {
         Windows.requireChannelsLast(config);
         int[] pool = config.positiveInts("pool_size", 2);
         // Keras writes strides null when they default to the pool size.
@@ -57,7 +57,7 @@ public record PoolingWindow(int poolHeight, int poolWidth, int strideHeight, int
         return new PoolingWindow(pool[0], pool[1], strides[0], strides[1], config.text("padding"));
     }
 
-    void writeConfig(LayerConfigWriter config) {
+    void writeConfig(ConfigWriter config) {
         config.put("pool_size", poolHeight, poolWidth)
                 .put("padding", padding)
                 .put("strides", strideHeight, strideWidth)

@@ -3,8 +3,8 @@ package dev.kiln.layers;
 import dev.kiln.core.graph.Node;
 import dev.kiln.core.graph.Reshape;
 import dev.kiln.core.memory.Shape;
-import dev.kiln.io.LayerConfigReader;
-import dev.kiln.io.LayerConfigWriter;
+import dev.kiln.io.ConfigReader;
+import dev.kiln.io.ConfigWriter;
 import dev.kiln.io.ModelFormatException;
 import java.util.Arrays;
 import java.util.OptionalInt;
@@ -41,7 +41,7 @@ public record ReshapeLayer(int[] targetShape) implements Layer {
         return targetShape.clone();
     }
 
-    public static ReshapeLayer fromConfig(LayerConfigReader config) throws ModelFormatException {
+    public static ReshapeLayer fromConfig(ConfigReader config) throws ModelFormatException {
         return new ReshapeLayer(config.intList("target_shape"));
     }
 
@@ -96,7 +96,7 @@ public record ReshapeLayer(int[] targetShape) implements Layer {
     }
 
     @Override
-    public void writeConfig(LayerConfigWriter config) {
+    public void writeConfig(ConfigWriter config) {
         config.put("target_shape", targetShape);
     }
 

@@ -2,7 +2,7 @@ package dev.kiln.layers;
 
 import dev.kiln.core.kernel.Padding;
 import dev.kiln.core.memory.Shape;
-import dev.kiln.io.LayerConfigReader;
+import dev.kiln.io.ConfigReader;
 import dev.kiln.io.ModelFormatException;
 import java.util.Locale;
 
@@ -43,7 +43,7 @@ final class Windows {
     }
 
     /** Refuses a config whose {@code data_format} is not channels-last, the only layout Kiln has. */
-    static void requireChannelsLast(LayerConfigReader config) throws ModelFormatException {
+    static void requireChannelsLast(ConfigReader config) throws ModelFormatException {
         if (config.has("data_format") && !config.text("data_format").equals("channels_last")) {
             throw config.fail("data_format", "must be \"channels_last\", the only layout Kiln has");
         }
