@@ -144,7 +144,8 @@ public record Conv2DLayer(int filters, int kernelHeight, int kernelWidth, int st
     @Override
     public Shape outputShape(Shape input) {
         Windows.requireImages(input);
-        return Shape.of(window(input).outHeight(), window(input).outWidth(), filters);
+        Window2d w = window(input);
+        return Shape.of(w.outHeight(), w.outWidth(), filters);
     }
 
     private Window2d window(Shape input) {
