@@ -17,6 +17,8 @@ module dev.kiln {
     // Datasets downloads a missing data set.
     requires java.net.http;
     requires org.apache.commons.csv;
+    // Keras' weights files are HDF5.
+    requires io.jhdf;
     requires org.knowm.xchart;
     requires org.slf4j;
     // xchart's SVG export library; its jar names no module, so its name comes from the file name.

@@ -357,52 +357,73 @@ public final class Model implements AutoCloseable {
     // ---- files --------------------------------------------------------------------------------
 
     /**
-     * Writes the whole model to one {@code .kiln} file (a zip of {@code config.json} and
-     * {@code model.safetensors}): architecture, compile settings, weights and optimizer state, so that
-     * {@link #load} gives a model that predicts identically and continues training where this one is.
-     * The write is atomic: a crash leaves any previous file whole.
+     * Writes the whole model to one file: architecture, compile settings, weights and optimizer state,
+     * so that {@link #load} gives a model that predicts identically and continues training where this
+     * one is. A name ending in {@code .kiln} gives Kiln's file (a zip of {@code config.json} and
+     * {@code model.safetensors}, which also keeps the seeds of shuffling and dropout); one ending in
+     * {@code .keras} gives Keras 3's own file, which {@code keras.models.load_model} opens. The write is
+     * atomic: a crash leaves any previous file whole.
      *
      * <pre>{@code
      * model.save(Path.of("fashion.kiln"));
-     * Model again = Model.load(Path.of("fashion.kiln"));
+     * model.save(Path.of("fashion.keras"));
+     * Model again = Model.load(Path.of("fashion.keras"));
      * }</pre>
      *
-     * @throws IllegalArgumentException when the name does not end in {@code .kiln}
+     * @throws IllegalArgumentException when the name ends in neither {@code .kiln} nor {@code .keras}
      */
     public synchronized void save(Path path) throws IOException {
         checkOpen();
-        ModelFiles.save(this, path);
+        if (ModelFiles.isKeras(path, "save", ModelFiles.MODEL_SUFFIX, KerasFiles.MODEL_SUFFIX)) {
+            KerasFiles.save(this, path);
+        } else {
+            ModelFiles.save(this, path);
+        }
     }
 
     /**
-     * Reads a model written by {@link #save}: compiled, with its weights, optimizer state, step count
-     * and learning rate restored.
+     * Reads a model written by {@link #save}, or a {@code .keras} file written by Keras 3: compiled,
+     * with its weights, optimizer state, step count and learning rate restored, so {@code predict}
+     * gives what the saving side gave and {@code fit} goes on from there.
      *
-     * @throws dev.kiln.io.ModelFormatException when the file is damaged or not a .kiln file
+     * @throws dev.kiln.io.ModelFormatException when the file is damaged, or asks for a layer or an option
+     *                                          Kiln does not have
      */
     public static Model load(Path path) throws IOException {
-        return ModelFiles.load(path);
+        return ModelFiles.isKeras(path, "load", ModelFiles.MODEL_SUFFIX, KerasFiles.MODEL_SUFFIX)
+                ? KerasFiles.load(path) : ModelFiles.load(path);
     }
 
     /**
-     * Writes the weights alone as safetensors (float32, Keras names such as {@code dense/kernel},
-     * kernels [in×out]), readable by Python's safetensors and PyTorch. The name must end in
-     * {@code .safetensors}.
+     * Writes the weights alone: as safetensors for a name ending in {@code .safetensors} (float32, Keras
+     * names such as {@code dense/kernel}, kernels [in×out], readable by Python's safetensors and PyTorch),
+     * or as Keras' HDF5 weights file for one ending in {@code .weights.h5} (with the optimizer's
+     * variables, as Keras' {@code save_weights} writes them).
      */
     public synchronized void saveWeights(Path path) throws IOException {
         checkOpen();
-        ModelFiles.saveWeights(this, path);
+        if (ModelFiles.isKeras(path, "saveWeights", ModelFiles.WEIGHTS_SUFFIX, KerasFiles.WEIGHTS_SUFFIX)) {
+            KerasFiles.saveWeights(this, path);
+        } else {
+            ModelFiles.saveWeights(this, path);
+        }
     }
 
     /**
      * Replaces the weights with those of a safetensors file (from Kiln or another tool) that holds a
-     * float32 tensor of the right shape for every weight; on any mismatch the weights stay as they were.
+     * float32 tensor of the right shape for every weight, or of a Keras {@code .weights.h5} file whose
+     * layers are named as this model's ({@code dense}, {@code dense_1}, ...); on any mismatch the weights
+     * stay as they were. The optimizer state is not loaded (load a whole model file for that).
      *
      * @throws dev.kiln.io.ModelFormatException when the file is damaged or does not fit this model
      */
     public synchronized void loadWeights(Path path) throws IOException {
         checkOpen();
-        ModelFiles.loadWeights(this, path);
+        if (ModelFiles.isKeras(path, "loadWeights", ModelFiles.WEIGHTS_SUFFIX, KerasFiles.WEIGHTS_SUFFIX)) {
+            KerasFiles.loadWeights(this, path);
+        } else {
+            ModelFiles.loadWeights(this, path);
+        }
     }
 
     /** {@link #save(Path)} with the path as a string: {@code model.save("fashion.kiln")}. */

@@ -120,39 +120,56 @@ final class ModelFiles {
      */
     private static void checkSizes(ModelConfig config, SafeTensors.Contents contents, String source)
             throws ModelFormatException {
-        int width = config.inputWidth();
-        if (!config.layers().isEmpty() && config.layers().get(0) instanceof InputLayer input
-                && input.width() != width) {
-            throw new ModelFormatException(source, "build_config says input width " + width
-                    + " but the InputLayer says " + input.width());
-        }
         long inFile = 0;
         for (Map.Entry<String, SafeTensors.Entry> e : contents.tensors().entrySet()) {
             if (!e.getKey().startsWith(OPTIMIZER_PREFIX)) {
                 inFile += e.getValue().values().length;
             }
         }
-        long needed = 0;
-        if (width > 0) {
-            ExampleShapes shapes;
-            try {
-                shapes = ExampleShapes.of(config.layers(), config.layerNames(), width);
-            } catch (IllegalArgumentException e) {
-                throw new ModelFormatException(source, "the saved model cannot be rebuilt: " + e.getMessage(), e);
-            }
-            try {
-                for (int i = 0; i < config.layers().size(); i++) {
-                    needed = Math.addExact(needed, config.layers().get(i).parameterCount(shapes.input(i)));
-                }
-            } catch (ArithmeticException e) {
-                needed = -1;
-            }
+        checkSizes(config, inFile, KilnArchive.WEIGHTS_ENTRY, source);
+    }
+
+    /** Checks that the config's model holds the {@code inFile} weight values its weights {@code entry} holds. */
+    static void checkSizes(ModelConfig config, long inFile, String entry, String source)
+            throws ModelFormatException {
+        int width = config.inputWidth();
+        if (!config.layers().isEmpty() && config.layers().get(0) instanceof InputLayer input
+                && input.width() != width) {
+            throw new ModelFormatException(source, "build_config says input width " + width
+                    + " but the InputLayer says " + input.width());
         }
+        long needed = parameterCount(config, source);
         if (needed != inFile) {
             throw new ModelFormatException(source, "config.json describes a model of "
                     + (needed < 0 ? "more than 2^63" : Long.toString(needed)) + " weights but "
-                    + KilnArchive.WEIGHTS_ENTRY + " holds " + inFile);
+                    + entry + " holds " + inFile);
         }
+    }
+
+    /**
+     * How many values the config's layers hold once built, -1 beyond 2^63; 0 when the config gives no
+     * input width. Computed from the config alone, so a file can be checked before anything is allocated.
+     */
+    static long parameterCount(ModelConfig config, String source) throws ModelFormatException {
+        int width = config.inputWidth();
+        if (width == 0) {
+            return 0;
+        }
+        ExampleShapes shapes;
+        try {
+            shapes = ExampleShapes.of(config.layers(), config.layerNames(), width);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(source, "the saved model cannot be rebuilt: " + e.getMessage(), e);
+        }
+        long needed = 0;
+        try {
+            for (int i = 0; i < config.layers().size(); i++) {
+                needed = Math.addExact(needed, config.layers().get(i).parameterCount(shapes.input(i)));
+            }
+        } catch (ArithmeticException e) {
+            return -1;
+        }
+        return needed;
     }
 
     private static void restore(Model model, ModelConfig config, SafeTensors.Contents contents, String source)
@@ -249,7 +266,7 @@ final class ModelFiles {
      * Refuses a tensor holding NaN or ±∞, or a negative value where the maths needs one >= 0 (a moving
      * variance, Adam's second moment): restored as it is, it would turn every weight NaN at the next step.
      */
-    private static void requireValid(float[] values, boolean nonNegative, String name, String what, String source)
+    static void requireValid(float[] values, boolean nonNegative, String name, String what, String source)
             throws ModelFormatException {
         int bad = Parameter.firstInvalid(values, nonNegative);
         if (bad >= 0) {
@@ -314,7 +331,7 @@ final class ModelFiles {
     }
 
     /** Keras' names for the optimizer's per-weight state, one per slot the compiled graph keeps. */
-    private static List<String> slotNames(Optimizer optimizer, CompiledGraph graph) {
+    static List<String> slotNames(Optimizer optimizer, CompiledGraph graph) {
         List<String> names = optimizer.slotNames();
         if (names.size() != graph.optimizerSlots()) {
             throw new IllegalStateException("optimizer " + optimizer.name() + " names " + names.size()
@@ -323,7 +340,7 @@ final class ModelFiles {
         return names;
     }
 
-    private static CompiledGraph requireBuilt(Model model) {
+    static CompiledGraph requireBuilt(Model model) {
         CompiledGraph graph = model.compiledGraph();
         if (graph == null) {
             throw new IllegalStateException("the model is not built yet, so it has no weights: add an Input layer"
@@ -340,7 +357,26 @@ final class ModelFiles {
         return Path.of(path);
     }
 
-    private static void requireSuffix(Path path, String suffix, String operation) {
+    /**
+     * True when the path names Keras' form of a file ({@code kerasSuffix}), false for Kiln's; an
+     * IllegalArgumentException naming both when it names neither.
+     */
+    static boolean isKeras(Path path, String operation, String kilnSuffix, String kerasSuffix) {
+        if (path == null) {
+            throw new IllegalArgumentException(operation + " needs a path, got null");
+        }
+        String name = path.getFileName() == null ? "" : path.getFileName().toString();
+        if (name.endsWith(kerasSuffix)) {
+            return true;
+        }
+        if (!name.endsWith(kilnSuffix)) {
+            throw new IllegalArgumentException(operation + " needs a file name ending in " + kilnSuffix + " (Kiln's"
+                    + " format) or " + kerasSuffix + " (Keras'), got " + path);
+        }
+        return false;
+    }
+
+    static void requireSuffix(Path path, String suffix, String operation) {
         if (path == null) {
             throw new IllegalArgumentException(operation + " needs a path, got null");
         }

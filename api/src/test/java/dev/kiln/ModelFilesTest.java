@@ -257,7 +257,10 @@ class ModelFilesTest {
     void fileNamesAndStatesAreChecked() throws IOException {
         try (Model model = Sequential.of(Input(3), Dense(2)).compile("sgd", "mse");
                 Model lazy = Sequential.of(Dense(2)).compile("sgd", "mse")) {
-            assertThrows(IllegalArgumentException.class, () -> model.save(dir.resolve("m.keras")));
+            IllegalArgumentException wrongName = assertThrows(IllegalArgumentException.class,
+                    () -> model.save(dir.resolve("m.h5")));
+            assertTrue(wrongName.getMessage().contains(".kiln (Kiln's format) or .keras (Keras')"),
+                    wrongName.getMessage());
             assertThrows(IllegalArgumentException.class, () -> model.saveWeights(dir.resolve("m.kiln")));
             assertThrows(IllegalArgumentException.class, () -> Model.load(dir.resolve("m.safetensors")));
             assertThrows(IllegalStateException.class, () -> lazy.saveWeights(dir.resolve("w.safetensors")));

@@ -44,7 +44,7 @@ class SaveLimitsTest {
         try (Model model = Sequential.of(layers.toArray(Layer[]::new)).compile("sgd", "mse")) {
             Path file = dir.resolve("deep.kiln");
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> model.save(file));
-            assertEquals("the model has 10002 layers; a .kiln file holds at most 10000, so it cannot be saved",
+            assertEquals("the model has 10002 layers; a saved file holds at most 10000, so it cannot be saved",
                     e.getMessage());
             assertFalse(Files.exists(file));
             try (var listing = Files.list(dir)) {

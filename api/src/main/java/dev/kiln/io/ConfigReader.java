@@ -163,6 +163,23 @@ public final class ConfigReader {
         return v.doubleValue();
     }
 
+    /**
+     * Refuses a Keras option this Kiln object does not have unless it is absent, null or set to
+     * {@code kilnValue} (the only behaviour Kiln has): {@code amsgrad} must be false for Kiln's Adam.
+     */
+    public void requireAbsentOr(String field, Object kilnValue, String why) throws ModelFormatException {
+        if (!fields.has(field)) {
+            return;
+        }
+        JsonNode v = fields.raw(field);
+        boolean same = kilnValue instanceof Boolean b ? v.isBoolean() && v.booleanValue() == b
+                : kilnValue instanceof Number n ? v.isNumber() && v.doubleValue() == n.doubleValue()
+                : v.isTextual() && v.textValue().equals(kilnValue);
+        if (!same) {
+            throw fields.fail(field, "is " + Abbreviated.name(v.toString()) + "; " + why);
+        }
+    }
+
     /** A refusal naming this config, for a problem found after reading its fields. */
     public ModelFormatException fail(String problem) {
         return fields.fail(problem);

@@ -38,6 +38,11 @@ final class JsonFields {
         return node.hasNonNull(name);
     }
 
+    /** The object's field names, in the file's order. */
+    Iterable<String> fieldNames() {
+        return node::fieldNames;
+    }
+
     JsonNode raw(String name) throws ModelFormatException {
         JsonNode v = node.get(name);
         if (v == null || v.isNull()) {

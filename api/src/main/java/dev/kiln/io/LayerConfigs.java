@@ -1,5 +1,6 @@
 package dev.kiln.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.layers.Layer;
 import java.util.List;
@@ -39,10 +40,36 @@ final class LayerConfigs {
             throw node.fail("class_name", "is '" + type + "'; this Kiln reads " + listed(LayerTypes.classNames())
                     + " layers");
         }
+        requireKilnBehaviour(config);
         try {
             return reader.read(new ConfigReader(config));
         } catch (IllegalArgumentException e) {
             throw config.fail(e.getMessage());
+        }
+    }
+
+    /**
+     * Refuses what every Keras layer's config may ask for and no Kiln layer does: a frozen layer (Kiln
+     * trains every layer), a dtype other than float32, weight constraints, quantization, LoRA.
+     */
+    private static void requireKilnBehaviour(JsonFields config) throws ModelFormatException {
+        if (config.has("trainable") && !config.bool("trainable")) {
+            throw config.fail("trainable", "is false; Kiln trains every layer, so a frozen layer would not stay"
+                    + " frozen in fit");
+        }
+        if (config.has("dtype")) {
+            JsonNode dtype = config.raw("dtype");
+            String name = dtype.isTextual() ? dtype.textValue()
+                    : dtype.path("config").path("name").asText(dtype.toString());
+            if (!name.equals("float32")) {
+                throw config.fail("dtype", "is " + Abbreviated.name(name) + "; Kiln computes in float32 only");
+            }
+        }
+        for (var field : config.fieldNames()) {
+            if ((field.endsWith("_constraint") || field.equals("quantization_config") || field.equals("lora_rank"))
+                    && config.has(field)) {
+                throw config.fail(field, "must be null: Kiln has no weight constraints, quantization or LoRA");
+            }
         }
     }
 

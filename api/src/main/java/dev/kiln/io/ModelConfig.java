@@ -64,18 +64,43 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
      * @throws IllegalStateException when the model has more layers than a file may hold ({@link #MAX_LAYERS})
      */
     public byte[] toJson() {
-        if (layers.size() > MAX_LAYERS) {
-            throw new IllegalStateException("the model has " + layers.size() + " layers; a .kiln file holds at most "
-                    + MAX_LAYERS + ", so it cannot be saved");
-        }
         ObjectNode root = SafeTensors.JSON.createObjectNode();
         root.put("format", "kiln");
         root.put("format_version", FORMAT_VERSION);
         root.put("kiln_version", kilnVersion);
+        kerasFields(root);
+        ObjectNode training = root.putObject("training_state");
+        training.put("iterations", state.iterations());
+        training.put("learning_rate", state.learningRate());
+        training.put("seed", state.seed());
+        training.put("dropout_seed", state.dropoutSeed());
+        training.put("dropout_step", state.dropoutStep());
+        return encode(root);
+    }
+
+    /**
+     * The config as the {@code config.json} of a Keras {@code .keras} file: Keras' fields alone (the
+     * training state Keras keeps in its optimizer variables goes into the weights file).
+     *
+     * @throws IllegalStateException when the model has more layers than a file may hold ({@link #MAX_LAYERS})
+     */
+    public byte[] toKerasJson() {
+        ObjectNode root = SafeTensors.JSON.createObjectNode();
+        kerasFields(root);
+        return encode(root);
+    }
+
+    private void kerasFields(ObjectNode root) {
+        if (layers.size() > MAX_LAYERS) {
+            throw new IllegalStateException("the model has " + layers.size() + " layers; a saved file holds at most "
+                    + MAX_LAYERS + ", so it cannot be saved");
+        }
         root.put("module", "keras");
         root.put("class_name", "Sequential");
         ObjectNode config = root.putObject("config");
         config.put("name", "sequential");
+        config.put("trainable", true);
+        config.put("dtype", "float32");
         ArrayNode layerArray = config.putArray("layers");
         for (int i = 0; i < layers.size(); i++) {
             layerArray.add(LayerConfigs.layer(layers.get(i), layerNames.get(i)));
@@ -94,12 +119,9 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
         compile.set("loss", LossConfigs.loss(loss));
         ArrayNode metricArray = compile.putArray("metrics");
         metrics.forEach(m -> metricArray.add(MetricConfigs.metric(m)));
-        ObjectNode training = root.putObject("training_state");
-        training.put("iterations", state.iterations());
-        training.put("learning_rate", state.learningRate());
-        training.put("seed", state.seed());
-        training.put("dropout_seed", state.dropoutSeed());
-        training.put("dropout_step", state.dropoutStep());
+    }
+
+    private static byte[] encode(ObjectNode root) {
         try {
             return SafeTensors.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
         } catch (IOException e) {
@@ -109,16 +131,7 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
 
     /** Parses and validates a config; every problem is a {@link ModelFormatException} naming the field. */
     public static ModelConfig fromJson(byte[] json, String source) throws ModelFormatException {
-        JsonNode tree;
-        try {
-            tree = SafeTensors.JSON.readTree(json);
-        } catch (JacksonException e) {
-            throw new ModelFormatException(source, KilnArchive.CONFIG_ENTRY + " is not valid JSON: "
-                    + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new ModelFormatException(source, KilnArchive.CONFIG_ENTRY + " is unreadable: " + e.getMessage());
-        }
-        JsonFields root = new JsonFields(tree, "config.json", source);
+        JsonFields root = parse(json, source);
         if (!root.text("format").equals("kiln")) {
             throw root.fail("format", "must be \"kiln\"");
         }
@@ -128,6 +141,50 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
                     + FORMAT_VERSION + "; upgrade Kiln");
         }
         String kilnVersion = root.text("kiln_version");
+        JsonFields training = root.object("training_state");
+        double learningRate = training.number("learning_rate");
+        if (!(learningRate >= 0) || learningRate > Float.MAX_VALUE) {
+            throw training.fail("learning_rate", "must be a number in [0, " + Float.MAX_VALUE + "] (a float32 >= 0),"
+                    + " found " + learningRate);
+        }
+        TrainingState state = new TrainingState(counter(training, "iterations"), learningRate,
+                training.longValue("seed", Long.MIN_VALUE), training.longValue("dropout_seed", Long.MIN_VALUE),
+                counter(training, "dropout_step"));
+        return kerasFields(root, kilnVersion, state);
+    }
+
+    /**
+     * Parses the {@code config.json} of a Keras {@code .keras} file. Its training state (step count,
+     * current learning rate) lies in the weights file; {@link #state()} holds none (zero steps, the
+     * optimizer's configured rate, no seeds).
+     */
+    public static ModelConfig fromKerasJson(byte[] json, String source) throws ModelFormatException {
+        JsonFields root = parse(json, source);
+        if (root.has("format")) {
+            throw root.fail("format", "is a Kiln field; this is a .kiln file's config, not a .keras file's");
+        }
+        ModelConfig config = kerasFields(root, null, null);
+        TrainingState state = new TrainingState(0, config.optimizer().learningRate(), Long.MIN_VALUE, Long.MIN_VALUE,
+                0);
+        return new ModelConfig(null, config.layers, config.layerNames, config.inputWidth, config.optimizer,
+                config.loss, config.metrics, state);
+    }
+
+    private static JsonFields parse(byte[] json, String source) throws ModelFormatException {
+        JsonNode tree;
+        try {
+            tree = SafeTensors.JSON.readTree(json);
+        } catch (JacksonException e) {
+            throw new ModelFormatException(source, KilnArchive.CONFIG_ENTRY + " is not valid JSON: "
+                    + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ModelFormatException(source, KilnArchive.CONFIG_ENTRY + " is unreadable: " + e.getMessage());
+        }
+        return new JsonFields(tree, "config.json", source);
+    }
+
+    private static ModelConfig kerasFields(JsonFields root, String kilnVersion, TrainingState state)
+            throws ModelFormatException {
         if (!root.text("class_name").equals("Sequential")) {
             throw root.fail("class_name", "must be \"Sequential\", the only model Kiln builds");
         }
@@ -139,7 +196,7 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
         List<Layer> layers = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (int i = 0; i < layerArray.size(); i++) {
-            JsonFields layer = new JsonFields(layerArray.get(i), config.path() + ".layers[" + i + "]", source);
+            JsonFields layer = new JsonFields(layerArray.get(i), config.path() + ".layers[" + i + "]", root.source());
             layers.add(LayerConfigs.parseLayer(layer));
             names.add(layer.object("config").text("name"));
         }
@@ -148,19 +205,21 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
             JsonFields build = root.object("build_config");
             inputWidth = ConfigReader.batchShape(build, "input_shape").size();
         }
+        if (!root.has("compile_config")) {
+            throw root.fail("compile_config", "is missing: the model was saved without compile(); Kiln keeps the"
+                    + " optimizer and loss with every model, so compile it before saving");
+        }
         JsonFields compile = root.object("compile_config");
         Optimizer optimizer = OptimizerConfigs.parseOptimizer(compile.object("optimizer"));
         Loss loss = LossConfigs.parseLoss(compile.raw("loss"), compile);
-        List<Metric> metrics = MetricConfigs.parseMetrics(compile.raw("metrics"), compile);
-        JsonFields training = root.object("training_state");
-        double learningRate = training.number("learning_rate");
-        if (!(learningRate >= 0) || learningRate > Float.MAX_VALUE) {
-            throw training.fail("learning_rate", "must be a number in [0, " + Float.MAX_VALUE + "] (a float32 >= 0),"
-                    + " found " + learningRate);
+        // Keras writes null for a model compiled without metrics.
+        List<Metric> metrics = compile.has("metrics") ? MetricConfigs.parseMetrics(compile.raw("metrics"), compile)
+                : List.of();
+        for (String unsupported : List.of("loss_weights", "weighted_metrics")) {
+            if (compile.has(unsupported) && !(compile.raw(unsupported).isArray() && compile.raw(unsupported).isEmpty())) {
+                throw compile.fail(unsupported, "must be null: Kiln's models have one output and unweighted metrics");
+            }
         }
-        TrainingState state = new TrainingState(counter(training, "iterations"), learningRate,
-                training.longValue("seed", Long.MIN_VALUE), training.longValue("dropout_seed", Long.MIN_VALUE),
-                counter(training, "dropout_step"));
         return new ModelConfig(kilnVersion, layers, names, inputWidth, optimizer, loss, metrics, state);
     }
 

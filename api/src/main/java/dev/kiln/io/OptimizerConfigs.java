@@ -32,6 +32,19 @@ final class OptimizerConfigs {
         return node;
     }
 
+    /**
+     * Refuses the options every Keras optimizer has and Kiln's do not (AdamW's own weight decay aside):
+     * a moving average of the weights, loss scaling, gradient accumulation, decoupled weight decay.
+     */
+    private static void requireKilnBehaviour(String type, ConfigReader c) throws ModelFormatException {
+        c.requireAbsentOr("use_ema", false, "Kiln keeps no moving average of the weights");
+        c.requireAbsentOr("loss_scale_factor", 1, "Kiln does not scale the loss");
+        c.requireAbsentOr("gradient_accumulation_steps", 1, "Kiln updates after every batch");
+        if (!type.equals("AdamW")) {
+            c.requireAbsentOr("weight_decay", 0, "of Kiln's optimizers only AdamW decays the weights");
+        }
+    }
+
     static Optimizer parseOptimizer(JsonFields node) throws ModelFormatException {
         String type = node.text("class_name");
         JsonFields c = node.object("config");
@@ -45,6 +58,7 @@ final class OptimizerConfigs {
                 lr = c.number("learning_rate");
             }
             GradientClipping clip = ScheduleConfigs.parseClipping(c);
+            requireKilnBehaviour(type, new ConfigReader(c));
             Optimizer o = Optimizers.fromConfig(type, new CommonConfig(lr, schedule, clip), new ConfigReader(c));
             if (o == null) {
                 throw node.fail("class_name", "is '" + type + "'; this Kiln reads " + Optimizers.classNames());

@@ -70,6 +70,12 @@ public record Adam(double learningRate, double beta1, double beta2, double epsil
         return List.of("momentum", "velocity");
     }
 
+    /** Keras creates the two moments of a weight together: momentum 0, velocity 0, momentum 1, ... */
+    @Override
+    public List<List<String>> kerasSlotSets() {
+        return List.of(slotNames());
+    }
+
     @Override
     public void writeConfig(ConfigWriter config) {
         config.put("beta_1", beta1).put("beta_2", beta2).put("epsilon", epsilon);
@@ -77,6 +83,7 @@ public record Adam(double learningRate, double beta1, double beta2, double epsil
 
     /** Reads the optimizer back from its Keras config. */
     public static Adam fromConfig(CommonConfig common, ConfigReader config) throws ModelFormatException {
+        config.requireAbsentOr("amsgrad", false, "Kiln's Adam has no AMSGrad variant");
         return new Adam(common.learningRate(), config.number("beta_1"), config.number("beta_2"), config.number("epsilon"),
                 common.schedule(), common.clipping());
     }

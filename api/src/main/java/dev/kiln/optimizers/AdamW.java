@@ -80,6 +80,12 @@ public record AdamW(double learningRate, double weightDecay, double beta1, doubl
         return List.of("momentum", "velocity");
     }
 
+    /** Keras creates the two moments of a weight together: momentum 0, velocity 0, momentum 1, ... */
+    @Override
+    public List<List<String>> kerasSlotSets() {
+        return List.of(slotNames());
+    }
+
     @Override
     public void writeConfig(ConfigWriter config) {
         config.put("weight_decay", weightDecay).put("beta_1", beta1).put("beta_2", beta2).put("epsilon", epsilon);
@@ -87,6 +93,7 @@ public record AdamW(double learningRate, double weightDecay, double beta1, doubl
 
     /** Reads the optimizer back from its Keras config. */
     public static AdamW fromConfig(CommonConfig common, ConfigReader config) throws ModelFormatException {
+        config.requireAbsentOr("amsgrad", false, "Kiln's AdamW has no AMSGrad variant");
         return new AdamW(common.learningRate(), config.number("weight_decay"), config.number("beta_1"),
                 config.number("beta_2"), config.number("epsilon"), common.schedule(), common.clipping());
     }

@@ -42,6 +42,16 @@ public interface Optimizer {
     List<String> slotNames();
 
     /**
+     * How Keras lays out these slots in its weights file ({@code optimizer/vars}, after the step count and
+     * the learning rate): each inner list is a set of slots Keras creates together, stored weight by
+     * weight. By default each slot is its own set, so slot 0 of every weight comes first, then slot 1;
+     * Adam creates its two together, so its file reads momentum 0, velocity 0, momentum 1, velocity 1, ...
+     */
+    default List<List<String>> kerasSlotSets() {
+        return slotNames().stream().map(List::of).toList();
+    }
+
+    /**
      * Writes this optimizer's own hyper-parameters into its Keras config, as Keras names them; the
      * {@code name}, {@code learning_rate} and clipping fields every optimizer has are written around them.
      */

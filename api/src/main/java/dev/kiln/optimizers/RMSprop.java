@@ -77,6 +77,8 @@ public record RMSprop(double learningRate, double rho, double epsilon, LearningR
 
     /** Reads the optimizer back from its Keras config. */
     public static RMSprop fromConfig(CommonConfig common, ConfigReader config) throws ModelFormatException {
+        config.requireAbsentOr("momentum", 0, "Kiln's RMSprop has no momentum");
+        config.requireAbsentOr("centered", false, "Kiln's RMSprop is not centered");
         return new RMSprop(common.learningRate(), config.number("rho"), config.number("epsilon"), common.schedule(),
                 common.clipping());
     }

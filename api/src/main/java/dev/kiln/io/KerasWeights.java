@@ -1,0 +1,375 @@
+package dev.kiln.io;
+
+import dev.kiln.core.io.AtomicFiles;
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+import io.jhdf.api.Dataset;
+import io.jhdf.api.Group;
+import io.jhdf.api.Node;
+import io.jhdf.api.WritableGroup;
+import io.jhdf.object.datatype.DataType;
+import io.jhdf.object.datatype.FixedPoint;
+import io.jhdf.object.datatype.FloatingPoint;
+import io.jhdf.object.message.DataLayout;
+import java.io.IOException;
+import java.lang.reflect.Array;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Keras 3's weights file, {@code model.weights.h5} inside a {@code .keras} archive or a
+ * {@code .weights.h5} of its own: HDF5 (read and written with jhdf) holding each layer's variables as
+ * {@code layers/<layer name>/vars/<i>} in the layer's own order (Dense: kernel, bias) and the
+ * optimizer's as {@code optimizer/vars/<i>}: the step count, the learning rate unless a schedule
+ * gives it, then the slots.
+ *
+ * <p>Reading is strict: the file is walked once (groups only, no links, at most {@value #MAX_NODES}
+ * nodes and {@value #MAX_DEPTH} levels); a variable is read only after its type (float32, or an integer
+ * for the step count), its shape (the one the model expects) and its layout (contiguous or compact,
+ * no filters, as h5py writes Keras' variables) are checked; and every dataset in the file must be
+ * claimed by the model, so nothing is silently dropped. The state a Dropout layer's seed generator
+ * keeps is the one thing skipped: Kiln draws its own masks. Any failure, including one inside jhdf, is a
+ * {@link ModelFormatException} naming the variable's path.
+ *
+ * <pre>{@code
+ * KerasWeights.Reader file = KerasWeights.read(bytes, "model.keras!/model.weights.h5");
+ * float[] kernel = file.layerVariable("dense", 0, new int[] {784, 128});
+ * }</pre>
+ */
+public final class KerasWeights {
+    /** The most groups and datasets a file may hold: 10,000 layers of a few variables, with room. */
+    public static final int MAX_NODES = 250_000;
+    /** The deepest path Keras writes is {@code layers/<name>/seed_generator/vars/<i>}. */
+    private static final int MAX_DEPTH = 6;
+    private static final String LAYERS = "layers";
+    private static final String OPTIMIZER = "optimizer";
+    private static final String VARS = "vars";
+    private static final String SEED_GENERATOR = "seed_generator";
+
+    private KerasWeights() {
+    }
+
+    /**
+     * The optimizer's variables as Keras lays them out.
+     *
+     * @param name         the optimizer's Keras name ({@code adam}), kept as the group's attribute
+     * @param iterations   the steps taken
+     * @param learningRate the current rate, or null when a schedule computes it from the step count
+     * @param slots        the slot variables in Keras' order
+     */
+    public record OptimizerState(String name, long iterations, Float learningRate, List<SafeTensors.Entry> slots) {
+        public OptimizerState {
+            slots = List.copyOf(slots);
+        }
+    }
+
+    // ---- writing --------------------------------------------------------------------------------
+
+    /**
+     * The file's bytes: each layer's variables under its name, in order, and the optimizer's when
+     * {@code optimizer} is not null. Layers without variables get no group (Keras writes none, and an
+     * empty group is not one h5py reads back from jhdf).
+     */
+    public static byte[] encode(Map<String, List<SafeTensors.Entry>> layers, OptimizerState optimizer)
+            throws IOException {
+        Path temp = Files.createTempFile("kiln-", ".weights.h5");
+        try {
+            try (WritableHdfFile file = HdfFile.write(temp)) {
+                WritableGroup layerGroup = null;
+                for (Map.Entry<String, List<SafeTensors.Entry>> layer : layers.entrySet()) {
+                    if (layer.getValue().isEmpty()) {
+                        continue;
+                    }
+                    if (layerGroup == null) {
+                        layerGroup = file.putGroup(LAYERS);
+                    }
+                    WritableGroup vars = layerGroup.putGroup(layer.getKey()).putGroup(VARS);
+                    vars.putAttribute("name", layer.getKey());
+                    for (int i = 0; i < layer.getValue().size(); i++) {
+                        vars.putDataset(Integer.toString(i), nested(layer.getValue().get(i)));
+                    }
+                }
+                if (optimizer != null) {
+                    WritableGroup vars = file.putGroup(OPTIMIZER).putGroup(VARS);
+                    vars.putAttribute("name", optimizer.name());
+                    int index = 0;
+                    vars.putDataset(Integer.toString(index++), optimizer.iterations() <= Integer.MAX_VALUE
+                            ? (Object) (int) optimizer.iterations() : (Object) optimizer.iterations());
+                    if (optimizer.learningRate() != null) {
+                        vars.putDataset(Integer.toString(index++), optimizer.learningRate());
+                    }
+                    for (SafeTensors.Entry slot : optimizer.slots()) {
+                        vars.putDataset(Integer.toString(index++), nested(slot));
+                    }
+                }
+            }
+            return Files.readAllBytes(temp);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Writes {@link #encode}'s bytes to {@code path} atomically. */
+    public static void write(Path path, Map<String, List<SafeTensors.Entry>> layers, OptimizerState optimizer)
+            throws IOException {
+        byte[] bytes = encode(layers, optimizer);
+        AtomicFiles.write(path, out -> out.write(bytes));
+    }
+
+    /** jhdf takes the shape from the array's nesting: float[a][b] for a tensor of shape [a, b]. */
+    private static Object nested(SafeTensors.Entry tensor) {
+        int[] shape = tensor.shape();
+        if (shape.length <= 1) {
+            return tensor.values().clone();
+        }
+        Object array = Array.newInstance(float.class, shape);
+        int[] at = {0};
+        fill(array, shape, 0, tensor.values(), at);
+        return array;
+    }
+
+    private static void fill(Object array, int[] shape, int axis, float[] values, int[] at) {
+        if (axis == shape.length - 1) {
+            System.arraycopy(values, at[0], array, 0, shape[axis]);
+            at[0] += shape[axis];
+            return;
+        }
+        for (int i = 0; i < shape[axis]; i++) {
+            fill(Array.get(array, i), shape, axis + 1, values, at);
+        }
+    }
+
+    // ---- reading --------------------------------------------------------------------------------
+
+    /** Opens the file's bytes and lists its datasets; {@code source} names it in messages. */
+    public static Reader read(byte[] bytes, String source) throws ModelFormatException {
+        return new Reader(bytes, source);
+    }
+
+    /**
+     * A weights file being read: what it holds, and each variable once checked against the shape the
+     * model expects. {@link #unclaimed()} lists what was never asked for.
+     */
+    public static final class Reader {
+        private final String source;
+        private final Map<String, Dataset> datasets = new TreeMap<>();
+        private final Map<String, Dataset> unclaimed = new TreeMap<>();
+
+        private Reader(byte[] bytes, String source) throws ModelFormatException {
+            this.source = source;
+            guarded("the file", () -> {
+                HdfFile file = HdfFile.fromBytes(bytes);
+                walk(file, "", 0, new int[1]);
+                return null;
+            });
+            long declared = guarded("the file", () -> {
+                long bytesDeclared = 0;
+                for (Dataset d : datasets.values()) {
+                    bytesDeclared = Math.addExact(bytesDeclared, d.getSizeInBytes());
+                }
+                return bytesDeclared;
+            });
+            if (declared > bytes.length) {
+                throw new ModelFormatException(source, "declares " + declared + " bytes of variables but holds only "
+                        + bytes.length + " bytes");
+            }
+            unclaimed.putAll(datasets);
+            unclaimed.keySet().removeIf(path -> path.contains("/" + SEED_GENERATOR + "/"));
+        }
+
+        private void walk(Group group, String prefix, int depth, int[] count) throws ModelFormatException {
+            for (Node node : group.getChildren().values()) {
+                String path = prefix + node.getName();
+                if (++count[0] > MAX_NODES) {
+                    throw new ModelFormatException(source, "holds more than " + MAX_NODES + " groups and datasets");
+                }
+                if (node.isLink()) {
+                    throw new ModelFormatException(source, "'" + Abbreviated.name(path) + "' is a link; Keras writes"
+                            + " none and Kiln follows none");
+                }
+                if (node instanceof Dataset dataset) {
+                    datasets.put(path, dataset);
+                } else if (node instanceof Group child) {
+                    if (depth + 1 >= MAX_DEPTH) {
+                        throw new ModelFormatException(source, "'" + Abbreviated.name(path) + "' lies deeper than"
+                                + " Keras writes (" + MAX_DEPTH + " levels)");
+                    }
+                    walk(child, path + "/", depth + 1, count);
+                } else {
+                    throw new ModelFormatException(source, "'" + Abbreviated.name(path) + "' is neither a group nor"
+                            + " a dataset");
+                }
+            }
+        }
+
+        /** How many values the layers' variables hold, by their declared shapes (nothing is read). */
+        public long layerValueCount() throws ModelFormatException {
+            return guarded("the file", () -> {
+                long n = 0;
+                for (Map.Entry<String, Dataset> e : datasets.entrySet()) {
+                    if (e.getKey().startsWith(LAYERS + "/") && !e.getKey().contains("/" + SEED_GENERATOR + "/")) {
+                        n = Math.addExact(n, e.getValue().getSize());
+                    }
+                }
+                return n;
+            });
+        }
+
+        /** The names of the layers with variables, in the file's (alphabetical) order. */
+        public List<String> layersWithVariables() {
+            List<String> names = new ArrayList<>();
+            for (String path : datasets.keySet()) {
+                String[] parts = path.split("/");
+                if (parts.length == 4 && parts[0].equals(LAYERS) && parts[2].equals(VARS)
+                        && !names.contains(parts[1])) {
+                    names.add(parts[1]);
+                }
+            }
+            return names;
+        }
+
+        /** How many variables a layer has in the file (0 when it has none). */
+        public int layerVariableCount(String layer) {
+            return count(LAYERS + "/" + layer + "/" + VARS + "/");
+        }
+
+        /** How many optimizer variables the file holds (0 when it has none). */
+        public int optimizerVariableCount() {
+            return count(OPTIMIZER + "/" + VARS + "/");
+        }
+
+        private int count(String prefix) {
+            int n = 0;
+            while (datasets.containsKey(prefix + n)) {
+                n++;
+            }
+            return n;
+        }
+
+        /** Variable {@code index} of {@code layer}, which must have {@code shape}. */
+        public float[] layerVariable(String layer, int index, int[] shape) throws ModelFormatException {
+            return floats(LAYERS + "/" + layer + "/" + VARS + "/" + index, shape);
+        }
+
+        /** Optimizer variable {@code index}, which must have {@code shape}. */
+        public float[] optimizerVariable(int index, int[] shape) throws ModelFormatException {
+            return floats(OPTIMIZER + "/" + VARS + "/" + index, shape);
+        }
+
+        /** Optimizer variable {@code index} as a float32 scalar (the learning rate). */
+        public float optimizerScalar(int index) throws ModelFormatException {
+            return floats(OPTIMIZER + "/" + VARS + "/" + index, new int[0])[0];
+        }
+
+        /** Optimizer variable {@code index} as a non-negative integer scalar (the step count). */
+        public long optimizerCount(int index) throws ModelFormatException {
+            String path = OPTIMIZER + "/" + VARS + "/" + index;
+            Dataset dataset = claim(path);
+            return guarded(path, () -> {
+                DataType type = dataset.getDataType();
+                if (!(type instanceof FixedPoint) || type.getSize() > 8 || !dataset.isScalar()) {
+                    throw new ModelFormatException(source, "'" + path + "' must be an integer scalar (the optimizer's"
+                            + " step count), found " + describe(dataset));
+                }
+                requirePlainLayout(path, dataset);
+                Object value = dataset.getData();
+                long count = value instanceof Number n ? n.longValue() : -1;
+                if (count < 0) {
+                    throw new ModelFormatException(source, "'" + path + "' (the optimizer's step count) is " + value
+                            + "; it must be >= 0");
+                }
+                return count;
+            });
+        }
+
+        /** The datasets no call has asked for (a Dropout's seed state aside). */
+        public List<String> unclaimed() {
+            return List.copyOf(unclaimed.keySet());
+        }
+
+        private Dataset claim(String path) throws ModelFormatException {
+            Dataset dataset = datasets.get(path);
+            if (dataset == null) {
+                throw new ModelFormatException(source, "has no variable '" + path + "'");
+            }
+            unclaimed.remove(path);
+            return dataset;
+        }
+
+        private float[] floats(String path, int[] shape) throws ModelFormatException {
+            Dataset dataset = claim(path);
+            return guarded(path, () -> {
+                DataType type = dataset.getDataType();
+                if (!(type instanceof FloatingPoint) || type.getSize() != 4) {
+                    throw new ModelFormatException(source, "'" + path + "' holds " + describe(dataset)
+                            + "; Kiln reads float32 variables");
+                }
+                int[] dims = dataset.isScalar() ? new int[0] : dataset.getDimensions();
+                if (!Arrays.equals(dims, shape)) {
+                    throw new ModelFormatException(source, "'" + path + "' has shape " + Arrays.toString(dims)
+                            + " but the model's variable there has shape " + Arrays.toString(shape));
+                }
+                requirePlainLayout(path, dataset);
+                if (shape.length == 0) {
+                    Object value = dataset.getData();
+                    return new float[] {((Number) value).floatValue()};
+                }
+                Object flat = dataset.getDataFlat();
+                if (!(flat instanceof float[] values) || values.length != product(shape)) {
+                    throw new ModelFormatException(source, "'" + path + "' could not be read as "
+                            + Arrays.toString(shape) + " float32 values");
+                }
+                return values;
+            });
+        }
+
+        /**
+         * Contiguous or compact data is read in place from the bytes already in memory; a chunked or
+         * filtered dataset could inflate to any size, and Keras never writes one.
+         */
+        private void requirePlainLayout(String path, Dataset dataset) throws ModelFormatException {
+            DataLayout layout = dataset.getDataLayout();
+            if (layout != DataLayout.CONTIGUOUS && layout != DataLayout.COMPACT) {
+                throw new ModelFormatException(source, "'" + path + "' is stored " + layout
+                        + "; Keras writes contiguous variables and Kiln reads only those (no chunks, no compression)");
+            }
+        }
+
+        private String describe(Dataset dataset) {
+            DataType type = dataset.getDataType();
+            return type.getClass().getSimpleName() + " of " + type.getSize() + " bytes, shape "
+                    + (dataset.isScalar() ? "[]" : Arrays.toString(dataset.getDimensions()));
+        }
+
+        /** Runs a step that reads the file, turning whatever a damaged file makes jhdf throw into a refusal. */
+        private <T> T guarded(String what, Step<T> step) throws ModelFormatException {
+            try {
+                return step.run();
+            } catch (ModelFormatException e) {
+                throw e;
+            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                throw new ModelFormatException(source, "is not a weights file Kiln can read (" + what + ": "
+                        + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": "
+                        + Abbreviated.name(e.getMessage())) + ")", e);
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface Step<T> {
+        T run() throws ModelFormatException;
+    }
+
+    private static long product(int[] shape) {
+        long n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+}
