@@ -29,8 +29,10 @@ import java.util.Map;
  * (its weights, {@link KerasWeights}), read and written by {@link Model#load}, {@link Model#save},
  * {@link Model#loadWeights} and {@link Model#saveWeights} when the file name ends so.
  *
- * <p>A layer's variables are matched by position: the file's layer i (whatever Keras named it) holds
- * the variables of Kiln's layer i, in Keras' order. The optimizer's variables are the step count, the
+ * <p>Keras files key a layer's variables by its class and its place among the model's layers of that
+ * class, not by the name it was given: {@code layers/dense/vars/0} is the first Dense layer's kernel,
+ * {@code layers/dense_1/vars/1} the second one's bias. Kiln names its layers by the same rule, so the
+ * file's groups are its layer names. The optimizer's variables are the step count, the
  * learning rate (unless a schedule gives it) and the slots in the order of
  * {@link Optimizer#kerasSlotSets()} over the trainable weights, so that {@code fit} goes on where the
  * other side stopped. What Kiln cannot keep in Keras' layout: its own seeds for shuffling and dropout
@@ -94,7 +96,7 @@ final class KerasFiles {
                             + config.inputWidth() + ": " + e.getMessage(), e);
                 }
             }
-            restore(model, config.layerNames(), weights, true, weightsSource);
+            restore(model, weights, true, weightsSource);
             return model;
         } catch (IOException | RuntimeException e) {
             model.close();
@@ -124,7 +126,7 @@ final class KerasFiles {
                     + " at most " + KerasArchive.MAX_WEIGHTS_BYTES);
         }
         KerasWeights.Reader weights = KerasWeights.read(Files.readAllBytes(path), path.toString());
-        restore(model, null, weights, false, path.toString());
+        restore(model, weights, false, path.toString());
     }
 
     // ---- the two directions ---------------------------------------------------------------------
@@ -190,35 +192,32 @@ final class KerasFiles {
 
     /**
      * Reads every variable the model needs from the file, checks all of them, and only then writes them
-     * into the model: a file that does not fit changes nothing. {@code fileNames} are the layer names
-     * the file uses, by position, from its config; null for a bare weights file, whose layers are
-     * matched by name as Keras' own {@code load_weights} does.
+     * into the model: a file that does not fit changes nothing. The optimizer's variables are read when
+     * {@code optimizerToo} and skipped otherwise.
      */
-    private static void restore(Model model, List<String> fileNames, KerasWeights.Reader file, boolean optimizerToo,
-            String source) throws ModelFormatException {
+    private static void restore(Model model, KerasWeights.Reader file, boolean optimizerToo, String source)
+            throws ModelFormatException {
         CompiledGraph graph = model.compiledGraph();
         if (graph == null) {
-            if (!file.unclaimed().isEmpty() && file.layerValueCount() > 0) {
+            if (file.layerValueCount() > 0) {
                 throw new ModelFormatException(source, "the model was never built but the file holds weights");
             }
             return;
         }
         List<Parameter> params = graph.parameters();
-        List<String> kilnNames = model.layerNames();
-        List<String> names = fileNames != null ? fileNames : fileLayerNames(model, file, params, source);
+        List<String> names = model.layerNames();
         float[][] values = new float[params.size()][];
-        for (int l = 0; l < kilnNames.size(); l++) {
-            List<Integer> mine = parametersOf(kilnNames.get(l), params);
-            String fileName = names.get(l);
-            int inFile = fileName == null ? 0 : file.layerVariableCount(fileName);
+        for (int l = 0; l < names.size(); l++) {
+            List<Integer> mine = parametersOf(names.get(l), params);
+            int inFile = file.layerVariableCount(names.get(l));
             if (inFile != mine.size()) {
-                throw new ModelFormatException(source, "layer " + l + " ('" + Abbreviated.name(String.valueOf(fileName))
-                        + "') has " + inFile + " variables in the file, but Kiln's " + model.layers().get(l).typeName()
+                throw new ModelFormatException(source, "holds " + inFile + " variables for layer '" + names.get(l)
+                        + "' (layers/" + names.get(l) + "/vars), but Kiln's " + model.layers().get(l).typeName()
                         + " there has " + mine.size());
             }
             for (int j = 0; j < mine.size(); j++) {
                 Parameter p = params.get(mine.get(j));
-                values[mine.get(j)] = file.layerVariable(fileName, j, p.shape());
+                values[mine.get(j)] = file.layerVariable(names.get(l), j, p.shape());
                 ModelFiles.requireValid(values[mine.get(j)], p.nonNegative(), p.name(), "weights", source);
             }
         }
@@ -227,43 +226,24 @@ final class KerasFiles {
                 .filter(path -> optimizerToo || !path.startsWith("optimizer/")).toList();
         if (!left.isEmpty()) {
             throw new ModelFormatException(source, "holds " + Abbreviated.list(left) + ", which this model does not"
-                    + " have");
+                    + " have (its layers are " + Abbreviated.list(names) + ")");
         }
         // Everything is checked; from here on nothing can fail.
         for (int i = 0; i < params.size(); i++) {
             graph.writeParameter(i, values[i]);
         }
         if (optimizer != null) {
-            List<int[]> order = slotOrder(model.optimizer(), graph);
-            for (int k = 0; k < order.size() && optimizer.slots != null; k++) {
-                graph.writeSlot(order.get(k)[0], order.get(k)[1], optimizer.slots.get(k));
+            if (optimizer.slots != null) {
+                List<int[]> order = slotOrder(model.optimizer(), graph);
+                for (int k = 0; k < order.size(); k++) {
+                    graph.writeSlot(order.get(k)[0], order.get(k)[1], optimizer.slots.get(k));
+                }
             }
             graph.setIterations(optimizer.iterations);
             if (optimizer.learningRate != null) {
                 graph.setLearningRate(optimizer.learningRate);
             }
         }
-    }
-
-    /**
-     * A bare weights file holds no config, and HDF5 lists its groups by name, not in model order: its
-     * layers are matched by name, as Keras' {@code load_weights} does. Kiln names layers as a fresh Keras
-     * session does ({@code dense}, {@code dense_1}), so a file of a model built the same way matches.
-     */
-    private static List<String> fileLayerNames(Model model, KerasWeights.Reader file, List<Parameter> params,
-            String source) throws ModelFormatException {
-        List<String> names = new ArrayList<>();
-        List<String> inFile = file.layersWithVariables();
-        for (String name : model.layerNames()) {
-            boolean needs = !parametersOf(name, params).isEmpty();
-            names.add(needs ? name : null);
-            if (needs && !inFile.contains(name)) {
-                throw new ModelFormatException(source, "has no variables for layer '" + name + "'; the file's layers"
-                        + " are " + Abbreviated.list(inFile) + " (a weights file is matched by layer name; load the"
-                        + " .keras file to match by position)");
-            }
-        }
-        return names;
     }
 
     private record OptimizerValues(long iterations, Float learningRate, List<float[]> slots) {
