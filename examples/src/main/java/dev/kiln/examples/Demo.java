@@ -11,6 +11,7 @@ import java.util.Map;
  * <pre>{@code
  * ./kiln demo                                  # Fashion-MNIST, 5 epochs, batch 128
  * ./kiln demo --model cnn                      # Keras' simple convnet on the images
+ * ./kiln demo --model keras                    # a model trained in Python Keras, served and trained on
  * ./kiln demo --model xor
  * ./kiln demo --model binary
  * ./kiln demo --model early-stopping
@@ -28,6 +29,7 @@ public final class Demo {
         Kiln.setThreads(options.threads());
         ExampleResult result = switch (options.model()) {
             case "cnn" -> ConvNetExample.run(options.epochs(), options.batch());
+            case "keras" -> KerasModelExample.run(options.epochs(), options.batch(), Path.of(KerasModelExample.SAVED));
             case "xor" -> XorExample.run(options.epochs(), options.batch());
             case "regression" -> RegressionExample.run(options.epochs(), options.batch());
             case "binary" -> BinaryClassificationExample.run(options.epochs(), options.batch());

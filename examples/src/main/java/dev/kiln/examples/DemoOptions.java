@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /** The command line of {@code ./kiln demo}: --model, --epochs, --batch, --threads, --seed. */
 record DemoOptions(String model, int epochs, int batch, int threads, long seed) {
-    static final List<String> MODELS = List.of("fashion", "cnn", "xor", "regression", "binary", "early-stopping", "checkpoint");
+    static final List<String> MODELS = List.of("fashion", "cnn", "keras", "xor", "regression", "binary", "early-stopping", "checkpoint");
     private static final List<String> FLAGS = List.of("--model", "--epochs", "--batch", "--threads", "--seed");
 
     static DemoOptions parse(String[] args) {
@@ -23,6 +23,7 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
             case "binary" -> 20;
             case "early-stopping" -> 100;
             case "checkpoint" -> 4;
+            case "keras" -> 1;
             default -> 5;
         };
         int defaultBatch = switch (model) {
@@ -43,6 +44,9 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
                   cnn             Keras' simple convnet on Fashion-MNIST images [28, 28, 1]: Conv2D 32 3×3 relu,
                                   MaxPooling2D, Conv2D 64 3×3 relu, MaxPooling2D, Flatten, Dropout 0.5,
                                   Dense 10 softmax (adam), 5 epochs of batch 128
+                  keras           a 784-64-10 MLP trained by Python Keras 3 (fashion_mlp.keras): loaded, scored on
+                                  the test images as Keras scored it, trained on for 1 epoch from Keras' Adam
+                                  state, saved as fashion_mlp_kiln.keras for keras.models.load_model
                   xor             2-8-1 network learning XOR (tanh, sigmoid, binary_crossentropy)
                   regression      linear-plus-noise target fitted with mse
                   binary          loan default from four generated tabular features: standardised inputs,

@@ -81,6 +81,21 @@ class ExamplesTest {
     }
 
     @Test
+    void aKerasTrainedModelScoresAsInKerasAndIsSavedForKeras() throws Exception {
+        Kiln.setSeed(42);
+        Path saved = dir.resolve("fashion_mlp_kiln.keras");
+        ExampleResult r = KerasModelExample.run(1, 128, saved);
+        assertEquals((Double) r.extras().get("keras_test_accuracy"), (Double) r.extras().get("loaded_test_accuracy"),
+                2e-4, "Kiln scores the Keras model as Keras did (at most two of 10,000 images on an argmax tie)");
+        assertTrue((Double) r.extras().get("largest_prediction_difference") <= 1e-5, r.extras().toString());
+        assertTrue(r.testScores().get("accuracy") > 0.8, "training on kept it good: " + r.testScores());
+        try (dev.kiln.Model again = dev.kiln.Model.load(saved)) {
+            assertEquals(0.8, again.evaluate(dev.kiln.Datasets.fashionMnist().xTest(),
+                    dev.kiln.Datasets.fashionMnist().yTest()).get("accuracy"), 0.2);
+        }
+    }
+
+    @Test
     void newDemosParseWithTheirOwnDefaults() {
         assertEquals(100, DemoOptions.parse(new String[] {"--model", "early-stopping"}).epochs());
         assertEquals(4, DemoOptions.parse(new String[] {"--model", "checkpoint"}).epochs());
