@@ -101,13 +101,16 @@ class KerasFixturesTest {
 
     static void assertClose(float[][] expected, float[][] actual, double tolerance, String what) {
         assertEquals(expected.length, actual.length, what + ": rows");
+        double largest = 0;
         for (int r = 0; r < expected.length; r++) {
             assertEquals(expected[r].length, actual[r].length, what + ": width");
             for (int c = 0; c < expected[r].length; c++) {
                 double diff = Math.abs(expected[r][c] - actual[r][c]);
+                largest = Math.max(largest, diff);
                 assertTrue(diff <= tolerance, what + ": row " + r + " output " + c + " is " + actual[r][c]
                         + ", expected " + expected[r][c] + " (off by " + diff + ", tolerance " + tolerance + ")");
             }
         }
+        System.out.println(what + ": largest difference " + largest);
     }
 }
