@@ -90,6 +90,33 @@ class KerasFixturesTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("names")
+    void readsKerasWeightsFiles(String name) throws Exception {
+        Path base = fixtures();
+        Path weights = base.resolve(name + ".weights.h5");
+        if (!Files.exists(weights)) {
+            return; // made for a few fixtures only
+        }
+        float[][] x = Tensor.fromNpy(base.resolve(name + ".x.npy")).toRows();
+        try (Model model = Model.load(base.resolve(name + ".keras"))) {
+            List<float[]> zeros = new ArrayList<>();
+            for (float[] w : model.getWeights()) {
+                zeros.add(new float[w.length]);
+            }
+            model.setWeights(zeros);
+            model.loadWeights(weights);
+            assertClose(Tensor.fromNpy(base.resolve(name + ".pred.npy")).toRows(), model.predict(x),
+                    PREDICTION_TOLERANCE, name + " weights file");
+            Path back = dir.resolve(name + ".weights.h5");
+            model.saveWeights(back);
+            model.setWeights(zeros);
+            model.loadWeights(back);
+            assertClose(Tensor.fromNpy(base.resolve(name + ".pred.npy")).toRows(), model.predict(x),
+                    PREDICTION_TOLERANCE, name + " weights file saved by Kiln");
+        }
+    }
+
     private static int[] labels(Tensor y) {
         float[] values = y.toArray();
         int[] labels = new int[values.length];

@@ -189,6 +189,10 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
             throw root.fail("class_name", "must be \"Sequential\", the only model Kiln builds");
         }
         JsonFields config = root.object("config");
+        if (config.has("trainable") && !config.bool("trainable")) {
+            throw config.fail("trainable", "is false; Kiln trains every layer, so a frozen model would not stay"
+                    + " frozen in fit");
+        }
         JsonNode layerArray = config.raw("layers");
         if (!layerArray.isArray() || layerArray.isEmpty() || layerArray.size() > MAX_LAYERS) {
             throw config.fail("layers", "must be a non-empty array of at most " + MAX_LAYERS + " layers");
