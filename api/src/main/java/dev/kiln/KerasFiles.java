@@ -11,7 +11,6 @@ import dev.kiln.io.ModelConfig;
 import dev.kiln.io.ModelFormatException;
 import dev.kiln.io.SafeTensors;
 import dev.kiln.optimizers.Optimizer;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -67,11 +66,7 @@ final class KerasFiles {
     }
 
     static Model load(Path path) throws IOException {
-        ModelFiles.requireSuffix(path, MODEL_SUFFIX, "load");
-        long size = Files.size(path);
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
-            return load(in, size, path.toString());
-        }
+        return ModelFiles.read(path, MODEL_SUFFIX, KerasFiles::load);
     }
 
     /** Reads a .keras file of {@code size} bytes; {@code source} names it in messages. */

@@ -85,10 +85,21 @@ final class ModelFiles {
     }
 
     static Model load(Path path) throws IOException {
-        requireSuffix(path, MODEL_SUFFIX, "load");
+        return read(path, MODEL_SUFFIX, ModelFiles::load);
+    }
+
+    /** How a model is read from a stream of {@code size} bytes; {@code source} names it in messages. */
+    @FunctionalInterface
+    interface StreamLoader {
+        Model load(InputStream in, long size, String source) throws IOException;
+    }
+
+    /** Opens a model file whose name must end in {@code suffix} and reads it with {@code loader}. */
+    static Model read(Path path, String suffix, StreamLoader loader) throws IOException {
+        requireSuffix(path, suffix, "load");
         long size = Files.size(path);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
-            return load(in, size, path.toString());
+            return loader.load(in, size, path.toString());
         }
     }
 

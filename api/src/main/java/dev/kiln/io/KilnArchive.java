@@ -1,12 +1,10 @@
 package dev.kiln.io;
 
 import dev.kiln.core.io.AtomicFiles;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
@@ -34,7 +32,6 @@ public final class KilnArchive {
     public static final long MAX_CONFIG_BYTES = 16L << 20;
     /** The most bytes {@code model.safetensors} may hold: one Java array's practical limit. */
     public static final long MAX_WEIGHTS_BYTES = SafeTensors.MAX_ENCODED_BYTES;
-    private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
 
     /** The two entries' bytes. */
     public record Parts(byte[] config, byte[] weights) {
@@ -82,15 +79,7 @@ public final class KilnArchive {
 
     /** Reads an archive of {@code size} bytes from {@code in}; {@code source} names it in messages. */
     public static Parts read(InputStream in, long size, String source) throws IOException {
-        BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
-        buffered.mark(ZIP_MAGIC.length);
-        byte[] magic = buffered.readNBytes(ZIP_MAGIC.length);
-        buffered.reset();
-        if (magic.length < ZIP_MAGIC.length || !Arrays.equals(magic, ZIP_MAGIC)) {
-            throw new ModelFormatException(source, "not a .kiln file: a .kiln file is a zip archive and starts with"
-                    + " 'PK\\3\\4'");
-        }
-        Map<String, byte[]> entries = new StrictZipReader(buffered, size, source).read((name, method) -> {
+        Map<String, byte[]> entries = StrictZipReader.readArchive(in, size, source, ".kiln", (name, method) -> {
             if (name.equals(CONFIG_ENTRY)) {
                 return MAX_CONFIG_BYTES;
             }

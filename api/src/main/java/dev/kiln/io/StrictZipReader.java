@@ -1,5 +1,6 @@
 package dev.kiln.io;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,6 +52,7 @@ final class StrictZipReader {
     private static final int ZIP64_EXTRA_FIELD = 0x0001;
     private static final int UNICODE_PATH_EXTRA_FIELD = 0x7075;
     private static final int CHUNK = 1 << 16;
+    private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
 
     /** Decides from an entry's header alone whether it may be read, and how many bytes it may hold. */
     @FunctionalInterface
@@ -78,6 +80,23 @@ final class StrictZipReader {
         this.in = new PushbackInputStream(in, CHUNK);
         this.fileSize = fileSize;
         this.source = source;
+    }
+
+    /**
+     * Reads a whole archive of {@code size} bytes, first checking that it starts as a zip archive does;
+     * {@code kind} ({@code .kiln}) names what the file should be in that refusal.
+     */
+    static Map<String, byte[]> readArchive(InputStream in, long size, String source, String kind, Rules rules)
+            throws IOException {
+        BufferedInputStream buffered = new BufferedInputStream(in, CHUNK);
+        buffered.mark(ZIP_MAGIC.length);
+        byte[] magic = buffered.readNBytes(ZIP_MAGIC.length);
+        buffered.reset();
+        if (magic.length < ZIP_MAGIC.length || !Arrays.equals(magic, ZIP_MAGIC)) {
+            throw new ModelFormatException(source, "not a " + kind + " file: a " + kind + " file is a zip archive and"
+                    + " starts with 'PK\\3\\4'");
+        }
+        return new StrictZipReader(buffered, size, source).read(rules);
     }
 
     /** The entries' bytes by name, in archive order. */
