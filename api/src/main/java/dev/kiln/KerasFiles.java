@@ -75,7 +75,8 @@ final class KerasFiles {
         ModelConfig config = ModelConfig.fromKerasJson(parts.config(), source);
         String weightsSource = source + "!/" + KerasArchive.WEIGHTS_ENTRY;
         KerasWeights.Reader weights = KerasWeights.read(parts.weights(), weightsSource);
-        ModelFiles.checkSizes(config, weights.layerValueCount(), KerasArchive.WEIGHTS_ENTRY, source);
+        ModelFiles.checkSizes(config, weights.layerValueCount(), weights.layerShapes(), KerasArchive.WEIGHTS_ENTRY,
+                source);
         Model model;
         try {
             model = new Model(config.layers(), config.optimizer(), config.loss(), config.metrics());

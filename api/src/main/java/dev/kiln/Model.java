@@ -679,7 +679,8 @@ public final class Model implements AutoCloseable {
         return closed;
     }
 
-    private static List<String> automaticNames(List<Layer> layers) {
+    /** The layers' names as Keras gives them and keys their weights by: dense, dense_1, ..., by class and place. */
+    static List<String> automaticNames(List<Layer> layers) {
         Map<String, Integer> seen = new HashMap<>();
         List<String> names = new ArrayList<>();
         for (Layer l : layers) {

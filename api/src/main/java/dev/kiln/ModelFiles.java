@@ -8,6 +8,7 @@ import dev.kiln.io.ModelConfig;
 import dev.kiln.io.ModelFormatException;
 import dev.kiln.io.SafeTensors;
 import dev.kiln.layers.InputLayer;
+import dev.kiln.layers.Layer;
 import dev.kiln.optimizers.Adam;
 import dev.kiln.optimizers.Optimizer;
 import java.io.BufferedInputStream;
@@ -143,6 +144,16 @@ final class ModelFiles {
     /** Checks that the config's model holds the {@code inFile} weight values its weights {@code entry} holds. */
     static void checkSizes(ModelConfig config, long inFile, String entry, String source)
             throws ModelFormatException {
+        checkSizes(config, inFile, null, entry, source);
+    }
+
+    /**
+     * As {@link #checkSizes(ModelConfig, long, String, String)}; when they differ and {@code shapesInFile}
+     * gives the shapes of each layer's variables in the file (by the layer's automatic name), the refusal
+     * names the first layer whose values differ and the variables the file holds for it.
+     */
+    static void checkSizes(ModelConfig config, long inFile, Map<String, List<int[]>> shapesInFile, String entry,
+            String source) throws ModelFormatException {
         int width = config.inputWidth();
         if (!config.layers().isEmpty() && config.layers().get(0) instanceof InputLayer input
                 && input.width() != width) {
@@ -150,10 +161,57 @@ final class ModelFiles {
                     + " but the InputLayer says " + input.width());
         }
         long needed = parameterCount(config, source);
+        if (needed != inFile && shapesInFile != null) {
+            explainLayerSizes(config, shapesInFile, entry, source);
+        }
         if (needed != inFile) {
             throw new ModelFormatException(source, "config.json describes a model of "
                     + (needed < 0 ? "more than 2^63" : Long.toString(needed)) + " weights but "
                     + entry + " holds " + inFile);
+        }
+    }
+
+    /** Refuses the file naming the first layer whose weight count in the config differs from the file's. */
+    private static void explainLayerSizes(ModelConfig config, Map<String, List<int[]>> shapesInFile, String entry,
+            String source) throws ModelFormatException {
+        ExampleShapes shapes;
+        try {
+            shapes = ExampleShapes.of(config.layers(), config.layerNames(), config.inputWidth());
+        } catch (IllegalArgumentException e) {
+            return; // parameterCount has refused it already
+        }
+        List<String> names = Model.automaticNames(config.layers());
+        for (int i = 0; i < names.size(); i++) {
+            Layer layer = config.layers().get(i);
+            long needed;
+            try {
+                needed = layer.parameterCount(shapes.input(i));
+            } catch (ArithmeticException e) {
+                needed = -1;
+            }
+            List<int[]> held = shapesInFile.getOrDefault(names.get(i), List.of());
+            long inFile = 0;
+            List<String> variables = new ArrayList<>();
+            for (int v = 0; v < held.size(); v++) {
+                variables.add(v + " " + Arrays.toString(held.get(v)));
+                try {
+                    long values = 1;
+                    for (int d : held.get(v)) {
+                        values = Math.multiplyExact(values, d);
+                    }
+                    inFile = inFile < 0 ? inFile : Math.addExact(inFile, values);
+                } catch (ArithmeticException e) {
+                    inFile = -1;
+                }
+            }
+            if (needed != inFile) {
+                throw new ModelFormatException(source, entry + " holds " + (inFile < 0 ? "more than 2^63"
+                        : Long.toString(inFile)) + " weights for layer " + i + ", '" + names.get(i) + "' (layers/"
+                        + names.get(i) + "/vars: " + (variables.isEmpty() ? "no variables"
+                        : Abbreviated.list(variables)) + "), but config.json's " + layer.typeName() + " there has "
+                        + (needed < 0 ? "more than 2^63" : Long.toString(needed))
+                        + ": the file's variables and the config's layer do not match");
+            }
         }
     }
 

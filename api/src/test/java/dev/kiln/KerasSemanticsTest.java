@@ -9,7 +9,6 @@ import static dev.kiln.Layers.Dense;
 import static dev.kiln.Layers.Input;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.optimizers.Adam;
 import dev.kiln.optimizers.AdamW;

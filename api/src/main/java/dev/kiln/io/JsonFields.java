@@ -25,6 +25,11 @@ final class JsonFields {
         return path;
     }
 
+    /** The object itself, for checks that walk all of it. */
+    JsonNode node() {
+        return node;
+    }
+
     String source() {
         return source;
     }

@@ -167,16 +167,24 @@ public final class KerasWeights {
                 walk(file, "", 0, new int[1]);
                 return null;
             });
-            long declared = guarded("the file", () -> {
-                long bytesDeclared = 0;
-                for (Dataset d : datasets.values()) {
-                    bytesDeclared = Math.addExact(bytesDeclared, d.getSizeInBytes());
+            // Every dataset's bytes, by its declared shape and type, must fit in the file before the model is
+            // sized from them. Computed here exactly: jhdf's own getSizeInBytes wraps around, and one dataset
+            // declaring a negative size would let the others declare more than the file holds.
+            long declared = 0;
+            String largest = null;
+            long largestBytes = -1;
+            for (Map.Entry<String, Dataset> e : datasets.entrySet()) {
+                long size = declaredBytes(e.getKey(), e.getValue());
+                if (size > largestBytes) {
+                    largest = e.getKey();
+                    largestBytes = size;
                 }
-                return bytesDeclared;
-            });
+                declared = declared + size < 0 ? Long.MAX_VALUE : declared + size; // both >= 0
+            }
             if (declared > bytes.length) {
                 throw new ModelFormatException(source, "declares " + declared + " bytes of variables but holds only "
-                        + bytes.length + " bytes");
+                        + bytes.length + " bytes (the largest, '" + Abbreviated.name(largest) + "', declares "
+                        + largestBytes + ")");
             }
             unclaimed.putAll(datasets);
             unclaimed.keySet().removeIf(path -> path.contains("/" + SEED_GENERATOR + "/"));
@@ -207,17 +215,55 @@ public final class KerasWeights {
             }
         }
 
+        /**
+         * A dataset's size in bytes by its declared shape and element size, exactly; nothing is read. A
+         * size beyond 2^63 bytes is refused naming the dataset.
+         */
+        private long declaredBytes(String path, Dataset dataset) throws ModelFormatException {
+            return guarded(path, () -> {
+                int element = dataset.getDataType().getSize();
+                try {
+                    long values = valueCount(dataset);
+                    if (element <= 0) {
+                        throw new ArithmeticException("element size " + element);
+                    }
+                    return Math.multiplyExact(values, element);
+                } catch (ArithmeticException e) {
+                    throw new ModelFormatException(source, "'" + Abbreviated.name(path) + "' declares shape "
+                            + Abbreviated.name(Arrays.toString(dataset.getDimensions())) + " of " + element
+                            + "-byte values: no file holds that many bytes");
+                }
+            });
+        }
+
         /** How many values the layers' variables hold, by their declared shapes (nothing is read). */
         public long layerValueCount() throws ModelFormatException {
             return guarded("the file", () -> {
                 long n = 0;
                 for (Map.Entry<String, Dataset> e : datasets.entrySet()) {
                     if (e.getKey().startsWith(LAYERS + "/") && !e.getKey().contains("/" + SEED_GENERATOR + "/")) {
-                        n = Math.addExact(n, e.getValue().getSize());
+                        n = Math.addExact(n, valueCount(e.getValue()));
                     }
                 }
                 return n;
             });
+        }
+
+        /**
+         * The declared shapes of each layer's variables ({@code layers/<layer>/vars/0}, 1, ... as far as they
+         * go on without a gap), by layer name; nothing is read. For messages about a file that does not fit.
+         */
+        public Map<String, List<int[]>> layerShapes() throws ModelFormatException {
+            Map<String, List<int[]>> shapes = new TreeMap<>();
+            for (String layer : layersWithVariables()) {
+                List<int[]> vars = new ArrayList<>();
+                for (int i = 0; i < layerVariableCount(layer); i++) {
+                    Dataset dataset = datasets.get(LAYERS + "/" + layer + "/" + VARS + "/" + i);
+                    vars.add(guarded("the file", () -> dataset.isScalar() ? new int[0] : dataset.getDimensions()));
+                }
+                shapes.put(layer, vars);
+            }
+            return shapes;
         }
 
         /** The names of the layers with variables, in the file's (alphabetical) order. */
@@ -363,6 +409,20 @@ public final class KerasWeights {
     @FunctionalInterface
     private interface Step<T> {
         T run() throws ModelFormatException;
+    }
+
+    /** A dataset's values by its declared dimensions, computed exactly (jhdf's getSize wraps around). */
+    private static long valueCount(Dataset dataset) {
+        long n = 1;
+        if (!dataset.isScalar()) {
+            for (int d : dataset.getDimensions()) {
+                if (d < 0) {
+                    throw new ArithmeticException("dimension " + d);
+                }
+                n = Math.multiplyExact(n, d);
+            }
+        }
+        return n;
     }
 
     private static long product(int[] shape) {

@@ -11,7 +11,9 @@ import dev.kiln.losses.Loss;
 import dev.kiln.metrics.Metric;
 import dev.kiln.optimizers.Optimizer;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 
 /**
@@ -163,11 +165,48 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
         if (root.has("format")) {
             throw root.fail("format", "is a Kiln field; this is a .kiln file's config, not a .keras file's");
         }
+        requireKerasClasses(root.node(), new ArrayDeque<>(List.of(root.path())), source);
         ModelConfig config = kerasFields(root, null, null);
         TrainingState state = new TrainingState(0, config.optimizer().learningRate(), Long.MIN_VALUE, Long.MIN_VALUE,
                 0);
         return new ModelConfig(null, config.layers, config.layerNames, config.inputWidth, config.optimizer,
                 config.loss, config.metrics, state);
+    }
+
+    /**
+     * Refuses a user's class anywhere in a Keras config. Keras finds an object's class by its
+     * {@code registered_name} among the registered custom objects first, then by its {@code module}; so an
+     * object whose module lies outside Keras, or whose registered name is a package's ({@code "my>Dense"}),
+     * is a class of the user's own that merely shares its name with one of Keras' (a custom "Dense"), and
+     * Kiln, which has only Keras' own, would compute something else.
+     */
+    private static void requireKerasClasses(JsonNode node, Deque<String> path, String source)
+            throws ModelFormatException {
+        if (node.isObject() && node.hasNonNull("class_name")) {
+            String type = node.get("class_name").asText();
+            String module = node.hasNonNull("module") ? node.get("module").asText() : null;
+            String registered = node.hasNonNull("registered_name") ? node.get("registered_name").asText() : null;
+            if (module != null && !module.equals("keras") && !module.startsWith("keras.")
+                    || registered != null && !registered.equals(type)) {
+                throw new ModelFormatException(source, String.join("", path) + " is a custom class: '"
+                        + Abbreviated.name(type) + "' of module '" + Abbreviated.name(String.valueOf(module)) + "'"
+                        + (registered == null ? "" : ", registered as '" + Abbreviated.name(registered) + "'")
+                        + "; Kiln has only Keras' own classes, not a user's class of the same name");
+            }
+        }
+        if (node.isObject()) {
+            for (var field : node.properties()) {
+                path.addLast("." + Abbreviated.name(field.getKey()));
+                requireKerasClasses(field.getValue(), path, source);
+                path.removeLast();
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                path.addLast("[" + i + "]");
+                requireKerasClasses(node.get(i), path, source);
+                path.removeLast();
+            }
+        }
     }
 
     private static JsonFields parse(byte[] json, String source) throws ModelFormatException {
