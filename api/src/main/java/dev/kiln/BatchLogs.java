@@ -2,7 +2,6 @@ package dev.kiln;
 
 import java.util.AbstractMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Set;
 
 /**

@@ -95,7 +95,7 @@ public final class History {
 
     /** {@link #plot(Path)} with the path as a string: {@code h.plot("history.png")}. */
     public void plot(String path) throws IOException {
-        plot(ModelFiles.path(path, "plot"));
+        plot(SavedModels.path(path, "plot"));
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.kiln.io.KerasWeights;
 import dev.kiln.io.ModelConfig;
 import dev.kiln.io.ModelFormatException;
 import dev.kiln.io.SafeTensors;
+import dev.kiln.layers.Layer;
 import dev.kiln.optimizers.Optimizer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,24 +51,19 @@ final class KerasFiles {
     // ---- whole model ----------------------------------------------------------------------------
 
     static void save(Model model, Path path) throws IOException {
-        ModelFiles.requireSuffix(path, MODEL_SUFFIX, "save");
+        SavedModels.requireSuffix(path, MODEL_SUFFIX, "save");
         CompiledGraph graph = model.compiledGraph();
+        // Keras keeps the training state in the optimizer's variables, not in the config.
         ModelConfig config = new ModelConfig(Kiln.VERSION, model.layers(), model.layerNames(), model.inputWidth(),
-                model.optimizer(), model.loss(), model.metrics(),
-                new ModelConfig.TrainingState(0, model.optimizer().learningRate(), 0, 0, 0));
+                model.optimizer(), model.loss(), model.metrics(), null);
         byte[] json = config.toKerasJson();
-        try {
-            ModelConfig.fromKerasJson(json, path.toString());
-        } catch (ModelFormatException e) {
-            throw new IllegalStateException("the model cannot be saved: Kiln could not read the file back ("
-                    + e.getMessage() + ")", e);
-        }
+        SavedModels.requireReadableBack(json, path, ModelConfig::fromKerasJson);
         byte[] weights = KerasWeights.encode(layerVariables(model, graph), optimizerState(model, graph));
         KerasArchive.write(path, metadata(), json, weights);
     }
 
     static Model load(Path path) throws IOException {
-        return ModelFiles.read(path, MODEL_SUFFIX, KerasFiles::load);
+        return SavedModels.read(path, MODEL_SUFFIX, KerasFiles::load);
     }
 
     /** Reads a .keras file of {@code size} bytes; {@code source} names it in messages. */
@@ -75,24 +72,18 @@ final class KerasFiles {
         ModelConfig config = ModelConfig.fromKerasJson(parts.config(), source);
         String weightsSource = source + "!/" + KerasArchive.WEIGHTS_ENTRY;
         KerasWeights.Reader weights = KerasWeights.read(parts.weights(), weightsSource);
-        ModelFiles.checkSizes(config, weights.layerValueCount(), weights.layerShapes(), KerasArchive.WEIGHTS_ENTRY,
-                source);
-        Model model;
+        requireLayerSizes(config, weights, source);
+        SavedModels.checkSizes(config, weights.layerValueCount(), KerasArchive.WEIGHTS_ENTRY, source);
+        Model model = SavedModels.rebuild(config, source);
         try {
-            model = new Model(config.layers(), config.optimizer(), config.loss(), config.metrics());
-        } catch (IllegalArgumentException e) {
-            throw new ModelFormatException(source, "the saved model cannot be rebuilt: " + e.getMessage(), e);
-        }
-        try {
-            if (config.inputWidth() > 0) {
-                try {
-                    model.buildFor(config.inputWidth());
-                } catch (IllegalArgumentException e) {
-                    throw new ModelFormatException(source, "the saved model cannot be built for input width "
-                            + config.inputWidth() + ": " + e.getMessage(), e);
-                }
+            Restored restored = readLayers(model, weights, weightsSource);
+            OptimizerValues optimizer = readOptimizer(model.optimizer(), model.compiledGraph(), weights,
+                    weightsSource);
+            requireAllClaimed(model, weights, true, weightsSource);
+            restored.write(model);
+            if (optimizer != null) {
+                optimizer.write(model.optimizer(), model.compiledGraph());
             }
-            restore(model, weights, true, weightsSource);
             return model;
         } catch (IOException | RuntimeException e) {
             model.close();
@@ -100,29 +91,83 @@ final class KerasFiles {
         }
     }
 
+    /**
+     * Refuses a file whose layer variables do not hold what the config's layers need, naming the first
+     * layer that differs and the variables the file has for it, before the model is built.
+     */
+    private static void requireLayerSizes(ModelConfig config, KerasWeights.Reader file, String source)
+            throws ModelFormatException {
+        if (config.inputWidth() == 0) {
+            return; // SavedModels.checkSizes refuses a never-built model that comes with weights
+        }
+        ExampleShapes shapes = SavedModels.exampleShapes(config, source);
+        Map<String, List<int[]>> inFile = file.layerShapes();
+        List<String> names = Model.automaticNames(config.layers());
+        for (int i = 0; i < names.size(); i++) {
+            Layer layer = config.layers().get(i);
+            long needed;
+            try {
+                needed = layer.parameterCount(shapes.input(i));
+            } catch (ArithmeticException e) {
+                needed = -1;
+            }
+            List<int[]> held = inFile.getOrDefault(names.get(i), List.of());
+            long values = 0;
+            List<String> variables = new ArrayList<>();
+            for (int v = 0; v < held.size(); v++) {
+                variables.add(v + " " + Arrays.toString(held.get(v)));
+                values = values < 0 ? values : valuesOf(held.get(v), values);
+            }
+            if (needed != values) {
+                throw new ModelFormatException(source, KerasArchive.WEIGHTS_ENTRY + " holds "
+                        + (values < 0 ? "more than 2^63" : Long.toString(values)) + " weights for layer " + i + ", '"
+                        + names.get(i) + "' (layers/" + names.get(i) + "/vars: " + (variables.isEmpty()
+                        ? "no variables" : Abbreviated.list(variables)) + "), but config.json's " + layer.typeName()
+                        + " there has " + (needed < 0 ? "more than 2^63" : Long.toString(needed))
+                        + ": the file's variables and the config's layer do not match");
+            }
+        }
+    }
+
+    /** {@code sum} plus the values a shape holds, -1 beyond 2^63. */
+    private static long valuesOf(int[] shape, long sum) {
+        try {
+            long values = 1;
+            for (int d : shape) {
+                values = Math.multiplyExact(values, d);
+            }
+            return Math.addExact(sum, values);
+        } catch (ArithmeticException e) {
+            return -1;
+        }
+    }
+
     // ---- weights alone --------------------------------------------------------------------------
 
     static void saveWeights(Model model, Path path) throws IOException {
-        ModelFiles.requireSuffix(path, WEIGHTS_SUFFIX, "saveWeights");
-        CompiledGraph graph = ModelFiles.requireBuilt(model);
+        SavedModels.requireSuffix(path, WEIGHTS_SUFFIX, "saveWeights");
+        CompiledGraph graph = SavedModels.requireBuilt(model);
         KerasWeights.write(path, layerVariables(model, graph), optimizerState(model, graph));
     }
 
     /**
-     * Puts a Keras weights file's layer variables into the model, matched by position, or changes
-     * nothing when they do not fit it. The optimizer's variables in the file are not restored (as
-     * with a {@code .safetensors} file, the weights alone are loaded); {@link Model#load} restores them.
+     * Puts a Keras weights file's layer variables into the model, or changes nothing when they do not fit
+     * it. The optimizer's variables in the file are not restored (as with a {@code .safetensors} file,
+     * the weights alone are loaded); {@link Model#load} of a {@code .keras} file restores them.
      */
     static void loadWeights(Model model, Path path) throws IOException {
-        ModelFiles.requireSuffix(path, WEIGHTS_SUFFIX, "loadWeights");
-        ModelFiles.requireBuilt(model);
+        SavedModels.requireSuffix(path, WEIGHTS_SUFFIX, "loadWeights");
+        SavedModels.requireBuilt(model);
         long size = Files.size(path);
-        if (size > KerasArchive.MAX_WEIGHTS_BYTES) {
+        if (size > KerasWeights.MAX_FILE_BYTES) {
             throw new ModelFormatException(path.toString(), "holds " + size + " bytes; Kiln reads weights files of"
-                    + " at most " + KerasArchive.MAX_WEIGHTS_BYTES);
+                    + " at most " + KerasWeights.MAX_FILE_BYTES);
         }
-        KerasWeights.Reader weights = KerasWeights.read(Files.readAllBytes(path), path.toString());
-        restore(model, weights, false, path.toString());
+        String source = path.toString();
+        KerasWeights.Reader weights = KerasWeights.read(Files.readAllBytes(path), source);
+        Restored restored = readLayers(model, weights, source);
+        requireAllClaimed(model, weights, false, source);
+        restored.write(model);
     }
 
     // ---- the two directions ---------------------------------------------------------------------
@@ -151,23 +196,33 @@ final class KerasFiles {
         List<SafeTensors.Entry> slots = new ArrayList<>();
         if (graph != null) {
             List<Parameter> params = graph.parameters();
-            for (int[] at : slotOrder(optimizer, graph)) {
-                slots.add(new SafeTensors.Entry(params.get(at[1]).shape(), graph.readSlot(at[0], at[1])));
+            for (SlotOf at : slotOrder(optimizer, graph)) {
+                slots.add(new SafeTensors.Entry(params.get(at.parameter).shape(),
+                        graph.readSlot(at.slot, at.parameter)));
             }
         }
         return new KerasWeights.OptimizerState(optimizer.name(), graph == null ? 0 : graph.iterations(), rate, slots);
     }
 
-    /** (slot, parameter) pairs in the order Keras stores the optimizer's slots: trainable weights only. */
-    private static List<int[]> slotOrder(Optimizer optimizer, CompiledGraph graph) {
-        List<String> names = ModelFiles.slotNames(optimizer, graph);
+    /** Slot {@code slot} of parameter {@code parameter}, in the compiled graph's numbering. */
+    private record SlotOf(int slot, int parameter) {
+    }
+
+    /** The slots in the order Keras stores them: each of the optimizer's slot sets over the trainable weights. */
+    private static List<SlotOf> slotOrder(Optimizer optimizer, CompiledGraph graph) {
+        List<String> names = SavedModels.slotNames(optimizer, graph);
+        List<String> covered = optimizer.kerasSlotSets().stream().flatMap(List::stream).sorted().toList();
+        if (!covered.equals(names.stream().sorted().toList())) {
+            throw new IllegalStateException(optimizer.getClass().getSimpleName() + "'s kerasSlotSets "
+                    + optimizer.kerasSlotSets() + " must name each of its slots " + names + " once");
+        }
         List<Parameter> params = graph.parameters();
-        List<int[]> order = new ArrayList<>();
+        List<SlotOf> order = new ArrayList<>();
         for (List<String> set : optimizer.kerasSlotSets()) {
             for (int p = 0; p < params.size(); p++) {
                 if (params.get(p).trainable()) {
                     for (String slot : set) {
-                        order.add(new int[] {names.indexOf(slot), p});
+                        order.add(new SlotOf(names.indexOf(slot), p));
                     }
                 }
             }
@@ -186,19 +241,25 @@ final class KerasFiles {
         return out;
     }
 
-    /**
-     * Reads every variable the model needs from the file, checks all of them, and only then writes them
-     * into the model: a file that does not fit changes nothing. The optimizer's variables are read when
-     * {@code optimizerToo} and skipped otherwise.
-     */
-    private static void restore(Model model, KerasWeights.Reader file, boolean optimizerToo, String source)
+    /** The layers' variables read and checked, to be written into the model once the whole file passed. */
+    private record Restored(float[][] values) {
+        void write(Model model) {
+            CompiledGraph graph = model.compiledGraph();
+            for (int i = 0; values != null && i < values.length; i++) {
+                graph.writeParameter(i, values[i]);
+            }
+        }
+    }
+
+    /** Every layer's variables, matched by the layers' keys, each checked for its shape and values. */
+    private static Restored readLayers(Model model, KerasWeights.Reader file, String source)
             throws ModelFormatException {
         CompiledGraph graph = model.compiledGraph();
         if (graph == null) {
             if (file.layerValueCount() > 0) {
                 throw new ModelFormatException(source, "the model was never built but the file holds weights");
             }
-            return;
+            return new Restored(null);
         }
         List<Parameter> params = graph.parameters();
         List<String> names = model.layerNames();
@@ -214,40 +275,47 @@ final class KerasFiles {
             for (int j = 0; j < mine.size(); j++) {
                 Parameter p = params.get(mine.get(j));
                 values[mine.get(j)] = file.layerVariable(names.get(l), j, p.shape());
-                ModelFiles.requireValid(values[mine.get(j)], p.nonNegative(), p.name(), "weights", source);
+                SavedModels.requireValid(values[mine.get(j)], p.nonNegative(),
+                        "layers/" + names.get(l) + "/vars/" + j, "weights", source);
             }
         }
-        OptimizerValues optimizer = optimizerToo ? readOptimizer(model.optimizer(), graph, file, source) : null;
+        return new Restored(values);
+    }
+
+    /**
+     * Refuses a file holding datasets the model did not claim: a layer it does not have, a variable too
+     * many, and with {@code optimizerClaimed} false anything but the optimizer's (which loadWeights skips).
+     */
+    private static void requireAllClaimed(Model model, KerasWeights.Reader file, boolean optimizerClaimed,
+            String source) throws ModelFormatException {
         List<String> left = file.unclaimed().stream()
-                .filter(path -> optimizerToo || !path.startsWith("optimizer/")).toList();
+                .filter(path -> optimizerClaimed || !path.startsWith("optimizer/")).toList();
         if (!left.isEmpty()) {
             throw new ModelFormatException(source, "holds " + Abbreviated.list(left) + ", which this model does not"
-                    + " have (its layers are " + Abbreviated.list(names) + ")");
-        }
-        // Everything is checked; from here on nothing can fail.
-        for (int i = 0; i < params.size(); i++) {
-            graph.writeParameter(i, values[i]);
-        }
-        if (optimizer != null) {
-            if (optimizer.slots != null) {
-                List<int[]> order = slotOrder(model.optimizer(), graph);
-                for (int k = 0; k < order.size(); k++) {
-                    graph.writeSlot(order.get(k)[0], order.get(k)[1], optimizer.slots.get(k));
-                }
-            }
-            graph.setIterations(optimizer.iterations);
-            if (optimizer.learningRate != null) {
-                graph.setLearningRate(optimizer.learningRate);
-            }
+                    + " have (its layers are " + Abbreviated.list(model.layerNames()) + ")");
         }
     }
 
+    /** The optimizer's state read and checked, to be written into the model once the whole file passed. */
     private record OptimizerValues(long iterations, Float learningRate, List<float[]> slots) {
+        void write(Optimizer optimizer, CompiledGraph graph) {
+            if (slots != null) {
+                List<SlotOf> order = slotOrder(optimizer, graph);
+                for (int k = 0; k < order.size(); k++) {
+                    graph.writeSlot(order.get(k).slot, order.get(k).parameter, slots.get(k));
+                }
+            }
+            graph.setIterations(iterations);
+            if (learningRate != null) {
+                graph.setLearningRate(learningRate);
+            }
+        }
     }
 
     /**
      * The step count, the rate and the slots, when the file has them; Keras saves an optimizer that has
-     * not taken a step with its step count and rate alone.
+     * not taken a step with its step count and rate alone, and so does Kiln a model never built
+     * ({@code graph} null), whose optimizer can hold nothing else.
      */
     private static OptimizerValues readOptimizer(Optimizer optimizer, CompiledGraph graph, KerasWeights.Reader file,
             String source) throws ModelFormatException {
@@ -255,12 +323,12 @@ final class KerasFiles {
         if (count == 0) {
             return null;
         }
-        int fixed = optimizer.schedule() == null ? 2 : 1;
-        List<int[]> order = slotOrder(optimizer, graph);
-        if (count != fixed && count != fixed + order.size()) {
+        int scalars = optimizer.schedule() == null ? 2 : 1; // the step count, and the rate unless scheduled
+        List<SlotOf> order = graph == null ? List.of() : slotOrder(optimizer, graph);
+        if (count != scalars && count != scalars + order.size()) {
             throw new ModelFormatException(source, "holds " + count + " optimizer variables; this model's "
-                    + optimizer.getClass().getSimpleName() + " keeps " + (fixed + order.size()) + " (the step count, "
-                    + (fixed == 2 ? "the learning rate, " : "") + "and " + order.size() + " slots)");
+                    + optimizer.getClass().getSimpleName() + " keeps " + (scalars + order.size()) + " (the step count, "
+                    + (scalars == 2 ? "the learning rate, " : "") + "and " + order.size() + " slots)");
         }
         long iterations = file.optimizerCount(0);
         if (iterations > CompiledGraph.MAX_ITERATIONS) {
@@ -268,22 +336,29 @@ final class KerasFiles {
                     + "; Kiln counts at most " + CompiledGraph.MAX_ITERATIONS);
         }
         Float rate = null;
-        if (fixed == 2) {
+        if (scalars == 2) {
             rate = file.optimizerScalar(1);
             if (!(rate >= 0) || Float.isInfinite(rate)) {
                 throw new ModelFormatException(source, "optimizer/vars/1 (the learning rate) is " + rate
                         + "; it must be a finite number >= 0");
             }
         }
-        if (count == fixed) {
+        if (graph == null) {
+            if (iterations != 0) {
+                throw new ModelFormatException(source, "optimizer/vars/0 says " + iterations + " steps were taken,"
+                        + " but the model was never built");
+            }
+            return null;
+        }
+        if (count == scalars) {
             return new OptimizerValues(iterations, rate, null);
         }
         List<Parameter> params = graph.parameters();
         List<float[]> slots = new ArrayList<>();
         for (int k = 0; k < order.size(); k++) {
-            int[] at = order.get(k);
-            float[] values = file.optimizerVariable(fixed + k, params.get(at[1]).shape());
-            ModelFiles.requireValid(values, graph.slotNonNegative(at[0]), "optimizer/vars/" + (fixed + k),
+            SlotOf at = order.get(k);
+            float[] values = file.optimizerVariable(scalars + k, params.get(at.parameter).shape());
+            SavedModels.requireValid(values, graph.slotNonNegative(at.slot), "optimizer/vars/" + (scalars + k),
                     "optimizer state", source);
             slots.add(values);
         }

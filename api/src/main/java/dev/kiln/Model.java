@@ -1,5 +1,7 @@
 package dev.kiln;
 
+import static dev.kiln.SavedModels.Format.KERAS;
+
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.graph.CompiledGraph;
 import dev.kiln.core.graph.Compiler;
@@ -374,7 +376,7 @@ public final class Model implements AutoCloseable {
      */
     public synchronized void save(Path path) throws IOException {
         checkOpen();
-        if (ModelFiles.isKeras(path, "save", ModelFiles.MODEL_SUFFIX, KerasFiles.MODEL_SUFFIX)) {
+        if (SavedModels.formatOf(path, "save", ModelFiles.MODEL_SUFFIX, KerasFiles.MODEL_SUFFIX) == KERAS) {
             KerasFiles.save(this, path);
         } else {
             ModelFiles.save(this, path);
@@ -388,9 +390,10 @@ public final class Model implements AutoCloseable {
      *
      * @throws dev.kiln.io.ModelFormatException when the file is damaged, or asks for a layer or an option
      *                                          Kiln does not have
+     * @throws IllegalArgumentException         when the name ends in neither {@code .kiln} nor {@code .keras}
      */
     public static Model load(Path path) throws IOException {
-        return ModelFiles.isKeras(path, "load", ModelFiles.MODEL_SUFFIX, KerasFiles.MODEL_SUFFIX)
+        return SavedModels.formatOf(path, "load", ModelFiles.MODEL_SUFFIX, KerasFiles.MODEL_SUFFIX) == KERAS
                 ? KerasFiles.load(path) : ModelFiles.load(path);
     }
 
@@ -399,10 +402,13 @@ public final class Model implements AutoCloseable {
      * names such as {@code dense/kernel}, kernels [in×out], readable by Python's safetensors and PyTorch),
      * or as Keras' HDF5 weights file for one ending in {@code .weights.h5} (with the optimizer's
      * variables, as Keras' {@code save_weights} writes them).
+     *
+     * @throws IllegalArgumentException when the name ends in neither {@code .safetensors} nor {@code .weights.h5}
+     * @throws IllegalStateException    when the model was never built, so it has no weights yet
      */
     public synchronized void saveWeights(Path path) throws IOException {
         checkOpen();
-        if (ModelFiles.isKeras(path, "saveWeights", ModelFiles.WEIGHTS_SUFFIX, KerasFiles.WEIGHTS_SUFFIX)) {
+        if (SavedModels.formatOf(path, "saveWeights", ModelFiles.WEIGHTS_SUFFIX, KerasFiles.WEIGHTS_SUFFIX) == KERAS) {
             KerasFiles.saveWeights(this, path);
         } else {
             ModelFiles.saveWeights(this, path);
@@ -411,15 +417,18 @@ public final class Model implements AutoCloseable {
 
     /**
      * Replaces the weights with those of a safetensors file (from Kiln or another tool) that holds a
-     * float32 tensor of the right shape for every weight, or of a Keras {@code .weights.h5} file whose
-     * layers are named as this model's ({@code dense}, {@code dense_1}, ...); on any mismatch the weights
-     * stay as they were. The optimizer state is not loaded (load a whole model file for that).
+     * float32 tensor of the right shape for every weight, or of a Keras {@code .weights.h5} file of a
+     * model with the same layers (Keras keys them by class and place: {@code dense}, {@code dense_1}, ...);
+     * on any mismatch the weights stay as they were. The optimizer state is not loaded (load a whole model
+     * file for that).
      *
      * @throws dev.kiln.io.ModelFormatException when the file is damaged or does not fit this model
+     * @throws IllegalArgumentException         when the name ends in neither {@code .safetensors} nor
+     *                                          {@code .weights.h5}
      */
     public synchronized void loadWeights(Path path) throws IOException {
         checkOpen();
-        if (ModelFiles.isKeras(path, "loadWeights", ModelFiles.WEIGHTS_SUFFIX, KerasFiles.WEIGHTS_SUFFIX)) {
+        if (SavedModels.formatOf(path, "loadWeights", ModelFiles.WEIGHTS_SUFFIX, KerasFiles.WEIGHTS_SUFFIX) == KERAS) {
             KerasFiles.loadWeights(this, path);
         } else {
             ModelFiles.loadWeights(this, path);
@@ -428,22 +437,22 @@ public final class Model implements AutoCloseable {
 
     /** {@link #save(Path)} with the path as a string: {@code model.save("fashion.kiln")}. */
     public void save(String path) throws IOException {
-        save(ModelFiles.path(path, "save"));
+        save(SavedModels.path(path, "save"));
     }
 
     /** {@link #load(Path)} with the path as a string: {@code Model.load("fashion.kiln")}. */
     public static Model load(String path) throws IOException {
-        return load(ModelFiles.path(path, "load"));
+        return load(SavedModels.path(path, "load"));
     }
 
     /** {@link #saveWeights(Path)} with the path as a string. */
     public void saveWeights(String path) throws IOException {
-        saveWeights(ModelFiles.path(path, "saveWeights"));
+        saveWeights(SavedModels.path(path, "saveWeights"));
     }
 
     /** {@link #loadWeights(Path)} with the path as a string. */
     public void loadWeights(String path) throws IOException {
-        loadWeights(ModelFiles.path(path, "loadWeights"));
+        loadWeights(SavedModels.path(path, "loadWeights"));
     }
 
     /** The model's seed: epoch k's shuffle is a function of it and k alone, and files keep it. */

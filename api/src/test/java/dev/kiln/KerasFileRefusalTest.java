@@ -163,6 +163,59 @@ class KerasFileRefusalTest {
     }
 
     @Test
+    void optionsOfParticularLayersAreRefusedByField() throws IOException {
+        assertRefused(editConfig("dense_relu_adam", root -> config(root, 1).set("activity_regularizer",
+                JSON.createObjectNode().put("module", "keras.regularizers").put("class_name", "L2")
+                        .set("config", JSON.createObjectNode().put("l2", 0.01)))),
+                "config.json.config.layers[1].config.activity_regularizer must be null");
+        assertRefused(editConfig("dropout_adam", root -> config(root, indexOf(root, "Dropout"))
+                .set("noise_shape", JSON.createArrayNode().addNull().add(1))), ".config.noise_shape is set");
+        assertRefused(editConfig("batchnorm_sgd_momentum", root -> config(root, indexOf(root, "BatchNormalization"))
+                .put("renorm", true)), ".config.renorm is true; Kiln's BatchNormalization has no batch renormalization");
+    }
+
+    @Test
+    void kerasFunctionsGivenAsLossAndMetricLoadByTheirNames() throws IOException {
+        // compile(loss=keras.losses.sparse_categorical_crossentropy, metrics=[keras.metrics.sparse_categorical_accuracy])
+        byte[] file = editConfig("dense_relu_adam", root -> {
+            ObjectNode compile = (ObjectNode) root.get("compile_config");
+            compile.set("loss", function("keras.losses", "sparse_categorical_crossentropy"));
+            compile.set("metrics", JSON.createArrayNode().add(function("keras.metrics", "sparse_categorical_accuracy")));
+        });
+        try (Model model = load(file)) {
+            assertEquals("sparse_categorical_crossentropy", model.loss().name());
+            assertEquals("sparse_categorical_accuracy", model.metrics().get(0).name());
+        }
+        assertRefused(editConfig("dense_relu_adam", root -> ((ObjectNode) root.get("compile_config"))
+                .set("loss", function("keras.losses", "huber"))), "unknown loss 'huber'");
+    }
+
+    private static ObjectNode function(String module, String name) {
+        return JSON.createObjectNode().put("module", module).put("class_name", "function").put("config", name)
+                .put("registered_name", name);
+    }
+
+    @Test
+    void aFileOfKeras2IsRefusedByItsVersion() throws IOException {
+        Map<String, byte[]> parts = entries(fixture("dense_relu_adam"));
+        byte[] metadata = "{\"keras_version\": \"2.15.0\", \"date_saved\": \"2024-01-01@00:00:00\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertRefused(withEntry(parts, "metadata.json", metadata),
+                "metadata.json says Keras 2.15.0 wrote this file; Kiln reads the layout of Keras 3");
+    }
+
+    /** The position of the first layer of class {@code type} in the config's layers. */
+    private static int indexOf(JsonNode root, String type) {
+        JsonNode layers = root.get("config").get("layers");
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).get("class_name").asText().equals(type)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no " + type + " in the fixture");
+    }
+
+    @Test
     void kerasOptimizerOptionsKilnCannotHonourAreRefusedByField() throws IOException {
         assertRefused(editConfig("dense_relu_adam", root -> optimizer(root).put("use_ema", true)),
                 "config.json.compile_config.optimizer.config.use_ema is true");
@@ -260,11 +313,11 @@ class KerasFileRefusalTest {
     @Test
     void valuesALayerCannotHoldAreRefusedNamingTheVariable() throws IOException {
         assertWeightsRefused("dense_relu_adam", w -> ((float[][]) w.get("layers/dense/vars/0"))[2][3] = Float.NaN,
-                "tensor 'dense/kernel' element 13 is NaN");
+                "tensor 'layers/dense/vars/0' element 13 is NaN");
         assertWeightsRefused("dense_relu_adam", w -> ((float[]) w.get("layers/dense_2/vars/1"))[0] =
-                Float.POSITIVE_INFINITY, "tensor 'dense_2/bias' element 0 is Infinity");
+                Float.POSITIVE_INFINITY, "tensor 'layers/dense_2/vars/1' element 0 is Infinity");
         assertWeightsRefused("batchnorm_sgd_momentum", w -> ((float[]) w.get("layers/batch_normalization/vars/3"))[1]
-                = -1f, "tensor 'batch_normalization/moving_variance' element 1 is -1.0", ">= 0");
+                = -1f, "tensor 'layers/batch_normalization/vars/3' element 1 is -1.0", ">= 0");
         assertOptimizerRefused("dense_relu_adam", w -> w.put("optimizer/vars/1", Float.NaN),
                 "optimizer/vars/1 (the learning rate) is NaN");
         assertOptimizerRefused("dense_relu_adam", w -> w.put("optimizer/vars/0", -5), "'optimizer/vars/0'", "-5");

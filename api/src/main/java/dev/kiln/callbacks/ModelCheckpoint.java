@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -17,9 +18,10 @@ import org.slf4j.LoggerFactory;
  * <p>The file name may hold placeholders filled in at each save: {@code {epoch}} (counted from 1, as
  * printed), {@code {batch}}, and any log value such as {@code {val_loss}}, each with an optional
  * Python-style format ({@code {epoch:02d}}, {@code {val_loss:.2f}}). The whole model goes to a
- * {@code .kiln} file ({@link Model#save}), from which {@link Model#load} resumes training exactly; with
- * {@link #saveWeightsOnly(boolean) saveWeightsOnly(true)} the weights go to a {@code .safetensors}
- * file ({@link Model#saveWeights}). Every save is atomic.
+ * {@code .kiln} file ({@link Model#save}), from which {@link Model#load} resumes training exactly, or to
+ * Keras' {@code .keras}; with {@link #saveWeightsOnly(boolean) saveWeightsOnly(true)} the weights go to
+ * a {@code .safetensors} or Keras {@code .weights.h5} file ({@link Model#saveWeights}). Every save is
+ * atomic.
  *
  * <p>With {@link #saveBestOnly(boolean) saveBestOnly(true)} a save happens only when the monitored
  * value improves on the best so far: lower in mode {@code min}, higher in mode {@code max}; mode
@@ -90,7 +92,10 @@ public final class ModelCheckpoint implements Callback {
         return this;
     }
 
-    /** Save the weights alone (a .safetensors file) rather than the model (a .kiln file); false by default. */
+    /**
+     * Save the weights alone (a .safetensors or .weights.h5 file) rather than the model (a .kiln or .keras
+     * file); false by default.
+     */
     public ModelCheckpoint saveWeightsOnly(boolean value) {
         this.saveWeightsOnly = value;
         return this;
@@ -240,11 +245,11 @@ public final class ModelCheckpoint implements Callback {
     }
 
     private void checkSuffix(String path) {
-        String want = saveWeightsOnly ? ".safetensors" : ".kiln";
-        if (!path.endsWith(want)) {
+        List<String> want = saveWeightsOnly ? List.of(".safetensors", ".weights.h5") : List.of(".kiln", ".keras");
+        if (want.stream().noneMatch(path::endsWith)) {
             throw new IllegalArgumentException("ModelCheckpoint with saveWeightsOnly=" + saveWeightsOnly
                     + " writes " + (saveWeightsOnly ? "weights" : "the whole model") + ", so the file path must end in "
-                    + want + ", got '" + path + "'");
+                    + want.get(0) + " (Kiln's format) or " + want.get(1) + " (Keras'), got '" + path + "'");
         }
     }
 

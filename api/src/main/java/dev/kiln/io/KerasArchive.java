@@ -1,5 +1,6 @@
 package dev.kiln.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.core.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +34,7 @@ public final class KerasArchive {
     /** The most bytes {@code config.json} or {@code metadata.json} may hold once inflated. */
     public static final long MAX_JSON_BYTES = KilnArchive.MAX_CONFIG_BYTES;
     /** The most bytes {@code model.weights.h5} may hold: one Java array's practical limit. */
-    public static final long MAX_WEIGHTS_BYTES = Integer.MAX_VALUE - 64;
+    public static final long MAX_WEIGHTS_BYTES = KerasWeights.MAX_FILE_BYTES;
 
     /** The entries' bytes; {@code metadata} is null when the archive has none. */
     public record Parts(byte[] metadata, byte[] config, byte[] weights) {
@@ -71,7 +72,7 @@ public final class KerasArchive {
 
     /** The model must never write a file it will not read back. */
     private static void checkWritable(byte[] metadata, byte[] config, byte[] weights) {
-        if (metadata.length > MAX_JSON_BYTES || config.length > MAX_JSON_BYTES) {
+        if (config.length > MAX_JSON_BYTES) {
             throw new IllegalArgumentException("the model's " + CONFIG_ENTRY + " would take " + config.length
                     + " bytes; a .keras file Kiln reads holds at most " + MAX_JSON_BYTES);
         }
@@ -108,6 +109,28 @@ public final class KerasArchive {
             throw new ModelFormatException(source, "not a complete .keras file: the archive lacks "
                     + (config == null ? CONFIG_ENTRY : WEIGHTS_ENTRY));
         }
+        requireKeras3(entries.get(METADATA_ENTRY), source);
         return new Parts(entries.get(METADATA_ENTRY), config, weights);
+    }
+
+    /**
+     * Keras 2.13 to 2.15 wrote {@code .keras} files too, with another weights layout; their
+     * {@code metadata.json} says so, and such a file is refused by its version rather than by whichever
+     * variable first fails to match.
+     */
+    private static void requireKeras3(byte[] metadata, String source) throws ModelFormatException {
+        if (metadata == null) {
+            return;
+        }
+        JsonNode version;
+        try {
+            version = SafeTensors.JSON.readTree(metadata).path("keras_version");
+        } catch (IOException e) {
+            throw new ModelFormatException(source, METADATA_ENTRY + " is not valid JSON: " + e.getMessage());
+        }
+        if (version.isTextual() && !version.textValue().startsWith("3.")) {
+            throw new ModelFormatException(source, METADATA_ENTRY + " says Keras " + Abbreviated.name(version.textValue())
+                    + " wrote this file; Kiln reads the layout of Keras 3");
+        }
     }
 }

@@ -2,6 +2,12 @@ package dev.kiln.io;
 
 /** Keras spells class names in CamelCase and config names in snake_case; Kiln uses the snake_case ones. */
 final class KerasNames {
+    /**
+     * The {@code class_name} Keras writes for one of its functions given where an object could be, as in
+     * {@code compile(loss=keras.losses.mean_squared_error)}: the function's name is the {@code config}.
+     */
+    static final String FUNCTION = "function";
+
     private KerasNames() {
     }
 

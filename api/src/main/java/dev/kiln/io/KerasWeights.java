@@ -32,9 +32,14 @@ import java.util.TreeMap;
  * nodes and {@value #MAX_DEPTH} levels); a variable is read only after its type (float32, or an integer
  * for the step count), its shape (the one the model expects) and its layout (contiguous or compact,
  * no filters, as h5py writes Keras' variables) are checked; and every dataset in the file must be
- * claimed by the model, so nothing is silently dropped. The state a Dropout layer's seed generator
- * keeps is the one thing skipped: Kiln draws its own masks. Any failure, including one inside jhdf, is a
+ * claimed by the model, so nothing is silently dropped. Any failure, including one inside jhdf, is a
  * {@link ModelFormatException} naming the variable's path.
+ *
+ * <p>What cannot be checked first: jhdf parses the file's own structures (object headers, B-trees,
+ * heaps) with the sizes they declare before Kiln sees a dataset. Those live in the bytes already in
+ * memory, which the zip reader bounded by the file's size; whatever a damaged structure makes jhdf
+ * throw, including running out of memory or stack, is refused as above (11,000 damaged files in
+ * {@code KerasFileFuzzTest}, each within 64 MB of heap).
  *
  * <pre>{@code
  * KerasWeights.Reader file = KerasWeights.read(bytes, "model.keras!/model.weights.h5");
@@ -42,14 +47,15 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class KerasWeights {
+    /** The most bytes a weights file may hold: one Java array's practical limit. */
+    public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 64;
     /** The most groups and datasets a file may hold: 10,000 layers of a few variables, with room. */
     public static final int MAX_NODES = 250_000;
-    /** The deepest path Keras writes is {@code layers/<name>/seed_generator/vars/<i>}. */
+    /** Keras' deepest path is {@code layers/<name>/vars/<i>}; a little room above it, no recursion bomb. */
     private static final int MAX_DEPTH = 6;
     private static final String LAYERS = "layers";
     private static final String OPTIMIZER = "optimizer";
     private static final String VARS = "vars";
-    private static final String SEED_GENERATOR = "seed_generator";
 
     private KerasWeights() {
     }
@@ -77,6 +83,7 @@ public final class KerasWeights {
      */
     public static byte[] encode(Map<String, List<SafeTensors.Entry>> layers, OptimizerState optimizer)
             throws IOException {
+        checkWritable(layers, optimizer);
         Path temp = Files.createTempFile("kiln-", ".weights.h5");
         try {
             try (WritableHdfFile file = HdfFile.write(temp)) {
@@ -111,6 +118,28 @@ public final class KerasWeights {
             return Files.readAllBytes(temp);
         } finally {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * Refuses, before anything is written, variables whose file would outgrow what Kiln reads back (one
+     * Java array): the values alone, with a megabyte for HDF5's own structures.
+     */
+    private static void checkWritable(Map<String, List<SafeTensors.Entry>> layers, OptimizerState optimizer) {
+        long bytes = 1L << 20;
+        for (List<SafeTensors.Entry> vars : layers.values()) {
+            for (SafeTensors.Entry v : vars) {
+                bytes += (long) v.values().length * Float.BYTES;
+            }
+        }
+        if (optimizer != null) {
+            for (SafeTensors.Entry v : optimizer.slots()) {
+                bytes += (long) v.values().length * Float.BYTES;
+            }
+        }
+        if (bytes > MAX_FILE_BYTES) {
+            throw new IllegalArgumentException("the model's weights file would take about " + bytes + " bytes;"
+                    + " Kiln reads Keras weights files of at most " + MAX_FILE_BYTES + " (KerasWeights.MAX_FILE_BYTES)");
         }
     }
 
@@ -187,7 +216,6 @@ public final class KerasWeights {
                         + largestBytes + ")");
             }
             unclaimed.putAll(datasets);
-            unclaimed.keySet().removeIf(path -> path.contains("/" + SEED_GENERATOR + "/"));
         }
 
         private void walk(Group group, String prefix, int depth, int[] count) throws ModelFormatException {
@@ -241,7 +269,7 @@ public final class KerasWeights {
             return guarded("the file", () -> {
                 long n = 0;
                 for (Map.Entry<String, Dataset> e : datasets.entrySet()) {
-                    if (e.getKey().startsWith(LAYERS + "/") && !e.getKey().contains("/" + SEED_GENERATOR + "/")) {
+                    if (e.getKey().startsWith(LAYERS + "/")) {
                         n = Math.addExact(n, valueCount(e.getValue()));
                     }
                 }
@@ -267,7 +295,7 @@ public final class KerasWeights {
         }
 
         /** The names of the layers with variables, in the file's (alphabetical) order. */
-        public List<String> layersWithVariables() {
+        private List<String> layersWithVariables() {
             List<String> names = new ArrayList<>();
             for (String path : datasets.keySet()) {
                 String[] parts = path.split("/");
@@ -333,7 +361,7 @@ public final class KerasWeights {
             });
         }
 
-        /** The datasets no call has asked for (a Dropout's seed state aside). */
+        /** The datasets no call has asked for. */
         public List<String> unclaimed() {
             return List.copyOf(unclaimed.keySet());
         }

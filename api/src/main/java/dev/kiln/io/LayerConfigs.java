@@ -50,7 +50,8 @@ final class LayerConfigs {
 
     /**
      * Refuses what every Keras layer's config may ask for and no Kiln layer does: a frozen layer (Kiln
-     * trains every layer), a dtype other than float32, weight constraints, quantization, LoRA.
+     * trains every layer), a dtype other than float32, weight constraints, quantization, LoRA, an
+     * activity regularizer.
      */
     private static void requireKilnBehaviour(JsonFields config) throws ModelFormatException {
         if (config.has("trainable") && !config.bool("trainable")) {
@@ -69,6 +70,9 @@ final class LayerConfigs {
             if ((field.endsWith("_constraint") || field.equals("quantization_config") || field.equals("lora_rank"))
                     && config.has(field)) {
                 throw config.fail(field, "must be null: Kiln has no weight constraints, quantization or LoRA");
+            }
+            if (field.equals("activity_regularizer") && config.has(field)) {
+                throw config.fail(field, "must be null: Kiln penalizes weights, not a layer's outputs");
             }
         }
     }

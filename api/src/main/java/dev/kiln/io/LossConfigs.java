@@ -40,6 +40,9 @@ final class LossConfigs {
             }
             JsonFields object = new JsonFields(node, compile.path() + ".loss", compile.source());
             String type = object.text("class_name");
+            if (type.equals(KerasNames.FUNCTION)) { // compile(loss=keras.losses.mean_squared_error)
+                return Losses.resolve(object.text("config"));
+            }
             Loss loss = Losses.fromConfig(type, new ConfigReader(object.object("config")));
             if (loss == null) {
                 throw object.fail("class_name", "is '" + type + "'; this Kiln reads loss names and the loss classes "

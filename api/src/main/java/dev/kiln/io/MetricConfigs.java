@@ -60,6 +60,9 @@ final class MetricConfigs {
             }
             JsonFields node = new JsonFields(m, compile.path() + "." + field, compile.source());
             String type = node.text("class_name");
+            if (type.equals(KerasNames.FUNCTION)) { // metrics=[keras.metrics.categorical_accuracy]
+                return Metrics.resolve(node.text("config"));
+            }
             Metric metric = Metrics.fromConfig(type, new ConfigReader(node.object("config")));
             if (metric == null) {
                 throw node.fail("class_name", "is '" + type + "'; this Kiln reads metric names and "

@@ -186,8 +186,9 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
             String type = node.get("class_name").asText();
             String module = node.hasNonNull("module") ? node.get("module").asText() : null;
             String registered = node.hasNonNull("registered_name") ? node.get("registered_name").asText() : null;
+            boolean kerasFunction = type.equals(KerasNames.FUNCTION) && node.path("config").isTextual();
             if (module != null && !module.equals("keras") && !module.startsWith("keras.")
-                    || registered != null && !registered.equals(type)) {
+                    || registered != null && !registered.equals(type) && !kerasFunction) {
                 throw new ModelFormatException(source, String.join("", path) + " is a custom class: '"
                         + Abbreviated.name(type) + "' of module '" + Abbreviated.name(String.valueOf(module)) + "'"
                         + (registered == null ? "" : ", registered as '" + Abbreviated.name(registered) + "'")

@@ -33,21 +33,22 @@ final class OptimizerConfigs {
     }
 
     /**
-     * Refuses the options every Keras optimizer has and Kiln's do not (AdamW's own weight decay aside):
-     * a moving average of the weights, loss scaling, gradient accumulation, decoupled weight decay.
+     * Refuses the options every Keras optimizer has and Kiln's do not: a moving average of the weights,
+     * loss scaling, gradient accumulation. (Weight decay, which only AdamW has, each optimizer reads or
+     * refuses itself.)
      */
-    private static void requireKilnBehaviour(String type, ConfigReader c) throws ModelFormatException {
+    private static void requireKilnBehaviour(ConfigReader c) throws ModelFormatException {
         c.requireAbsentOr("use_ema", false, "Kiln keeps no moving average of the weights");
         c.requireAbsentOr("loss_scale_factor", 1, "Kiln does not scale the loss");
         c.requireAbsentOr("gradient_accumulation_steps", 1, "Kiln updates after every batch");
-        if (!type.equals("AdamW")) {
-            c.requireAbsentOr("weight_decay", 0, "of Kiln's optimizers only AdamW decays the weights");
-        }
     }
 
     static Optimizer parseOptimizer(JsonFields node) throws ModelFormatException {
         String type = node.text("class_name");
         JsonFields c = node.object("config");
+        if (!Optimizers.hasClass(type)) {
+            throw node.fail("class_name", "is '" + type + "'; this Kiln reads " + Optimizers.classNames());
+        }
         try {
             LearningRateSchedule schedule = null;
             double lr;
@@ -58,11 +59,8 @@ final class OptimizerConfigs {
                 lr = c.number("learning_rate");
             }
             GradientClipping clip = ScheduleConfigs.parseClipping(c);
-            requireKilnBehaviour(type, new ConfigReader(c));
+            requireKilnBehaviour(new ConfigReader(c));
             Optimizer o = Optimizers.fromConfig(type, new CommonConfig(lr, schedule, clip), new ConfigReader(c));
-            if (o == null) {
-                throw node.fail("class_name", "is '" + type + "'; this Kiln reads " + Optimizers.classNames());
-            }
             o.rule(); // the engine's own range checks (β in [0, 1), ε >= 0, ...)
             return o;
         } catch (IllegalArgumentException e) {

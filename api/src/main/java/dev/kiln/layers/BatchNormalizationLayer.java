@@ -66,6 +66,7 @@ public record BatchNormalizationLayer(int axis, double momentum, double epsilon,
     }
 
     public static BatchNormalizationLayer fromConfig(ConfigReader config) throws ModelFormatException {
+        config.requireAbsentOr("renorm", false, "Kiln's BatchNormalization has no batch renormalization");
         for (String field : List.of("beta_regularizer", "gamma_regularizer")) {
             if (config.has(field)) {
                 throw config.fail(field, "is set; Kiln's normalization layers take no regularizers");

@@ -24,6 +24,9 @@ public record DropoutLayer(double rate) implements Layer {
     }
 
     public static DropoutLayer fromConfig(ConfigReader config) throws ModelFormatException {
+        if (config.has("noise_shape")) {
+            throw config.fail("noise_shape", "is set; Kiln's Dropout drops each value on its own");
+        }
         return new DropoutLayer(config.number("rate"));
     }
 

@@ -76,6 +76,7 @@ public record Adagrad(double learningRate, double initialAccumulatorValue, doubl
 
     /** Reads the optimizer back from its Keras config. */
     public static Adagrad fromConfig(CommonConfig common, ConfigReader config) throws ModelFormatException {
+        config.requireAbsentOr("weight_decay", 0, "Kiln's Adagrad does not decay the weights (AdamW does)");
         return new Adagrad(common.learningRate(), config.number("initial_accumulator_value"), config.number("epsilon"),
                 common.schedule(), common.clipping());
     }

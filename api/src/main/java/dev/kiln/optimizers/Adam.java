@@ -83,6 +83,7 @@ public record Adam(double learningRate, double beta1, double beta2, double epsil
 
     /** Reads the optimizer back from its Keras config. */
     public static Adam fromConfig(CommonConfig common, ConfigReader config) throws ModelFormatException {
+        config.requireAbsentOr("weight_decay", 0, "Kiln's Adam does not decay the weights (AdamW does)");
         config.requireAbsentOr("amsgrad", false, "Kiln's Adam has no AMSGrad variant");
         return new Adam(common.learningRate(), config.number("beta_1"), config.number("beta_2"), config.number("epsilon"),
                 common.schedule(), common.clipping());

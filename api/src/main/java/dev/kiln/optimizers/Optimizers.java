@@ -55,6 +55,11 @@ public final class Optimizers {
         return CLASSES.described();
     }
 
+    /** True when Kiln has an optimizer saved under Keras class name {@code className}. */
+    public static boolean hasClass(String className) {
+        return CLASSES.reader(className) != null;
+    }
+
     /**
      * The optimizer of Keras class {@code className} read from its config (Keras' deserialize), or null
      * when no optimizer has that class name.

@@ -77,6 +77,7 @@ public record RMSprop(double learningRate, double rho, double epsilon, LearningR
 
     /** Reads the optimizer back from its Keras config. */
     public static RMSprop fromConfig(CommonConfig common, ConfigReader config) throws ModelFormatException {
+        config.requireAbsentOr("weight_decay", 0, "Kiln's RMSprop does not decay the weights (AdamW does)");
         config.requireAbsentOr("momentum", 0, "Kiln's RMSprop has no momentum");
         config.requireAbsentOr("centered", false, "Kiln's RMSprop is not centered");
         return new RMSprop(common.learningRate(), config.number("rho"), config.number("epsilon"), common.schedule(),

@@ -84,6 +84,7 @@ public record SGD(double learningRate, double momentum, boolean nesterov, Learni
 
     /** Reads the optimizer back from its Keras config. */
     public static SGD fromConfig(CommonConfig common, ConfigReader config) throws ModelFormatException {
+        config.requireAbsentOr("weight_decay", 0, "Kiln's SGD does not decay the weights (AdamW does)");
         return new SGD(common.learningRate(), config.number("momentum"), config.bool("nesterov"), common.schedule(),
                 common.clipping());
     }

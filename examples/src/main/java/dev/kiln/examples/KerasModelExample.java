@@ -87,6 +87,9 @@ public final class KerasModelExample {
     /** The model ships inside the examples jar; a user would have it as a file, so it is copied out to one. */
     private static Path bundledModel() {
         try (InputStream in = KerasModelExample.class.getResourceAsStream("fashion_mlp.keras")) {
+            if (in == null) {
+                throw new IllegalStateException("fashion_mlp.keras is missing from the examples jar; rebuild it");
+            }
             Path file = Files.createTempFile("fashion_mlp", ".keras");
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             return file;
