@@ -420,13 +420,17 @@ public final class KerasWeights {
                     + (dataset.isScalar() ? "[]" : Arrays.toString(dataset.getDimensions()));
         }
 
-        /** Runs a step that reads the file, turning whatever a damaged file makes jhdf throw into a refusal. */
+        /**
+         * Runs a step that reads the file, turning whatever a damaged file makes jhdf throw into a refusal:
+         * its exceptions, a stack or heap exhausted by a structure that loops or lies about its size, and a
+         * codec class Kiln leaves out (jhdf's LZ4 and LZF, for compressed chunks it never reads).
+         */
         private <T> T guarded(String what, Step<T> step) throws ModelFormatException {
             try {
                 return step.run();
             } catch (ModelFormatException e) {
                 throw e;
-            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            } catch (RuntimeException | StackOverflowError | OutOfMemoryError | LinkageError e) {
                 throw new ModelFormatException(source, "is not a weights file Kiln can read (" + what + ": "
                         + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": "
                         + Abbreviated.name(e.getMessage())) + ")", e);
