@@ -37,11 +37,7 @@ final class TestData {
     static Dataset<Row> frame(SparkSession spark, float[][] x, int[] y, int partitions) {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < x.length; i++) {
-            Float[] boxed = new Float[x[i].length];
-            for (int j = 0; j < boxed.length; j++) {
-                boxed[j] = x[i][j];
-            }
-            rows.add(RowFactory.create(i, boxed, y[i]));
+            rows.add(RowFactory.create(i, x[i], y[i]));
         }
         // parallelize keeps the rows' order across partitions (contiguous slices).
         return spark.createDataFrame(
