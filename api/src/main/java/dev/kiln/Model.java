@@ -356,6 +356,103 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    // ---- optimizer state (for training loops outside fit) ----------------------------------------
+
+    /**
+     * The optimizer's per-weight state, one array per weight and slot: for each slot the optimizer keeps
+     * ({@link Optimizer#slotNames()}; Adam: {@code momentum}, then {@code velocity}) one array per weight in
+     * {@link #getWeights()} order, slot-major as a {@code .kiln} file keeps them. Empty for plain SGD and
+     * while the model is not built.
+     *
+     * <p>With {@link #getWeights()} and {@link #iterations()} this is everything {@code fit} changes, so a
+     * training loop outside {@code fit} (Kiln's Spark module averages replicas of a model) can copy a
+     * model's training state into another through these accessors and their setters, without a file.
+     *
+     * <pre>{@code
+     * replica.setWeights(model.getWeights());
+     * replica.setOptimizerSlots(model.getOptimizerSlots());
+     * replica.setIterations(model.iterations());
+     * }</pre>
+     */
+    public synchronized List<float[]> getOptimizerSlots() {
+        checkOpen();
+        List<float[]> out = new ArrayList<>();
+        if (graph != null) {
+            for (int s = 0; s < graph.optimizerSlots(); s++) {
+                for (int i = 0; i < graph.parameters().size(); i++) {
+                    out.add(graph.readSlot(s, i));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Replaces the optimizer's state; the list must match {@link #getOptimizerSlots()} in count and sizes,
+     * hold finite numbers, and numbers >= 0 in slots that are means of squares (Adam's velocity). Nothing
+     * is written unless all of it is valid.
+     */
+    public synchronized void setOptimizerSlots(List<float[]> slots) {
+        checkOpen();
+        if (graph == null) {
+            throw new IllegalStateException("the model is not built yet: add an Input layer or call fit/predict first");
+        }
+        List<Parameter> params = graph.parameters();
+        int expected = graph.optimizerSlots() * params.size();
+        if (slots == null || slots.size() != expected) {
+            throw new IllegalArgumentException("expected " + expected + " optimizer slot arrays (" + graph.optimizerSlots()
+                    + " slots " + optimizer.slotNames() + " × " + params.size() + " weights) but got "
+                    + (slots == null ? "null" : slots.size()));
+        }
+        for (int k = 0; k < expected; k++) {
+            int s = k / params.size();
+            Parameter p = params.get(k % params.size());
+            float[] v = slots.get(k);
+            if (v == null || v.length != p.size()) {
+                throw new IllegalArgumentException("optimizer slot array " + k + " (" + optimizer.slotNames().get(s)
+                        + " of " + p + ") needs " + p.size() + " values but got " + (v == null ? "null" : v.length));
+            }
+            int bad = Parameter.firstInvalid(v, graph.slotNonNegative(s));
+            if (bad >= 0) {
+                throw new IllegalArgumentException("optimizer slot array " + k + " (" + optimizer.slotNames().get(s)
+                        + " of " + p + ") element " + bad + " is " + v[bad] + ": it must be a finite number"
+                        + (graph.slotNonNegative(s) ? " >= 0" : ""));
+            }
+        }
+        for (int k = 0; k < expected; k++) {
+            graph.writeSlot(k / params.size(), k % params.size(), slots.get(k));
+        }
+    }
+
+    /**
+     * Sets the optimizer's step count (Keras' {@code optimizer.iterations}): Adam's bias correction and a
+     * learning-rate schedule then continue from step {@code iterations}.
+     */
+    public synchronized void setIterations(long iterations) {
+        checkOpen();
+        if (graph == null) {
+            throw new IllegalStateException("the model is not built yet: add an Input layer or call fit/predict first");
+        }
+        graph.setIterations(iterations);
+    }
+
+    /**
+     * The order in which {@code fit} visits {@code rows} training rows in epoch {@code epoch} when it
+     * shuffles (the default): a permutation of {@code 0 .. rows − 1} that depends on the model's seed (which
+     * {@code .kiln} files keep), the epoch and the row count alone. A loop outside {@code fit} that gathers
+     * the rows in this order and fits them with {@code shuffle(false)} takes exactly fit's steps.
+     */
+    public synchronized int[] epochOrder(int epoch, int rows) {
+        checkOpen();
+        if (epoch < 0 || rows < 0) {
+            throw new IllegalArgumentException("epochOrder needs epoch >= 0 and rows >= 0, got epoch " + epoch
+                    + " and rows " + rows);
+        }
+        int[] order = new int[rows];
+        Trainer.fillOrder(order, seed, epoch, true);
+        return order;
+    }
+
     // ---- files --------------------------------------------------------------------------------
 
     /**

@@ -53,7 +53,7 @@ final class Trainer {
             }
             callbacks.onEpochBegin(epoch, NO_LOGS);
             long start = System.nanoTime();
-            fillOrder(order, epoch);
+            fillOrder(order, model.seed(), epoch, settings.shuffle());
             BatchTotals totals = new BatchTotals(model.metrics(), reductions);
             BatchLogs batchLogs = new BatchLogs(totals);
             for (int step = 0, from = 0; from < n && !model.isStopTrainingRequested(); step++, from += batch) {
@@ -85,13 +85,13 @@ final class Trainer {
         return history;
     }
 
-    /** Rows in order, or in epoch {@code epoch}'s shuffled order. */
-    private void fillOrder(int[] order, int epoch) {
+    /** Rows in order, or in the shuffled order of epoch {@code epoch} of a model with {@code seed}. */
+    static void fillOrder(int[] order, long seed, int epoch, boolean shuffle) {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        if (settings.shuffle()) {
-            shuffle(order, new Random(epochSeed(model.seed(), epoch)));
+        if (shuffle) {
+            shuffle(order, new Random(epochSeed(seed, epoch)));
         }
     }
 
