@@ -115,7 +115,9 @@ public final class KerasWeights {
                     }
                 }
             }
-            return Files.readAllBytes(temp);
+            byte[] bytes = Files.readAllBytes(temp);
+            verify(bytes, layers, optimizer);
+            return bytes;
         } finally {
             Files.deleteIfExists(temp);
         }
@@ -140,6 +142,52 @@ public final class KerasWeights {
         if (bytes > MAX_FILE_BYTES) {
             throw new IllegalArgumentException("the model's weights file would take about " + bytes + " bytes;"
                     + " Kiln reads Keras weights files of at most " + MAX_FILE_BYTES + " (KerasWeights.MAX_FILE_BYTES)");
+        }
+    }
+
+    /**
+     * Reads the written bytes back with this class's own reader and compares every variable, bit for bit:
+     * jhdf calls its writer alpha, so a file it got wrong is caught here, before it replaces a good one.
+     */
+    private static void verify(byte[] bytes, Map<String, List<SafeTensors.Entry>> layers, OptimizerState optimizer) {
+        try {
+            Reader back = read(bytes, "the weights file just written");
+            for (Map.Entry<String, List<SafeTensors.Entry>> layer : layers.entrySet()) {
+                for (int i = 0; i < layer.getValue().size(); i++) {
+                    SafeTensors.Entry v = layer.getValue().get(i);
+                    requireSame(v.values(), back.layerVariable(layer.getKey(), i, v.shape()), layer.getKey(), i);
+                }
+            }
+            if (optimizer != null) {
+                int index = 0;
+                if (back.optimizerCount(index++) != optimizer.iterations()) {
+                    throw new IllegalStateException("the step count did not read back as written");
+                }
+                if (optimizer.learningRate() != null
+                        && Float.compare(back.optimizerScalar(index++), optimizer.learningRate()) != 0) {
+                    throw new IllegalStateException("the learning rate did not read back as written");
+                }
+                for (SafeTensors.Entry slot : optimizer.slots()) {
+                    requireSame(slot.values(), back.optimizerVariable(index, slot.shape()), OPTIMIZER, index);
+                    index++;
+                }
+            }
+            if (!back.unclaimed().isEmpty()) {
+                throw new IllegalStateException("the file holds more than was written: " + back.unclaimed());
+            }
+        } catch (ModelFormatException e) {
+            throw new IllegalStateException("the HDF5 writer produced a weights file Kiln cannot read back ("
+                    + e.getMessage() + "); nothing was saved", e);
+        }
+    }
+
+    private static void requireSame(float[] written, float[] read, String group, int index) {
+        for (int i = 0; i < written.length; i++) {
+            if (Float.floatToRawIntBits(written[i]) != Float.floatToRawIntBits(read[i])) {
+                throw new IllegalStateException("the HDF5 writer wrote '" + group + "' variable " + index
+                        + " wrongly: value " + i + " reads back as " + read[i] + ", not " + written[i]
+                        + "; nothing was saved");
+            }
         }
     }
 
