@@ -24,6 +24,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -96,6 +98,38 @@ class KilnEstimatorTest {
                 assertSameState(x, y);
             }
             assertEquals(clean.history().history(), faulty.history().history());
+        }
+    }
+
+    /**
+     * The average must not depend on which task ends first: the two runs delay the partitions' tasks in
+     * opposite orders (the hook runs before each replica trains). 4 partitions are summed on the driver,
+     * 10 through the two-level tree ({@link OrderedSum}).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {4, 10})
+    void partitionsGiveBitIdenticalWeightsWhicheverTaskEndsFirst(int partitions) {
+        SparkSession spark = LocalSpark.get();
+        Dataset<Row> frame = DATA.frame(spark, partitions);
+        try (Model a = model(13); Model b = model(13)) {
+            KilnTransformer first = new KilnEstimator(a).setEpochs(2).setBatchSize(8).setStepsPerRound(2)
+                    .setVerbose(0).setRoundHook((round, partition, attempt) -> pause(partition)).fit(frame);
+            KilnTransformer second = new KilnEstimator(b).setEpochs(2).setBatchSize(8).setStepsPerRound(2)
+                    .setVerbose(0).setRoundHook((round, partition, attempt) -> pause(partitions - 1 - partition))
+                    .fit(frame);
+            try (Model x = first.kilnModel(); Model y = second.kilnModel()) {
+                assertSameState(x, y);
+            }
+            assertEquals(first.history().history(), second.history().history());
+        }
+    }
+
+    private static void pause(int units) {
+        try {
+            Thread.sleep(3L * units);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while delaying a replica task", e);
         }
     }
 
