@@ -20,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.SparkException;
+import org.apache.spark.SparkFiles;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -149,6 +151,37 @@ class KilnEstimatorTest {
             int ran = h.epoch().size();
             assertTrue(ran < 30, "EarlyStopping (min delta 0.5) stopped the run, which ran " + ran + " epochs");
             assertTrue(Files.exists(dir.resolve("epoch-" + ran + ".kiln")), "ModelCheckpoint wrote the last epoch");
+        }
+    }
+
+    /**
+     * The executors write the shipped model to Spark's files directory and load it from there; what they
+     * find there when it is damaged (or is not a file: as a vanished file looks to them) fails the fit,
+     * after Spark's retries, with the file's path.
+     */
+    @Test
+    void aCorruptOrMissingModelFileOnTheExecutorFailsTheFitNamingIt() throws Exception {
+        SparkSession spark = LocalSpark.get();
+        Dataset<Row> frame = DATA.frame(spark, 2);
+        try (Model m = model(21)) {
+            KilnEstimator estimator = new KilnEstimator(m).setEpochs(1).setBatchSize(16).setVerbose(0);
+            String sha = estimator.modelBytes().sha256();
+            // local mode: the executor's files directory is the driver's
+            Path file = Path.of(SparkFiles.getRootDirectory(), "kiln-models", "model-" + sha.substring(0, 16) + ".kiln");
+            Files.createDirectories(file.getParent());
+            try {
+                Files.writeString(file, "not a Kiln model");
+                SparkException e = assertThrows(SparkException.class, () -> estimator.fit(frame));
+                assertTrue(e.getMessage().contains("Kiln model file " + file) && e.getMessage().contains("is corrupt"),
+                        e.getMessage());
+
+                Files.delete(file);
+                Files.createDirectory(file);
+                e = assertThrows(SparkException.class, () -> estimator.fit(frame));
+                assertTrue(e.getMessage().contains("Kiln model file " + file + " is missing"), e.getMessage());
+            } finally {
+                Files.deleteIfExists(file);
+            }
         }
     }
 
