@@ -20,19 +20,17 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * The driver's loop of {@link KilnEstimator#fit}: rows are gathered once per partition and cached; then
  * per epoch and round, the driver broadcasts the current state, every partition trains its replica for the
- * round's steps ({@link TrainRound}), {@code treeAggregate} sums the replicas ({@link RoundSum}), and the
- * driver model takes the average, which the callbacks then see.
+ * round's steps ({@link TrainRound}), the replicas' sums ({@link RoundSum}) are added in partition order
+ * ({@link OrderedSum}, so that a run does not depend on which task finished first), and the driver model
+ * takes the average, which the callbacks then see.
  *
- * <p>Why {@code treeAggregate} and not a barrier stage's {@code allGather}: the average is needed on the
- * driver anyway (callbacks, checkpoints, the next broadcast), a failed task is retried alone instead of
+ * <p>Why ordinary jobs and not a barrier stage's {@code allGather}: the average is needed on the driver
+ * anyway (callbacks, checkpoints, the next broadcast), a failed task is retried alone instead of
  * restarting every task of a barrier stage, partitions may outnumber the cores (a barrier stage needs
- * them all running at once), and the sums travel as Spark's serialized task results, merged on executors
- * in a tree, rather than as strings through the barrier coordinator's RPC.
+ * them all running at once), and the sums travel as Spark's serialized task results rather than as
+ * strings through the barrier coordinator's RPC.
  */
 final class DataParallelFit {
-    /** Depth of the aggregation tree: executors merge sums pairwise before the driver merges the rest. */
-    private static final int TREE_DEPTH = 2;
-
     private final KilnEstimator estimator;
 
     DataParallelFit(KilnEstimator estimator) {
@@ -122,7 +120,15 @@ final class DataParallelFit {
         ReplicaState start = ReplicaState.of(driver);
         Broadcast<ReplicaState> state = sc.broadcast(start);
         try {
-            RoundSum sum = blocks.treeAggregate(new RoundSum(), plan.withState(state), RoundSum::merge, TREE_DEPTH);
+            TrainRound train = plan.withState(state);
+            JavaRDD<RoundSum> perPartition = blocks.mapPartitions((Iterator<PartitionRows> rows) -> {
+                RoundSum sum = new RoundSum();
+                while (rows.hasNext()) {
+                    sum = train.call(sum, rows.next());
+                }
+                return List.of(sum).iterator();
+            });
+            RoundSum sum = OrderedSum.of(perPartition);
             if (sum.partitionCount() != partitions) {
                 throw new IllegalStateException("an averaging round counted " + sum.partitionCount() + " of "
                         + partitions + " partitions");

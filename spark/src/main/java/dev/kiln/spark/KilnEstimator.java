@@ -16,8 +16,9 @@ import org.apache.spark.sql.types.StructType;
 /**
  * A Spark ML {@code Estimator} that trains a compiled Kiln model on a DataFrame, data-parallel: every
  * partition trains a replica of the model on its own rows for {@code stepsPerRound} steps, then the
- * replicas' weights and optimizer slots are averaged (weighted by the rows each trained on) with Spark's
- * {@code treeAggregate}, and the average is broadcast as the start of the next round. {@code fit} returns a
+ * replicas' weights and optimizer slots are averaged (weighted by the rows each trained on, added in
+ * partition order so that a seeded run repeats bit for bit), and the average is broadcast as the start of
+ * the next round. {@code fit} returns a
  * {@link KilnTransformer} holding the trained model, with the run's {@link KilnTransformer#history()}.
  *
  * <p>Keras' fit options carry over: epochs, batch size, shuffling every epoch (each partition's rows in

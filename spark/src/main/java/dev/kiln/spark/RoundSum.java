@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The sum that one averaging round aggregates over the replicas with {@code treeAggregate}: every weight
+ * The sum that one averaging round adds up over the replicas ({@link OrderedSum}): every weight
  * and optimizer slot weighted by the rows the replica trained on (in double, so one replica's sum divided by
  * its rows gives back its own floats exactly), the rows, the most steps any replica took, the loss and metric
  * sums, and which partitions contributed. The partitions are a set, and merging two sums that share one is

@@ -20,10 +20,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.SparkException;
+import org.apache.spark.SparkFiles;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -99,6 +103,38 @@ class KilnEstimatorTest {
         }
     }
 
+    /**
+     * The average must not depend on which task ends first: the two runs delay the partitions' tasks in
+     * opposite orders (the hook runs before each replica trains). 4 partitions are summed on the driver,
+     * 10 through the two-level tree ({@link OrderedSum}).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {4, 10})
+    void partitionsGiveBitIdenticalWeightsWhicheverTaskEndsFirst(int partitions) {
+        SparkSession spark = LocalSpark.get();
+        Dataset<Row> frame = DATA.frame(spark, partitions);
+        try (Model a = model(13); Model b = model(13)) {
+            KilnTransformer first = new KilnEstimator(a).setEpochs(2).setBatchSize(8).setStepsPerRound(2)
+                    .setVerbose(0).setRoundHook((round, partition, attempt) -> pause(partition)).fit(frame);
+            KilnTransformer second = new KilnEstimator(b).setEpochs(2).setBatchSize(8).setStepsPerRound(2)
+                    .setVerbose(0).setRoundHook((round, partition, attempt) -> pause(partitions - 1 - partition))
+                    .fit(frame);
+            try (Model x = first.kilnModel(); Model y = second.kilnModel()) {
+                assertSameState(x, y);
+            }
+            assertEquals(first.history().history(), second.history().history());
+        }
+    }
+
+    private static void pause(int units) {
+        try {
+            Thread.sleep(3L * units);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while delaying a replica task", e);
+        }
+    }
+
     @Test
     void driverCallbacksAndValidationSeeTheAveragedModel(@TempDir Path dir) {
         SparkSession spark = LocalSpark.get();
@@ -115,6 +151,37 @@ class KilnEstimatorTest {
             int ran = h.epoch().size();
             assertTrue(ran < 30, "EarlyStopping (min delta 0.5) stopped the run, which ran " + ran + " epochs");
             assertTrue(Files.exists(dir.resolve("epoch-" + ran + ".kiln")), "ModelCheckpoint wrote the last epoch");
+        }
+    }
+
+    /**
+     * The executors write the shipped model to Spark's files directory and load it from there; what they
+     * find there when it is damaged (or is not a file: as a vanished file looks to them) fails the fit,
+     * after Spark's retries, with the file's path.
+     */
+    @Test
+    void aCorruptOrMissingModelFileOnTheExecutorFailsTheFitNamingIt() throws Exception {
+        SparkSession spark = LocalSpark.get();
+        Dataset<Row> frame = DATA.frame(spark, 2);
+        try (Model m = model(21)) {
+            KilnEstimator estimator = new KilnEstimator(m).setEpochs(1).setBatchSize(16).setVerbose(0);
+            String sha = estimator.modelBytes().sha256();
+            // local mode: the executor's files directory is the driver's
+            Path file = Path.of(SparkFiles.getRootDirectory(), "kiln-models", "model-" + sha.substring(0, 16) + ".kiln");
+            Files.createDirectories(file.getParent());
+            try {
+                Files.writeString(file, "not a Kiln model");
+                SparkException e = assertThrows(SparkException.class, () -> estimator.fit(frame));
+                assertTrue(e.getMessage().contains("Kiln model file " + file) && e.getMessage().contains("is corrupt"),
+                        e.getMessage());
+
+                Files.delete(file);
+                Files.createDirectory(file);
+                e = assertThrows(SparkException.class, () -> estimator.fit(frame));
+                assertTrue(e.getMessage().contains("Kiln model file " + file + " is missing"), e.getMessage());
+            } finally {
+                Files.deleteIfExists(file);
+            }
         }
     }
 
