@@ -437,6 +437,31 @@ public final class Model implements AutoCloseable {
     }
 
     /**
+     * The seed of the model's dropout masks (0 when it has no Dropout layer, or is not built yet). With
+     * {@link #setDropoutStream} a loop outside {@code fit} decides which masks a step draws, so that a step
+     * taken again (a retried task) draws the same ones.
+     */
+    public synchronized long dropoutSeed() {
+        checkOpen();
+        return graph == null ? 0 : graph.dropoutSeed();
+    }
+
+    /**
+     * Makes the next training step draw its dropout masks as if {@code step} steps had drawn from the
+     * stream of {@code seed} (the masks of a step depend on these two numbers alone).
+     */
+    public synchronized void setDropoutStream(long seed, long step) {
+        checkOpen();
+        if (graph == null) {
+            throw new IllegalStateException("the model is not built yet: add an Input layer or call fit/predict first");
+        }
+        if (step < 0) {
+            throw new IllegalArgumentException("the dropout step must be >= 0, got " + step);
+        }
+        graph.restoreDropout(seed, step);
+    }
+
+    /**
      * The order in which {@code fit} visits {@code rows} training rows in epoch {@code epoch} when it
      * shuffles (the default): a permutation of {@code 0 .. rows − 1} that depends on the model's seed (which
      * {@code .kiln} files keep), the epoch and the row count alone. A loop outside {@code fit} that gathers

@@ -16,6 +16,8 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The driver's loop of {@link KilnEstimator#fit}: rows are gathered once per partition and cached; then
@@ -31,6 +33,8 @@ import org.apache.spark.storage.StorageLevel;
  * strings through the barrier coordinator's RPC.
  */
 final class DataParallelFit {
+    private static final Logger LOG = LoggerFactory.getLogger(DataParallelFit.class);
+
     private final KilnEstimator estimator;
 
     DataParallelFit(KilnEstimator estimator) {
@@ -66,6 +70,7 @@ final class DataParallelFit {
                 throw new IllegalArgumentException("the training DataFrame has no rows");
             }
             int roundsPerEpoch = (stepsPerEpoch + period - 1) / period;
+            int[] rowCounts = counts.stream().mapToInt(Integer::intValue).toArray();
             PartitionRows validation = validationRows(features, labelName, sparse);
             TrainingCallbacks run = TrainingCallbacks.start(driver,
                     new FitParams(epochs, roundsPerEpoch, estimator.getVerbose(), 0), estimator.callbacks());
@@ -79,7 +84,7 @@ final class DataParallelFit {
                 for (int r = 0; r < roundsPerEpoch && !driver.isStopTrainingRequested(); r++, round++) {
                     run.batchBegin(r);
                     RoundSum sum = round(sc, blocks, driver, new TrainRound(fitId, modelBroadcast, null, round, epoch,
-                            r * period, period, batch, estimator.getShuffle(), estimator.hook()), counts.size());
+                            r * period, period, batch, estimator.getShuffle(), estimator.hook(), rowCounts), counts.size());
                     rows += sum.rows();
                     sum.logSums().forEach((k, v) -> sums.merge(k, v, Double::sum));
                     run.batchEnd(r, means(sums, rows));
@@ -104,10 +109,23 @@ final class DataParallelFit {
             return trained;
         } finally {
             if (blocks != null) {
+                releaseReplicas(blocks, fitId);
                 blocks.unpersist(false);
             }
             modelBroadcast.destroy();
-            Replicas.release(fitId); // this JVM's; executors drop theirs when the next fit starts there
+            Replicas.release(fitId); // the driver's own, in local mode
+        }
+    }
+
+    /**
+     * Frees the fit's replicas on the executors that hold them (the cached partitions run where the rounds
+     * ran). Best effort: an executor lost since keeps nothing, and a failure here must not hide the fit's.
+     */
+    private static void releaseReplicas(JavaRDD<PartitionRows> blocks, String fitId) {
+        try {
+            blocks.foreachPartition(rows -> Replicas.release(fitId));
+        } catch (RuntimeException e) {
+            LOG.warn("could not release the replicas of fit {} on every executor: {}", fitId, e.getMessage());
         }
     }
 
@@ -137,6 +155,7 @@ final class DataParallelFit {
                 driver.setWeights(sum.averageWeights());
                 driver.setOptimizerSlots(sum.averageSlots());
                 driver.setIterations(start.iterations() + sum.maxSteps());
+                driver.setDropoutStream(start.dropoutSeed(), start.iterations() + sum.maxSteps());
             }
             return sum;
         } finally {

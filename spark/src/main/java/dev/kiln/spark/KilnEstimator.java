@@ -8,6 +8,7 @@ import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.NumericType;
@@ -72,11 +73,14 @@ public final class KilnEstimator extends Estimator<KilnTransformer> {
         labelCol = new Param<>(this, "labelCol", "the numeric label column: class numbers for sparse categorical losses");
         probabilityCol = new Param<>(this, "probabilityCol", "the trained transformer's output column of model outputs");
         predictionCol = new Param<>(this, "predictionCol", "the trained transformer's output column of predicted classes");
-        epochs = new IntParam(this, "epochs", "passes over the training rows");
-        batchSize = new IntParam(this, "batchSize", "rows per gradient step on each replica");
-        stepsPerRound = new IntParam(this, "stepsPerRound", "steps each replica takes between two averagings");
+        // Validators, so that a ParamMap (fit(data, params), a CrossValidator's grid) is checked as the setters are.
+        epochs = new IntParam(this, "epochs", "passes over the training rows", ParamValidators.gtEq(1));
+        batchSize = new IntParam(this, "batchSize", "rows per gradient step on each replica", ParamValidators.gtEq(1));
+        stepsPerRound = new IntParam(this, "stepsPerRound", "steps each replica takes between two averagings",
+                ParamValidators.gtEq(1));
         shuffle = new BooleanParam(this, "shuffle", "reshuffle each partition's rows every epoch, from the model's seed");
-        verbose = new IntParam(this, "verbose", "0 silent, 1 progress bar or line, 2 one line per epoch");
+        verbose = new IntParam(this, "verbose", "0 silent, 1 progress bar or line, 2 one line per epoch",
+                ParamValidators.inRange(0, 2));
         setDefault(featuresCol, "features");
         setDefault(labelCol, "label");
         setDefault(probabilityCol, "probability");

@@ -8,7 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The replicas an executor JVM keeps between rounds of a fit, one per partition it trains, so that a
  * round costs a state copy rather than building a model. Nothing depends on a replica surviving: every
  * round puts the broadcast state into it first, and a missing or closed one is rebuilt from the shipped
- * model file. Starting another fit drops the previous fit's replicas.
+ * model file. A fit ends by releasing its replicas on every executor ({@code DataParallelFit}); fits
+ * running at once in one JVM keep theirs apart.
  */
 final class Replicas {
     private static final Map<String, Model> BY_KEY = new ConcurrentHashMap<>();
@@ -18,15 +19,10 @@ final class Replicas {
 
     /** The replica of partition {@code partition} of fit {@code fitId}, not closed. */
     static Model get(String fitId, int partition, ModelBytes model) {
-        String key = fitId + "/" + partition;
-        Model replica = BY_KEY.get(key);
-        if (replica != null && !replica.isClosed()) {
-            return replica;
-        }
-        release(other -> !other.startsWith(fitId + "/"));
-        replica = ExecutorModels.load(model);
-        BY_KEY.put(key, replica);
-        return replica;
+        // compute: two attempts of one partition (a retry beside a zombie attempt, a speculative copy) must
+        // not both build a replica and leak the one the map forgets.
+        return BY_KEY.compute(fitId + "/" + partition,
+                (key, replica) -> replica != null && !replica.isClosed() ? replica : ExecutorModels.load(model));
     }
 
     /** Closes and forgets the replicas of fit {@code fitId} (those in this JVM). */

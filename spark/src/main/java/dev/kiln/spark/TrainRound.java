@@ -35,9 +35,11 @@ final class TrainRound implements Function2<RoundSum, PartitionRows, RoundSum> {
     private final int batch;
     private final boolean shuffleRows;
     private final RoundHook hook;
+    /** Each partition's rows when the fit began: a recomputed partition must hold as many. */
+    private final int[] counts;
 
     TrainRound(String fitId, Broadcast<ModelBytes> model, Broadcast<ReplicaState> state, int round, int epoch,
-            int firstStep, int steps, int batch, boolean shuffleRows, RoundHook hook) {
+            int firstStep, int steps, int batch, boolean shuffleRows, RoundHook hook, int[] counts) {
         this.fitId = fitId;
         this.model = model;
         this.state = state;
@@ -48,11 +50,12 @@ final class TrainRound implements Function2<RoundSum, PartitionRows, RoundSum> {
         this.batch = batch;
         this.shuffleRows = shuffleRows;
         this.hook = hook;
+        this.counts = counts;
     }
 
     /** This round with the driver's broadcast state. */
     TrainRound withState(Broadcast<ReplicaState> start) {
-        return new TrainRound(fitId, model, start, round, epoch, firstStep, steps, batch, shuffleRows, hook);
+        return new TrainRound(fitId, model, start, round, epoch, firstStep, steps, batch, shuffleRows, hook, counts);
     }
 
     @Override
@@ -61,6 +64,13 @@ final class TrainRound implements Function2<RoundSum, PartitionRows, RoundSum> {
         int partition = task.partitionId();
         if (hook != null) {
             hook.beforeRound(round, partition, task.attemptNumber());
+        }
+        if (rows.count() != counts[partition]) {
+            // Lost cached rows are recomputed from the DataFrame's lineage; different rows would train
+            // something else than the round that failed.
+            throw new IllegalStateException("partition " + partition + " holds " + rows.count() + " rows in round "
+                    + round + " but held " + counts[partition] + " when the fit began: the training DataFrame must"
+                    + " give the same rows each time Spark computes it (checkpoint it, or avoid random ordering)");
         }
         int from = Math.min(firstStep * batch, rows.count());
         int to = (int) Math.min((long) (firstStep + steps) * batch, rows.count());
@@ -74,7 +84,7 @@ final class TrainRound implements Function2<RoundSum, PartitionRows, RoundSum> {
                 if (replica.isClosed()) {
                     continue; // another fit's start released it between get and here: build it again
                 }
-                state.value().applyTo(replica);
+                state.value().applyTo(replica, partition);
                 int[] order = shuffleRows ? replica.epochOrder(epoch, rows.count()) : null;
                 int n = to - from;
                 float[][] x = new float[n][];

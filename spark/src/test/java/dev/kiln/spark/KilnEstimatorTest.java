@@ -4,6 +4,7 @@ import static dev.kiln.FitOption.batchSize;
 import static dev.kiln.FitOption.epochs;
 import static dev.kiln.FitOption.verbose;
 import static dev.kiln.Layers.Dense;
+import static dev.kiln.Layers.Dropout;
 import static dev.kiln.Layers.Input;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,7 +43,8 @@ class KilnEstimatorTest {
 
     private static Model model(long seed) {
         Kiln.setSeed(seed);
-        return Sequential.of(Input(6), Dense(16, "relu"), Dense(3, "softmax"))
+        // Dropout: its masks must be drawn again alike by a retried task and as Model.fit draws them.
+        return Sequential.of(Input(6), Dense(16, "relu"), Dropout(0.2), Dense(3, "softmax"))
                 .compile("adam", "sparse_categorical_crossentropy", "accuracy");
     }
 

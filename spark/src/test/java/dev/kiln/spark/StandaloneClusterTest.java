@@ -1,6 +1,7 @@
 package dev.kiln.spark;
 
 import static dev.kiln.Layers.Dense;
+import static dev.kiln.Layers.Dropout;
 import static dev.kiln.Layers.Input;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -73,7 +74,8 @@ class StandaloneClusterTest {
 
     private static Model model() {
         Kiln.setSeed(31);
-        return Sequential.of(Input(6), Dense(16, "relu"), Dense(3, "softmax"))
+        // Dropout: the replica rebuilt after the halt must draw the masks the lost one would have drawn.
+        return Sequential.of(Input(6), Dense(16, "relu"), Dropout(0.2), Dense(3, "softmax"))
                 .compile("adam", "sparse_categorical_crossentropy", "accuracy");
     }
 
@@ -124,7 +126,12 @@ class StandaloneClusterTest {
                 }
             }
         }
-        List<Double> loss = clean.history().history().get("loss");
-        assertTrue(loss.get(loss.size() - 1) < loss.get(0), "the loss fell over the epochs: " + loss);
+        // It trained: the averaged model fits the rows better than the one it started from (with Dropout the
+        // per-epoch training loss is too noisy on 400 rows to fall every epoch).
+        try (Model start = model(); Model trained = clean.kilnModel()) {
+            double before = start.evaluate(DATA.x, DATA.y).get("loss");
+            double after = trained.evaluate(DATA.x, DATA.y).get("loss");
+            assertTrue(after < before, "the loss fell from " + before + " to " + after);
+        }
     }
 }
