@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.core.memory.Tensor;
 import dev.kiln.io.ModelFormatException;
+import dev.kiln.losses.Huber;
 import dev.kiln.testing.AllocatedBytes;
 import dev.kiln.testing.HandMadeZip;
 import io.jhdf.HdfFile;
@@ -186,8 +187,25 @@ class KerasFileRefusalTest {
             assertEquals("sparse_categorical_crossentropy", model.loss().name());
             assertEquals("sparse_categorical_accuracy", model.metrics().get(0).name());
         }
+        try (Model model = load(editConfig("dense_relu_adam", root -> ((ObjectNode) root.get("compile_config"))
+                .set("loss", function("keras.losses", "huber"))))) {
+            assertEquals(new Huber(), model.loss());
+        }
         assertRefused(editConfig("dense_relu_adam", root -> ((ObjectNode) root.get("compile_config"))
-                .set("loss", function("keras.losses", "huber"))), "unknown loss 'huber'");
+                .set("loss", function("keras.losses", "kl_divergence"))), "unknown loss 'kl_divergence'");
+    }
+
+    /** Keras' Huber.get_config leaves delta out (Keras 3.15), so Keras' own Huber object reads as δ = 1. */
+    @Test
+    void aKerasHuberObjectWithoutDeltaLoadsWithKerasDefault() throws IOException {
+        byte[] file = editConfig("dense_relu_adam", root -> {
+            ObjectNode loss = JSON.createObjectNode().put("module", "keras.losses").put("class_name", "Huber");
+            loss.putObject("config").put("name", "huber_loss").put("reduction", "sum_over_batch_size");
+            ((ObjectNode) root.get("compile_config")).set("loss", loss);
+        });
+        try (Model model = load(file)) {
+            assertEquals(new Huber(1.0), model.loss());
+        }
     }
 
     private static ObjectNode function(String module, String name) {

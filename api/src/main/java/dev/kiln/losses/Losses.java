@@ -9,7 +9,8 @@ import java.util.function.Supplier;
 
 /**
  * Keras' losses by name or factory: mean_squared_error (mse), mean_absolute_error (mae),
- * binary_crossentropy (bce), categorical_crossentropy and sparse_categorical_crossentropy; and by
+ * binary_crossentropy (bce), categorical_crossentropy, sparse_categorical_crossentropy, huber,
+ * mean_squared_logarithmic_error (msle), log_cosh and poisson; and by
  * Keras class name, read back from a saved config. The probability forms clip to [1e-7, 1 − 1e-7];
  * pass {@code fromLogits = true} when the last layer has no activation. Each loss is one line here.
  *
@@ -39,6 +40,11 @@ public final class Losses {
                 "categorical_crossentropy");
         register(SparseCategoricalCrossentropy.class, SparseCategoricalCrossentropy::new,
                 SparseCategoricalCrossentropy::fromConfig, "sparse_categorical_crossentropy");
+        register(Huber.class, Huber::new, Huber::fromConfig, "huber");
+        register(MeanSquaredLogarithmicError.class, MeanSquaredLogarithmicError::new,
+                MeanSquaredLogarithmicError::fromConfig, "mean_squared_logarithmic_error", "msle");
+        register(LogCosh.class, LogCosh::new, LogCosh::fromConfig, "log_cosh");
+        register(Poisson.class, Poisson::new, Poisson::fromConfig, "poisson");
     }
 
     private Losses() {
@@ -100,5 +106,27 @@ public final class Losses {
 
     public static SparseCategoricalCrossentropy sparseCategoricalCrossentropy(boolean fromLogits) {
         return new SparseCategoricalCrossentropy(fromLogits);
+    }
+
+    /** Huber loss with Keras' default δ = 1. */
+    public static Huber huber() {
+        return new Huber();
+    }
+
+    /** Huber loss: quadratic for errors up to δ, linear beyond. */
+    public static Huber huber(double delta) {
+        return new Huber(delta);
+    }
+
+    public static MeanSquaredLogarithmicError meanSquaredLogarithmicError() {
+        return new MeanSquaredLogarithmicError();
+    }
+
+    public static LogCosh logCosh() {
+        return new LogCosh();
+    }
+
+    public static Poisson poisson() {
+        return new Poisson();
     }
 }

@@ -103,6 +103,133 @@ public final class LossKernels {
     }
 
     /**
+     * Keras' Huber loss with threshold δ (e = p − t): ℓ_i = mean_j (½e² if |e| ≤ δ, else δ·|e| − ½δ²);
+     * ∂ℓ_i/∂p = clamp(e, −δ, δ)/cols.
+     */
+    public static double huber(MemorySegment pred, MemorySegment target, float delta, MemorySegment grad, int cols,
+            float gradScale, int rowFrom, int rowTo) {
+        double d = delta;
+        double linearOffset = 0.5 * d * d;
+        double gradFactor = (double) gradScale / cols;
+        double sum = 0;
+        for (int i = rowFrom; i < rowTo; i++) {
+            long row = (long) i * cols;
+            DoubleVector losses = DoubleVector.zero(D);
+            for (int j = 0; j < cols; j += LANES) {
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector e = p.sub(t);
+                DoubleVector a = e.abs();
+                DoubleVector quadratic = e.mul(e).mul(0.5);
+                DoubleVector linear = a.mul(d).sub(linearOffset);
+                // Lanes outside the row read e = 0, which is quadratic and adds 0.
+                losses = losses.add(linear.blend(quadratic, a.compare(LE, d)));
+                if (grad != null) {
+                    DoubleVector g = e.max(-d).min(d).mul(gradFactor);
+                    ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
+                }
+            }
+            sum += WidenedFloats.sumInLaneOrder(losses) / cols;
+        }
+        return sum;
+    }
+
+    /**
+     * Keras' mean squared logarithmic error, both sides raised to at least ε = 1e-7 (float32):
+     * ℓ_i = mean_j (log(1 + max(p, ε)) − log(1 + max(t, ε)))². The gradient flows through the max: it is
+     * 2(log(1 + p) − log(1 + max(t, ε)))/(1 + p)/cols where p ≥ ε and 0 below.
+     */
+    public static double meanSquaredLogarithmicError(MemorySegment pred, MemorySegment target, MemorySegment grad,
+            int cols, float gradScale, int rowFrom, int rowTo) {
+        double gradFactor = 2.0 * gradScale / cols;
+        double sum = 0;
+        for (int i = rowFrom; i < rowTo; i++) {
+            long row = (long) i * cols;
+            DoubleVector squares = DoubleVector.zero(D);
+            for (int j = 0; j < cols; j += LANES) {
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector q = p.max(CLIP_LOW);
+                // Lanes outside the row read p = t = 0: both logs are log(1 + ε) and the difference is 0.
+                DoubleVector diff = q.lanewise(LOG1P).sub(t.max(CLIP_LOW).lanewise(LOG1P));
+                squares = squares.add(diff.mul(diff));
+                if (grad != null) {
+                    DoubleVector g = diff.div(q.add(1.0)).mul(gradFactor);
+                    g = DoubleVector.zero(D).blend(g, p.compare(GE, CLIP_LOW));
+                    ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
+                }
+            }
+            sum += WidenedFloats.sumInLaneOrder(squares) / cols;
+        }
+        return sum;
+    }
+
+    /**
+     * Keras' log-cosh of e = p − t, stable for any magnitude: log cosh e = |e| + log(1 + e^−2|e|) − log 2;
+     * ℓ_i = mean_j log cosh e; ∂ℓ_i/∂p = tanh(e)/cols, from the same e^−2|e|.
+     */
+    public static double logCosh(MemorySegment pred, MemorySegment target, MemorySegment grad, int cols,
+            float gradScale, int rowFrom, int rowTo) {
+        double gradFactor = (double) gradScale / cols;
+        double log2 = Math.log(2.0);
+        double sum = 0;
+        for (int i = rowFrom; i < rowTo; i++) {
+            long row = (long) i * cols;
+            DoubleVector losses = DoubleVector.zero(D);
+            for (int j = 0; j < cols; j += LANES) {
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector e = p.sub(t);
+                DoubleVector a = e.abs();
+                // e^−2|e| never overflows; it underflows to 0 for large |e|, where log cosh e → |e| − log 2.
+                DoubleVector q = a.mul(-2.0).lanewise(EXP);
+                losses = losses.add(a.add(q.lanewise(LOG1P)).sub(log2), mf.cast(D));
+                if (grad != null) {
+                    DoubleVector tanh = q.neg().add(1.0).div(q.add(1.0));
+                    DoubleVector g = tanh.blend(tanh.neg(), e.compare(LT, 0.0)).mul(gradFactor);
+                    ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
+                }
+            }
+            sum += WidenedFloats.sumInLaneOrder(losses) / cols;
+        }
+        return sum;
+    }
+
+    /**
+     * Keras' Poisson loss with ε = 1e-7 (float32): ℓ_i = mean_j p − t·log(p + ε);
+     * ∂ℓ_i/∂p = (1 − t/(p + ε))/cols. As in Keras, p + ε ≤ 0 gives NaN (a log of a negative number).
+     */
+    public static double poisson(MemorySegment pred, MemorySegment target, MemorySegment grad, int cols,
+            float gradScale, int rowFrom, int rowTo) {
+        double gradFactor = (double) gradScale / cols;
+        double sum = 0;
+        for (int i = rowFrom; i < rowTo; i++) {
+            long row = (long) i * cols;
+            DoubleVector losses = DoubleVector.zero(D);
+            for (int j = 0; j < cols; j += LANES) {
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector shifted = p.add(CLIP_LOW);
+                losses = losses.add(p.sub(t.mul(shifted.lanewise(LOG))), mf.cast(D));
+                if (grad != null) {
+                    DoubleVector g = t.div(shifted).neg().add(1.0).mul(gradFactor);
+                    ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
+                }
+            }
+            sum += WidenedFloats.sumInLaneOrder(losses) / cols;
+        }
+        return sum;
+    }
+
+    /**
      * Binary cross-entropy of probabilities, p clipped to [1e-7, 1 − 1e-7]:
      * ℓ_i = mean_j −(t·log p + (1 − t)·log(1 − p)). The gradient flows through the clip: it is 0 where p
      * lay outside the range and (p − t)/(p(1 − p))/cols inside it.

@@ -8,9 +8,13 @@ import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.runtime.BinaryCrossEntropyLoss;
 import dev.kiln.core.runtime.CategoricalCrossEntropyLoss;
 import dev.kiln.core.runtime.GradientDescentRule;
+import dev.kiln.core.runtime.HuberLoss;
+import dev.kiln.core.runtime.LogCoshLoss;
 import dev.kiln.core.runtime.LossFunction;
 import dev.kiln.core.runtime.MeanAbsoluteErrorLoss;
 import dev.kiln.core.runtime.MeanSquaredErrorLoss;
+import dev.kiln.core.runtime.MeanSquaredLogarithmicErrorLoss;
+import dev.kiln.core.runtime.PoissonLoss;
 import dev.kiln.core.runtime.SparseCategoricalCrossEntropyLoss;
 import dev.kiln.core.runtime.UpdateRule;
 import java.util.List;
@@ -44,7 +48,12 @@ class GraphGradientTest {
                 Arguments.of(Activation.RELU, Activation.LINEAR, new CategoricalCrossEntropyLoss(true, 0.1f), true),
                 Arguments.of(Activation.SILU, Activation.SIGMOID, new BinaryCrossEntropyLoss(false, 0.2f), true),
                 Arguments.of(Activation.SILU, Activation.SIGMOID, new BinaryCrossEntropyLoss(false, 0.2f), false),
-                Arguments.of(Activation.ELU, Activation.LINEAR, new BinaryCrossEntropyLoss(true, 0.1f), true));
+                Arguments.of(Activation.ELU, Activation.LINEAR, new BinaryCrossEntropyLoss(true, 0.1f), true),
+                // The regression losses Keras users reach for; Poisson and MSLE on positive (sigmoid) outputs.
+                Arguments.of(Activation.TANH, Activation.LINEAR, new HuberLoss(0.5f), true),
+                Arguments.of(Activation.GELU, Activation.SIGMOID, new MeanSquaredLogarithmicErrorLoss(), true),
+                Arguments.of(Activation.SILU, Activation.LINEAR, new LogCoshLoss(), true),
+                Arguments.of(Activation.RELU, Activation.SIGMOID, new PoissonLoss(), true));
     }
 
     @ParameterizedTest(name = "{0} hidden, {1} output, {2}, fused={3}")

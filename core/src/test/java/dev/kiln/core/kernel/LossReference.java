@@ -32,6 +32,51 @@ final class LossReference {
         return sum / cols;
     }
 
+    /** Keras: ½e² where |e| ≤ δ, else δ|e| − ½δ²; gradient clamp(e, −δ, δ). */
+    static double huber(float[] p, float[] t, double delta, int row, int cols, double[] grad) {
+        double sum = 0;
+        for (int j = row * cols; j < (row + 1) * cols; j++) {
+            double e = (double) p[j] - t[j];
+            sum += Math.abs(e) <= delta ? 0.5 * e * e : delta * Math.abs(e) - 0.5 * delta * delta;
+            grad[j] = Math.max(-delta, Math.min(delta, e)) / cols;
+        }
+        return sum / cols;
+    }
+
+    /** Keras: (log(max(p, ε) + 1) − log(max(t, ε) + 1))², no gradient below ε. */
+    static double msle(float[] p, float[] t, int row, int cols, double[] grad) {
+        double sum = 0;
+        for (int j = row * cols; j < (row + 1) * cols; j++) {
+            double q = Math.max(p[j], LOW);
+            double d = Math.log(q + 1) - Math.log(Math.max(t[j], LOW) + 1);
+            sum += d * d;
+            grad[j] = p[j] >= LOW ? 2 * d / (q + 1) / cols : 0;
+        }
+        return sum / cols;
+    }
+
+    /** log cosh e by its definition (fine for the moderate e the tests draw); gradient tanh e. */
+    static double logCosh(float[] p, float[] t, int row, int cols, double[] grad) {
+        double sum = 0;
+        for (int j = row * cols; j < (row + 1) * cols; j++) {
+            double e = (double) p[j] - t[j];
+            sum += Math.log(Math.cosh(e));
+            grad[j] = Math.tanh(e) / cols;
+        }
+        return sum / cols;
+    }
+
+    /** Keras: p − t·log(p + ε); gradient 1 − t/(p + ε). */
+    static double poisson(float[] p, float[] t, int row, int cols, double[] grad) {
+        double sum = 0;
+        for (int j = row * cols; j < (row + 1) * cols; j++) {
+            double shifted = (double) p[j] + LOW;
+            sum += p[j] - t[j] * Math.log(shifted);
+            grad[j] = (1 - t[j] / shifted) / cols;
+        }
+        return sum / cols;
+    }
+
     /** Keras' label smoothing: each target t becomes t·(1 − ε) + ε/classes (classes 2 for binary). */
     static double[] smoothed(float[] t, float epsilon, int classes) {
         double[] out = new double[t.length];

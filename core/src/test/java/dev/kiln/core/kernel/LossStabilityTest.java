@@ -64,4 +64,22 @@ class LossStabilityTest {
             }
         }
     }
+
+    /** cosh overflows a double past |e| ≈ 710; the stable form gives |e| − log 2 and gradient ±1 there. */
+    @ParameterizedTest(name = "±{0}")
+    @ValueSource(floats = {88f, 800f, 1e30f})
+    void logCoshOfExtremeErrors(float big) {
+        float[] p = {big, -big, 1e-4f};
+        float[] t = {0f, 0f, 0f};
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment grad = zeros(arena, 3);
+            double loss = LossKernels.logCosh(segment(arena, p), segment(arena, t), grad, 3, 1f, 0, 1);
+            // log cosh e = e²/2 − e⁴/12 + … for small e.
+            double small = 0.5 * 1e-4f * 1e-4f - Math.pow(1e-4f, 4) / 12;
+            double expected = (2 * ((double) big - Math.log(2)) + small) / 3;
+            assertEquals(expected, loss, 1e-12 * expected);
+            LossTestBuffers.assertClose(new double[] {1.0 / 3, -1.0 / 3, Math.tanh(1e-4f) / 3}, floats(grad), 1e-6,
+                    0, "gradient");
+        }
+    }
 }
