@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * For a steady-state allocation test whose verdict depends on how C2 compiled the hot loop in this JVM.
- * Rarely (a few runs in a hundred, more on a loaded machine) C2 gives up on one kernel for a given
+ * Rarely (a few runs in a hundred, more on a loaded machine; seen in the convnet, pooling and
+ * normalization tests) C2 gives up on one kernel for a given
  * profile and leaves it in code that boxes vectors, and the step allocates in every window; a fresh JVM
  * compiles it again from scratch. So a failing check is run once more in a JVM of its own: a kernel that
  * allocates on every compilation fails both runs, and a pass in the second run is reported, not hidden.
@@ -19,6 +20,10 @@ import java.util.concurrent.TimeUnit;
  * @Test
  * void stepsAllocateNothing() {
  *     FreshJvmRetry.run(getClass(), "measure", this::measure);
+ * }
+ * @ParameterizedTest @CsvSource({"false, 7", "true, 37"})
+ * void normalizationAllocatesNothing(boolean batchNorm, int width) {
+ *     FreshJvmRetry.run(getClass(), "measure", () -> measure(batchNorm, width), batchNorm, width);
  * }
  * }</pre>
  */
@@ -32,17 +37,18 @@ public final class FreshJvmRetry {
     }
 
     /**
-     * Runs {@code check}; when it fails, runs the no-argument method {@code method} of {@code testClass} (the
-     * same check) in a new JVM with this JVM's options and class path, and fails only if that fails too.
+     * Runs {@code check}; when it fails, runs method {@code method} of {@code testClass} with {@code args}
+     * (the same check; ints, longs, booleans and strings) in a new JVM with this JVM's options and class
+     * path, and fails only if that fails too.
      */
-    public static void run(Class<?> testClass, String method, Runnable check) {
+    public static void run(Class<?> testClass, String method, Runnable check, Object... args) {
         try {
             check.run();
         } catch (AssertionError first) {
             if (Boolean.getBoolean(IN_RETRY)) {
                 throw first;
             }
-            String second = rerun(testClass, method);
+            String second = rerun(testClass, method, args);
             if (second != null) {
                 throw new AssertionError(first.getMessage() + "; and again in a fresh JVM: " + second, first);
             }
@@ -52,7 +58,7 @@ public final class FreshJvmRetry {
     }
 
     /** Null when the check passed in the new JVM, else what it printed. */
-    private static String rerun(Class<?> testClass, String method) {
+    private static String rerun(Class<?> testClass, String method, Object... args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -66,6 +72,9 @@ public final class FreshJvmRetry {
         command.add(FreshJvmRetry.class.getName());
         command.add(testClass.getName());
         command.add(method);
+        for (Object arg : args) {
+            command.add(String.valueOf(arg));
+        }
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -89,12 +98,27 @@ public final class FreshJvmRetry {
     /** The second JVM: runs the named check and exits 0 when it passes. */
     public static void main(String[] args) throws Exception {
         Class<?> testClass = Class.forName(args[0]);
-        Method method = testClass.getDeclaredMethod(args[1]);
+        Method method = null;
+        for (Method m : testClass.getDeclaredMethods()) {
+            if (m.getName().equals(args[1]) && m.getParameterCount() == args.length - 2) {
+                method = m;
+            }
+        }
+        if (method == null) {
+            throw new NoSuchMethodException(args[1] + " with " + (args.length - 2) + " parameters in " + args[0]);
+        }
         method.setAccessible(true);
+        Object[] values = new Object[method.getParameterCount()];
+        for (int i = 0; i < values.length; i++) {
+            Class<?> type = method.getParameterTypes()[i];
+            String text = args[i + 2];
+            values[i] = type == int.class ? Integer.valueOf(text) : type == long.class ? Long.valueOf(text)
+                    : type == boolean.class ? Boolean.valueOf(text) : text;
+        }
         var constructor = testClass.getDeclaredConstructor();
         constructor.setAccessible(true);
         try {
-            method.invoke(constructor.newInstance());
+            method.invoke(constructor.newInstance(), values);
         } catch (java.lang.reflect.InvocationTargetException e) {
             System.out.println(VERDICT + e.getCause().getMessage());
             System.exit(1);

@@ -19,6 +19,18 @@ class FreshJvmRetryTest {
                 e.getMessage());
     }
 
+    @Test
+    void aParameterizedCheckIsRunAgainWithItsArguments() {
+        FreshJvmRetry.run(getClass(), "failsOutsideTheRetryUnlessWide", () -> failsOutsideTheRetryUnlessWide(true, 37),
+                true, 37);
+    }
+
+    void failsOutsideTheRetryUnlessWide(boolean batchNorm, int width) {
+        if (!Boolean.getBoolean("kiln.freshJvmRetry") || !batchNorm || width != 37) {
+            throw new AssertionError("allocated 96 bytes with batch norm " + batchNorm + ", width " + width);
+        }
+    }
+
     void failsOutsideTheRetry() {
         if (!Boolean.getBoolean("kiln.freshJvmRetry")) {
             throw new AssertionError("allocated 96 bytes");

@@ -2,6 +2,7 @@ package dev.kiln.core.graph;
 
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.runtime.AdamRule;
+import dev.kiln.testing.FreshJvmRetry;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -10,6 +11,10 @@ class NormalizationAllocationTest {
     @ParameterizedTest(name = "batch norm {0}, width {1}")
     @CsvSource({"false, 7", "true, 7", "false, 37", "true, 37"})
     void aTrainingStepAllocatesNothing(boolean batchNorm, int width) {
+        FreshJvmRetry.run(getClass(), "measure", () -> measure(batchNorm, width), batchNorm, width);
+    }
+
+    void measure(boolean batchNorm, int width) {
         int rows = 32;
         try (KernelPool pool = new KernelPool(2);
                 CompiledGraph cg = NormalizationGraphTest.compiled(NormalizationGraphTest.graph(batchNorm, true, 0.99f, width),
