@@ -74,8 +74,7 @@ final class KerasFiles {
         KerasWeights.Reader weights = KerasWeights.read(parts.weights(), weightsSource);
         requireLayerSizes(config, weights, source);
         SavedModels.checkSizes(config, weights.layerValueCount(), KerasArchive.WEIGHTS_ENTRY, source);
-        Model model = SavedModels.rebuild(config, source);
-        try {
+        return SavedModels.rebuild(config, source, model -> {
             Restored restored = readLayers(model, weights, weightsSource);
             OptimizerValues optimizer = readOptimizer(model.optimizer(), model.compiledGraph(), weights,
                     weightsSource);
@@ -84,11 +83,7 @@ final class KerasFiles {
             if (optimizer != null) {
                 optimizer.write(model.optimizer(), model.compiledGraph());
             }
-            return model;
-        } catch (IOException | RuntimeException e) {
-            model.close();
-            throw e;
-        }
+        });
     }
 
     /**

@@ -79,14 +79,7 @@ final class ModelFiles {
         SafeTensors.Contents contents = SafeTensors.read(new ByteArrayInputStream(parts.weights()),
                 parts.weights().length, source + "!/" + KilnArchive.WEIGHTS_ENTRY);
         checkSizes(config, contents, source);
-        Model model = SavedModels.rebuild(config, source);
-        try {
-            restore(model, config, contents, source);
-            return model;
-        } catch (IOException | RuntimeException e) {
-            model.close();
-            throw e;
-        }
+        return SavedModels.rebuild(config, source, model -> restore(model, config, contents, source));
     }
 
     /**

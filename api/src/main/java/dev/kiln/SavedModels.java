@@ -150,8 +150,28 @@ final class SavedModels {
         }
     }
 
-    /** The model a checked config describes, built for its input width when it has one. */
-    static Model rebuild(ModelConfig config, String source) throws ModelFormatException {
+    /** What a loader puts into the rebuilt model from its file. */
+    @FunctionalInterface
+    interface Restorer {
+        void restore(Model model) throws IOException;
+    }
+
+    /**
+     * The model a checked config describes, built for its input width when it has one, with the file's
+     * state put in by {@code restorer}; closed again, so nothing leaks, when that fails.
+     */
+    static Model rebuild(ModelConfig config, String source, Restorer restorer) throws IOException {
+        Model model = rebuild(config, source);
+        try {
+            restorer.restore(model);
+            return model;
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private static Model rebuild(ModelConfig config, String source) throws ModelFormatException {
         Model model;
         try {
             model = new Model(config.layers(), config.optimizer(), config.loss(), config.metrics());

@@ -36,8 +36,8 @@ public final class KerasArchive {
     /** The most bytes {@code model.weights.h5} may hold: one Java array's practical limit. */
     public static final long MAX_WEIGHTS_BYTES = KerasWeights.MAX_FILE_BYTES;
 
-    /** The entries' bytes; {@code metadata} is null when the archive has none. */
-    public record Parts(byte[] metadata, byte[] config, byte[] weights) {
+    /** The model's two entries ({@code metadata.json} is checked for the Keras version while reading). */
+    public record Parts(byte[] config, byte[] weights) {
     }
 
     private KerasArchive() {
@@ -110,7 +110,7 @@ public final class KerasArchive {
                     + (config == null ? CONFIG_ENTRY : WEIGHTS_ENTRY));
         }
         requireKeras3(entries.get(METADATA_ENTRY), source);
-        return new Parts(entries.get(METADATA_ENTRY), config, weights);
+        return new Parts(config, weights);
     }
 
     /**

@@ -157,8 +157,8 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
 
     /**
      * Parses the {@code config.json} of a Keras {@code .keras} file. Its training state (step count,
-     * current learning rate) lies in the weights file; {@link #state()} holds none (zero steps, the
-     * optimizer's configured rate, no seeds).
+     * current learning rate) lies in the weights file, so {@link #state()} and {@link #kilnVersion()}
+     * are null.
      */
     public static ModelConfig fromKerasJson(byte[] json, String source) throws ModelFormatException {
         JsonFields root = parse(json, source);
@@ -166,11 +166,7 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
             throw root.fail("format", "is a Kiln field; this is a .kiln file's config, not a .keras file's");
         }
         requireKerasClasses(root.node(), new ArrayDeque<>(List.of(root.path())), source);
-        ModelConfig config = kerasFields(root, null, null);
-        TrainingState state = new TrainingState(0, config.optimizer().learningRate(), Long.MIN_VALUE, Long.MIN_VALUE,
-                0);
-        return new ModelConfig(null, config.layers, config.layerNames, config.inputWidth, config.optimizer,
-                config.loss, config.metrics, state);
+        return kerasFields(root, null, null);
     }
 
     /**
