@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * ({@code $KILN_DATA/mnist}, {@code ~/.kiln/datasets/mnist}, {@code /usr/share/datasets/mnist}).
  */
 public final class Datasets {
+    static {
+        Kiln.startWarmingUp(); // reading the files takes long enough for the kernels to compile meanwhile
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(Datasets.class);
 
     static final String FASHION_MNIST = "fashion-mnist";

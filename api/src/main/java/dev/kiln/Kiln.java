@@ -29,6 +29,15 @@ public final class Kiln {
     }
 
     /**
+     * Starts the JIT's warm-up now (this class's initialisation does): called where a user's program
+     * usually spends its first second, reading data or a saved model, so that the kernels compile
+     * meanwhile instead of during the first step.
+     */
+    static void startWarmingUp() {
+        // the static initialiser above has run by the time this body runs
+    }
+
+    /**
      * Makes every later random choice reproducible: weight initialisation, dropout masks and the
      * shuffling in {@code fit}. Models built after the same seed, with the same thread count, train to
      * bit-identical weights.

@@ -71,6 +71,10 @@ public final class Model implements AutoCloseable {
     /** A rate set before the model was built, applied when it is. */
     private double pendingLearningRate = Double.NaN;
 
+    static {
+        Kiln.startWarmingUp(); // Model.load parses a file first: time the kernels can compile in
+    }
+
     Model(List<Layer> layers, Optimizer optimizer, Loss loss, List<Metric> metrics) {
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("a Sequential model needs at least one layer");
