@@ -1,0 +1,22 @@
+package dev.kiln.layers;
+
+import dev.kiln.core.graph.Add;
+import dev.kiln.core.graph.Op;
+
+/** Keras' {@code Add}: the elementwise sum of inputs of one shape, e.g. a residual connection's join. */
+public record AddLayer() implements MergeLayer {
+    @Override
+    public Op op() {
+        return new Add();
+    }
+
+    @Override
+    public String typeName() {
+        return "Add";
+    }
+
+    @Override
+    public String baseName() {
+        return "add";
+    }
+}

@@ -1,0 +1,22 @@
+package dev.kiln.layers;
+
+import dev.kiln.core.graph.Multiply;
+import dev.kiln.core.graph.Op;
+
+/** Keras' {@code Multiply}: the elementwise product of inputs of one shape, e.g. a sigmoid gate times a value. */
+public record MultiplyLayer() implements MergeLayer {
+    @Override
+    public Op op() {
+        return new Multiply();
+    }
+
+    @Override
+    public String typeName() {
+        return "Multiply";
+    }
+
+    @Override
+    public String baseName() {
+        return "multiply";
+    }
+}
