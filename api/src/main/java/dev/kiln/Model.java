@@ -9,6 +9,7 @@ import dev.kiln.core.graph.Node;
 import dev.kiln.core.memory.Tensor;
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.Parameter;
+import dev.kiln.io.ModelConfig;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
 import dev.kiln.layers.SymbolicTensor;
@@ -677,6 +678,11 @@ public final class Model implements AutoCloseable {
     /** Which layer reads which; for the summary and for saving. */
     LayerGraph topology() {
         return topology;
+    }
+
+    /** The connections a saved config keeps: null for a Sequential, whose layers form a chain. */
+    ModelConfig.Connections connections() {
+        return topology.isChain() ? null : new ModelConfig.Connections(topology.reads(), topology.inputs());
     }
 
     public Optimizer optimizer() {
