@@ -15,45 +15,61 @@ import java.util.List;
  * ExampleShapes.of(List.of(Input(28, 28), Flatten(), Dense(10)), names, 784).output();   // [10]
  * }</pre>
  *
- * @param shapes the input of layer i at i, its output at i + 1
+ * @param inputs for each layer, the shapes of the examples it reads (one per tensor it reads)
+ * @param outputs for each layer, the shape of the examples it gives
  */
-record ExampleShapes(List<Shape> shapes) {
+record ExampleShapes(List<List<Shape>> inputs, List<Shape> outputs) {
     ExampleShapes {
-        shapes = List.copyOf(shapes);
+        inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+    }
+
+    /** The shapes through a chain of layers, for rows of {@code width} values. */
+    static ExampleShapes of(List<Layer> layers, List<String> names, int width) {
+        return of(LayerGraph.chain(layers), names, width);
     }
 
     /**
-     * The shapes for rows of {@code width} values: an Input layer of that width gives them its own
-     * shape, otherwise they are flat.
+     * The shapes for rows of {@code width} values: a chain whose first layer is an Input of that width
+     * gives them its own shape, otherwise they are flat; a functional model's Inputs give their own.
      */
-    static ExampleShapes of(List<Layer> layers, List<String> names, int width) {
-        Shape shape = layers.getFirst() instanceof InputLayer in && in.width() == width ? in.exampleShape()
+    static ExampleShapes of(LayerGraph graph, List<String> names, int width) {
+        List<Layer> layers = graph.layers();
+        Shape data = layers.getFirst() instanceof InputLayer in && in.width() == width ? in.exampleShape()
                 : Shape.of(width);
-        List<Shape> shapes = new ArrayList<>(List.of(shape));
+        List<List<Shape>> inputs = new ArrayList<>();
+        List<Shape> outputs = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
+            List<Shape> in = new ArrayList<>();
+            for (int from : graph.reads().get(i)) {
+                in.add(from == LayerGraph.MODEL_DATA ? data : outputs.get(from));
+            }
+            if (in.isEmpty()) { // a functional model's Input
+                in.add(((InputLayer) layer).exampleShape());
+            }
             try {
-                shape = layer.outputShape(shape);
+                outputs.add(layer.outputShape(in));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(layer.typeName() + " layer '" + names.get(i) + "' " + e.getMessage(), e);
             }
-            shapes.add(shape);
+            inputs.add(in);
         }
-        return new ExampleShapes(shapes);
+        return new ExampleShapes(inputs, outputs);
     }
 
-    /** The shape of the examples layer {@code layer} receives. */
+    /** The shape of the examples layer {@code layer} receives (the first of them, for a merge). */
     Shape input(int layer) {
-        return shapes.get(layer);
+        return inputs.get(layer).get(0);
     }
 
     /** The shape of the examples layer {@code layer} gives. */
     Shape output(int layer) {
-        return shapes.get(layer + 1);
+        return outputs.get(layer);
     }
 
     /** The model's output shape. */
     Shape output() {
-        return shapes.getLast();
+        return outputs.getLast();
     }
 }

@@ -111,6 +111,15 @@ public sealed interface FitOption {
         return new ValidationData(x, y);
     }
 
+    /** Validation data for a model with several inputs: one float[][] or Tensor per input, in order. */
+    static FitOption validationData(List<?> x, int[] y) {
+        return new ValidationData(x, y);
+    }
+
+    static FitOption validationData(List<?> x, float[][] y) {
+        return new ValidationData(x, y);
+    }
+
     static FitOption validationData(float[][] x, Tensor y) {
         return new ValidationData(x, y);
     }

@@ -11,6 +11,7 @@ import dev.kiln.layers.Layer;
 import dev.kiln.layers.LayerLowering;
 import dev.kiln.regularizers.Regularizer;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -31,16 +32,27 @@ final class GraphLowering {
         this.random = random;
     }
 
+    /** A graph with no input yet: a functional model adds one per Input ({@link #input}). */
+    GraphLowering(Random random) {
+        this.graph = new Graph();
+        this.random = random;
+    }
+
+    /** Adds an input of the graph, named after its Input layer. */
+    Node input(String name, Shape shape) {
+        return graph.addInput(name, shape);
+    }
+
     Graph graph() {
         return graph;
     }
 
     /**
-     * Lowers {@code layer}, named {@code name}, which receives examples of {@code inputShape} from
-     * {@code input}; returns the node of its output.
+     * Lowers {@code layer}, named {@code name}, which receives examples of {@code inputShapes} from
+     * {@code inputs} (one of each, except for a merge); returns the node of its output.
      */
-    Node lower(Layer layer, String name, Shape inputShape, Node input) {
-        return layer.lower(new ForLayer(name, inputShape), input);
+    Node lower(Layer layer, String name, List<Shape> inputShapes, List<Node> inputs) {
+        return layer.lower(new ForLayer(name, inputShapes.get(0)), inputs);
     }
 
     /** The values {@code p} starts with. */
@@ -98,6 +110,11 @@ final class GraphLowering {
         @Override
         public Node add(Op op, Node input) {
             return graph.add(name, op, input);
+        }
+
+        @Override
+        public Node add(Op op, List<Node> inputs) {
+            return graph.add(name, op, inputs);
         }
 
         @Override

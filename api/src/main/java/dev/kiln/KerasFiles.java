@@ -55,7 +55,7 @@ final class KerasFiles {
         CompiledGraph graph = model.compiledGraph();
         // Keras keeps the training state in the optimizer's variables, not in the config.
         ModelConfig config = new ModelConfig(Kiln.VERSION, model.layers(), model.layerNames(), model.inputWidth(),
-                model.optimizer(), model.loss(), model.metrics(), null);
+                model.optimizer(), model.loss(), model.metrics(), null, model.connections());
         byte[] json = config.toKerasJson();
         SavedModels.requireReadableBack(json, path, ModelConfig::fromKerasJson);
         byte[] weights = KerasWeights.encode(layerVariables(model, graph), optimizerState(model, graph));

@@ -1,8 +1,10 @@
 package dev.kiln;
 
 import dev.kiln.layers.ActivationLayer;
+import dev.kiln.layers.AddLayer;
 import dev.kiln.layers.AveragePooling2DLayer;
 import dev.kiln.layers.BatchNormalizationLayer;
+import dev.kiln.layers.ConcatenateLayer;
 import dev.kiln.layers.Conv2DLayer;
 import dev.kiln.layers.DenseLayer;
 import dev.kiln.layers.DropoutLayer;
@@ -13,6 +15,7 @@ import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
 import dev.kiln.layers.LayerNormalizationLayer;
 import dev.kiln.layers.MaxPooling2DLayer;
+import dev.kiln.layers.MultiplyLayer;
 import dev.kiln.layers.ReshapeLayer;
 
 /**
@@ -29,7 +32,7 @@ public final class Layers {
     }
 
     /** The width of each input row; optional, without it the first fit, predict or evaluate decides. */
-    public static Layer Input(int width) {
+    public static InputLayer Input(int width) {
         return new InputLayer(width);
     }
 
@@ -37,8 +40,26 @@ public final class Layers {
      * An input of the given shape per example, without the batch axis, e.g. {@code Input(28, 28)} for
      * images; follow it with {@link #Flatten()} before a Dense.
      */
-    public static Layer Input(int... shape) {
+    public static InputLayer Input(int... shape) {
         return InputLayer.ofShape(shape);
+    }
+
+    /** Sums inputs of one shape elementwise (Keras' {@code Add}), in a functional model: {@code Add().apply(a, b)}. */
+    public static Layer Add() {
+        return new AddLayer();
+    }
+
+    /** Multiplies inputs of one shape elementwise (Keras' {@code Multiply}): {@code Multiply().apply(gate, value)}. */
+    public static Layer Multiply() {
+        return new MultiplyLayer();
+    }
+
+    /**
+     * Joins inputs along their last axis (Keras' {@code Concatenate}, axis -1): {@code Concatenate().apply(a, b)}
+     * gives examples of a's and b's features side by side.
+     */
+    public static Layer Concatenate() {
+        return new ConcatenateLayer();
     }
 
     /** Flattens each example to a vector; free at run time (rows are already contiguous). */

@@ -9,8 +9,10 @@ import dev.kiln.core.graph.Node;
 import dev.kiln.core.memory.Tensor;
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.Parameter;
+import dev.kiln.io.ModelConfig;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
+import dev.kiln.layers.SymbolicTensor;
 import dev.kiln.losses.Loss;
 import dev.kiln.metrics.Metric;
 import dev.kiln.optimizers.Optimizer;
@@ -53,6 +55,8 @@ public final class Model implements AutoCloseable {
     private static final int INFERENCE_BATCH = 1024;
 
     private final List<Layer> layers;
+    /** Which layer reads which: a chain for Sequential, any acyclic graph for a functional model. */
+    private final LayerGraph topology;
     private final List<String> layerNames;
     private final Optimizer optimizer;
     private final Loss loss;
@@ -76,6 +80,10 @@ public final class Model implements AutoCloseable {
     }
 
     Model(List<Layer> layers, Optimizer optimizer, Loss loss, List<Metric> metrics) {
+        this(checkedChain(layers), optimizer, loss, metrics);
+    }
+
+    private static LayerGraph checkedChain(List<Layer> layers) {
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("a Sequential model needs at least one layer");
         }
@@ -87,6 +95,11 @@ public final class Model implements AutoCloseable {
         if (layers.stream().noneMatch(l -> !(l instanceof InputLayer))) {
             throw new IllegalArgumentException("the model has no layer after its Input");
         }
+        return LayerGraph.chain(layers);
+    }
+
+    /** A model of the layers of {@code topology}, a chain or a functional model's graph. */
+    Model(LayerGraph topology, Optimizer optimizer, Loss loss, List<Metric> metrics) {
         java.util.Set<String> metricNames = new java.util.HashSet<>();
         for (Metric m : metrics) {
             if (!metricNames.add(m.name())) {
@@ -100,22 +113,65 @@ public final class Model implements AutoCloseable {
                 throw new IllegalArgumentException(problem);
             }
         }
-        LossOutputCheck.atCompile(layers, loss);
+        LossOutputCheck.atCompile(topology.outputPath(), loss);
         optimizer.rule(); // validates the hyper-parameters now rather than at the first fit
-        this.layers = List.copyOf(layers);
+        this.topology = topology;
+        this.layers = topology.layers();
         this.layerNames = automaticNames(layers);
         this.optimizer = optimizer;
         this.loss = loss;
         this.metrics = List.copyOf(metrics);
         this.seed = Kiln.nextSeed();
         if (layers.get(0) instanceof InputLayer input) {
-            ExampleShapes.of(this.layers, layerNames, input.width()); // each layer checks what it receives
+            ExampleShapes.of(topology, layerNames, input.width()); // each layer checks what it receives
             checkOutputFitsLoss(input.width());
             build(input.width());
         }
     }
 
+    /**
+     * A functional model (Keras' {@code keras.Model(inputs, outputs)}): the layers between {@code input}
+     * and {@code output}, to be compiled. See {@link Functional}.
+     *
+     * <pre>{@code
+     * var in = Input(784);
+     * var out = Dense(10, "softmax").apply(Dense(64, "relu").apply(in));
+     * Model model = Model.of(in, out).compile("adam", "sparse_categorical_crossentropy");
+     * }</pre>
+     */
+    public static Functional of(InputLayer input, SymbolicTensor output) {
+        return Functional.of(input, output);
+    }
+
+    /** A functional model with several inputs; data is then passed as a List, one array per input, in this order. */
+    public static Functional of(List<InputLayer> inputs, SymbolicTensor output) {
+        return Functional.of(inputs, output);
+    }
+
     // ---- training and inference -----------------------------------------------------------------
+
+    /** Trains a model with several inputs: {@code x} holds one float[][] or Tensor per input, in order. */
+    public History fit(List<?> x, int[] y, FitOption... options) {
+        return fitAny(x, y, options);
+    }
+
+    public History fit(List<?> x, float[][] y, FitOption... options) {
+        return fitAny(x, y, options);
+    }
+
+    /** Scores a model with several inputs: {@code x} holds one float[][] or Tensor per input, in order. */
+    public Map<String, Double> evaluate(List<?> x, int[] y) {
+        return evaluateAny(x, y);
+    }
+
+    public Map<String, Double> evaluate(List<?> x, float[][] y) {
+        return evaluateAny(x, y);
+    }
+
+    /** The outputs of a model with several inputs: {@code x} holds one float[][] or Tensor per input, in order. */
+    public float[][] predict(List<?> x) {
+        return predictAny(x);
+    }
 
     public History fit(float[][] x, int[] y, FitOption... options) {
         return fitAny(x, y, options);
@@ -194,7 +250,7 @@ public final class Model implements AutoCloseable {
     private synchronized Evaluation evaluateDetailedAny(Object xArg, Object yArg) {
         checkOpen();
         Inputs x = Inputs.of(xArg, "x");
-        checkInputWidth(x.width(), "x");
+        checkInputs(x, "x");
         Targets y = Targets.of(yArg, loss, outputWidthFor(x.width()), "y");
         if (x.count() != y.count()) {
             throw new IllegalArgumentException("x has " + x.count() + " rows but y has " + y.count());
@@ -217,7 +273,7 @@ public final class Model implements AutoCloseable {
         checkNotInsideFit("fit");
         FitSettings settings = FitSettings.of(options);
         Inputs x = Inputs.of(xArg, "x");
-        checkInputWidth(x.width(), "x");
+        checkInputs(x, "x");
         int outputs = outputWidthFor(x.width());
         Targets y = Targets.of(yArg, loss, outputs, "y");
         if (x.count() != y.count()) {
@@ -230,6 +286,7 @@ public final class Model implements AutoCloseable {
         Targets trainY = y;
         if (settings.validationData() != null) {
             valX = Inputs.of(settings.validationData().x(), "validation x");
+            checkInputs(valX, "validation x");
             if (valX.width() != x.width()) {
                 throw new IllegalArgumentException("validation x rows have " + valX.width() + " features but x rows have "
                         + x.width());
@@ -275,7 +332,7 @@ public final class Model implements AutoCloseable {
     private synchronized Map<String, Double> evaluateAny(Object xArg, Object yArg) {
         checkOpen();
         Inputs x = Inputs.of(xArg, "x");
-        checkInputWidth(x.width(), "x");
+        checkInputs(x, "x");
         Targets y = Targets.of(yArg, loss, outputWidthFor(x.width()), "y");
         if (x.count() != y.count()) {
             throw new IllegalArgumentException("x has " + x.count() + " rows but y has " + y.count());
@@ -301,7 +358,7 @@ public final class Model implements AutoCloseable {
     private synchronized float[][] predictAny(Object xArg) {
         checkOpen();
         Inputs x = Inputs.of(xArg, "x");
-        checkInputWidth(x.width(), "x");
+        checkInputs(x, "x");
         ensureBuilt(x.width());
         int batch = Math.min(INFERENCE_BATCH, x.count());
         graph.ensureCapacity(batch);
@@ -618,6 +675,16 @@ public final class Model implements AutoCloseable {
         return layerNames;
     }
 
+    /** Which layer reads which; for the summary and for saving. */
+    LayerGraph topology() {
+        return topology;
+    }
+
+    /** The connections a saved config keeps: null for a Sequential, whose layers form a chain. */
+    ModelConfig.Connections connections() {
+        return topology.isChain() ? null : new ModelConfig.Connections(topology.reads(), topology.inputs());
+    }
+
     public Optimizer optimizer() {
         checkOpen();
         return optimizer;
@@ -745,6 +812,31 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /** Refuses x whose number of inputs or row widths the model cannot take. */
+    private void checkInputs(Inputs x, String what) {
+        int expected = topology.isChain() ? 1 : topology.inputs().size();
+        if (x.inputCount() != expected) {
+            throw new IllegalArgumentException(expected == 1
+                    ? what + " is a List of " + x.inputCount() + " arrays but the model has one input: pass one float[][]"
+                            + " or Tensor"
+                    : "the model has " + expected + " inputs but " + what + (x.inputCount() == 1 ? " is one array"
+                            : " holds " + x.inputCount()) + ": pass a List of " + expected + " arrays, one per Input in"
+                            + " the order the model lists its inputs");
+        }
+        if (topology.isChain()) {
+            checkInputWidth(x.width(), what);
+            return;
+        }
+        for (int i = 0; i < expected; i++) {
+            InputLayer in = (InputLayer) layers.get(topology.inputs().get(i));
+            if (x.width(i) != in.width()) {
+                throw new IllegalArgumentException(what + " input " + i + " rows have " + x.width(i) + " values but the"
+                        + " model's input " + i + " ('" + layerNames.get(topology.inputs().get(i)) + "') takes "
+                        + in.width() + " (shape " + in.exampleShape() + ")");
+            }
+        }
+    }
+
     private void checkInputWidth(int width, String what) {
         if (inputWidth != 0 && width != inputWidth) {
             throw new IllegalArgumentException(what + " rows have " + width + " features but the model expects "
@@ -753,7 +845,7 @@ public final class Model implements AutoCloseable {
     }
 
     int outputWidthFor(int width) {
-        return ExampleShapes.of(layers, layerNames, width).output().size();
+        return ExampleShapes.of(topology, layerNames, width).output().size();
     }
 
     /** The example shapes through the built model; for its summary. */
@@ -761,20 +853,30 @@ public final class Model implements AutoCloseable {
         if (graph == null) {
             throw new IllegalStateException("the model is not built yet");
         }
-        return ExampleShapes.of(layers, layerNames, inputWidth);
+        return ExampleShapes.of(topology, layerNames, inputWidth);
     }
 
     private void checkOutputFitsLoss(int width) {
-        LossOutputCheck.check(layers, loss, outputWidthFor(width));
+        LossOutputCheck.check(topology.outputPath(), loss, outputWidthFor(width));
     }
 
     private void build(int width) {
-        ExampleShapes shapes = ExampleShapes.of(layers, layerNames, width);
+        ExampleShapes shapes = ExampleShapes.of(topology, layerNames, width);
         ModelSizeCheck.check(layers, shapes);
-        GraphLowering lowering = new GraphLowering(shapes.input(0), Kiln.newRandom());
-        Node output = lowering.graph().input();
+        GraphLowering lowering = topology.isChain() ? new GraphLowering(shapes.input(0), Kiln.newRandom())
+                : new GraphLowering(Kiln.newRandom());
+        Node[] outputs = new Node[layers.size()];
         for (int i = 0; i < layers.size(); i++) {
-            output = lowering.lower(layers.get(i), layerNames.get(i), shapes.input(i), output);
+            int[] reads = topology.reads().get(i);
+            if (reads.length == 0) { // a functional model's Input
+                outputs[i] = lowering.input(layerNames.get(i), shapes.output(i));
+                continue;
+            }
+            List<Node> from = new ArrayList<>();
+            for (int r : reads) {
+                from.add(r == LayerGraph.MODEL_DATA ? lowering.graph().input() : outputs[r]);
+            }
+            outputs[i] = lowering.lower(layers.get(i), layerNames.get(i), shapes.inputs().get(i), from);
         }
         CompiledGraph compiled = Compiler.compile(lowering.graph(), loss.function(), reductions(shapes.output().size()),
                 optimizer.rule(), KernelPool.global());

@@ -50,7 +50,7 @@ final class ModelFiles {
                 : new ModelConfig.TrainingState(graph.iterations(), graph.learningRate(), model.seed(),
                         graph.dropoutSeed(), graph.dropoutStep());
         ModelConfig config = new ModelConfig(Kiln.VERSION, model.layers(), model.layerNames(), model.inputWidth(),
-                model.optimizer(), model.loss(), model.metrics(), state);
+                model.optimizer(), model.loss(), model.metrics(), state, model.connections());
         byte[] json = config.toJson(); // refuses what has no saved form (a custom schedule) before any work
         SavedModels.requireReadableBack(json, path, ModelConfig::fromJson);
         Map<String, SafeTensors.Entry> tensors = weights(graph);

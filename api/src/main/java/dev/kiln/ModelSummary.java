@@ -1,9 +1,10 @@
 package dev.kiln;
 
+import dev.kiln.core.memory.Shape;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
-import dev.kiln.core.memory.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -14,7 +15,8 @@ final class ModelSummary {
 
     static String render(Model model) {
         StringBuilder sb = new StringBuilder();
-        sb.append("Model: \"sequential\"\n");
+        boolean functional = !model.topology().isChain();
+        sb.append(functional ? "Model: \"functional\"\n" : "Model: \"sequential\"\n");
         if (!model.isBuilt()) {
             sb.append("This model has not yet been built. Build it by calling fit, predict or evaluate,"
                     + " or start it with an Input layer.\n");
@@ -27,26 +29,31 @@ final class ModelSummary {
         ExampleShapes shapes = model.exampleShapes();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            if (l instanceof InputLayer) {
-                continue; // Keras lists the layers after the input
+            if (l instanceof InputLayer && !functional) {
+                continue; // Keras lists a Sequential's layers after its input (a functional model's inputs too)
             }
             long params = l.parameterCount(shapes.input(i));
             nonTrainable += l.nonTrainableParameterCount(shapes.input(i));
             total += params;
-            rows.add(new String[] {model.layerNames().get(i) + " (" + l.typeName() + ")", describe(shapes.output(i)),
-                    String.format(Locale.ROOT, "%,d", params)});
-        }
-        int[] w = {"Layer (type)".length(), "Output Shape".length(), "Param #".length()};
-        for (String[] r : rows) {
-            for (int c = 0; c < 3; c++) {
-                w[c] = Math.max(w[c], r[c].length());
+            String[] row = {model.layerNames().get(i) + " (" + l.typeName() + ")", describe(shapes.output(i)),
+                    String.format(Locale.ROOT, "%,d", params)};
+            rows.add(functional ? Arrays.copyOf(row, 4) : row);
+            if (functional) {
+                rows.getLast()[3] = connections(model, i);
             }
         }
-        w[0] += 2;
-        w[1] += 2;
-        w[2] += 2;
+        String[] header = functional ? new String[] {"Layer (type)", "Output Shape", "Param #", "Connected to"}
+                : new String[] {"Layer (type)", "Output Shape", "Param #"};
+        int[] w = new int[header.length];
+        for (int c = 0; c < header.length; c++) {
+            w[c] = header[c].length();
+            for (String[] r : rows) {
+                w[c] = Math.max(w[c], r[c].length());
+            }
+            w[c] += 2;
+        }
         sb.append(line('┏', '━', '┳', '┓', w));
-        sb.append(cells('┃', new String[] {"Layer (type)", "Output Shape", "Param #"}, w));
+        sb.append(cells('┃', header, w));
         sb.append(line('┡', '━', '╇', '┩', w));
         for (int i = 0; i < rows.size(); i++) {
             sb.append(cells('│', rows.get(i), w));
@@ -60,6 +67,15 @@ final class ModelSummary {
                 bytes(total - nonTrainable)));
         sb.append(String.format(Locale.ROOT, " Non-trainable params: %,d (%s)%n", nonTrainable, bytes(nonTrainable)));
         return sb.toString();
+    }
+
+    /** Keras' "Connected to" column: the layers read, as {@code name[0][0]}, or "-" for an input. */
+    private static String connections(Model model, int layer) {
+        List<String> from = new ArrayList<>();
+        for (int r : model.topology().reads().get(layer)) {
+            from.add(model.layerNames().get(r) + "[0][0]");
+        }
+        return from.isEmpty() ? "-" : String.join(", ", from);
     }
 
     /** Keras' form, with the batch axis: "(None, 28, 28)". */

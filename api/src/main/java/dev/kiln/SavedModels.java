@@ -2,14 +2,19 @@ package dev.kiln;
 
 import dev.kiln.core.graph.CompiledGraph;
 import dev.kiln.core.runtime.Parameter;
+import dev.kiln.io.Abbreviated;
 import dev.kiln.io.ModelConfig;
 import dev.kiln.io.ModelFormatException;
 import dev.kiln.layers.InputLayer;
+import dev.kiln.layers.Layer;
+import dev.kiln.layers.LayerCall;
+import dev.kiln.layers.SymbolicTensor;
 import dev.kiln.optimizers.Optimizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -141,13 +146,56 @@ final class SavedModels {
         return needed;
     }
 
-    /** What each layer of the config receives, or a refusal when the layers cannot be chained. */
+    /** What each layer of the config receives, or a refusal when the layers cannot be connected. */
     static ExampleShapes exampleShapes(ModelConfig config, String source) throws ModelFormatException {
+        LayerGraph topology = topology(config, source);
         try {
-            return ExampleShapes.of(config.layers(), config.layerNames(), config.inputWidth());
+            return ExampleShapes.of(topology, config.layerNames(), config.inputWidth());
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(source, "the saved model cannot be rebuilt: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Which layer of the config reads which: a chain for a Sequential; for a functional model the graph
+     * its connections describe, whose layers must come in the order Keras gives them (the order its
+     * files key the weights by), as every file Keras or Kiln writes has them.
+     */
+    static LayerGraph topology(ModelConfig config, String source) throws ModelFormatException {
+        ModelConfig.Connections connections = config.connections();
+        if (connections == null) {
+            return LayerGraph.chain(config.layers());
+        }
+        List<Layer> layers = config.layers();
+        List<SymbolicTensor> tensors = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            int[] reads = connections.reads().get(i);
+            if (reads.length == 0) {
+                tensors.add((InputLayer) layers.get(i));
+                continue;
+            }
+            List<SymbolicTensor> from = new ArrayList<>();
+            for (int r : reads) {
+                from.add(tensors.get(r));
+            }
+            tensors.add(new LayerCall(layers.get(i), from));
+        }
+        List<InputLayer> inputs = connections.inputs().stream().map(i -> (InputLayer) layers.get(i)).toList();
+        LayerGraph graph;
+        try {
+            graph = LayerGraph.functional(inputs, tensors.getLast());
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(source, "the saved model cannot be rebuilt: " + e.getMessage(), e);
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            if (i >= graph.layers().size() || graph.layers().get(i) != layers.get(i)) {
+                throw new ModelFormatException(source, "config.json lists layer '" + Abbreviated.name(config.layerNames()
+                        .get(i)) + "' at place " + i + ", but Keras orders this model's layers otherwise"
+                        + (i < graph.layers().size() ? "" : " (the layer is not connected to the output)")
+                        + "; its weights would be read from another layer's place");
+            }
+        }
+        return graph;
     }
 
     /** What a loader puts into the rebuilt model from its file. */
@@ -174,7 +222,9 @@ final class SavedModels {
     private static Model rebuild(ModelConfig config, String source) throws ModelFormatException {
         Model model;
         try {
-            model = new Model(config.layers(), config.optimizer(), config.loss(), config.metrics());
+            model = config.connections() == null
+                    ? new Model(config.layers(), config.optimizer(), config.loss(), config.metrics())
+                    : new Model(topology(config, source), config.optimizer(), config.loss(), config.metrics());
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(source, "the saved model cannot be rebuilt: " + e.getMessage(), e);
         }

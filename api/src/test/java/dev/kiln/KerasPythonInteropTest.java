@@ -85,8 +85,97 @@ class KerasPythonInteropTest {
             print("JSON " + json.dumps(out))
             """;
 
+    /** As CHECKER, for functional models whose inputs lie in x0.npy, x1.npy, ... (and train_x0.npy, ...). */
+    private static final String FUNCTIONAL_CHECKER = """
+            import json, os, sys
+            import numpy as np
+            import keras
+            out = {}
+            for name in sys.argv[2:]:
+                base = sys.argv[1] + "/" + name
+                count = len([f for f in os.listdir(sys.argv[1]) if f.startswith(name + ".x") and f.endswith(".npy")])
+                x = [np.load(base + f".x{i}.npy") for i in range(count)]
+                tx = [np.load(base + f".train_x{i}.npy") for i in range(count)]
+                ty = np.load(base + ".train_y.npy")
+                model = keras.models.load_model(base + ".keras")
+                got = model.predict(x, verbose=0)
+                fresh = keras.models.load_model(base + ".keras")
+                fresh.load_weights(base + ".weights.h5")
+                result = {
+                    "predict": float(np.abs(got - np.load(base + ".pred.npy")).max()),
+                    "weights_h5": float(np.abs(fresh.predict(x, verbose=0) - got).max()),
+                    "iterations": int(model.optimizer.iterations.numpy()),
+                    "layers": [l.name for l in model.layers],
+                }
+                model.fit(tx, ty, batch_size=len(ty), epochs=1, shuffle=False, verbose=0)
+                result["next"] = float(np.abs(model.predict(x, verbose=0) - np.load(base + ".next.npy")).max())
+                out[name] = result
+            print("JSON " + json.dumps(out))
+            """;
+
     @TempDir
     Path dir;
+
+    @Test
+    void kerasLoadsKilnsFunctionalModelsAndTrainsOnAlike() throws Exception {
+        String python = kerasPython();
+        Random random = new Random(15);
+        List<String> names = List.of("residual", "two_inputs");
+        for (String name : names) {
+            boolean two = name.equals("two_inputs");
+            try (Model model = two ? FunctionalModelTest.twoInputs() : FunctionalModelTest.residual()) {
+                int[] widths = two ? new int[] {4, 3} : new int[] {6};
+                List<float[][]> x = new ArrayList<>();
+                List<float[][]> trainX = new ArrayList<>();
+                for (int i = 0; i < widths.length; i++) {
+                    x.add(rows(random, 8, widths[i]));
+                    trainX.add(rows(random, 16, widths[i]));
+                    npy(x.get(i), new int[] {widths[i]}, dir.resolve(name + ".x" + i + ".npy"));
+                    npy(trainX.get(i), new int[] {widths[i]}, dir.resolve(name + ".train_x" + i + ".npy"));
+                }
+                FitOption[] options = {epochs(1), batchSize(16), shuffle(false), verbose(0)};
+                if (two) {
+                    float[][] y = rows(random, 16, 2);
+                    Tensor.of(y).toNpy(dir.resolve(name + ".train_y.npy"));
+                    model.fit(trainX, y, epochs(3), batchSize(16), shuffle(false), verbose(0));
+                    save(model, x, dir.resolve(name));
+                    model.fit(trainX, y, options);
+                } else {
+                    int[] labels = new int[16];
+                    float[] asFloats = new float[16];
+                    for (int i = 0; i < 16; i++) {
+                        labels[i] = random.nextInt(3);
+                        asFloats[i] = labels[i];
+                    }
+                    Tensor.of(asFloats, 16).toNpy(dir.resolve(name + ".train_y.npy"));
+                    model.fit(trainX, labels, epochs(3), batchSize(16), shuffle(false), verbose(0));
+                    save(model, x, dir.resolve(name));
+                    model.fit(trainX, labels, options);
+                }
+                Tensor.of(model.predict(x)).toNpy(dir.resolve(name + ".next.npy"));
+            }
+        }
+        List<String> command = new ArrayList<>(List.of(python, "-c", FUNCTIONAL_CHECKER, dir.toString()));
+        command.addAll(names);
+        String output = run(command);
+        int at = output.lastIndexOf("JSON ");
+        assertTrue(at >= 0, "the Keras side printed no result:\n" + output);
+        JsonNode results = new ObjectMapper().readTree(output.substring(at + 5));
+        System.out.println("Keras against Kiln's functional models, largest differences: " + results);
+        for (String name : names) {
+            JsonNode r = results.get(name);
+            assertTrue(r.get("predict").asDouble() <= 1e-5, name + ": Keras predicts otherwise, off by " + r);
+            assertTrue(r.get("weights_h5").asDouble() <= 1e-6, name + ": the .weights.h5 differs: " + r);
+            assertEquals(3, r.get("iterations").asInt(), name + ": the step count did not cross: " + r);
+            assertTrue(r.get("next").asDouble() <= 1e-4, name + ": one more step lands elsewhere: " + r);
+        }
+    }
+
+    private static void save(Model model, List<float[][]> x, Path base) throws IOException {
+        model.save(Path.of(base + ".keras"));
+        model.saveWeights(Path.of(base + ".weights.h5"));
+        Tensor.of(model.predict(x)).toNpy(Path.of(base + ".pred.npy"));
+    }
 
     private record Case(String name, Supplier<Model> model, int[] inputShape, int classes, boolean sparse,
             boolean dropout) {

@@ -10,9 +10,9 @@ import static dev.kiln.Layers.Input;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import dev.kiln.optimizers.Adagrad;
 import dev.kiln.optimizers.Adam;
 import dev.kiln.optimizers.AdamW;
-import dev.kiln.optimizers.Adagrad;
 import dev.kiln.optimizers.Optimizers;
 import dev.kiln.optimizers.RMSprop;
 import dev.kiln.optimizers.SGD;

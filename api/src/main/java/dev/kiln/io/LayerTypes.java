@@ -1,8 +1,10 @@
 package dev.kiln.io;
 
 import dev.kiln.layers.ActivationLayer;
+import dev.kiln.layers.AddLayer;
 import dev.kiln.layers.AveragePooling2DLayer;
 import dev.kiln.layers.BatchNormalizationLayer;
+import dev.kiln.layers.ConcatenateLayer;
 import dev.kiln.layers.Conv2DLayer;
 import dev.kiln.layers.DenseLayer;
 import dev.kiln.layers.DropoutLayer;
@@ -13,6 +15,7 @@ import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
 import dev.kiln.layers.LayerNormalizationLayer;
 import dev.kiln.layers.MaxPooling2DLayer;
+import dev.kiln.layers.MultiplyLayer;
 import dev.kiln.layers.ReshapeLayer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -47,6 +50,9 @@ final class LayerTypes {
         READERS.put("GlobalAveragePooling2D", GlobalAveragePooling2DLayer::fromConfig);
         READERS.put("GlobalMaxPooling2D", GlobalMaxPooling2DLayer::fromConfig);
         READERS.put("Reshape", ReshapeLayer::fromConfig);
+        READERS.put("Add", AddLayer::fromConfig);
+        READERS.put("Multiply", MultiplyLayer::fromConfig);
+        READERS.put("Concatenate", ConcatenateLayer::fromConfig);
     }
 
     private LayerTypes() {

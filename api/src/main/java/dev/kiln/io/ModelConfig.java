@@ -35,9 +35,10 @@ import java.util.List;
  * @param loss        the loss
  * @param metrics     the metrics, by the names they were given
  * @param state       where training stands
+ * @param connections which layer reads which in a functional model, null for a Sequential (a chain)
  */
 public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> layerNames, int inputWidth,
-        Optimizer optimizer, Loss loss, List<Metric> metrics, TrainingState state) {
+        Optimizer optimizer, Loss loss, List<Metric> metrics, TrainingState state, Connections connections) {
     static final int FORMAT_VERSION = 1;
     /** The most layers a file may hold; saving refuses a larger model, so every saved file loads back. */
     public static final int MAX_LAYERS = 10_000;
@@ -54,10 +55,29 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
     public record TrainingState(long iterations, double learningRate, long seed, long dropoutSeed, long dropoutStep) {
     }
 
+    /**
+     * How a functional model's layers connect.
+     *
+     * @param reads  for each layer, the places of the layers whose outputs it reads (none for an input)
+     * @param inputs the places of the model's inputs, in the order data is passed
+     */
+    public record Connections(List<int[]> reads, List<Integer> inputs) {
+        public Connections {
+            reads = List.copyOf(reads);
+            inputs = List.copyOf(inputs);
+        }
+    }
+
     public ModelConfig {
         layers = List.copyOf(layers);
         layerNames = List.copyOf(layerNames);
         metrics = List.copyOf(metrics);
+    }
+
+    /** The config of a Sequential model. */
+    public ModelConfig(String kilnVersion, List<Layer> layers, List<String> layerNames, int inputWidth,
+            Optimizer optimizer, Loss loss, List<Metric> metrics, TrainingState state) {
+        this(kilnVersion, layers, layerNames, inputWidth, optimizer, loss, metrics, state, null);
     }
 
     /**
@@ -97,6 +117,26 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
             throw new IllegalStateException("the model has " + layers.size() + " layers; a saved file holds at most "
                     + MAX_LAYERS + ", so it cannot be saved");
         }
+        if (connections != null) {
+            root.put("module", "keras.src.models.functional");
+            root.put("class_name", FunctionalConfigs.CLASS_NAME);
+            ObjectNode config = root.putObject("config");
+            config.put("name", "functional");
+            config.put("trainable", true);
+            FunctionalConfigs.write(config, layers, layerNames, connections);
+            root.put("registered_name", FunctionalConfigs.CLASS_NAME);
+            root.putObject("build_config").putNull("input_shape"); // each Input gives its own shape
+        } else {
+            sequentialFields(root);
+        }
+        ObjectNode compile = root.putObject("compile_config");
+        compile.set("optimizer", OptimizerConfigs.optimizer(optimizer));
+        compile.set("loss", LossConfigs.loss(loss));
+        ArrayNode metricArray = compile.putArray("metrics");
+        metrics.forEach(m -> metricArray.add(MetricConfigs.metric(m)));
+    }
+
+    private void sequentialFields(ObjectNode root) {
         root.put("module", "keras");
         root.put("class_name", "Sequential");
         ObjectNode config = root.putObject("config");
@@ -116,11 +156,6 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
                 shape.add(inputWidth);
             }
         }
-        ObjectNode compile = root.putObject("compile_config");
-        compile.set("optimizer", OptimizerConfigs.optimizer(optimizer));
-        compile.set("loss", LossConfigs.loss(loss));
-        ArrayNode metricArray = compile.putArray("metrics");
-        metrics.forEach(m -> metricArray.add(MetricConfigs.metric(m)));
     }
 
     private static byte[] encode(ObjectNode root) {
@@ -221,8 +256,10 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
 
     private static ModelConfig kerasFields(JsonFields root, String kilnVersion, TrainingState state)
             throws ModelFormatException {
-        if (!root.text("class_name").equals("Sequential")) {
-            throw root.fail("class_name", "must be \"Sequential\", the only model Kiln builds");
+        String modelClass = root.text("class_name");
+        boolean functional = modelClass.equals(FunctionalConfigs.CLASS_NAME);
+        if (!functional && !modelClass.equals("Sequential")) {
+            throw root.fail("class_name", "must be \"Sequential\" or \"Functional\", the models Kiln builds");
         }
         JsonFields config = root.object("config");
         if (config.has("trainable") && !config.bool("trainable")) {
@@ -240,8 +277,12 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
             layers.add(LayerConfigs.parseLayer(layer));
             names.add(layer.object("config").text("name"));
         }
+        Connections connections = functional ? FunctionalConfigs.read(config, layers, names) : null;
         int inputWidth = 0;
-        if (root.has("build_config")) {
+        if (functional) {
+            // Keras lists an input first; the model is built from its Inputs' shapes.
+            inputWidth = ((InputLayer) layers.get(0)).width();
+        } else if (root.has("build_config")) {
             JsonFields build = root.object("build_config");
             inputWidth = ConfigReader.batchShape(build, "input_shape").size();
         }
@@ -260,7 +301,7 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
                 throw compile.fail(unsupported, "must be null: Kiln's models have one output and unweighted metrics");
             }
         }
-        return new ModelConfig(kilnVersion, layers, names, inputWidth, optimizer, loss, metrics, state);
+        return new ModelConfig(kilnVersion, layers, names, inputWidth, optimizer, loss, metrics, state, connections);
     }
 
     /** A step count: never negative, and small enough that training on from it cannot overflow. */

@@ -16,11 +16,15 @@ import java.util.OptionalInt;
  * layers after it see examples of {@code shape}. A multi-dimensional input must pass through
  * {@link FlattenLayer} before a Dense.
  *
+ * <p>In a functional model it is also the placeholder of one input ({@link SymbolicTensor}): layers are
+ * {@linkplain Layer#apply applied} to it, and {@code Model.of(inputs, output)} lists it among the inputs.
+ * Two inputs are two objects, even when their shapes are equal.
+ *
  * <pre>{@code
  * Layer in = Layers.Input(28, 28);   // shape [28, 28], width 784
  * }</pre>
  */
-public record InputLayer(int width, List<Integer> shape) implements Layer {
+public record InputLayer(int width, List<Integer> shape) implements Layer, SymbolicTensor {
     public InputLayer {
         if (shape == null || shape.isEmpty()) {
             throw new IllegalArgumentException("Input shape must have at least one dimension, got " + shape);

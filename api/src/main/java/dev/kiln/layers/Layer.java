@@ -4,6 +4,7 @@ import dev.kiln.core.graph.Node;
 import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.memory.Shape;
 import dev.kiln.io.ConfigWriter;
+import java.util.List;
 import java.util.OptionalInt;
 
 /**
@@ -20,7 +21,7 @@ import java.util.OptionalInt;
  */
 public sealed interface Layer permits InputLayer, DenseLayer, ActivationLayer, DropoutLayer, FlattenLayer, LayerNormalizationLayer,
         BatchNormalizationLayer, Conv2DLayer, MaxPooling2DLayer, AveragePooling2DLayer, GlobalAveragePooling2DLayer,
-        GlobalMaxPooling2DLayer, ReshapeLayer {
+        GlobalMaxPooling2DLayer, ReshapeLayer, MergeLayer {
     /** The Keras class name shown by {@code summary()} and written to files, e.g. {@code Dense}. */
     String typeName();
 
@@ -36,6 +37,34 @@ public sealed interface Layer permits InputLayer, DenseLayer, ActivationLayer, D
      *         examples of shape [28, 28]: add Flatten() before it"
      */
     Shape outputShape(Shape input);
+
+    /**
+     * The shape of one example after this layer when it reads {@code inputs}, one shape per tensor it was
+     * applied to: most layers read one (and this calls {@link #outputShape(Shape)}); a merge reads several.
+     */
+    default Shape outputShape(List<Shape> inputs) {
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException("reads one input but was applied to " + inputs.size());
+        }
+        return outputShape(inputs.get(0));
+    }
+
+    /**
+     * This layer applied to {@code inputs} in a functional model: a placeholder for its output, to apply
+     * further layers to and finally hand to {@code Model.of(inputs, output)}. Applying the same layer
+     * object twice would share its weights, which Kiln does not support yet: {@code Model.of} refuses it.
+     *
+     * <pre>{@code
+     * var in = Input(784);
+     * var out = Dense(10, "softmax").apply(Dense(64, "relu").apply(in));
+     * }</pre>
+     */
+    default SymbolicTensor apply(SymbolicTensor... inputs) {
+        if (inputs == null) {
+            throw new IllegalArgumentException(typeName() + " was applied to null");
+        }
+        return new LayerCall(this, java.util.Arrays.asList(inputs));
+    }
 
     /**
      * The width of the layer's (flattened) output when it can be told before the examples' shape is known,
@@ -72,6 +101,17 @@ public sealed interface Layer permits InputLayer, DenseLayer, ActivationLayer, D
      * ({@link LayerLowering#inputShape()}); the weights it makes must come in Keras' order.
      */
     Node lower(LayerLowering lowering, Node input);
+
+    /**
+     * As {@link #lower(LayerLowering, Node)} for a layer that reads {@code inputs}, one node per tensor it
+     * was applied to; a merge overrides it.
+     */
+    default Node lower(LayerLowering lowering, List<Node> inputs) {
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException(typeName() + " reads one input but was applied to " + inputs.size());
+        }
+        return lower(lowering, inputs.get(0));
+    }
 
     /**
      * Writes the layer's own Keras config fields (the name, dtype and class name are written for it);

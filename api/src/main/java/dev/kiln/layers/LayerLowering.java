@@ -6,6 +6,7 @@ import dev.kiln.core.memory.Shape;
 import dev.kiln.core.runtime.DropoutSeed;
 import dev.kiln.core.runtime.Parameter;
 import dev.kiln.regularizers.Regularizer;
+import java.util.List;
 
 /**
  * What a layer needs to turn itself into engine ops ({@link Layer#lower}): the engine graph it adds
@@ -32,6 +33,9 @@ public interface LayerLowering {
 
     /** Adds {@code op} reading {@code input}, as a node named after the layer. */
     Node add(Op op, Node input);
+
+    /** Adds {@code op} reading {@code inputs} (a merge op, which reads several), as a node named after the layer. */
+    Node add(Op op, List<Node> inputs);
 
     /** Adds {@code op} reading {@code input}, as a node named {@code <layer>/<part>}, e.g. {@code dense/bias_add}. */
     Node add(String part, Op op, Node input);

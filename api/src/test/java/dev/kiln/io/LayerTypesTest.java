@@ -1,8 +1,10 @@
 package dev.kiln.io;
 
 import static dev.kiln.Layers.Activation;
+import static dev.kiln.Layers.Add;
 import static dev.kiln.Layers.AveragePooling2D;
 import static dev.kiln.Layers.BatchNormalization;
+import static dev.kiln.Layers.Concatenate;
 import static dev.kiln.Layers.Conv2D;
 import static dev.kiln.Layers.Dense;
 import static dev.kiln.Layers.Dropout;
@@ -12,6 +14,7 @@ import static dev.kiln.Layers.GlobalMaxPooling2D;
 import static dev.kiln.Layers.Input;
 import static dev.kiln.Layers.LayerNormalization;
 import static dev.kiln.Layers.MaxPooling2D;
+import static dev.kiln.Layers.Multiply;
 import static dev.kiln.Layers.Reshape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,7 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.layers.Layer;
 import dev.kiln.regularizers.L2;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -35,14 +37,27 @@ class LayerTypesTest {
             Conv2D(8, 3, "relu").kernelSize(3, 5).strides(2, 1).padding("same").useBias(false).kernelInitializer("he_normal")
                     .kernelRegularizer(new L2(0.25)),
             MaxPooling2D(3).strides(1, 2).padding("same"), AveragePooling2D(2).strides(1), GlobalAveragePooling2D(),
-            GlobalMaxPooling2D(), Reshape(4, -1, 2));
+            GlobalMaxPooling2D(), Reshape(4, -1, 2), Add(), Multiply(), Concatenate());
 
     @Test
     void everyLayerClassIsRegisteredUnderItsTypeName() {
         Set<Class<?>> covered = ONE_OF_EACH.stream().map(Object::getClass).collect(Collectors.toSet());
         // A new layer class must join ONE_OF_EACH, and so this test's round trip.
-        assertEquals(Set.copyOf(Arrays.asList(Layer.class.getPermittedSubclasses())), covered);
+        assertEquals(layerClasses(Layer.class), covered);
         assertEquals(ONE_OF_EACH.stream().map(Layer::typeName).toList(), LayerTypes.classNames());
+    }
+
+    /** The classes that implement {@code type}, through sealed sub-interfaces such as MergeLayer. */
+    private static Set<Class<?>> layerClasses(Class<?> type) {
+        Set<Class<?>> out = new java.util.HashSet<>();
+        for (Class<?> c : type.getPermittedSubclasses()) {
+            if (c.isInterface()) {
+                out.addAll(layerClasses(c));
+            } else {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     @Test
@@ -62,6 +77,7 @@ class LayerTypesTest {
                 () -> LayerConfigs.parseLayer(new JsonFields(entry, "layers[0]", "test")));
         assertTrue(e.getMessage().endsWith("layers[0].class_name is 'Conv3D'; this Kiln reads InputLayer, Dense, Activation,"
                 + " Dropout, Flatten, LayerNormalization, BatchNormalization, Conv2D, MaxPooling2D, AveragePooling2D,"
-                + " GlobalAveragePooling2D, GlobalMaxPooling2D and Reshape layers"), e.getMessage());
+                + " GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, Add, Multiply and Concatenate layers"),
+                e.getMessage());
     }
 }

@@ -33,6 +33,7 @@ public final class Demo {
             case "xor" -> XorExample.run(options.epochs(), options.batch());
             case "regression" -> RegressionExample.run(options.epochs(), options.batch());
             case "binary" -> BinaryClassificationExample.run(options.epochs(), options.batch());
+            case "functional" -> FunctionalExample.run(options.epochs(), options.batch());
             case "early-stopping" -> EarlyStoppingExample.run(options.epochs(), options.batch(),
                     EarlyStoppingExample.TRAIN_ROWS, Path.of(EarlyStoppingExample.PLOT));
             case "checkpoint" -> CheckpointResumeExample.run(options.epochs(), options.batch(),

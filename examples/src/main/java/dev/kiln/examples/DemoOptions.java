@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /** The command line of {@code ./kiln demo}: --model, --epochs, --batch, --threads, --seed. */
 record DemoOptions(String model, int epochs, int batch, int threads, long seed) {
-    static final List<String> MODELS = List.of("fashion", "cnn", "keras", "xor", "regression", "binary", "early-stopping", "checkpoint");
+    static final List<String> MODELS = List.of("fashion", "cnn", "keras", "xor", "regression", "binary", "functional", "early-stopping",
+            "checkpoint");
     private static final List<String> FLAGS = List.of("--model", "--epochs", "--batch", "--threads", "--seed");
 
     static DemoOptions parse(String[] args) {
@@ -51,6 +52,8 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
                   regression      linear-plus-noise target fitted with mse
                   binary          loan default from four generated tabular features: standardised inputs,
                                   sigmoid output, binary_crossentropy
+                  functional      Fashion-MNIST with Keras' functional API: a residual MLP (Add) and a model with
+                                  two inputs (each image's top and bottom halves, joined by Concatenate)
                   early-stopping  a wide MLP overfitting 1,000 Fashion-MNIST images, stopped by EarlyStopping
                                   (val_loss, patience 2) with the best epoch's weights restored; --epochs is the cap
                   checkpoint      ModelCheckpoint writes a .kiln file per epoch; the run is "interrupted" after

@@ -23,6 +23,15 @@ class ExamplesTest {
     }
 
     @Test
+    void functionalModelsLearnFashionMnist() {
+        Kiln.setSeed(42);
+        ExampleResult r = FunctionalExample.run(1, 128);
+        // One epoch of the plain 784-128-10 MLP reaches about 0.82; both graphs must do as well.
+        assertTrue(r.testScores().get("accuracy") > 0.8, "residual MLP " + r.testScores());
+        assertTrue(r.testScores().get("two_input_accuracy") > 0.8, "two inputs " + r.testScores());
+    }
+
+    @Test
     void regressionFindsTheLinearTarget() {
         Kiln.setSeed(42);
         ExampleResult r = RegressionExample.run(20, 32);

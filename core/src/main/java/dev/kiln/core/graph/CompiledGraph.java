@@ -5,7 +5,9 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.exec.Program;
 import dev.kiln.core.exec.RowGather;
+import dev.kiln.core.exec.RowRangeStep;
 import dev.kiln.core.exec.Step;
+import dev.kiln.core.kernel.ElementwiseKernels;
 import dev.kiln.core.memory.Memory;
 import dev.kiln.core.memory.Shape;
 import dev.kiln.core.memory.Tensor;
@@ -26,6 +28,7 @@ import dev.kiln.core.runtime.UpdateStep;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -45,7 +48,8 @@ public final class CompiledGraph implements AutoCloseable {
      */
     public static final long MAX_ITERATIONS = 1L << 62;
 
-    private final List<Node> chain;
+    private final List<Node> nodes;
+    private final List<Node> inputs;
     private final Shape[] shapes;
     private final LossFunction loss;
     private final boolean lossFused;
@@ -64,7 +68,7 @@ public final class CompiledGraph implements AutoCloseable {
 
     private Arena workArena;
     private int capacity;
-    private MemorySegment inputBuffer;
+    private MemorySegment[] inputBuffers;
     private MemorySegment targetBuffer;
     private MemorySegment outputBuffer;
     private Program train;
@@ -80,9 +84,10 @@ public final class CompiledGraph implements AutoCloseable {
     private boolean closed;
     private boolean warmup;
 
-    CompiledGraph(List<Node> chain, Shape[] shapes, LossFunction loss, boolean lossFused,
+    CompiledGraph(List<Node> nodes, Shape[] shapes, LossFunction loss, boolean lossFused,
             List<? extends MetricReduction> metrics, UpdateRule rule, KernelPool pool) {
-        this.chain = List.copyOf(chain);
+        this.nodes = List.copyOf(nodes);
+        this.inputs = nodes.stream().filter(n -> n.op() instanceof Input).toList();
         this.shapes = shapes.clone();
         this.loss = loss;
         this.lossFused = lossFused;
@@ -90,7 +95,7 @@ public final class CompiledGraph implements AutoCloseable {
         this.rule = rule;
         this.pool = pool;
         this.gather = new RowGather(pool);
-        for (Node n : chain) {
+        for (Node n : nodes) {
             parameters.addAll(n.op().parameters());
             if (n.op() instanceof Dropout d) {
                 dropoutSeeds.add(d.seed());
@@ -132,9 +137,19 @@ public final class CompiledGraph implements AutoCloseable {
 
     // ---- shape ------------------------------------------------------------------------------
 
-    /** Floats per input example. */
+    /** Floats per input example (of the first input, when the graph has several). */
     public int inputWidth() {
-        return shapes[0].size();
+        return inputShape().size();
+    }
+
+    /** How many inputs the graph reads: examples of each are loaded before every step. */
+    public int inputCount() {
+        return inputs.size();
+    }
+
+    /** The shape of input {@code input}'s examples, in the order the graph added its inputs. */
+    public Shape inputShape(int input) {
+        return shapes[inputs.get(input).id()];
     }
 
     /** Floats per output example. */
@@ -143,7 +158,7 @@ public final class CompiledGraph implements AutoCloseable {
     }
 
     public Shape inputShape() {
-        return shapes[0];
+        return inputShape(0);
     }
 
     public Shape outputShape() {
@@ -159,9 +174,9 @@ public final class CompiledGraph implements AutoCloseable {
         return List.copyOf(parameters);
     }
 
-    /** The compiled nodes, input first, after fusion: what actually runs. */
+    /** The compiled nodes in graph order, inputs included, after fusion: what actually runs. */
     public List<Node> nodes() {
-        return chain;
+        return nodes;
     }
 
     public boolean lossFused() {
@@ -341,13 +356,22 @@ public final class CompiledGraph implements AutoCloseable {
 
     /** Copies rows {@code order[from..from+count)} (or {@code from..} when order is null) of x into the batch. */
     public void loadInputs(float[][] x, int[] order, int from, int count) {
-        checkBatch(count);
-        gather.rows(x, inputBuffer, inputWidth(), order, from, count);
+        loadInputs(0, x, order, from, count);
     }
 
     public void loadInputs(Tensor x, int[] order, int from, int count) {
+        loadInputs(0, x, order, from, count);
+    }
+
+    /** As {@link #loadInputs(float[][], int[], int, int)}, for input {@code input} of a graph that reads several. */
+    public void loadInputs(int input, float[][] x, int[] order, int from, int count) {
         checkBatch(count);
-        gather.rows(x.segment(), inputBuffer, inputWidth(), order, from, count);
+        gather.rows(x, inputBuffers[input], inputShape(input).size(), order, from, count);
+    }
+
+    public void loadInputs(int input, Tensor x, int[] order, int from, int count) {
+        checkBatch(count);
+        gather.rows(x.segment(), inputBuffers[input], inputShape(input).size(), order, from, count);
     }
 
     /** Loads class indices as the targets of the batch. */
@@ -476,16 +500,25 @@ public final class CompiledGraph implements AutoCloseable {
     // ---- autodiff and workspace planning --------------------------------------------------------
 
     private void buildWorkspace(int rows) {
-        int n = chain.size();
+        int n = nodes.size();
         int last = n - 1;
+        List<List<Node>> consumers = ShapeInference.consumers(nodes);
         boolean[] needsGradient = new boolean[n];
-        for (int i = 1; i < n; i++) {
-            needsGradient[i] = chain.get(i).op().parameters().stream().anyMatch(Parameter::trainable) || needsGradient[i - 1];
+        for (int i = 0; i < n; i++) {
+            Node node = nodes.get(i);
+            needsGradient[i] = node.op().parameters().stream().anyMatch(Parameter::trainable)
+                    || node.inputs().stream().anyMatch(in -> needsGradient[in.id()]);
         }
 
         MemoryPlan plan = new MemoryPlan();
         long[] out = new long[n];
         long[] grad = new long[n];
+        // edgeGradient[i][k]: where node i's backward writes the gradient of its k-th input. A node read
+        // once writes straight into that input's gradient; of a node read several times, the last reader
+        // does (its backward runs first) and every other reader gets a buffer of its own, which a sum
+        // step adds in before the node's own backward.
+        long[][] edgeGradient = new long[n][];
+        List<List<Long>> extraGradients = new ArrayList<>();
         long[] scratch = new long[n];
         int[] scratchWidth = new int[n];
         long[] backwardScratch = new long[n];
@@ -493,49 +526,83 @@ public final class CompiledGraph implements AutoCloseable {
         long[] workspace = new long[n];
         long[] workspaceFloats = new long[n];
         for (int i = 0; i < n; i++) {
-            int width = shapes[i].size();
-            if (i > 0 && chain.get(i).op().viewsInput()) {
-                // A reshape: the same rows seen with another shape, in the same memory.
-                out[i] = out[i - 1];
-                grad[i] = grad[i - 1];
-            } else {
-                out[i] = plan.reserve((long) rows * width);
-                grad[i] = needsGradient[i] ? plan.reserve((long) rows * width) : -1;
+            extraGradients.add(new ArrayList<>());
+            Node node = nodes.get(i);
+            long outFloats = (long) rows * shapes[i].size();
+            edgeGradient[i] = new long[node.inputs().size()];
+            for (int k = 0; k < edgeGradient[i].length; k++) {
+                int from = node.inputs().get(k).id();
+                List<Node> readers = consumers.get(from);
+                boolean lastReader = readers.get(readers.size() - 1) == node
+                        && node.inputs().lastIndexOf(nodes.get(from)) == k;
+                if (!needsGradient[from]) {
+                    edgeGradient[i][k] = -1;
+                } else if (lastReader) {
+                    edgeGradient[i][k] = grad[from];
+                } else {
+                    edgeGradient[i][k] = plan.reserve((long) rows * shapes[from].size());
+                    extraGradients.get(from).add(edgeGradient[i][k]);
+                }
             }
-            scratchWidth[i] = i == 0 ? 0 : chain.get(i).op().scratchWidth(shapes[i - 1], shapes[i]);
+            Shape inShape = node.inputs().isEmpty() ? null : shapes[node.input().id()];
+            if (node.op().viewsInput()) {
+                // A reshape: the same rows seen with another shape, in the same memory.
+                out[i] = out[node.input().id()];
+                grad[i] = edgeGradient[i][0];
+            } else {
+                out[i] = plan.reserve(outFloats);
+                grad[i] = needsGradient[i] ? plan.reserve(outFloats) : -1;
+            }
+            boolean input = node.op() instanceof Input;
+            scratchWidth[i] = input ? 0 : node.op().scratchWidth(inShape, shapes[i]);
             scratch[i] = scratchWidth[i] > 0 ? plan.reserve((long) rows * scratchWidth[i]) : -1;
             // Only a backward that computes an input gradient needs it.
-            backwardScratchFloats[i] = i == 0 || !needsGradient[i - 1] ? 0
-                    : chain.get(i).op().backwardScratchFloats(shapes[i - 1], shapes[i]);
+            backwardScratchFloats[i] = input || Arrays.stream(edgeGradient[i]).allMatch(g -> g < 0) ? 0
+                    : node.op().backwardScratchFloats(inShape, shapes[i]);
             backwardScratch[i] = backwardScratchFloats[i] > 0 ? plan.reserve(backwardScratchFloats[i]) : -1;
-            workspaceFloats[i] = i == 0 ? 0 : chain.get(i).op().workspaceFloats(shapes[i - 1], shapes[i]);
+            workspaceFloats[i] = input ? 0 : node.op().workspaceFloats(inShape, shapes[i]);
             workspace[i] = workspaceFloats[i] > 0 ? plan.reserve(workspaceFloats[i]) : -1;
         }
         long target = plan.reserve((long) rows * targetWidth());
 
         Arena arena = Memory.newArena();
         MemorySegment region = plan.allocate(arena);
+        MemorySegment[] outputs = new MemorySegment[n];
+        MemorySegment[] gradients = new MemorySegment[n];
+        for (int i = 0; i < n; i++) {
+            long floats = (long) rows * shapes[i].size();
+            outputs[i] = MemoryPlan.slice(region, out[i], floats);
+            gradients[i] = grad[i] < 0 ? null : MemoryPlan.slice(region, grad[i], floats);
+        }
         NodeBuffers[] buffers = new NodeBuffers[n];
-        for (int i = 1; i < n; i++) {
-            long inFloats = (long) rows * shapes[i - 1].size();
-            long outFloats = (long) rows * shapes[i].size();
-            buffers[i] = new NodeBuffers(
-                    MemoryPlan.slice(region, out[i - 1], inFloats),
-                    MemoryPlan.slice(region, out[i], outFloats),
-                    grad[i - 1] < 0 ? null : MemoryPlan.slice(region, grad[i - 1], inFloats),
-                    grad[i] < 0 ? null : MemoryPlan.slice(region, grad[i], outFloats),
+        for (int i = 0; i < n; i++) {
+            Node node = nodes.get(i);
+            if (node.op() instanceof Input) {
+                continue;
+            }
+            List<MemorySegment> ins = new ArrayList<>();
+            List<MemorySegment> inGradients = new ArrayList<>();
+            List<Shape> inShapes = new ArrayList<>();
+            for (int k = 0; k < node.inputs().size(); k++) {
+                int from = node.inputs().get(k).id();
+                ins.add(outputs[from]);
+                inGradients.add(edgeGradient[i][k] < 0 ? null
+                        : MemoryPlan.slice(region, edgeGradient[i][k], (long) rows * shapes[from].size()));
+                inShapes.add(shapes[from]);
+            }
+            buffers[i] = new NodeBuffers(ins, outputs[i], inGradients, gradients[i],
                     scratch[i] < 0 ? null : MemoryPlan.slice(region, scratch[i], (long) rows * scratchWidth[i]),
                     backwardScratch[i] < 0 ? null : MemoryPlan.slice(region, backwardScratch[i], backwardScratchFloats[i]),
-                    shapes[i - 1], shapes[i],
+                    inShapes, shapes[i],
                     workspace[i] < 0 ? null : MemoryPlan.slice(region, workspace[i], workspaceFloats[i]));
         }
         MemorySegment targets = MemoryPlan.slice(region, target, (long) rows * targetWidth());
 
         // The node whose output the loss reads: the logits when the loss absorbed the output activation.
-        int scored = lossFused ? last - 1 : last;
-        MemorySegment scores = buffers[scored].output();
-        MemorySegment output = buffers[last].output();
-        MemorySegment lossGradient = buffers[scored].outputGradient();
+        int scored = lossFused ? nodes.get(last).input().id() : last;
+        MemorySegment scores = outputs[scored];
+        MemorySegment output = outputs[last];
+        MemorySegment lossGradient = gradients[scored];
 
         List<Step> trainSteps = new ArrayList<>();
         for (DropoutSeed seed : dropoutSeeds) {
@@ -546,12 +613,17 @@ public final class CompiledGraph implements AutoCloseable {
                 outputWidth(), metrics);
         trainSteps.add(newTrainLoss);
         trainSteps.add(FiniteGuard.loss(newTrainLoss)); // a NaN loss stops the step before backward and update
-        for (int i = scored; i >= 1; i--) {
-            if (needsGradient[i]) {
-                Step backward = chain.get(i).op().backward(buffers[i], pool);
-                if (backward != null) {
-                    trainSteps.add(backward);
-                }
+        for (int i = scored; i >= 0; i--) {
+            if (!needsGradient[i]) {
+                continue;
+            }
+            for (long extra : extraGradients.get(i)) {
+                MemorySegment from = MemoryPlan.slice(region, extra, (long) rows * shapes[i].size());
+                trainSteps.add(sumGradients(from, gradients[i], shapes[i].size()));
+            }
+            Step backward = nodes.get(i).op().backward(buffers[i], pool);
+            if (backward != null) {
+                trainSteps.add(backward);
             }
         }
         PenaltyStep newTrainPenalty = PenaltyStep.of(parameters, true);
@@ -559,8 +631,8 @@ public final class CompiledGraph implements AutoCloseable {
             trainSteps.add(newTrainPenalty);
         }
         List<StateUpdate> stateUpdates = new ArrayList<>();
-        for (int i = 1; i <= scored; i++) {
-            StateUpdate state = chain.get(i).op().stateUpdate(buffers[i]);
+        for (int i = 0; i <= scored; i++) {
+            StateUpdate state = buffers[i] == null ? null : nodes.get(i).op().stateUpdate(buffers[i]);
             if (state != null) {
                 stateUpdates.add(state);
             }
@@ -593,7 +665,10 @@ public final class CompiledGraph implements AutoCloseable {
 
         workArena = arena;
         capacity = rows;
-        inputBuffer = buffers[1].input();
+        inputBuffers = new MemorySegment[inputs.size()];
+        for (int j = 0; j < inputs.size(); j++) {
+            inputBuffers[j] = outputs[inputs.get(j).id()];
+        }
         targetBuffer = targets;
         outputBuffer = output;
         train = new Program(trainSteps);
@@ -607,9 +682,15 @@ public final class CompiledGraph implements AutoCloseable {
         lastPenalty = null;
     }
 
+    /** gradient += extra: a second reader's share of a node's gradient. */
+    private Step sumGradients(MemorySegment extra, MemorySegment gradient, int width) {
+        return new RowRangeStep((from, to) -> ElementwiseKernels.add(gradient, extra, gradient, (long) from * width,
+                (long) to * width), width, pool);
+    }
+
     private void addForward(List<Step> steps, NodeBuffers[] buffers, int through, boolean training) {
-        for (int i = 1; i <= through; i++) {
-            Step s = chain.get(i).op().forward(buffers[i], training, pool);
+        for (int i = 0; i <= through; i++) {
+            Step s = buffers[i] == null ? null : nodes.get(i).op().forward(buffers[i], training, pool);
             if (s != null) {
                 steps.add(s);
             }

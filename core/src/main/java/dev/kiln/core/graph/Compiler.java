@@ -28,13 +28,13 @@ public final class Compiler {
     /** {@code fuse} false keeps every primitive op on its own: slower, and a reference for tests of fusion. */
     public static CompiledGraph compile(Graph graph, LossFunction loss, List<? extends MetricReduction> metrics,
             UpdateRule rule, KernelPool pool, boolean fuse) {
-        List<Node> chain = graph.nodes();
-        if (chain.size() < 2) {
-            throw new IllegalArgumentException("the graph has no operation after its input");
+        List<Node> nodes = graph.nodes();
+        if (nodes.isEmpty() || nodes.get(nodes.size() - 1).op() instanceof Input) {
+            throw new IllegalArgumentException("the graph has no operation after its inputs");
         }
-        ShapeInference.shapes(chain);
-        boolean lossFused = fuse && Fusion.lossAbsorbsOutput(chain, loss);
-        List<Node> lowered = fuse ? Fusion.fuseDense(chain, lossFused).nodes() : chain;
+        ShapeInference.shapes(nodes);
+        boolean lossFused = fuse && Fusion.lossAbsorbsOutput(nodes, loss);
+        List<Node> lowered = fuse ? Fusion.fuseDense(nodes, lossFused).nodes() : nodes;
         Shape[] shapes = ShapeInference.shapes(lowered);
         return new CompiledGraph(lowered, shapes, loss, lossFused, metrics, rule, pool);
     }

@@ -16,14 +16,22 @@ import java.util.List;
  * }</pre>
  *
  * Nodes are kept in the order they were added, which is a topological order since a node can only
- * read one that already exists.
+ * read nodes that already exist. A node's output may feed several later nodes (the compiled graph
+ * then sums the gradients they send back), and merge ops ({@link Add}, {@link Concatenate},
+ * {@link Multiply}) read several nodes. The last node added is the graph's output; the graph's inputs
+ * are its {@link Input} nodes, in the order they were added.
  */
 public final class Graph {
     private final List<Node> nodes = new ArrayList<>();
+    private final List<Node> inputs = new ArrayList<>();
 
-    /** A graph whose examples have {@code inputShape}. */
+    /** A graph with no node yet: add its inputs with {@link #addInput}. */
+    public Graph() {
+    }
+
+    /** A graph with one input, named "input", whose examples have {@code inputShape}. */
     public Graph(Shape inputShape) {
-        nodes.add(new Node(0, "input", new Input(inputShape), null));
+        addInput("input", inputShape);
     }
 
     /** A graph whose examples are rows of {@code inputWidth} features. */
@@ -31,21 +39,52 @@ public final class Graph {
         this(Shape.of(inputWidth));
     }
 
+    /** Adds an input of the graph: examples of {@code shape}, loaded before each step. */
+    public Node addInput(String name, Shape shape) {
+        Node node = new Node(nodes.size(), name, new Input(shape), List.of());
+        nodes.add(node);
+        inputs.add(node);
+        return node;
+    }
+
+    /** The graph's first input. */
     public Node input() {
-        return nodes.get(0);
+        if (inputs.isEmpty()) {
+            throw new IllegalStateException("the graph has no input yet");
+        }
+        return inputs.get(0);
+    }
+
+    /** The graph's inputs in the order they were added: the order in which examples are loaded. */
+    public List<Node> inputs() {
+        return Collections.unmodifiableList(inputs);
     }
 
     /** Adds {@code op} reading {@code from}, which must belong to this graph. */
     public Node add(String name, Op op, Node from) {
+        return add(name, op, List.of(from == null ? missing(name) : from));
+    }
+
+    /** Adds {@code op} reading {@code from} (several for a merge op), each of which must belong to this graph. */
+    public Node add(String name, Op op, List<Node> from) {
         if (op instanceof Input) {
-            throw new IllegalArgumentException("a graph has exactly one input node");
+            throw new IllegalArgumentException("node '" + name + "': add inputs with addInput");
         }
-        if (from == null || from.id() >= nodes.size() || nodes.get(from.id()) != from) {
-            throw new IllegalArgumentException("node '" + name + "' reads " + from + ", which is not in this graph");
+        if (from.isEmpty()) {
+            throw new IllegalArgumentException("node '" + name + "' reads no node");
+        }
+        for (Node f : from) {
+            if (f == null || f.id() >= nodes.size() || nodes.get(f.id()) != f) {
+                throw new IllegalArgumentException("node '" + name + "' reads " + f + ", which is not in this graph");
+            }
         }
         Node node = new Node(nodes.size(), name, op, from);
         nodes.add(node);
         return node;
+    }
+
+    private static Node missing(String name) {
+        throw new IllegalArgumentException("node '" + name + "' reads null, which is not in this graph");
     }
 
     public List<Node> nodes() {

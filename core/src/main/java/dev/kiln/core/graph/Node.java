@@ -1,17 +1,19 @@
 package dev.kiln.core.graph;
 
-/** One operation applied to the output of another node (null for the graph's input). */
+import java.util.List;
+
+/** One operation applied to the outputs of earlier nodes (none for an input of the graph). */
 public final class Node {
     private final int id;
     private final String name;
     private final Op op;
-    private final Node input;
+    private final List<Node> inputs;
 
-    Node(int id, String name, Op op, Node input) {
+    Node(int id, String name, Op op, List<Node> inputs) {
         this.id = id;
         this.name = name;
         this.op = op;
-        this.input = input;
+        this.inputs = List.copyOf(inputs);
     }
 
     public int id() {
@@ -26,9 +28,14 @@ public final class Node {
         return op;
     }
 
-    /** The node this one reads, or null for the input node. */
+    /** The node this one reads (the first, for an op that merges several), or null for an input of the graph. */
     public Node input() {
-        return input;
+        return inputs.isEmpty() ? null : inputs.get(0);
+    }
+
+    /** The nodes this one reads, in the order its op takes them; empty for an input of the graph. */
+    public List<Node> inputs() {
+        return inputs;
     }
 
     @Override

@@ -2,29 +2,55 @@ package dev.kiln.core.graph;
 
 import dev.kiln.core.memory.Shape;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /**
- * The memory one compiled node reads and writes, sized for the graph's batch capacity: its input and
+ * The memory one compiled node reads and writes, sized for the graph's batch capacity: its inputs and
  * output, their gradients (null where the graph needs none), per-row scratch and per-graph scratch
  * kept for the backward pass, and a per-graph {@code workspace}. {@code scratch}, {@code backwardScratch}
  * and {@code workspace} are null unless the op asked for some ({@link Op#workspaceFloats}: per-graph
- * statistics such as batch norm's). Rows of the input and output are examples of {@code inputShape} and
- * {@code outputShape}, each its size in floats.
+ * statistics such as batch norm's). Rows of the inputs and output are examples of {@code inputShapes}
+ * and {@code outputShape}, each its size in floats. Most ops read one input: {@link #input()},
+ * {@link #inputGradient()} and {@link #inputShape()} are that one's.
  */
 public record NodeBuffers(
-        MemorySegment input,
+        List<MemorySegment> inputs,
         MemorySegment output,
-        MemorySegment inputGradient,
+        List<MemorySegment> inputGradients,
         MemorySegment outputGradient,
         MemorySegment scratch,
         MemorySegment backwardScratch,
-        Shape inputShape,
+        List<Shape> inputShapes,
         Shape outputShape,
         MemorySegment workspace) {
 
-    /** Floats per input row. */
+    public NodeBuffers {
+        inputs = List.copyOf(inputs);
+        // Entries are null for inputs whose gradient the graph does not need, which List.copyOf refuses.
+        inputGradients = Collections.unmodifiableList(new ArrayList<>(inputGradients));
+        inputShapes = List.copyOf(inputShapes);
+    }
+
+    /** The (first) input's rows. */
+    public MemorySegment input() {
+        return inputs.get(0);
+    }
+
+    /** Where the gradient of the (first) input goes, or null when the graph needs none. */
+    public MemorySegment inputGradient() {
+        return inputGradients.get(0);
+    }
+
+    /** The shape of the (first) input's examples. */
+    public Shape inputShape() {
+        return inputShapes.get(0);
+    }
+
+    /** Floats per (first) input row. */
     public int inputWidth() {
-        return inputShape.size();
+        return inputShape().size();
     }
 
     /** Floats per output row. */

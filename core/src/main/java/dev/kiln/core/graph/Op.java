@@ -10,16 +10,27 @@ import java.util.List;
 /**
  * An operation of the graph: its shape rule, its forward kernel and its gradient rule.
  *
- * <p>Every op maps one input, an example of some {@link Shape} per row of the batch, to one output.
+ * <p>Every op maps one input, an example of some {@link Shape} per row of the batch, to one output
+ * ({@link Merge} ops read several).
  * The compiler asks each op for a forward step and, walking the graph backwards, for a backward step
  * that turns the gradient of its output into the gradients of its parameters and (when the graph
  * needs it) of its input.
  */
 public sealed interface Op permits Input, MatMul, BiasAdd, Activate, Dropout, Dense, LayerNorm, BatchNorm, Reshape, Conv2D,
-        MaxPool2D, AveragePool2D, GlobalAveragePool2D, GlobalMaxPool2D {
+        MaxPool2D, AveragePool2D, GlobalAveragePool2D, GlobalMaxPool2D, Merge {
 
     /** Shape inference: the output shape for {@code input}, or an exception naming the mismatch. */
     Shape outputShape(Shape input);
+
+    /**
+     * Shape inference over the shapes of every node this op reads; one, except for a {@link Merge}.
+     */
+    default Shape outputShape(List<Shape> inputs) {
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException(describe() + " reads one input, got " + inputs.size());
+        }
+        return outputShape(inputs.get(0));
+    }
 
     /**
      * True when the output is the input itself seen with another shape (a reshape): the compiled graph

@@ -1,0 +1,66 @@
+package dev.kiln;
+
+import dev.kiln.layers.InputLayer;
+import dev.kiln.layers.Layer;
+import dev.kiln.layers.SymbolicTensor;
+import java.util.List;
+
+/**
+ * A model whose layers form a graph rather than a stack (Keras' functional API): layers are
+ * {@linkplain Layer#apply applied} to the outputs of others, so a layer's output may feed several
+ * layers (a residual connection), {@code Add}, {@code Multiply} and {@code Concatenate} merge branches,
+ * and a model may take several inputs. Like {@link Sequential} it is an immutable specification;
+ * {@link #compile} turns it into a trainable {@link Model}. {@code Model.of} makes one.
+ *
+ * <pre>{@code
+ * var in = Input(784);
+ * var h = Dense(128, "relu").apply(in);
+ * var r = Dense(128, "relu").apply(h);
+ * var out = Dense(10, "softmax").apply(Add().apply(h, r));
+ * Model model = Model.of(in, out).compile("adam", "sparse_categorical_crossentropy", "accuracy");
+ * }</pre>
+ *
+ * <p>Data for a model with several inputs is a {@code List} with one array per input, in the order the
+ * inputs were given: {@code model.fit(List.of(images, tabular), y, epochs(5))}.
+ */
+public final class Functional {
+    private final LayerGraph graph;
+
+    private Functional(LayerGraph graph) {
+        this.graph = graph;
+    }
+
+    /** The model computing {@code output} from {@code inputs} (each an {@code Input(...)}). */
+    public static Functional of(List<InputLayer> inputs, SymbolicTensor output) {
+        return new Functional(LayerGraph.functional(inputs, output));
+    }
+
+    /** The model computing {@code output} from one input. */
+    public static Functional of(InputLayer input, SymbolicTensor output) {
+        return of(List.of(input == null ? missingInput() : input), output);
+    }
+
+    private static InputLayer missingInput() {
+        throw new IllegalArgumentException("the model's input is null; expected an Input(...)");
+    }
+
+    /** The layers, inputs first, each after the layers it reads. */
+    public List<Layer> layers() {
+        return graph.layers();
+    }
+
+    /**
+     * Compiles with an optimizer ({@code "adam"} or e.g. {@code new Adam(1e-3)}), a loss ({@code "mse"} or
+     * e.g. {@code Losses.meanSquaredError()}) and metrics (names or {@code Metric}s), as
+     * {@link Sequential#compile} does.
+     */
+    public Model compile(Object optimizer, Object loss, Object... metrics) {
+        CompileArguments args = CompileArguments.resolve(optimizer, loss, metrics);
+        return new Model(graph, args.optimizer(), args.loss(), args.metrics());
+    }
+
+    /** Compiles with Keras' default optimizer, rmsprop. */
+    public Model compile(Object loss) {
+        return compile("rmsprop", loss);
+    }
+}

@@ -1,0 +1,180 @@
+package dev.kiln;
+
+import dev.kiln.layers.InputLayer;
+import dev.kiln.layers.Layer;
+import dev.kiln.layers.LayerCall;
+import dev.kiln.layers.SymbolicTensor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which layer reads which: a chain for a Sequential model, any acyclic graph for a functional one.
+ * Layers are in an order where each comes after those it reads (a functional model's inputs first, in
+ * the order given), and the last layer gives the model's output.
+ *
+ * @param layers the layers in that order
+ * @param reads for each layer, the places of the layers whose outputs it reads, in the order it reads
+ *        them: empty for a functional model's input, {@link #MODEL_DATA} for a chain's first layer (it
+ *        reads the rows passed to fit)
+ * @param inputs the places of the layers that receive the model's inputs, in the order data is passed;
+ *        empty for a chain (its data go to its first layer)
+ */
+record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
+    /** What a chain's first layer reads: the model's rows. */
+    static final int MODEL_DATA = -1;
+
+    LayerGraph {
+        layers = List.copyOf(layers);
+        reads = List.copyOf(reads);
+        inputs = List.copyOf(inputs);
+    }
+
+    /** Each layer reading the one before it; the first reads the model's rows. */
+    static LayerGraph chain(List<Layer> layers) {
+        List<int[]> reads = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            reads.add(new int[] {i == 0 ? MODEL_DATA : i - 1});
+        }
+        return new LayerGraph(layers, reads, List.of());
+    }
+
+    /**
+     * The graph of the layers between {@code inputs} and {@code output}, found by walking back from the
+     * output; refuses an output that depends on an input not listed, an input the output does not use,
+     * and a layer applied twice (shared weights are not supported yet).
+     *
+     * <p>The layers come in the order Keras 3 gives a functional model's layers, which its files depend
+     * on (a layer's weights are keyed by its class and its place in that order): deepest first, depth
+     * being the longest path to the output, and among equally deep layers the one a depth-first walk
+     * from the output (inputs in order) reaches first.
+     */
+    static LayerGraph functional(List<InputLayer> inputs, SymbolicTensor output) {
+        if (inputs == null || inputs.isEmpty()) {
+            throw new IllegalArgumentException("a functional model needs at least one Input");
+        }
+        if (output == null) {
+            throw new IllegalArgumentException("the model's output is null");
+        }
+        if (!(output instanceof LayerCall)) {
+            throw new IllegalArgumentException("the model's output is one of its inputs: apply at least one layer");
+        }
+        Map<SymbolicTensor, Integer> declared = new IdentityHashMap<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            InputLayer in = inputs.get(i);
+            if (in == null) {
+                throw new IllegalArgumentException("input " + i + " is null");
+            }
+            Integer earlier = declared.put(in, i);
+            if (earlier != null) {
+                throw new IllegalArgumentException("input " + i + " is listed twice (it is input " + earlier + ")");
+            }
+        }
+        Walk walk = Walk.from(output, declared);
+        for (int i = 0; i < inputs.size(); i++) {
+            if (!walk.preorder.containsKey(inputs.get(i))) {
+                throw new IllegalArgumentException("input " + i + " (" + inputs.get(i).exampleShape() + ") is not"
+                        + " used to compute the output: remove it from the model's inputs");
+            }
+        }
+        Map<SymbolicTensor, Integer> depth = new IdentityHashMap<>();
+        depth.put(output, 0);
+        for (SymbolicTensor t : walk.postorder.reversed()) {
+            for (SymbolicTensor in : readsOf(t)) {
+                depth.merge(in, depth.get(t) + 1, Math::max);
+            }
+        }
+        List<SymbolicTensor> order = new ArrayList<>(walk.postorder);
+        order.sort(Comparator.<SymbolicTensor>comparingInt(depth::get).reversed()
+                .thenComparingInt(walk.preorder::get));
+        Map<SymbolicTensor, Integer> place = new IdentityHashMap<>();
+        List<Layer> layers = new ArrayList<>();
+        List<int[]> reads = new ArrayList<>();
+        for (SymbolicTensor t : order) {
+            List<SymbolicTensor> from = readsOf(t);
+            int[] places = new int[from.size()];
+            for (int k = 0; k < places.length; k++) {
+                places[k] = place.get(from.get(k));
+            }
+            place.put(t, layers.size());
+            layers.add(t instanceof LayerCall call ? call.layer() : (InputLayer) t);
+            reads.add(places);
+        }
+        List<Integer> inputPlaces = new ArrayList<>();
+        for (InputLayer in : inputs) {
+            inputPlaces.add(place.get(in));
+        }
+        return new LayerGraph(layers, reads, inputPlaces);
+    }
+
+    private static List<SymbolicTensor> readsOf(SymbolicTensor t) {
+        return t instanceof LayerCall call ? call.inputs() : List.of();
+    }
+
+    /** A depth-first walk from the output: when each tensor is first reached, and an order with inputs before readers. */
+    private record Walk(Map<SymbolicTensor, Integer> preorder, List<SymbolicTensor> postorder) {
+        /** Without recursion: a deep model must not overflow the stack. */
+        static Walk from(SymbolicTensor output, Map<SymbolicTensor, Integer> inputs) {
+            Map<SymbolicTensor, Integer> preorder = new IdentityHashMap<>();
+            Map<SymbolicTensor, Boolean> finished = new IdentityHashMap<>();
+            Map<Layer, LayerCall> applied = new IdentityHashMap<>();
+            List<SymbolicTensor> postorder = new ArrayList<>();
+            Deque<SymbolicTensor> stack = new ArrayDeque<>();
+            stack.push(output);
+            while (!stack.isEmpty()) {
+                SymbolicTensor t = stack.peek();
+                if (finished.containsKey(t)) {
+                    stack.pop();
+                    continue;
+                }
+                if (!preorder.containsKey(t)) {
+                    preorder.put(t, preorder.size());
+                    if (t instanceof InputLayer && !inputs.containsKey(t)) {
+                        throw new IllegalArgumentException("the output depends on an Input that is not among the"
+                                + " model's inputs (" + inputs.size() + " given): list every Input the output is"
+                                + " computed from");
+                    }
+                    if (t instanceof LayerCall call) {
+                        LayerCall earlier = applied.put(call.layer(), call);
+                        if (earlier != null) {
+                            throw new IllegalArgumentException(call.layer().typeName() + " layer " + call.layer()
+                                    + " is applied twice, which would share its weights between the two places: Kiln"
+                                    + " does not support shared layers yet; make a second layer for the second place");
+                        }
+                    }
+                    List<SymbolicTensor> from = readsOf(t);
+                    for (int k = from.size() - 1; k >= 0; k--) {
+                        if (!finished.containsKey(from.get(k))) {
+                            stack.push(from.get(k));
+                        }
+                    }
+                    continue;
+                }
+                stack.pop();
+                finished.put(t, Boolean.TRUE);
+                postorder.add(t);
+            }
+            return new Walk(preorder, postorder);
+        }
+    }
+
+    /** True for a Sequential model's chain. */
+    boolean isChain() {
+        return inputs.isEmpty();
+    }
+
+    /** The layers from an input to the output, following each layer's first input: what the loss's checks see. */
+    List<Layer> outputPath() {
+        Deque<Layer> path = new ArrayDeque<>();
+        int at = layers.size() - 1;
+        while (at >= 0) {
+            path.addFirst(layers.get(at));
+            at = reads.get(at).length == 0 ? MODEL_DATA : reads.get(at)[0];
+        }
+        return List.copyOf(path);
+    }
+}

@@ -1,0 +1,181 @@
+package dev.kiln;
+
+import static dev.kiln.FitOption.batchSize;
+import static dev.kiln.FitOption.epochs;
+import static dev.kiln.FitOption.shuffle;
+import static dev.kiln.FitOption.verbose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.core.memory.Tensor;
+import dev.kiln.io.ModelFormatException;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Functional models in files: Keras 3.15.1's own {@code .keras} files of a residual block and of a
+ * two-input model (layers named and created out of order, so that Keras' keys and names differ) load,
+ * predict as Keras did and take the step Keras took next ({@code tools/keras-fixtures/
+ * make_functional_fixtures.py} made them); Kiln's functional models go through {@code .kiln} and
+ * {@code .keras} and come back whole.
+ */
+class FunctionalFilesTest {
+    private static final double PREDICTION_TOLERANCE = 1e-5;
+    private static final double NEXT_STEP_TOLERANCE = 1e-5;
+
+    @TempDir
+    Path dir;
+
+    static Path fixtures() throws URISyntaxException {
+        return KerasFixturesTest.fixtures().resolve("functional");
+    }
+
+    private static List<float[][]> inputs(String name) throws IOException, URISyntaxException {
+        List<float[][]> xs = new ArrayList<>();
+        for (int i = 0; Files.exists(fixtures().resolve(name + ".x" + i + ".npy")); i++) {
+            xs.add(Tensor.fromNpy(fixtures().resolve(name + ".x" + i + ".npy")).toRows());
+        }
+        return xs;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"residual", "two_inputs"})
+    void kerasFilesPredictAndTrainAsKeras(String name) throws Exception {
+        List<float[][]> x = inputs(name);
+        Tensor y = Tensor.fromNpy(fixtures().resolve(name + ".y.npy"));
+        try (Model model = Model.load(fixtures().resolve(name + ".keras"))) {
+            KerasFixturesTest.assertClose(Tensor.fromNpy(fixtures().resolve(name + ".pred.npy")).toRows(), model.predict(x),
+                    PREDICTION_TOLERANCE, name);
+            long steps = model.iterations();
+            FitOption[] options = {epochs(1), batchSize(x.get(0).length), shuffle(false), verbose(0)};
+            if (y.rank() == 1) {
+                int[] labels = new int[y.rows()];
+                float[] values = y.toArray();
+                for (int i = 0; i < labels.length; i++) {
+                    labels[i] = (int) values[i];
+                }
+                model.fit(x, labels, options);
+            } else {
+                model.fit(x, y.toRows(), options);
+            }
+            assertEquals(steps + 1, model.iterations());
+            KerasFixturesTest.assertClose(Tensor.fromNpy(fixtures().resolve(name + ".next_pred.npy")).toRows(),
+                    model.predict(x), NEXT_STEP_TOLERANCE, name + " after a step");
+        }
+    }
+
+    @Test
+    void kerasOwnNamesGiveWayToKilnsButTheWeightsFindTheirLayers() throws Exception {
+        try (Model model = Model.load(fixtures().resolve("two_inputs.keras"))) {
+            // Keras' file says b_in and late; its weights file keys them input_layer_1 and dense_2.
+            assertEquals(List.of("input_layer", "dense", "dense_1", "input_layer_1", "add", "dense_2", "concatenate",
+                    "dense_3", "dense_4", "multiply", "dense_5"), model.layerNames());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"model.kiln", "model.keras"})
+    void kilnsFunctionalModelsComeBackWhole(String file) throws Exception {
+        List<float[][]> x = inputs("two_inputs");
+        float[][] y = Tensor.fromNpy(fixtures().resolve("two_inputs.y.npy")).toRows();
+        try (Model model = FunctionalModelTest.twoInputs()) {
+            model.fit(x, y, epochs(2), batchSize(4), verbose(0));
+            Path path = dir.resolve(file);
+            model.save(path);
+            try (Model loaded = Model.load(path)) {
+                assertEquals(model.layerNames(), loaded.layerNames());
+                assertEquals(model.iterations(), loaded.iterations());
+                float[][] expected = model.predict(x);
+                float[][] actual = loaded.predict(x);
+                for (int r = 0; r < expected.length; r++) {
+                    assertArrayEquals(expected[r], actual[r], "row " + r);
+                }
+                if (file.endsWith(".kiln")) { // keeps the seeds: training resumes bit for bit
+                    model.fit(x, y, epochs(1), batchSize(4), verbose(0));
+                    loaded.fit(x, y, epochs(1), batchSize(4), verbose(0));
+                    for (int i = 0; i < model.getWeights().size(); i++) {
+                        assertArrayEquals(model.getWeights().get(i), loaded.getWeights().get(i), "weight " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void sharedLayersAndSeveralOutputsAreRefusedByName() throws Exception {
+        String config = configOf(fixtures().resolve("two_inputs.keras"));
+        // The Dense 'late' applied a second time: two inbound nodes.
+        String shared = edited(config, "(\"name\": \"late\",\\s*\"inbound_nodes\": \\[)(\\{.*?\"kwargs\": \\{\\}\\s*\\})",
+                "$1$2, $2");
+        var e = assertThrows(ModelFormatException.class, () -> Model.load(withConfig(shared)));
+        assertTrue(e.getMessage().contains("holds 2 calls: the layer is shared, which Kiln does not support yet"),
+                e.getMessage());
+        String twoOutputs = edited(config, "\"output_layers\": \\[([^\\]]*)\\]",
+                "\"output_layers\": [[$1], [\"dense_3\", 0, 0]]");
+        e = assertThrows(ModelFormatException.class, () -> Model.load(withConfig(twoOutputs)));
+        assertTrue(e.getMessage().contains("output_layers lists 2 outputs; Kiln's models have one"), e.getMessage());
+        String unknown = edited(config, "\"keras_history\": \\[\"late\"", "\"keras_history\": [\"nowhere\"");
+        e = assertThrows(ModelFormatException.class, () -> Model.load(withConfig(unknown)));
+        assertTrue(e.getMessage().contains("names layer 'nowhere', which is not listed before this point"),
+                e.getMessage());
+        String kwargs = edited(config, "\"kwargs\": \\{\\}", "\"kwargs\": {\"training\": true}");
+        e = assertThrows(ModelFormatException.class, () -> Model.load(withConfig(kwargs)));
+        assertTrue(e.getMessage().contains("kwargs must be empty"), e.getMessage());
+    }
+
+    /** {@code config} with the first match of {@code regex} replaced; fails when nothing matched. */
+    private static String edited(String config, String regex, String replacement) {
+        String out = config.replaceFirst(regex, replacement);
+        assertTrue(!out.equals(config), "the fixture no longer has " + regex);
+        return out;
+    }
+
+    private static String configOf(Path keras) throws IOException {
+        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(keras))) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null;) {
+                if (e.getName().equals("config.json")) {
+                    return new String(zip.readAllBytes(), StandardCharsets.UTF_8);
+                }
+            }
+        }
+        throw new IOException("no config.json in " + keras);
+    }
+
+    /** The two-input fixture with its config.json replaced (every other entry copied as it is). */
+    private Path withConfig(String config) throws Exception {
+        Path out = dir.resolve("edited.keras");
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(fixtures().resolve("two_inputs.keras")));
+                ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(out))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null;) {
+                byte[] bytes = e.getName().equals("config.json") ? config.getBytes(StandardCharsets.UTF_8)
+                        : in.readAllBytes();
+                ZipEntry copy = new ZipEntry(e.getName());
+                if (e.getMethod() == ZipEntry.STORED) {
+                    copy.setMethod(ZipEntry.STORED);
+                    copy.setSize(bytes.length);
+                    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                    crc.update(bytes);
+                    copy.setCrc(crc.getValue());
+                }
+                zip.putNextEntry(copy);
+                zip.write(bytes);
+                zip.closeEntry();
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,66 @@
+# Writes the functional models FunctionalFilesTest opens: Keras 3 trains each for 3 full-batch steps,
+# saves it as .keras, and records inputs, its predictions, and its predictions after one more step.
+#   KERAS_BACKEND=jax python tools/keras-fixtures/make_functional_fixtures.py api/src/test/resources/dev/kiln/keras/functional
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from keras import layers  # noqa: E402
+
+ROWS = 16
+
+
+def residual():
+    inp = keras.Input((6,))
+    h = layers.Dense(8, activation="relu")(inp)
+    out = layers.Dense(3, activation="softmax")(layers.Add()([h, layers.Dense(8, activation="tanh")(h)]))
+    model = keras.Model(inp, out)
+    model.compile(keras.optimizers.Adam(0.01), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(ROWS, 6)).astype(np.float32)
+    y = rng.integers(0, 3, size=ROWS).astype(np.int32)
+    return model, [x], y
+
+
+def two_inputs():
+    # Named and created out of order on purpose: Keras keys the weights by class and place in its own
+    # order of the layers (b_in's Dense "late" is the file's dense_2), not by these names.
+    b = keras.Input((3,), name="b_in")
+    a = keras.Input((4,))
+    late = layers.Dense(2, name="late")
+    h = layers.Dense(5, activation="relu")(a)
+    s = layers.Add()([h, layers.Dense(5)(h)])
+    c = layers.Concatenate()([s, late(b)])
+    gated = layers.Multiply()([layers.Dense(4, activation="sigmoid")(c), layers.Dense(4)(c)])
+    model = keras.Model([a, b], layers.Dense(2)(gated))
+    model.compile(keras.optimizers.SGD(0.05, momentum=0.9), "mse", metrics=["mae"])
+    rng = np.random.default_rng(2)
+    xa = rng.normal(size=(ROWS, 4)).astype(np.float32)
+    xb = rng.normal(size=(ROWS, 3)).astype(np.float32)
+    y = rng.normal(size=(ROWS, 2)).astype(np.float32)
+    return model, [xa, xb], y
+
+
+def main(out_dir):
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, make in [("residual", residual), ("two_inputs", two_inputs)]:
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(7)
+        model, xs, y = make()
+        model.fit(xs, y, batch_size=ROWS, epochs=3, shuffle=False, verbose=0)
+        model.save(out / f"{name}.keras")
+        for i, x in enumerate(xs):
+            np.save(out / f"{name}.x{i}.npy", x)
+        np.save(out / f"{name}.y.npy", y)
+        np.save(out / f"{name}.pred.npy", model.predict(xs, verbose=0).astype(np.float32))
+        model.fit(xs, y, batch_size=ROWS, epochs=1, shuffle=False, verbose=0)
+        np.save(out / f"{name}.next_pred.npy", model.predict(xs, verbose=0).astype(np.float32))
+        print(name, [l.name for l in model.layers])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
