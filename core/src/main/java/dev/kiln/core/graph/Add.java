@@ -17,16 +17,7 @@ public record Add() implements Merge {
 
     @Override
     public Step forward(NodeBuffers b, boolean training, KernelPool pool) {
-        int cols = b.outputWidth();
-        List<MemorySegment> xs = b.inputs();
-        return new RowRangeStep((from, to) -> {
-            long start = (long) from * cols;
-            long end = (long) to * cols;
-            ElementwiseKernels.add(xs.get(0), xs.get(1), b.output(), start, end);
-            for (int k = 2; k < xs.size(); k++) {
-                ElementwiseKernels.add(b.output(), xs.get(k), b.output(), start, end);
-            }
-        }, (long) xs.size() * cols, pool);
+        return ElementwiseMerge.forward(b, pool, ElementwiseKernels::add);
     }
 
     /** Each input receives the output's gradient unchanged. */
