@@ -18,7 +18,6 @@ final class DatasetBatches implements TrainingBatches {
     private final String what;
     private DatasetPass pass;
     private boolean fresh;
-    private boolean ranOut;
     private Loss loss;
     private int outputWidth;
 
@@ -82,7 +81,6 @@ final class DatasetBatches implements TrainingBatches {
     @Override
     public int next() {
         if (!pass.next()) {
-            ranOut = stepsPerEpoch > 0;
             return 0;
         }
         if (loss != null) {
@@ -113,11 +111,6 @@ final class DatasetBatches implements TrainingBatches {
 
     int rows() {
         return pass.rows();
-    }
-
-    @Override
-    public boolean ranOut() {
-        return ranOut;
     }
 
     @Override

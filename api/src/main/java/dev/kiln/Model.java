@@ -445,7 +445,8 @@ public final class Model implements AutoCloseable {
         }
         Inputs x = Inputs.of(xArg, "x");
         checkInputWidth(x.width(), "x");
-        Targets y = Targets.of(yArg, loss, outputWidthFor(x.width()), "y");
+        // Built, the graph knows its output width: no shape walk through the layers per call.
+        Targets y = Targets.of(yArg, loss, graph != null ? graph.outputWidth() : outputWidthFor(x.width()), "y");
         if (x.count() != y.count()) {
             throw new IllegalArgumentException("x has " + x.count() + " rows but y has " + y.count()
                     + ": they must have one target per row");

@@ -24,11 +24,6 @@ interface TrainingBatches extends AutoCloseable {
     /** Loads the batch {@link #next()} moved to into the graph. */
     void load(CompiledGraph graph);
 
-    /** True once the data ran out before an epoch's {@code stepsPerEpoch} batches. */
-    default boolean ranOut() {
-        return false;
-    }
-
     @Override
     void close();
 }
