@@ -30,6 +30,11 @@ import java.util.function.Supplier;
  * {@link #predict}. Its weights live off-heap until {@link #close()}; after that every call throws
  * {@link IllegalStateException}.
  *
+ * <p>Data that does not fit on the heap comes as a {@link Dataset} of batches (memory-mapped
+ * {@code .npy}, IDX, CSV, a generator): {@code fit(dataset, ...)}, {@code evaluate(dataset)},
+ * {@code predict(dataset)}. {@link #trainOnBatch}, {@link #testOnBatch} and {@link #predictOnBatch} take
+ * one step on the rows given, for training loops of one's own.
+ *
  * <p>Without an {@code Input} layer the model is built (weights created) by the first fit, evaluate
  * or predict, from the width of that call's rows, as Keras does.
  *

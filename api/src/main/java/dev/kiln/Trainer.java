@@ -14,8 +14,11 @@ import java.util.function.Supplier;
  * batch (batch begin, gather the rows, one training step, batch end, stop if asked), validation,
  * epoch end (the user's callbacks, the History, the progress line), stop if asked; then train end.
  *
- * <p>Epoch k's shuffling is a function of the model's shuffle seed and k alone, so a run resumed at
- * {@code initialEpoch(k)} from the state after epoch k − 1 repeats the uninterrupted run.
+ * <p>One loop for every kind of data: the batches come from {@link TrainingBatches}, arrays gathered in
+ * the epoch's order or a {@link dev.kiln.data.Dataset}'s stream. With arrays, epoch k's shuffling is a
+ * function of the model's shuffle seed and k alone, so a run resumed at {@code initialEpoch(k)} from the
+ * state after epoch k − 1 repeats the uninterrupted run; a dataset's shuffle is likewise a function of its
+ * seed and k.
  */
 final class Trainer {
     private static final Map<String, Double> NO_LOGS = Map.of();
