@@ -1,6 +1,7 @@
 package dev.kiln;
 
 import static dev.kiln.FitOption.batchSize;
+import static dev.kiln.FitOption.callbacks;
 import static dev.kiln.FitOption.epochs;
 import static dev.kiln.FitOption.shuffle;
 import static dev.kiln.FitOption.stepsPerEpoch;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.callbacks.Callback;
 import dev.kiln.core.memory.Tensor;
 import dev.kiln.data.Batch;
 import dev.kiln.data.Dataset;
@@ -237,6 +239,62 @@ class DatasetFitTest {
             bad[4] = -1;
             assertThrows(IllegalArgumentException.class, () -> m.testOnBatch(X, bad));
             assertEquals(0, m.iterations());
+        }
+    }
+
+    private static long prefetchThreadsAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("kiln-prefetch-") && t.isAlive()).count();
+    }
+
+    private static Iterator<Batch> endless(RuntimeException failAtBatch7) {
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Batch next() {
+                if (next == 7 && failAtBatch7 != null) {
+                    throw failAtBatch7;
+                }
+                int from = (next++ % 8) * 5;
+                return Batch.of(Arrays.copyOfRange(X, from, from + 5), Arrays.copyOfRange(Y, from, from + 5));
+            }
+        };
+    }
+
+    @Test
+    void aReaderFailureEndsFitWithTheOriginalExceptionAndStopsTheThread() {
+        RuntimeException broken = new IllegalStateException("the sensor feed broke");
+        try (Model m = model(13)) {
+            RuntimeException thrown = assertThrows(IllegalStateException.class,
+                    () -> m.fit(Dataset.fromIterator(endless(broken)), epochs(3), stepsPerEpoch(4), verbose(0)));
+            assertEquals(broken, thrown);
+            assertEquals(7, m.iterations(), "the batches before the failure were trained");
+            assertEquals(0, prefetchThreadsAlive());
+        }
+    }
+
+    @Test
+    void stoppingEarlyStopsTheReaderOfAnEndlessGenerator() {
+        try (Model m = model(14)) {
+            Callback stopAfterThree = new Callback() {
+                @Override
+                public void onBatchEnd(int batch, Map<String, Double> logs) {
+                    if (batch == 2) {
+                        m.stopTraining();
+                    }
+                }
+            };
+            History h = m.fit(Dataset.fromIterator(endless(null)), epochs(5), stepsPerEpoch(10), verbose(0),
+                    callbacks(stopAfterThree));
+            assertEquals(1, h.history().get("loss").size());
+            assertEquals(3, m.iterations());
+            assertEquals(0, prefetchThreadsAlive());
         }
     }
 }
