@@ -2,6 +2,7 @@ package dev.kiln;
 
 import dev.kiln.callbacks.Callback;
 import dev.kiln.core.memory.Tensor;
+import dev.kiln.data.Dataset;
 import java.util.Arrays;
 import java.util.List;
 
@@ -63,6 +64,14 @@ public sealed interface FitOption {
         }
     }
 
+    record StepsPerEpoch(int value) implements FitOption {
+        public StepsPerEpoch {
+            if (value <= 0) {
+                throw new IllegalArgumentException("stepsPerEpoch must be a positive number of batches, got " + value);
+            }
+        }
+    }
+
     record InitialEpoch(int value) implements FitOption {
         public InitialEpoch {
             if (value < 0) {
@@ -120,6 +129,14 @@ public sealed interface FitOption {
         return new ValidationData(x, y);
     }
 
+    /** Validation batches from a dataset, a full pass after every epoch (its batch size is its own). */
+    static FitOption validationData(Dataset data) {
+        if (data == null) {
+            throw new IllegalArgumentException("validationData must not be null");
+        }
+        return new ValidationData(data, null);
+    }
+
     static FitOption validationData(float[][] x, Tensor y) {
         return new ValidationData(x, y);
     }
@@ -141,6 +158,15 @@ public sealed interface FitOption {
             throw new IllegalArgumentException("callbacks must not be null");
         }
         return new Callbacks(Arrays.asList(callbacks));
+    }
+
+    /**
+     * Batches per epoch when fitting a {@link Dataset} (Keras' {@code steps_per_epoch}): the epochs then
+     * share one pass over the data, each taking the next {@code n} batches, so an endless generator trains
+     * too; when the data runs out, training stops after the epoch it ran out in.
+     */
+    static FitOption stepsPerEpoch(int n) {
+        return new StepsPerEpoch(n);
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.kiln.core.graph.Node;
 import dev.kiln.core.memory.Tensor;
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.Parameter;
+import dev.kiln.data.Dataset;
 import dev.kiln.io.ModelConfig;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
@@ -20,14 +21,21 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A compiled model: train it with {@link #fit}, measure it with {@link #evaluate}, use it with
  * {@link #predict}. Its weights live off-heap until {@link #close()}; after that every call throws
  * {@link IllegalStateException}.
+ *
+ * <p>Data that does not fit on the heap comes as a {@link Dataset} of batches (memory-mapped
+ * {@code .npy}, IDX, CSV, a generator): {@code fit(dataset, ...)}, {@code evaluate(dataset)},
+ * {@code predict(dataset)}. {@link #trainOnBatch}, {@link #testOnBatch} and {@link #predictOnBatch} take
+ * one step on the rows given, for training loops of one's own.
  *
  * <p>Without an {@code Input} layer the model is built (weights created) by the first fit, evaluate
  * or predict, from the width of that call's rows, as Keras does.
@@ -280,11 +288,21 @@ public final class Model implements AutoCloseable {
             throw new IllegalArgumentException("x has " + x.count() + " rows but y has " + y.count()
                     + ": they must have one target per row");
         }
+        if (settings.stepsPerEpoch() > 0) {
+            throw new IllegalArgumentException("stepsPerEpoch applies to a Dataset; with arrays an epoch is every"
+                    + " row (fit Dataset.of(x, y) to take a number of batches per epoch)");
+        }
         Inputs valX = null;
         Targets valY = null;
         Inputs trainX = x;
         Targets trainY = y;
-        if (settings.validationData() != null) {
+        Dataset valData = settings.validationData() != null && settings.validationData().x() instanceof Dataset d
+                ? d : null;
+        if (valData != null) {
+            if (settings.validationSplit() > 0) {
+                throw new IllegalArgumentException("give validationData or validationSplit, not both");
+            }
+        } else if (settings.validationData() != null) {
             valX = Inputs.of(settings.validationData().x(), "validation x");
             checkInputs(valX, "validation x");
             if (valX.width() != x.width()) {
@@ -310,12 +328,207 @@ public final class Model implements AutoCloseable {
             valY = y.slice(split, x.count());
         }
         ensureBuilt(x.width());
+        Inputs vx = valX;
+        Targets vy = valY;
+        Supplier<Map<String, Double>> validation = valData != null ? validation(valData, x.width())
+                : vx != null ? () -> evaluateChecked(vx, vy, "val_") : null;
         fitting = true;
-        try {
-            return new Trainer(this, graph, settings).run(trainX, trainY, valX, valY);
+        try (TrainingBatches batches = new ArrayBatches(trainX, trainY, settings.batchSize(), seed,
+                settings.shuffle())) {
+            return new Trainer(this, graph, settings).run(batches, validation);
         } finally {
             fitting = false;
         }
+    }
+
+    /**
+     * Trains on a {@link Dataset}'s batches, as {@code fit} on arrays does (callbacks, History, progress),
+     * with the dataset's batch size and order: {@code batchSize} and {@code validationSplit} are refused, as
+     * Keras refuses them for a dataset, and {@code shuffle} has no effect ({@link Dataset#shuffle} has).
+     * {@code stepsPerEpoch(n)} makes each epoch the next n batches of one shared pass.
+     *
+     * <pre>{@code
+     * Dataset train = Dataset.fromNpy(Path.of("x.npy"), Path.of("y.npy")).shuffle(10_000, 7).batch(128);
+     * History h = model.fit(train, epochs(3), validationData(Dataset.fromNpy(xVal, yVal)));
+     * }</pre>
+     *
+     * @throws java.io.UncheckedIOException when reading the data fails
+     */
+    public synchronized History fit(Dataset data, FitOption... options) {
+        checkOpen();
+        checkNotInsideFit("fit");
+        FitSettings settings = FitSettings.of(options);
+        if (data == null) {
+            throw new IllegalArgumentException("the dataset must not be null");
+        }
+        if (settings.batchSizeGiven()) {
+            throw new IllegalArgumentException("batchSize cannot be given with a Dataset: its batches are its own"
+                    + " (set them with dataset.batch(n))");
+        }
+        if (settings.validationSplit() > 0) {
+            throw new IllegalArgumentException("validationSplit works on arrays only, as in Keras: a dataset"
+                    + " cannot be split without reading it; give validationData(otherDataset)");
+        }
+        if (settings.validationData() != null && !(settings.validationData().x() instanceof Dataset)) {
+            throw new IllegalArgumentException("with a Dataset, give validationData(Dataset.of(xVal, yVal))");
+        }
+        try (DatasetBatches batches = new DatasetBatches(data, settings.stepsPerEpoch(), settings.initialEpoch(),
+                "the dataset")) {
+            checkDatasetWidth(batches.xWidth(), "dataset");
+            batches.expectTargets(loss, outputWidthFor(batches.xWidth()));
+            Supplier<Map<String, Double>> validation = settings.validationData() == null ? null
+                    : validation((Dataset) settings.validationData().x(), batches.xWidth());
+            ensureBuilt(batches.xWidth());
+            fitting = true;
+            try {
+                return new Trainer(this, graph, settings).run(batches, validation);
+            } finally {
+                fitting = false;
+            }
+        }
+    }
+
+    private Supplier<Map<String, Double>> validation(Dataset data, int width) {
+        return () -> evaluateDataset(data, width, "val_", "validation dataset");
+    }
+
+    /** Loss and metrics over one pass of {@code data}: {@code {loss=…, accuracy=…}}. */
+    public synchronized Map<String, Double> evaluate(Dataset data) {
+        checkOpen();
+        if (data == null) {
+            throw new IllegalArgumentException("the dataset must not be null");
+        }
+        return evaluateDataset(data, 0, "", "the dataset");
+    }
+
+    /** One pass of evaluation; {@code width} 0 when the model may still need building from it. */
+    private Map<String, Double> evaluateDataset(Dataset data, int width, String prefix, String what) {
+        try (DatasetBatches batches = new DatasetBatches(data, 0, 0, what)) {
+            if (width != 0 && batches.xWidth() != width) {
+                throw new IllegalArgumentException(what + " rows have " + batches.xWidth()
+                        + " features but the training rows have " + width);
+            }
+            checkDatasetWidth(batches.xWidth(), what);
+            batches.expectTargets(loss, outputWidthFor(batches.xWidth()));
+            ensureBuilt(batches.xWidth());
+            BatchTotals totals = new BatchTotals(metrics, reductions(graph.outputWidth()));
+            for (int rows = batches.next(); rows > 0; rows = batches.next()) {
+                batches.load(graph);
+                graph.evaluateStep(rows);
+                totals.add(graph, rows);
+            }
+            return totals.means(prefix);
+        }
+    }
+
+    /** The model's outputs for every row of one pass of {@code data} (its targets, if any, are not read). */
+    public synchronized float[][] predict(Dataset data) {
+        checkOpen();
+        if (data == null) {
+            throw new IllegalArgumentException("the dataset must not be null");
+        }
+        try (DatasetBatches batches = new DatasetBatches(data, 0, 0, "the dataset")) {
+            checkDatasetWidth(batches.xWidth(), "dataset");
+            ensureBuilt(batches.xWidth());
+            List<float[]> out = new ArrayList<>();
+            for (int rows = batches.next(); rows > 0; rows = batches.next()) {
+                batches.loadInputs(graph);
+                graph.predictStep(rows);
+                float[][] part = new float[rows][graph.outputWidth()];
+                graph.readOutputs(part, 0, rows);
+                out.addAll(Arrays.asList(part));
+            }
+            return out.toArray(new float[0][]);
+        }
+    }
+
+    // ---- one batch ----------------------------------------------------------------------------
+
+    /**
+     * One training step on exactly these rows, as Keras' {@code train_on_batch}: no callbacks, History,
+     * progress or shuffling, so a call costs the step and the copy of the rows. Returns the batch's loss
+     * and metrics measured in that step's forward pass (before its update), as Keras'
+     * {@code train_on_batch(..., return_dict=True)}.
+     *
+     * <pre>{@code
+     * for (Batch b : myBatches) {
+     *     Map<String, Double> logs = model.trainOnBatch(b.x(), labels);
+     * }
+     * }</pre>
+     *
+     * @throws NonFiniteLossException when the loss becomes NaN or infinite; the step's update is not applied
+     */
+    public Map<String, Double> trainOnBatch(float[][] x, int[] y) {
+        return onBatch(x, y, true);
+    }
+
+    public Map<String, Double> trainOnBatch(float[][] x, float[][] y) {
+        return onBatch(x, y, true);
+    }
+
+    public Map<String, Double> trainOnBatch(Tensor x, Tensor y) {
+        return onBatch(x, y, true);
+    }
+
+    public Map<String, Double> trainOnBatch(Tensor x, int[] y) {
+        return onBatch(x, y, true);
+    }
+
+    /** Loss and metrics of these rows, as Keras' {@code test_on_batch(..., return_dict=True)}; no update. */
+    public Map<String, Double> testOnBatch(float[][] x, int[] y) {
+        return onBatch(x, y, false);
+    }
+
+    public Map<String, Double> testOnBatch(float[][] x, float[][] y) {
+        return onBatch(x, y, false);
+    }
+
+    public Map<String, Double> testOnBatch(Tensor x, Tensor y) {
+        return onBatch(x, y, false);
+    }
+
+    public Map<String, Double> testOnBatch(Tensor x, int[] y) {
+        return onBatch(x, y, false);
+    }
+
+    /** The outputs for these rows in one step, as Keras' {@code predict_on_batch}. */
+    public float[][] predictOnBatch(float[][] x) {
+        return predictAny(x);
+    }
+
+    public float[][] predictOnBatch(Tensor x) {
+        return predictAny(x);
+    }
+
+    private synchronized Map<String, Double> onBatch(Object xArg, Object yArg, boolean train) {
+        checkOpen();
+        if (train) {
+            checkNotInsideFit("trainOnBatch");
+        }
+        Inputs x = Inputs.of(xArg, "x");
+        checkInputs(x, "x");
+        // Built, the graph knows its output width: no shape walk through the layers per call.
+        Targets y = Targets.of(yArg, loss, graph != null ? graph.outputWidth() : outputWidthFor(x.width()), "y");
+        if (x.count() != y.count()) {
+            throw new IllegalArgumentException("x has " + x.count() + " rows but y has " + y.count()
+                    + ": they must have one target per row");
+        }
+        ensureBuilt(x.width());
+        int rows = x.count();
+        graph.ensureCapacity(rows);
+        x.load(graph, null, 0, rows);
+        y.load(graph, null, 0, rows);
+        if (train) {
+            if (optimizer.schedule() != null) {
+                graph.setLearningRate((float) optimizer.schedule().at(graph.iterations()));
+            }
+            NonFiniteLossGuard.trainStep(graph, rows, 0, 1, 0, 1, List.of());
+        } else {
+            graph.evaluateStep(rows);
+        }
+        BatchTotals totals = new BatchTotals(metrics, reductions(graph.outputWidth()));
+        totals.add(graph, rows);
+        return totals.means("");
     }
 
     /**
@@ -835,6 +1048,17 @@ public final class Model implements AutoCloseable {
                         + in.width() + " (shape " + in.exampleShape() + ")");
             }
         }
+    }
+
+    /** Refuses a dataset's rows of {@code width} values: one array per row, for a model with one input. */
+    private void checkDatasetWidth(int width, String what) {
+        int inputs = topology.isChain() ? 1 : topology.inputs().size();
+        if (inputs > 1) {
+            throw new IllegalArgumentException("the model has " + inputs + " inputs but " + what + " gives one array"
+                    + " per row: pass a List of " + inputs + " arrays to fit, evaluate or predict (a Dataset of"
+                    + " several inputs is not supported yet)");
+        }
+        checkInputWidth(width, what);
     }
 
     private void checkInputWidth(int width, String what) {

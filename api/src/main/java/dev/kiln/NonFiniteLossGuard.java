@@ -54,7 +54,7 @@ final class NonFiniteLossGuard {
             case STATE -> "the batch statistics for " + e.parameter() + " became non-finite (loss " + loss + ")";
         };
         return new NonFiniteLossException(what + " in epoch " + (epoch + 1) + "/" + epochs + ", batch "
-                + (batch + 1) + "/" + batches + "; training stopped before that batch's update, so the model"
+                + (batch + 1) + (batches > 0 ? "/" + batches : "") + "; training stopped before that batch's update, so the model"
                 + " keeps its weights from before it. Lower the learning rate, or scale the inputs and targets.",
                 epoch, batch, loss, e);
     }

@@ -7,14 +7,18 @@ import dev.kiln.optimizers.schedules.LearningRateSchedule;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * The epoch loop of {@link Model#fit}, in Keras' order: train begin; then per epoch: epoch begin, per
  * batch (batch begin, gather the rows, one training step, batch end, stop if asked), validation,
  * epoch end (the user's callbacks, the History, the progress line), stop if asked; then train end.
  *
- * <p>Epoch k's shuffling is a function of the model's shuffle seed and k alone, so a run resumed at
- * {@code initialEpoch(k)} from the state after epoch k − 1 repeats the uninterrupted run.
+ * <p>One loop for every kind of data: the batches come from {@link TrainingBatches}, arrays gathered in
+ * the epoch's order or a {@link dev.kiln.data.Dataset}'s stream. With arrays, epoch k's shuffling is a
+ * function of the model's shuffle seed and k alone, so a run resumed at {@code initialEpoch(k)} from the
+ * state after epoch k − 1 repeats the uninterrupted run; a dataset's shuffle is likewise a function of its
+ * seed and k.
  */
 final class Trainer {
     private static final Map<String, Double> NO_LOGS = Map.of();
@@ -31,36 +35,44 @@ final class Trainer {
         this.schedule = model.optimizer().schedule();
     }
 
-    History run(Inputs x, Targets y, Inputs valX, Targets valY) {
+    /**
+     * Trains on {@code batches}, then after each epoch runs {@code validation} (null for none), whose
+     * {@code val_} logs join the epoch's.
+     */
+    History run(TrainingBatches batches, Supplier<Map<String, Double>> validation) {
         History history = new History();
-        int n = x.count();
-        int batch = Math.min(settings.batchSize(), n);
-        int steps = (n + batch - 1) / batch;
-        ScheduleCheck rates = schedule == null ? null : new ScheduleCheck(schedule, graph.iterations(), steps,
-                settings.initialEpoch(), (long) Math.max(0, settings.epochs() - settings.initialEpoch()) * steps,
+        int steps = batches.steps(); // 0: unknown until an epoch ends
+        int limit = settings.stepsPerEpoch();
+        ScheduleCheck rates = schedule == null ? null : new ScheduleCheck(schedule, graph.iterations(),
+                steps > 0 ? steps : Integer.MAX_VALUE, settings.initialEpoch(),
+                steps > 0 ? (long) Math.max(0, settings.epochs() - settings.initialEpoch()) * steps : Long.MAX_VALUE,
                 ScheduleCheck.LOOKAHEAD);
-        graph.ensureCapacity(batch);
+        if (batches.largestBatch() > 0) {
+            graph.ensureCapacity(batches.largestBatch());
+        }
         List<MetricReduction> reductions = model.reductions(graph.outputWidth());
         CallbackList callbacks = new CallbackList(settings.callbacks(), history, model,
                 new FitParams(settings.epochs(), steps, settings.verbose(), settings.initialEpoch()));
-        int[] order = new int[n];
         model.clearStopTraining();
         callbacks.onTrainBegin(NO_LOGS);
         Map<String, Double> logs = NO_LOGS;
         for (int epoch = settings.initialEpoch(); epoch < settings.epochs(); epoch++) {
-            if (rates != null) {
+            if (rates != null && steps > 0) {
                 rates.beforeEpoch(epoch, graph.iterations());
             }
             callbacks.onEpochBegin(epoch, NO_LOGS);
             long start = System.nanoTime();
-            fillOrder(order, model.seed(), epoch, settings.shuffle());
+            batches.startEpoch(epoch);
             BatchTotals totals = new BatchTotals(model.metrics(), reductions);
             BatchLogs batchLogs = new BatchLogs(totals);
-            for (int step = 0, from = 0; from < n && !model.isStopTrainingRequested(); step++, from += batch) {
+            int step = 0;
+            for (; (limit == 0 || step < limit) && !model.isStopTrainingRequested(); step++) {
+                int count = batches.next();
+                if (count == 0) {
+                    break;
+                }
                 callbacks.onBatchBegin(step, NO_LOGS);
-                int count = Math.min(batch, n - from);
-                x.load(graph, order, from, count);
-                y.load(graph, order, from, count);
+                batches.load(graph);
                 if (schedule != null) {
                     graph.setLearningRate((float) schedule.at(graph.iterations()));
                 }
@@ -71,10 +83,19 @@ final class Trainer {
                 totals.add(graph, count);
                 callbacks.onBatchEnd(step, batchLogs);
             }
+            if (step == 0 && !model.isStopTrainingRequested()) {
+                if (epoch == settings.initialEpoch()) {
+                    throw new IllegalArgumentException("the training data yielded no batch: nothing was trained");
+                }
+                System.err.println("Kiln: the training data ran out before epoch " + (epoch + 1) + " of "
+                        + settings.epochs() + "; training stopped. Make sure the dataset can give stepsPerEpoch × epochs"
+                        + " batches (an Iterable or a longer generator).");
+                break;
+            }
             history.epochTrained((System.nanoTime() - start) / 1e9);
             logs = totals.means("");
-            if (valX != null) {
-                logs.putAll(model.evaluateChecked(valX, valY, "val_"));
+            if (validation != null) {
+                logs.putAll(validation.get());
             }
             callbacks.onEpochEnd(epoch, logs);
             if (model.isStopTrainingRequested()) {

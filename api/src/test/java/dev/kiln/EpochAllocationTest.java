@@ -14,6 +14,7 @@ import dev.kiln.core.runtime.MeanSquaredErrorLoss;
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.Parameter;
 import dev.kiln.core.runtime.SparseCategoricalCrossEntropyLoss;
+import dev.kiln.data.Dataset;
 import dev.kiln.losses.Losses;
 import dev.kiln.metrics.Metric;
 import dev.kiln.metrics.Metrics;
@@ -23,6 +24,8 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What fit does around each training step allocates nothing: gathering the shuffled rows of x and y
@@ -90,6 +93,51 @@ class EpochAllocationTest {
         Inputs x = Inputs.of(rows(ROWS, WIDTH, new Random(6)), "x");
         Targets y = Targets.of(rows(ROWS, CLASSES, new Random(7)), Losses.resolve("mse"), CLASSES, "y");
         assertEpochsAllocateNothing(regressor, x, y, Metrics.resolve("mae"), MetricReduction.ABSOLUTE_ERROR);
+    }
+
+    /**
+     * A dataset's batches reach the graph without garbage in the training thread: a pass is opened
+     * (buffers made, reader started) outside the window, then every batch is taken, checked against the
+     * loss and loaded; with prefetching, the hand-over between the threads allocates nothing either.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void datasetBatches(boolean prefetch) {
+        Dataset data = Dataset.of(rows(ROWS, WIDTH, new Random(8)), new Random(9).ints(ROWS, 0, CLASSES).toArray())
+                .shuffle(256, 1).batch(BATCH).prefetch(prefetch);
+        CompiledGraph graph = classifier;
+        graph.ensureCapacity(BATCH);
+        BatchTotals totals = new BatchTotals(List.of(Metrics.resolve("accuracy")),
+                List.of(MetricReduction.ARGMAX_MATCHES_LABEL));
+        for (int i = 0; i < 20; i++) {
+            datasetEpoch(graph, data, totals, i);
+        }
+        long batches = (ROWS + BATCH - 1) / BATCH;
+        StringBuilder windows = new StringBuilder();
+        for (int window = 0; window < WINDOWS; window++) {
+            long bytes = datasetEpoch(graph, data, totals, window);
+            if (bytes < 64 * batches) {
+                return;
+            }
+            windows.append(windows.isEmpty() ? "" : ", ").append(bytes);
+        }
+        fail("each pass of " + batches + " batches allocated: " + windows + " bytes");
+    }
+
+    /** One pass of fit's dataset loop without the step; the bytes this thread allocated while batches flowed. */
+    private static long datasetEpoch(CompiledGraph graph, Dataset data, BatchTotals totals, int epoch) {
+        try (DatasetBatches batches = new DatasetBatches(data, 0, epoch, "the dataset")) {
+            batches.expectTargets(Losses.resolve("sparse_categorical_crossentropy"), CLASSES);
+            batches.next(); // the first batch: the graph's sums become defined, the reader is running
+            batches.load(graph);
+            graph.evaluateStep(BATCH);
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            for (int rows = batches.next(); rows > 0; rows = batches.next()) {
+                batches.load(graph);
+                totals.add(graph, rows);
+            }
+            return THREADS.getCurrentThreadAllocatedBytes() - before;
+        }
     }
 
     private static void assertEpochsAllocateNothing(CompiledGraph graph, Inputs x, Targets y, Metric metric,

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.data.Dataset;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
 import dev.kiln.layers.SymbolicTensor;
@@ -186,6 +187,12 @@ class FunctionalModelTest {
                     e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> model.predict(List.of(rows(3, 4, 1), rows(2, 3, 1))));
             assertEquals("x input 1 has 2 rows but input 0 has 3: every input needs one row per example", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> model.predict(Dataset.of(rows(3, 4, 1))));
+            assertEquals("the model has 2 inputs but dataset gives one array per row: pass a List of 2 arrays to fit,"
+                    + " evaluate or predict (a Dataset of several inputs is not supported yet)", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> model.trainOnBatch(rows(3, 4, 1), rows(3, 2, 1)));
+            assertEquals("the model has 2 inputs but x is one array: pass a List of 2 arrays, one per Input in the order"
+                    + " the model lists its inputs", e.getMessage());
         }
         try (Model model = residual()) {
             var e = assertThrows(IllegalArgumentException.class, () -> model.predict(List.of(rows(3, 6, 1), rows(3, 6, 1))));

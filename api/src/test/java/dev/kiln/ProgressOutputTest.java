@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.callbacks.ProgbarLogger;
+import dev.kiln.data.Batch;
+import dev.kiln.data.Dataset;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -153,5 +155,28 @@ class ProgressOutputTest {
             assertEquals("", stdout);
         }
         assertEquals(2, lines(bytes.toString(StandardCharsets.UTF_8)).size());
+    }
+
+    @Test
+    void aGeneratorOfUnknownLengthCountsWithoutATotalUntilItsFirstEpochEnds() {
+        float[][] x = x();
+        int[] y = y();
+        Iterable<Batch> batches = () -> java.util.stream.IntStream.range(0, 5)
+                .mapToObj(i -> Batch.of(java.util.Arrays.copyOfRange(x, 4 * i, 4 * i + 4),
+                        java.util.Arrays.copyOfRange(y, 4 * i, 4 * i + 4)))
+                .iterator();
+        var bytes = new ByteArrayOutputStream();
+        long[] now = {0};
+        var logger = new ProgbarLogger(new PrintStream(bytes, true, StandardCharsets.UTF_8), true,
+                () -> now[0] += 60_000_000L);
+        try (Model model = model()) {
+            model.fit(Dataset.fromBatches(batches), epochs(2), callbacks(logger));
+        }
+        String text = bytes.toString(StandardCharsets.UTF_8).replaceAll("\u001b\\[[0-9;]*m", "");
+        String[] epochs = text.split("Epoch 2/2" + Pattern.quote(System.lineSeparator()));
+        assertEquals(2, epochs.length, text);
+        assertTrue(epochs[0].contains("\r1/Unknown ") && epochs[0].contains("\r5/Unknown "), epochs[0]);
+        assertTrue(epochs[0].contains("\r5/5 ━"), "the first epoch ends with the count it saw: " + epochs[0]);
+        assertTrue(epochs[1].contains("\r1/5 ") && !epochs[1].contains("Unknown"), "then it is known: " + epochs[1]);
     }
 }

@@ -38,6 +38,8 @@ public final class ProgbarLogger implements Callback {
     private FitParams params = new FitParams(1, 0, 1, 0);
     private ProgressBar bar;
     private long lastDraw;
+    /** The steps of an epoch of unknown length, learned when the first one ended; 0 before. */
+    private int learnedSteps;
 
     /** To standard output, as a terminal or not as the console says. */
     public ProgbarLogger() {
@@ -90,7 +92,7 @@ public final class ProgbarLogger implements Callback {
             return;
         }
         long now = clock.getAsLong();
-        bar = new ProgressBar(out, params.steps(), dynamic, now);
+        bar = new ProgressBar(out, params.steps() > 0 ? params.steps() : learnedSteps, dynamic, now);
         lastDraw = 0;
         if (dynamic) {
             out.println(epochLabel(epoch));
@@ -99,6 +101,9 @@ public final class ProgbarLogger implements Callback {
 
     @Override
     public void onBatchEnd(int batch, Map<String, Double> logs) {
+        if (bar != null) {
+            bar.counted(batch + 1);
+        }
         if (!dynamic || bar == null) {
             return;
         }
@@ -118,6 +123,9 @@ public final class ProgbarLogger implements Callback {
             return;
         }
         bar.finish(epochLabel(epoch), logs, clock.getAsLong());
+        if (params.steps() <= 0 && learnedSteps == 0) {
+            learnedSteps = bar.seen(); // as Keras: a stream's first epoch teaches the bar its length
+        }
         bar = null;
     }
 

@@ -25,7 +25,9 @@ final class ProgressBar {
     private static final String RESET = "\u001b[0m";
 
     private final PrintStream out;
+    /** The epoch's steps; 0 while unknown (a generator's first epoch), when the bar counts without a total. */
     private final int target;
+    private int seen;
     private final boolean dynamic;
     private final long startNanos;
     private long afterFirstStepNanos = -1;
@@ -43,21 +45,35 @@ final class ProgressBar {
         afterFirstStepNanos = nowNanos;
     }
 
+    /** Notes that {@code current} steps are done, drawn or not. */
+    void counted(int current) {
+        seen = current;
+    }
+
+    /** Steps counted so far: the total of an epoch whose length was unknown, once it ended. */
+    int seen() {
+        return seen;
+    }
+
     /** Redraws the bar after {@code current} of the epoch's steps (terminal only). */
     void update(int current, Map<String, Double> values, long nowNanos) {
+        seen = current;
         if (!dynamic) {
             return;
         }
         double perStep = secondsPerStep(current, nowNanos);
-        String eta = formatEta(perStep * (target - current));
+        String eta = target > 0 ? formatEta(perStep * (target - current))
+                : String.format(Locale.ROOT, "%.0fs", (nowNanos - startNanos) / 1e9);
         draw(current, eta, perStep, values, false);
     }
 
     /** Ends the epoch: the full bar on a terminal, else the epoch's one line headed by {@code epochLabel}. */
     void finish(String epochLabel, Map<String, Double> values, long nowNanos) {
+        int target = this.target > 0 ? this.target : seen;
         double perStep = secondsPerStep(target, nowNanos);
         String elapsed = String.format(Locale.ROOT, "%.0fs", (nowNanos - startNanos) / 1e9);
         if (dynamic) {
+            seen = target;
             draw(target, elapsed, perStep, values, true);
         } else {
             String count = String.format(Locale.ROOT, "%" + digits(target) + "d/%d", target, target);
@@ -67,8 +83,18 @@ final class ProgressBar {
     }
 
     private void draw(int current, String time, double perStep, Map<String, Double> values, boolean last) {
+        int target = this.target > 0 || !last ? this.target : current;
+        if (target <= 0) { // Keras' bar for a stream of unknown length: the count alone
+            String info = " " + time + formatStepTime(perStep) + metrics(values);
+            String line = "\r" + BOLD + current + "/Unknown" + RESET + " " + BOLD + time + RESET
+                    + info.substring(1 + time.length());
+            out.print(line);
+            out.flush();
+            previousWidth = line.length();
+            return;
+        }
         String count = String.format(Locale.ROOT, "%" + digits(target) + "d/%d", current, target);
-        int done = target > 0 ? (int) ((long) WIDTH * current / target) : WIDTH;
+        int done = (int) ((long) WIDTH * current / target);
         String info = " " + time + formatStepTime(perStep) + metrics(values);
         int width = count.length() + 1 + WIDTH + info.length();
         StringBuilder sb = new StringBuilder(width + 64);

@@ -62,20 +62,23 @@ public final class CsvReader {
         if (Files.size(file) == 0) {
             throw new CsvFormatException(file, "is empty");
         }
-        CSVFormat format = CSVFormat.DEFAULT.builder()
-                .setDelimiter(settings.delimiter)
-                .setIgnoreEmptyLines(true)
-                .setIgnoreSurroundingSpaces(true)
-                .setTrim(true)
-                .get();
-        try (BufferedReader reader = utf8(file); CSVParser parser = CSVParser.parse(reader, format)) {
+        try (BufferedReader reader = utf8(file); CSVParser parser = CSVParser.parse(reader, format(settings))) {
             return new Table(file, settings).read(parser);
         } catch (CharacterCodingException e) {
             throw new CsvFormatException(file, "is not UTF-8 text", e);
         }
     }
 
-    private static BufferedReader utf8(Path file) throws IOException {
+    static CSVFormat format(Settings settings) {
+        return CSVFormat.DEFAULT.builder()
+                .setDelimiter(settings.delimiter)
+                .setIgnoreEmptyLines(true)
+                .setIgnoreSurroundingSpaces(true)
+                .setTrim(true)
+                .get();
+    }
+
+    static BufferedReader utf8(Path file) throws IOException {
         var decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -88,7 +91,7 @@ public final class CsvReader {
     }
 
     /** The options, defaults filled in; a later option of the same kind overrides an earlier one. */
-    private record Settings(CsvOption label, boolean header, char delimiter, CsvOption.LabelKind kind) {
+    record Settings(CsvOption label, boolean header, char delimiter, CsvOption.LabelKind kind) {
         static Settings of(CsvOption... options) {
             CsvOption label = new CsvOption.LabelIndex(-1);
             boolean header = true;

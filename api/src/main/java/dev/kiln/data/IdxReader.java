@@ -110,7 +110,7 @@ public final class IdxReader {
         }
     }
 
-    private static InputStream decompressed(InputStream raw, boolean gzip, Path file) throws IOException {
+    static InputStream decompressed(InputStream raw, boolean gzip, Path file) throws IOException {
         if (!gzip) {
             return new BufferedInputStream(raw, BUFFER_BYTES);
         }

@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /** The command line of {@code ./kiln demo}: --model, --epochs, --batch, --threads, --seed. */
 record DemoOptions(String model, int epochs, int batch, int threads, long seed) {
-    static final List<String> MODELS = List.of("fashion", "cnn", "keras", "xor", "regression", "binary", "functional", "early-stopping",
-            "checkpoint");
+    static final List<String> MODELS = List.of("fashion", "cnn", "keras", "xor", "regression", "binary", "functional",
+            "early-stopping", "checkpoint", "streaming");
     private static final List<String> FLAGS = List.of("--model", "--epochs", "--batch", "--threads", "--seed");
 
     static DemoOptions parse(String[] args) {
@@ -24,6 +24,7 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
             case "binary" -> 20;
             case "early-stopping" -> 100;
             case "checkpoint" -> 4;
+            case "streaming" -> 3;
             case "keras" -> 1;
             default -> 5;
         };
@@ -59,6 +60,9 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
                   checkpoint      ModelCheckpoint writes a .kiln file per epoch; the run is "interrupted" after
                                   half the epochs, resumed from the checkpoint, and compared with an
                                   uninterrupted run of --epochs (default 4): the weights must be identical
+                  streaming       200,000 generated rows written as .npy, trained from the memory-mapped file
+                                  (Dataset.fromNpy, shuffle buffer 10,000, prefetch), validated from a second
+                                  file, then 100 trainOnBatch steps; 3 epochs of batch 128
                 """;
     }
 }

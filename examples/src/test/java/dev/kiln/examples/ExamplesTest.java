@@ -65,6 +65,15 @@ class ExamplesTest {
     }
 
     @Test
+    void streamingTrainsFromMemoryMappedFiles() {
+        Kiln.setSeed(42);
+        ExampleResult r = StreamingExample.run(2, 128, 20_000);
+        // Four Gaussian classes whose centres lie about 4 noise deviations apart: well separable.
+        assertTrue(r.testScores().get("accuracy") > 0.9, "validation accuracy " + r.testScores());
+        assertTrue((Double) r.extras().get("train_on_batch_loss") < 0.5, "trainOnBatch goes on training: " + r.extras());
+    }
+
+    @Test
     void earlyStoppingStopsAnOverfittingRunAndKeepsTheBestEpoch() {
         Kiln.setSeed(42);
         Path plot = dir.resolve("history.png");
@@ -108,6 +117,7 @@ class ExamplesTest {
     void newDemosParseWithTheirOwnDefaults() {
         assertEquals(100, DemoOptions.parse(new String[] {"--model", "early-stopping"}).epochs());
         assertEquals(4, DemoOptions.parse(new String[] {"--model", "checkpoint"}).epochs());
+        assertEquals(3, DemoOptions.parse(new String[] {"--model", "streaming"}).epochs());
         String json = Demo.json(new DemoOptions("checkpoint", 4, 128, 1, 42), new ExampleResult(Map.of("loss", 0.5),
                 1.0, 100, 50, java.util.List.of(0.5, 0.5), Map.of("resumed_identical", true, "best_epoch", 3)));
         assertTrue(json.contains("\"resumed_identical\":true"), json);

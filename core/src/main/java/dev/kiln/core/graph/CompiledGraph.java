@@ -374,6 +374,33 @@ public final class CompiledGraph implements AutoCloseable {
         gather.rows(x.segment(), inputBuffers[input], inputShape(input).size(), order, from, count);
     }
 
+    /**
+     * Copies {@code count} rows from {@code x}, which holds them one after another (row-major, as a
+     * streamed batch arrives), into the batch of the (first) input.
+     */
+    public void loadInputs(float[] x, int count) {
+        checkBatch(count);
+        checkFlat(x, count, inputWidth(), "inputs");
+        MemorySegment.copy(x, 0, inputBuffers[0], JAVA_FLOAT, 0, count * inputWidth());
+    }
+
+    /**
+     * Copies {@code count} target rows of {@link #targetWidth()} values each (class indices as floats when
+     * it is 1 for a sparse loss) from {@code y}, row-major, into the batch.
+     */
+    public void loadTargets(float[] y, int count) {
+        checkBatch(count);
+        checkFlat(y, count, targetWidth(), "targets");
+        MemorySegment.copy(y, 0, targetBuffer, JAVA_FLOAT, 0, count * targetWidth());
+    }
+
+    private static void checkFlat(float[] values, int count, int width, String what) {
+        if ((long) count * width > values.length) {
+            throw new IllegalArgumentException(count + " rows of " + width + " " + what + " need "
+                    + (long) count * width + " values but the array holds " + values.length);
+        }
+    }
+
     /** Loads class indices as the targets of the batch. */
     public void loadLabels(int[] labels, int[] order, int from, int count) {
         checkBatch(count);

@@ -97,4 +97,38 @@ enum NpyDtype {
             }
         }
     }
+
+    /**
+     * Converts {@code count} stored elements at byte {@code srcOffset} of {@code src} into
+     * {@code dst[dstIndex...]}; allocates nothing (a streamed row lands in a reused batch array).
+     */
+    void toFloats(MemorySegment src, long srcOffset, ByteOrder order, float[] dst, int dstIndex, int count) {
+        switch (this) {
+            case FLOAT32 -> MemorySegment.copy(src, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(order), srcOffset,
+                    dst, dstIndex, count);
+            case FLOAT64 -> {
+                ValueLayout.OfDouble layout = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(order);
+                for (int i = 0; i < count; i++) {
+                    dst[dstIndex + i] = (float) src.get(layout, srcOffset + (long) i * Double.BYTES);
+                }
+            }
+            case INT32 -> {
+                ValueLayout.OfInt layout = ValueLayout.JAVA_INT_UNALIGNED.withOrder(order);
+                for (int i = 0; i < count; i++) {
+                    dst[dstIndex + i] = (float) src.get(layout, srcOffset + (long) i * Integer.BYTES);
+                }
+            }
+            case INT64 -> {
+                ValueLayout.OfLong layout = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order);
+                for (int i = 0; i < count; i++) {
+                    dst[dstIndex + i] = (float) src.get(layout, srcOffset + (long) i * Long.BYTES);
+                }
+            }
+            case UINT8 -> {
+                for (int i = 0; i < count; i++) {
+                    dst[dstIndex + i] = (float) Byte.toUnsignedInt(src.get(ValueLayout.JAVA_BYTE, srcOffset + i));
+                }
+            }
+        }
+    }
 }

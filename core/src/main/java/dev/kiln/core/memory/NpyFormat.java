@@ -41,48 +41,62 @@ final class NpyFormat {
 
     static Tensor read(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long fileBytes = channel.size();
-            ByteBuffer prefix = readExactly(channel, 0, (int) Math.min(fileBytes, 12), file);
-            if (prefix.remaining() < 10 || !Arrays.equals(Arrays.copyOf(prefix.array(), 6), MAGIC)) {
-                throw new NpyFormatException(file, "not a .npy file: it does not start with the magic \\x93NUMPY"
-                        + " followed by a version and a header length");
-            }
-            int major = prefix.get(6) & 0xFF;
-            int minor = prefix.get(7) & 0xFF;
-            if (major < 1 || major > 3 || minor != 0) {
-                throw new NpyFormatException(file, "format version " + major + "." + minor
-                        + " is not supported; Kiln reads 1.0, 2.0 and 3.0");
-            }
-            int lengthBytes = major == 1 ? 2 : 4;
-            if (prefix.remaining() < 8 + lengthBytes) {
-                throw new NpyFormatException(file, "truncated inside the header length");
-            }
-            long headerBytes = major == 1 ? Short.toUnsignedInt(prefix.order(ByteOrder.LITTLE_ENDIAN).getShort(8))
-                    : Integer.toUnsignedLong(prefix.order(ByteOrder.LITTLE_ENDIAN).getInt(8));
-            long dataOffset = 8 + lengthBytes + headerBytes;
-            if (headerBytes > NpyHeader.MAX_HEADER_BYTES) {
-                throw new NpyFormatException(file, "header length " + headerBytes + " is more than the "
-                        + NpyHeader.MAX_HEADER_BYTES + " bytes any real header needs; refusing to read it");
-            }
-            if (dataOffset > fileBytes) {
-                throw new NpyFormatException(file, "truncated: the header claims " + headerBytes
-                        + " bytes but the file has only " + fileBytes + " bytes in all");
-            }
-            ByteBuffer headerBuffer = readExactly(channel, 8 + lengthBytes, (int) headerBytes, file);
-            String text = new String(headerBuffer.array(), 0, (int) headerBytes,
-                    major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-            NpyHeader header = NpyHeader.parse(text, file);
-            long expectedData = dataBytes(header, file);
-            long actualData = fileBytes - dataOffset;
-            if (actualData != expectedData) {
-                throw new NpyFormatException(file, "shape " + header.describeShape() + " of " + header.descr()
-                        + " needs " + expectedData + " data bytes, found " + actualData
-                        + (actualData < expectedData ? " (truncated)" : " (trailing bytes)"));
-            }
+            Layout layout = layout(channel, file);
+            NpyHeader header = layout.header();
             Tensor tensor = Tensor.zeros(header.shape());
-            readElements(channel, dataOffset, header, tensor, file);
+            readElements(channel, layout.dataOffset(), header, tensor, file);
             return header.fortranOrder() && header.shape().length > 1 ? toRowMajor(tensor) : tensor;
         }
+    }
+
+    /** Where a checked file's elements start, and what they are. */
+    record Layout(NpyHeader header, long dataOffset) {
+    }
+
+    /**
+     * Reads and checks the magic, version and header of an open file, and that the bytes after the header
+     * are exactly what the header's shape and dtype need; reads no element.
+     */
+    static Layout layout(FileChannel channel, Path file) throws IOException {
+        long fileBytes = channel.size();
+        ByteBuffer prefix = readExactly(channel, 0, (int) Math.min(fileBytes, 12), file);
+        if (prefix.remaining() < 10 || !Arrays.equals(Arrays.copyOf(prefix.array(), 6), MAGIC)) {
+            throw new NpyFormatException(file, "not a .npy file: it does not start with the magic \\x93NUMPY"
+                    + " followed by a version and a header length");
+        }
+        int major = prefix.get(6) & 0xFF;
+        int minor = prefix.get(7) & 0xFF;
+        if (major < 1 || major > 3 || minor != 0) {
+            throw new NpyFormatException(file, "format version " + major + "." + minor
+                    + " is not supported; Kiln reads 1.0, 2.0 and 3.0");
+        }
+        int lengthBytes = major == 1 ? 2 : 4;
+        if (prefix.remaining() < 8 + lengthBytes) {
+            throw new NpyFormatException(file, "truncated inside the header length");
+        }
+        long headerBytes = major == 1 ? Short.toUnsignedInt(prefix.order(ByteOrder.LITTLE_ENDIAN).getShort(8))
+                : Integer.toUnsignedLong(prefix.order(ByteOrder.LITTLE_ENDIAN).getInt(8));
+        long dataOffset = 8 + lengthBytes + headerBytes;
+        if (headerBytes > NpyHeader.MAX_HEADER_BYTES) {
+            throw new NpyFormatException(file, "header length " + headerBytes + " is more than the "
+                    + NpyHeader.MAX_HEADER_BYTES + " bytes any real header needs; refusing to read it");
+        }
+        if (dataOffset > fileBytes) {
+            throw new NpyFormatException(file, "truncated: the header claims " + headerBytes
+                    + " bytes but the file has only " + fileBytes + " bytes in all");
+        }
+        ByteBuffer headerBuffer = readExactly(channel, 8 + lengthBytes, (int) headerBytes, file);
+        String text = new String(headerBuffer.array(), 0, (int) headerBytes,
+                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        NpyHeader header = NpyHeader.parse(text, file);
+        long expectedData = dataBytes(header, file);
+        long actualData = fileBytes - dataOffset;
+        if (actualData != expectedData) {
+            throw new NpyFormatException(file, "shape " + header.describeShape() + " of " + header.descr()
+                    + " needs " + expectedData + " data bytes, found " + actualData
+                    + (actualData < expectedData ? " (truncated)" : " (trailing bytes)"));
+        }
+        return new Layout(header, dataOffset);
     }
 
     /** shape × item size, refusing products that overflow a long or that no Tensor could hold. */
