@@ -31,7 +31,8 @@ final class Trainer {
         this.schedule = model.optimizer().schedule();
     }
 
-    History run(Inputs x, Targets y, Inputs valX, Targets valY) {
+    /** {@code weights} and {@code valWeights}, a weight per row, are null when unweighted. */
+    History run(Inputs x, Targets y, float[] weights, Inputs valX, Targets valY, float[] valWeights) {
         History history = new History();
         int n = x.count();
         int batch = Math.min(settings.batchSize(), n);
@@ -61,6 +62,9 @@ final class Trainer {
                 int count = Math.min(batch, n - from);
                 x.load(graph, order, from, count);
                 y.load(graph, order, from, count);
+                if (weights != null) {
+                    graph.loadSampleWeights(weights, order, from, count);
+                }
                 if (schedule != null) {
                     graph.setLearningRate((float) schedule.at(graph.iterations()));
                 }
@@ -74,7 +78,7 @@ final class Trainer {
             history.epochTrained((System.nanoTime() - start) / 1e9);
             logs = totals.means("");
             if (valX != null) {
-                logs.putAll(model.evaluateChecked(valX, valY, "val_"));
+                logs.putAll(model.evaluateChecked(valX, valY, valWeights, "val_"));
             }
             callbacks.onEpochEnd(epoch, logs);
             if (model.isStopTrainingRequested()) {
