@@ -7,8 +7,11 @@ import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.runtime.BinaryCrossEntropyLoss;
 import dev.kiln.core.runtime.CategoricalCrossEntropyLoss;
+import dev.kiln.core.runtime.CategoricalHingeLoss;
 import dev.kiln.core.runtime.GradientDescentRule;
+import dev.kiln.core.runtime.HingeLoss;
 import dev.kiln.core.runtime.HuberLoss;
+import dev.kiln.core.runtime.KLDivergenceLoss;
 import dev.kiln.core.runtime.LogCoshLoss;
 import dev.kiln.core.runtime.LossFunction;
 import dev.kiln.core.runtime.MeanAbsoluteErrorLoss;
@@ -16,6 +19,7 @@ import dev.kiln.core.runtime.MeanSquaredErrorLoss;
 import dev.kiln.core.runtime.MeanSquaredLogarithmicErrorLoss;
 import dev.kiln.core.runtime.PoissonLoss;
 import dev.kiln.core.runtime.SparseCategoricalCrossEntropyLoss;
+import dev.kiln.core.runtime.SquaredHingeLoss;
 import dev.kiln.core.runtime.UpdateRule;
 import java.util.List;
 import java.util.Random;
@@ -54,7 +58,12 @@ class GraphGradientTest {
                 Arguments.of(Activation.TANH, Activation.LINEAR, new HuberLoss(0.5f), true),
                 Arguments.of(Activation.GELU, Activation.SIGMOID, new MeanSquaredLogarithmicErrorLoss(), true),
                 Arguments.of(Activation.SILU, Activation.LINEAR, new LogCoshLoss(), true),
-                Arguments.of(Activation.RELU, Activation.SIGMOID, new PoissonLoss(), true));
+                Arguments.of(Activation.RELU, Activation.SIGMOID, new PoissonLoss(), true),
+                // The margin losses on raw scores, and KL divergence on a softmax it does not absorb.
+                Arguments.of(Activation.TANH, Activation.LINEAR, new HingeLoss(), true),
+                Arguments.of(Activation.SILU, Activation.LINEAR, new SquaredHingeLoss(), true),
+                Arguments.of(Activation.GELU, Activation.LINEAR, new CategoricalHingeLoss(), true),
+                Arguments.of(Activation.TANH, Activation.SOFTMAX, new KLDivergenceLoss(), true));
     }
 
     @ParameterizedTest(name = "{0} hidden, {1} output, {2}, fused={3}")
