@@ -230,6 +230,37 @@ public final class LossKernels {
     }
 
     /**
+     * Keras' mean absolute percentage error, ε = 1e-7 (float32): ℓ_i = 100·mean_j |t − p|/max(|t|, ε);
+     * ∂ℓ_i/∂p = 100·sign(p − t)/max(|t|, ε)/cols with sign(0) = 0.
+     */
+    public static double meanAbsolutePercentageError(MemorySegment pred, MemorySegment target, MemorySegment grad,
+            int cols, float gradScale, int rowFrom, int rowTo) {
+        double gradFactor = 100.0 * gradScale / cols;
+        double sum = 0;
+        for (int i = rowFrom; i < rowTo; i++) {
+            long row = (long) i * cols;
+            DoubleVector ratios = DoubleVector.zero(D);
+            for (int j = 0; j < cols; j += LANES) {
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector d = p.sub(t);
+                DoubleVector scale = t.abs().max(CLIP_LOW);
+                // Lanes outside the row read p = t = 0: a difference of 0 adds 0.
+                ratios = ratios.add(d.abs().div(scale));
+                if (grad != null) {
+                    DoubleVector sign = DoubleVector.zero(D).blend(1.0, d.compare(GT, 0.0)).blend(-1.0, d.compare(LT, 0.0));
+                    ((FloatVector) sign.div(scale).mul(gradFactor).convertShape(D2F, F, 0))
+                            .intoMemorySegment(grad, o, ORDER, mf);
+                }
+            }
+            sum += 100.0 * WidenedFloats.sumInLaneOrder(ratios) / cols;
+        }
+        return sum;
+    }
+
+    /**
      * Keras' hinge (and, {@code squared}, squared hinge) loss: ℓ_i = mean_j m (or m²) with the margin
      * m = max(1 − t·p, 0); ∂ℓ_i/∂p = −t (or −2m·t)/cols where m > 0, else 0. Targets are −1 or 1; a row whose
      * targets are all 0 or 1 is read as 2t − 1 (Keras decides that per batch, which is the same for targets

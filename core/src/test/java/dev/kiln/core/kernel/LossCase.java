@@ -56,6 +56,9 @@ record LossCase(String name, boolean sparse, boolean hasProb, Inputs inputs, Ker
                 new LossCase("poisson", false, false, (r, n) -> LossTestBuffers.uniform(r, n, 0.05f, 4f),
                         (in, t, p, g, c, s, f, to) -> LossKernels.poisson(in, t, g, c, s, f, to),
                         (in, t, i, c, g, p) -> LossReference.poisson(in, t, i, c, g)),
+                new LossCase("mape", false, false, values,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.meanAbsolutePercentageError(in, t, g, c, s, f, to),
+                        (in, t, i, c, g, p) -> LossReference.mape(in, t, i, c, g)),
                 // Soft targets are read as they are; 0/1 targets as 2t − 1; ±1 targets as they are.
                 new LossCase("hinge", false, false, values,
                         (in, t, p, g, c, s, f, to) -> LossKernels.hinge(in, t, false, g, c, s, f, to),

@@ -43,6 +43,18 @@ final class LossReference {
         return sum / cols;
     }
 
+    /** Keras: 100·mean |t − p|/max(|t|, ε); gradient 100·sign(p − t)/max(|t|, ε). */
+    static double mape(float[] p, float[] t, int row, int cols, double[] grad) {
+        double sum = 0;
+        for (int j = row * cols; j < (row + 1) * cols; j++) {
+            double d = (double) p[j] - t[j];
+            double scale = Math.max(Math.abs((double) t[j]), LOW);
+            sum += Math.abs(d) / scale;
+            grad[j] = 100 * Math.signum(d) / scale / cols;
+        }
+        return 100 * sum / cols;
+    }
+
     /** Keras: mean max(1 − t·p, 0) (squared: its square), t read as 2t − 1 when the row is all 0s and 1s. */
     static double hinge(float[] p, float[] t, boolean squared, int row, int cols, double[] grad) {
         boolean zeroOne = true;
