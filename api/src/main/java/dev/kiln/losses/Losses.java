@@ -10,9 +10,9 @@ import java.util.function.Supplier;
 /**
  * Keras' losses by name or factory: mean_squared_error (mse), mean_absolute_error (mae),
  * binary_crossentropy (bce), categorical_crossentropy, sparse_categorical_crossentropy, huber,
- * mean_squared_logarithmic_error (msle), log_cosh, poisson, hinge, squared_hinge, categorical_hinge and
- * kl_divergence (kld); and by
- * Keras class name, read back from a saved config. The probability forms clip to [1e-7, 1 − 1e-7];
+ * mean_squared_logarithmic_error (msle), log_cosh, poisson, mean_absolute_percentage_error (mape), hinge,
+ * squared_hinge, categorical_hinge and kl_divergence (kld); and by Keras class name, read back from a saved
+ * config. The probability forms clip to [1e-7, 1 − 1e-7];
  * pass {@code fromLogits = true} when the last layer has no activation. Each loss is one line here.
  *
  * <pre>{@code
@@ -46,6 +46,8 @@ public final class Losses {
                 MeanSquaredLogarithmicError::fromConfig, "mean_squared_logarithmic_error", "msle");
         register(LogCosh.class, LogCosh::new, LogCosh::fromConfig, "log_cosh");
         register(Poisson.class, Poisson::new, Poisson::fromConfig, "poisson");
+        register(MeanAbsolutePercentageError.class, MeanAbsolutePercentageError::new,
+                MeanAbsolutePercentageError::fromConfig, "mean_absolute_percentage_error", "mape");
         register(Hinge.class, Hinge::new, Hinge::fromConfig, "hinge");
         register(SquaredHinge.class, SquaredHinge::new, SquaredHinge::fromConfig, "squared_hinge");
         register(CategoricalHinge.class, CategoricalHinge::new, CategoricalHinge::fromConfig, "categorical_hinge");
@@ -133,6 +135,10 @@ public final class Losses {
 
     public static Poisson poisson() {
         return new Poisson();
+    }
+
+    public static MeanAbsolutePercentageError meanAbsolutePercentageError() {
+        return new MeanAbsolutePercentageError();
     }
 
     public static Hinge hinge() {

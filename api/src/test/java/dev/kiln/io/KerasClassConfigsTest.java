@@ -16,6 +16,7 @@ import dev.kiln.losses.LogCosh;
 import dev.kiln.losses.Loss;
 import dev.kiln.losses.Losses;
 import dev.kiln.losses.MeanAbsoluteError;
+import dev.kiln.losses.MeanAbsolutePercentageError;
 import dev.kiln.losses.MeanSquaredLogarithmicError;
 import dev.kiln.losses.Poisson;
 import dev.kiln.losses.SparseCategoricalCrossentropy;
@@ -55,7 +56,7 @@ class KerasClassConfigsTest {
                 new CategoricalCrossentropy(true, 0.1), new SparseCategoricalCrossentropy(true),
                 Losses.resolve("mse"), new Huber(0.5), new Huber(), new MeanSquaredLogarithmicError(), new LogCosh(),
                 new Poisson(), Losses.resolve("msle"), new Hinge(), new SquaredHinge(), new CategoricalHinge(),
-                new KLDivergence(), Losses.resolve("kld"));
+                new KLDivergence(), Losses.resolve("kld"), new MeanAbsolutePercentageError());
     }
 
     private static ModelConfig config(Optimizer optimizer, Loss loss, List<Metric> metrics) {
@@ -86,10 +87,11 @@ class KerasClassConfigsTest {
                         "loss.class_name is 'CosineSimilarity'; this Kiln reads loss names and the loss classes"
                                 + " MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy,"
                                 + " SparseCategoricalCrossentropy, Huber, MeanSquaredLogarithmicError, LogCosh, Poisson,"
-                                + " Hinge, SquaredHinge, CategoricalHinge and KLDivergence"),
+                                + " MeanAbsolutePercentageError, Hinge, SquaredHinge, CategoricalHinge and KLDivergence"),
                 Arguments.of("\"class_name\" : \"Precision\"", "\"class_name\" : \"F1Score\"",
                         "metrics[1].class_name is 'F1Score'; this Kiln reads metric names and Precision, Recall, AUC,"
-                                + " TopKCategoricalAccuracy and SparseTopKCategoricalAccuracy objects"));
+                                + " TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, RootMeanSquaredError and"
+                                + " R2Score objects"));
     }
 
     @ParameterizedTest
