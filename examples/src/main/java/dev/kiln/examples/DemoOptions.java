@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /** The command line of {@code ./kiln demo}: --model, --epochs, --batch, --threads, --seed. */
 record DemoOptions(String model, int epochs, int batch, int threads, long seed) {
-    static final List<String> MODELS = List.of("fashion", "cnn", "keras", "xor", "regression", "binary", "early-stopping", "checkpoint");
+    static final List<String> MODELS = List.of("fashion", "cnn", "keras", "xor", "regression", "binary", "imbalanced",
+            "early-stopping", "checkpoint");
     private static final List<String> FLAGS = List.of("--model", "--epochs", "--batch", "--threads", "--seed");
 
     static DemoOptions parse(String[] args) {
@@ -21,6 +22,7 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
             case "xor" -> 300;
             case "regression" -> 20;
             case "binary" -> 20;
+            case "imbalanced" -> 10;
             case "early-stopping" -> 100;
             case "checkpoint" -> 4;
             case "keras" -> 1;
@@ -30,6 +32,7 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
             case "xor" -> 4;
             case "regression" -> 32;
             case "binary" -> 32;
+            case "imbalanced" -> 64;
             case "early-stopping" -> 64;
             default -> 128;
         };
@@ -51,6 +54,8 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
                   regression      linear-plus-noise target fitted with mse
                   binary          loan default from four generated tabular features: standardised inputs,
                                   sigmoid output, binary_crossentropy
+                  imbalanced      rare fraud (~4%) in generated payments, trained without and with
+                                  classWeight (balanced): recall, precision and accuracy of both
                   early-stopping  a wide MLP overfitting 1,000 Fashion-MNIST images, stopped by EarlyStopping
                                   (val_loss, patience 2) with the best epoch's weights restored; --epochs is the cap
                   checkpoint      ModelCheckpoint writes a .kiln file per epoch; the run is "interrupted" after
