@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.losses.CategoricalCrossentropy;
 import dev.kiln.optimizers.SGD;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,9 +147,9 @@ class SampleWeightTest {
         for (int i = 0; i < 10; i++) {
             oneHot[i][Y[i]] = 1f;
         }
-        float[][] valX = java.util.Arrays.copyOf(X, 5);
-        float[][] valY = java.util.Arrays.copyOf(oneHot, 5);
-        float[] valW = java.util.Arrays.copyOf(W, 5);
+        float[][] valX = Arrays.copyOf(X, 5);
+        float[][] valY = Arrays.copyOf(oneHot, 5);
+        float[] valW = Arrays.copyOf(W, 5);
         try (Model m = model(3, "softmax", new CategoricalCrossentropy(false, 0.1))) {
             History h = m.fit(X, oneHot, sampleWeight(W), batchSize(4), epochs(2), shuffle(false), verbose(0),
                     validationData(valX, valY, valW));
@@ -188,7 +189,7 @@ class SampleWeightTest {
     @Test
     void unitWeightsTrainExactlyAsNoWeights() {
         float[] ones = new float[Y.length];
-        java.util.Arrays.fill(ones, 1f);
+        Arrays.fill(ones, 1f);
         try (Model a = model(3, "softmax", "sparse_categorical_crossentropy");
                 Model b = model(3, "softmax", "sparse_categorical_crossentropy")) {
             History ha = a.fit(X, Y, batchSize(4), epochs(2), shuffle(false), verbose(0),
@@ -240,8 +241,8 @@ class SampleWeightTest {
             nullWeight.put(1, null);
             assertMessage("classWeight of class 1 is null", () -> classWeight(nullWeight));
             assertMessage("validation sampleWeight has 2 weights but there are 5 rows",
-                    () -> m.fit(X, Y, verbose(0), validationData(java.util.Arrays.copyOf(X, 5),
-                            java.util.Arrays.copyOf(Y, 5), new float[2])));
+                    () -> m.fit(X, Y, verbose(0), validationData(Arrays.copyOf(X, 5),
+                            Arrays.copyOf(Y, 5), new float[2])));
             assertMessage("sampleWeight has 4 weights but there are 10 rows", () -> m.evaluate(X, Y, new float[4]));
             assertMessage("sampleWeight[0] is -2.0", () -> m.evaluate(X, Y, new float[] {-2f, 1, 1, 1, 1, 1, 1, 1,
                 1, 1}));

@@ -21,6 +21,7 @@ import dev.kiln.Model;
 import dev.kiln.Sequential;
 import dev.kiln.metrics.Precision;
 import dev.kiln.metrics.Recall;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -93,7 +94,7 @@ public final class ImbalancedExample {
             extras.put("unweighted_recall", before.get("recall"));
             extras.put("unweighted_precision", before.get("precision"));
             extras.put("unweighted_accuracy", before.get("accuracy"));
-            List<Double> epochSeconds = new java.util.ArrayList<>(plainHistory.trainingSeconds());
+            List<Double> epochSeconds = new ArrayList<>(plainHistory.trainingSeconds());
             epochSeconds.addAll(weightedHistory.trainingSeconds());
             return new ExampleResult(after, seconds, 2L * epochCount * trainRows, trainRows, epochSeconds, extras);
         }
