@@ -2,10 +2,15 @@ package dev.kiln;
 
 import dev.kiln.core.graph.CompiledGraph;
 
-/** Batches of in-memory x and y, gathered straight into the graph's buffers in each epoch's order. */
+/**
+ * Batches of in-memory x and y (and a weight per row, when given), gathered straight into the graph's
+ * buffers in each epoch's order.
+ */
 final class ArrayBatches implements TrainingBatches {
     private final Inputs x;
     private final Targets y;
+    /** A weight per row, or null when unweighted. */
+    private final float[] weights;
     private final int batch;
     private final long seed;
     private final boolean shuffle;
@@ -13,9 +18,10 @@ final class ArrayBatches implements TrainingBatches {
     private int from;
     private int count;
 
-    ArrayBatches(Inputs x, Targets y, int batchSize, long seed, boolean shuffle) {
+    ArrayBatches(Inputs x, Targets y, float[] weights, int batchSize, long seed, boolean shuffle) {
         this.x = x;
         this.y = y;
+        this.weights = weights;
         this.batch = Math.min(batchSize, x.count());
         this.seed = seed;
         this.shuffle = shuffle;
@@ -50,6 +56,9 @@ final class ArrayBatches implements TrainingBatches {
     public void load(CompiledGraph graph) {
         x.load(graph, order, from, count);
         y.load(graph, order, from, count);
+        if (weights != null) {
+            graph.loadSampleWeights(weights, order, from, count);
+        }
     }
 
     @Override

@@ -231,6 +231,39 @@ public final class Model implements AutoCloseable {
     }
 
     /**
+     * Loss and metrics over all of {@code x} with a weight per row (Keras' {@code sample_weight}, finite
+     * and >= 0): the loss is the weighted sum of the per-row losses divided by the number of rows, as
+     * {@link FitOption#sampleWeight} weights it in training; metrics stay unweighted, as in Keras.
+     *
+     * <pre>{@code
+     * Map<String, Double> logs = model.evaluate(xTest, yTest, weights);
+     * }</pre>
+     */
+    public Map<String, Double> evaluate(float[][] x, int[] y, float[] sampleWeight) {
+        return evaluateAny(x, y, sampleWeight);
+    }
+
+    public Map<String, Double> evaluate(float[][] x, float[][] y, float[] sampleWeight) {
+        return evaluateAny(x, y, sampleWeight);
+    }
+
+    public Map<String, Double> evaluate(Tensor x, int[] y, float[] sampleWeight) {
+        return evaluateAny(x, y, sampleWeight);
+    }
+
+    public Map<String, Double> evaluate(Tensor x, Tensor y, float[] sampleWeight) {
+        return evaluateAny(x, y, sampleWeight);
+    }
+
+    public Map<String, Double> evaluate(Tensor x, float[][] y, float[] sampleWeight) {
+        return evaluateAny(x, y, sampleWeight);
+    }
+
+    public Map<String, Double> evaluate(float[][] x, Tensor y, float[] sampleWeight) {
+        return evaluateAny(x, y, sampleWeight);
+    }
+
+    /**
      * Loss and metrics as {@link #evaluate}, plus the confusion matrix of the arg-max predictions
      * (per-class true/false positives, false negatives, support), in one pass over {@code x}.
      *
@@ -292,10 +325,15 @@ public final class Model implements AutoCloseable {
             throw new IllegalArgumentException("stepsPerEpoch applies to a Dataset; with arrays an epoch is every"
                     + " row (fit Dataset.of(x, y) to take a number of batches per epoch)");
         }
+        float[] weights = settings.sampleWeight() != null
+                ? SampleWeights.check(settings.sampleWeight(), x.count(), "sampleWeight")
+                : settings.classWeight() != null ? SampleWeights.ofClasses(settings.classWeight(), y, outputs) : null;
         Inputs valX = null;
         Targets valY = null;
+        float[] valWeights = null;
         Inputs trainX = x;
         Targets trainY = y;
+        float[] trainWeights = weights;
         Dataset valData = settings.validationData() != null && settings.validationData().x() instanceof Dataset d
                 ? d : null;
         if (valData != null) {
@@ -314,6 +352,10 @@ public final class Model implements AutoCloseable {
                 throw new IllegalArgumentException("validation x has " + valX.count() + " rows but validation y has "
                         + valY.count());
             }
+            if (settings.validationData().sampleWeight() != null) {
+                valWeights = SampleWeights.check(settings.validationData().sampleWeight(), valX.count(),
+                        "validation sampleWeight");
+            }
         } else if (settings.validationSplit() > 0) {
             // As Keras: the last fraction of the rows, taken before any shuffling.
             int split = (int) Math.floor(x.count() * (1 - settings.validationSplit()));
@@ -326,14 +368,18 @@ public final class Model implements AutoCloseable {
             trainY = y.slice(0, split);
             valX = x.slice(split, x.count());
             valY = y.slice(split, x.count());
+            trainWeights = SampleWeights.slice(weights, 0, split);
+            // Keras splits sample weights with the rows; class weights weight training rows only.
+            valWeights = settings.sampleWeight() == null ? null : SampleWeights.slice(weights, split, x.count());
         }
         ensureBuilt(x.width());
         Inputs vx = valX;
         Targets vy = valY;
+        float[] vw = valWeights;
         Supplier<Map<String, Double>> validation = valData != null ? validation(valData, x.width())
-                : vx != null ? () -> evaluateChecked(vx, vy, "val_") : null;
+                : vx != null ? () -> evaluateChecked(vx, vy, vw, "val_") : null;
         fitting = true;
-        try (TrainingBatches batches = new ArrayBatches(trainX, trainY, settings.batchSize(), seed,
+        try (TrainingBatches batches = new ArrayBatches(trainX, trainY, trainWeights, settings.batchSize(), seed,
                 settings.shuffle())) {
             return new Trainer(this, graph, settings).run(batches, validation);
         } finally {
@@ -371,6 +417,10 @@ public final class Model implements AutoCloseable {
         }
         if (settings.validationData() != null && !(settings.validationData().x() instanceof Dataset)) {
             throw new IllegalArgumentException("with a Dataset, give validationData(Dataset.of(xVal, yVal))");
+        }
+        if (settings.sampleWeight() != null || settings.classWeight() != null) {
+            throw new IllegalArgumentException("sampleWeight and classWeight apply to arrays; a Dataset's batches carry"
+                    + " no weights yet: fit arrays, or leave the weights out");
         }
         try (DatasetBatches batches = new DatasetBatches(data, settings.stepsPerEpoch(), settings.initialEpoch(),
                 "the dataset")) {
@@ -542,7 +592,11 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    private synchronized Map<String, Double> evaluateAny(Object xArg, Object yArg) {
+    private Map<String, Double> evaluateAny(Object xArg, Object yArg) {
+        return evaluateAny(xArg, yArg, null);
+    }
+
+    private synchronized Map<String, Double> evaluateAny(Object xArg, Object yArg, float[] sampleWeight) {
         checkOpen();
         Inputs x = Inputs.of(xArg, "x");
         checkInputs(x, "x");
@@ -550,11 +604,16 @@ public final class Model implements AutoCloseable {
         if (x.count() != y.count()) {
             throw new IllegalArgumentException("x has " + x.count() + " rows but y has " + y.count());
         }
+        float[] weights = null;
+        if (sampleWeight != null) {
+            weights = SampleWeights.check(sampleWeight.clone(), x.count(), "sampleWeight");
+        }
         ensureBuilt(x.width());
-        return evaluateChecked(x, y, "");
+        return evaluateChecked(x, y, weights, "");
     }
 
-    Map<String, Double> evaluateChecked(Inputs x, Targets y, String prefix) {
+    /** {@code weights} null evaluates unweighted. */
+    Map<String, Double> evaluateChecked(Inputs x, Targets y, float[] weights, String prefix) {
         int batch = Math.min(INFERENCE_BATCH, x.count());
         graph.ensureCapacity(batch);
         BatchTotals totals = new BatchTotals(metrics, reductions(graph.outputWidth()));
@@ -562,6 +621,9 @@ public final class Model implements AutoCloseable {
             int n = Math.min(batch, x.count() - from);
             x.load(graph, null, from, n);
             y.load(graph, null, from, n);
+            if (weights != null) {
+                graph.loadSampleWeights(weights, null, from, n);
+            }
             graph.evaluateStep(n);
             totals.add(graph, n);
         }

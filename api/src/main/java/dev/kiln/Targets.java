@@ -144,6 +144,18 @@ final class Targets {
         return best;
     }
 
+    /**
+     * The class of target {@code row} as Keras' class_weight reads it: the label, the arg-max of a row of
+     * several values, or a single value rounded half to even (0.5 is class 0, 1.5 class 2).
+     */
+    int weightedClassOf(int row) {
+        if (labels != null) {
+            return labels[row];
+        }
+        float[] r = rows != null ? rows[row] : tensorRow(row);
+        return r.length == 1 ? (int) Math.rint(r[0]) : classOf(row);
+    }
+
     private float[] tensorRow(int row) {
         float[] r = new float[tensor.rowWidth()];
         for (int j = 0; j < r.length; j++) {

@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What fit does around each training step allocates nothing: gathering the shuffled rows of x and y
- * into the graph's buffers (from arrays, tensors and class indices) and adding up the batch's loss and
+ * into the graph's buffers (from arrays, tensors and class indices, with or without a weight per row) and
+ * adding up the batch's loss and
  * metric sums. Measured on this thread over whole epochs after warm-up, within 64 bytes a batch (a
  * JIT event can allocate once) in at least one of several windows. The steps themselves run kernels,
  * which JMH's -prof gc measures.
@@ -78,21 +79,32 @@ class EpochAllocationTest {
         Inputs x = Inputs.of(rows(ROWS, WIDTH, new Random(2)), "x");
         Targets y = Targets.of(new Random(3).ints(ROWS, 0, CLASSES).toArray(),
                 Losses.resolve("sparse_categorical_crossentropy"), CLASSES, "y");
-        assertEpochsAllocateNothing(classifier, x, y, Metrics.resolve("accuracy"), MetricReduction.ARGMAX_MATCHES_LABEL);
+        assertEpochsAllocateNothing(classifier, x, y, null, Metrics.resolve("accuracy"),
+                MetricReduction.ARGMAX_MATCHES_LABEL);
+    }
+
+    @Test
+    void classIndicesWithSampleWeights() {
+        Inputs x = Inputs.of(rows(ROWS, WIDTH, new Random(8)), "x");
+        Targets y = Targets.of(new Random(9).ints(ROWS, 0, CLASSES).toArray(),
+                Losses.resolve("sparse_categorical_crossentropy"), CLASSES, "y");
+        float[] weights = rows(1, ROWS, new Random(10))[0];
+        assertEpochsAllocateNothing(classifier, x, y, weights, Metrics.resolve("accuracy"),
+                MetricReduction.ARGMAX_MATCHES_LABEL);
     }
 
     @Test
     void tensorRowsAndTensorTargets() {
         Inputs x = Inputs.of(Tensor.of(rows(ROWS, WIDTH, new Random(4))), "x");
         Targets y = Targets.of(Tensor.of(rows(ROWS, CLASSES, new Random(5))), Losses.resolve("mse"), CLASSES, "y");
-        assertEpochsAllocateNothing(regressor, x, y, Metrics.resolve("mae"), MetricReduction.ABSOLUTE_ERROR);
+        assertEpochsAllocateNothing(regressor, x, y, null, Metrics.resolve("mae"), MetricReduction.ABSOLUTE_ERROR);
     }
 
     @Test
     void arrayRowsAndArrayTargets() {
         Inputs x = Inputs.of(rows(ROWS, WIDTH, new Random(6)), "x");
         Targets y = Targets.of(rows(ROWS, CLASSES, new Random(7)), Losses.resolve("mse"), CLASSES, "y");
-        assertEpochsAllocateNothing(regressor, x, y, Metrics.resolve("mae"), MetricReduction.ABSOLUTE_ERROR);
+        assertEpochsAllocateNothing(regressor, x, y, null, Metrics.resolve("mae"), MetricReduction.ABSOLUTE_ERROR);
     }
 
     /**
@@ -140,8 +152,8 @@ class EpochAllocationTest {
         }
     }
 
-    private static void assertEpochsAllocateNothing(CompiledGraph graph, Inputs x, Targets y, Metric metric,
-            MetricReduction reduction) {
+    private static void assertEpochsAllocateNothing(CompiledGraph graph, Inputs x, Targets y, float[] weights,
+            Metric metric, MetricReduction reduction) {
         graph.ensureCapacity(BATCH);
         // One evaluate step first: the graph's sums are defined only after a step has run.
         x.load(graph, order, 0, BATCH);
@@ -149,7 +161,7 @@ class EpochAllocationTest {
         graph.evaluateStep(BATCH);
         BatchTotals totals = new BatchTotals(List.of(metric), List.of(reduction));
         for (int i = 0; i < 20; i++) {
-            epoch(graph, x, y, totals); // warm-up: the JIT compiles the loop
+            epoch(graph, x, y, weights, totals); // warm-up: the JIT compiles the loop
         }
         // On a loaded machine C2 may still be compiling when the warm-up ends, and interpreted code
         // allocates: so up to WINDOWS windows are measured and one under the bound passes, while a loop
@@ -160,7 +172,7 @@ class EpochAllocationTest {
         for (int window = 0; window < WINDOWS; window++) {
             long before = THREADS.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < epochs; i++) {
-                epoch(graph, x, y, totals);
+                epoch(graph, x, y, weights, totals);
             }
             long bytes = THREADS.getCurrentThreadAllocatedBytes() - before;
             if (bytes < 64 * batches) {
@@ -172,11 +184,14 @@ class EpochAllocationTest {
     }
 
     /** Fit's batch loop without the training step: load each shuffled batch and add up its sums. */
-    private static void epoch(CompiledGraph graph, Inputs x, Targets y, BatchTotals totals) {
+    private static void epoch(CompiledGraph graph, Inputs x, Targets y, float[] weights, BatchTotals totals) {
         for (int from = 0; from < ROWS; from += BATCH) {
             int count = Math.min(BATCH, ROWS - from);
             x.load(graph, order, from, count);
             y.load(graph, order, from, count);
+            if (weights != null) {
+                graph.loadSampleWeights(weights, order, from, count);
+            }
             totals.add(graph, count);
         }
     }

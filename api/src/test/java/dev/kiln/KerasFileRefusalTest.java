@@ -192,7 +192,7 @@ class KerasFileRefusalTest {
             assertEquals(new Huber(), model.loss());
         }
         assertRefused(editConfig("dense_relu_adam", root -> ((ObjectNode) root.get("compile_config"))
-                .set("loss", function("keras.losses", "kl_divergence"))), "unknown loss 'kl_divergence'");
+                .set("loss", function("keras.losses", "cosine_similarity"))), "unknown loss 'cosine_similarity'");
     }
 
     /** Keras' Huber.get_config leaves delta out (Keras 3.15), so Keras' own Huber object reads as δ = 1. */

@@ -82,7 +82,7 @@ class RegressionLossesTest {
                     target.setAtIndex(JAVA_FLOAT, (long) i * cols + j, t[i][j]);
                 }
             }
-            return loss.function().sum(out, target, null, cols, 1f / rows, rows) / rows;
+            return loss.function().sum(out, target, null, cols, 1f / rows, 0, rows) / rows;
         }
     }
 

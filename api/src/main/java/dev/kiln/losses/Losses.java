@@ -10,8 +10,9 @@ import java.util.function.Supplier;
 /**
  * Keras' losses by name or factory: mean_squared_error (mse), mean_absolute_error (mae),
  * binary_crossentropy (bce), categorical_crossentropy, sparse_categorical_crossentropy, huber,
- * mean_squared_logarithmic_error (msle), log_cosh and poisson; and by
- * Keras class name, read back from a saved config. The probability forms clip to [1e-7, 1 − 1e-7];
+ * mean_squared_logarithmic_error (msle), log_cosh, poisson, mean_absolute_percentage_error (mape), hinge,
+ * squared_hinge, categorical_hinge and kl_divergence (kld); and by Keras class name, read back from a saved
+ * config. The probability forms clip to [1e-7, 1 − 1e-7];
  * pass {@code fromLogits = true} when the last layer has no activation. Each loss is one line here.
  *
  * <pre>{@code
@@ -45,6 +46,12 @@ public final class Losses {
                 MeanSquaredLogarithmicError::fromConfig, "mean_squared_logarithmic_error", "msle");
         register(LogCosh.class, LogCosh::new, LogCosh::fromConfig, "log_cosh");
         register(Poisson.class, Poisson::new, Poisson::fromConfig, "poisson");
+        register(MeanAbsolutePercentageError.class, MeanAbsolutePercentageError::new,
+                MeanAbsolutePercentageError::fromConfig, "mean_absolute_percentage_error", "mape");
+        register(Hinge.class, Hinge::new, Hinge::fromConfig, "hinge");
+        register(SquaredHinge.class, SquaredHinge::new, SquaredHinge::fromConfig, "squared_hinge");
+        register(CategoricalHinge.class, CategoricalHinge::new, CategoricalHinge::fromConfig, "categorical_hinge");
+        register(KLDivergence.class, KLDivergence::new, KLDivergence::fromConfig, "kl_divergence", "kld");
     }
 
     private Losses() {
@@ -128,5 +135,25 @@ public final class Losses {
 
     public static Poisson poisson() {
         return new Poisson();
+    }
+
+    public static MeanAbsolutePercentageError meanAbsolutePercentageError() {
+        return new MeanAbsolutePercentageError();
+    }
+
+    public static Hinge hinge() {
+        return new Hinge();
+    }
+
+    public static SquaredHinge squaredHinge() {
+        return new SquaredHinge();
+    }
+
+    public static CategoricalHinge categoricalHinge() {
+        return new CategoricalHinge();
+    }
+
+    public static KLDivergence klDivergence() {
+        return new KLDivergence();
     }
 }

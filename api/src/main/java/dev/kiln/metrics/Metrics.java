@@ -4,15 +4,20 @@ import dev.kiln.internal.KerasClasses;
 import dev.kiln.internal.NameRegistry;
 import dev.kiln.io.ConfigReader;
 import dev.kiln.io.ModelFormatException;
+import dev.kiln.losses.Loss;
+import dev.kiln.losses.Losses;
 import java.util.List;
 import java.util.function.Function;
 
 /**
  * Metrics by Keras name: accuracy (acc), binary_accuracy, categorical_accuracy,
  * sparse_categorical_accuracy, mae (mean_absolute_error), mse (mean_squared_error), precision, recall,
- * auc, top_k_categorical_accuracy, sparse_top_k_categorical_accuracy. The last five are also classes
- * ({@link Precision}, {@link Recall}, {@link AUC}, {@link TopKCategoricalAccuracy},
- * {@link SparseTopKCategoricalAccuracy}) whose options the name gives Keras' defaults, and which are
+ * auc, top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, root_mean_squared_error, r2_score;
+ * and the losses Keras also takes as metrics: mape (mean_absolute_percentage_error), msle
+ * (mean_squared_logarithmic_error), poisson, kl_divergence, hinge, squared_hinge, categorical_hinge. The
+ * classes among them ({@link Precision}, {@link Recall}, {@link AUC}, {@link TopKCategoricalAccuracy},
+ * {@link SparseTopKCategoricalAccuracy}, {@link RootMeanSquaredError}, {@link R2Score}) take their options
+ * from the name as Keras' defaults, and are
  * read back from a saved config by their Keras class name. Each metric is one line here.
  *
  * <pre>{@code
@@ -45,6 +50,17 @@ public final class Metrics {
                 TopKCategoricalAccuracy::fromConfig, "top_k_categorical_accuracy");
         register(SparseTopKCategoricalAccuracy.class, name -> new SparseTopKCategoricalAccuracy().named(name),
                 SparseTopKCategoricalAccuracy::fromConfig, "sparse_top_k_categorical_accuracy");
+        register(RootMeanSquaredError.class, name -> new RootMeanSquaredError().named(name),
+                RootMeanSquaredError::fromConfig, "root_mean_squared_error");
+        register(R2Score.class, name -> new R2Score().named(name), R2Score::fromConfig, "r2_score");
+        // The loss functions Keras also takes as metric names.
+        loss(Losses.meanAbsolutePercentageError(), "mean_absolute_percentage_error", "mape");
+        loss(Losses.meanSquaredLogarithmicError(), "mean_squared_logarithmic_error", "msle");
+        loss(Losses.poisson(), "poisson");
+        loss(Losses.klDivergence(), "kl_divergence");
+        loss(Losses.hinge(), "hinge");
+        loss(Losses.squaredHinge(), "squared_hinge");
+        loss(Losses.categoricalHinge(), "categorical_hinge");
     }
 
     private Metrics() {
@@ -53,6 +69,11 @@ public final class Metrics {
     /** A metric of Keras' metric functions, known by name only and saved as its name. */
     private static void function(Metric.Kind kind, String name, String... aliases) {
         NAMES.add(() -> given -> new Metric(given, kind), name, aliases);
+    }
+
+    /** A loss function as a metric: its mean per row, saved as its name. */
+    private static void loss(Loss loss, String name, String... aliases) {
+        NAMES.add(() -> given -> new LossMetric(given, loss), name, aliases);
     }
 
     /** A metric class: made by name with Keras' defaults, and read back by its Keras class name. */

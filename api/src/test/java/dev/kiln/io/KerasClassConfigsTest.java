@@ -8,14 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.losses.BinaryCrossentropy;
 import dev.kiln.losses.CategoricalCrossentropy;
+import dev.kiln.losses.CategoricalHinge;
+import dev.kiln.losses.Hinge;
 import dev.kiln.losses.Huber;
+import dev.kiln.losses.KLDivergence;
 import dev.kiln.losses.LogCosh;
 import dev.kiln.losses.Loss;
 import dev.kiln.losses.Losses;
 import dev.kiln.losses.MeanAbsoluteError;
+import dev.kiln.losses.MeanAbsolutePercentageError;
 import dev.kiln.losses.MeanSquaredLogarithmicError;
 import dev.kiln.losses.Poisson;
 import dev.kiln.losses.SparseCategoricalCrossentropy;
+import dev.kiln.losses.SquaredHinge;
 import dev.kiln.metrics.Metric;
 import dev.kiln.metrics.Metrics;
 import dev.kiln.metrics.Precision;
@@ -50,7 +55,8 @@ class KerasClassConfigsTest {
         return Stream.of(new MeanAbsoluteError(), new BinaryCrossentropy(true), new BinaryCrossentropy(false, 0.3),
                 new CategoricalCrossentropy(true, 0.1), new SparseCategoricalCrossentropy(true),
                 Losses.resolve("mse"), new Huber(0.5), new Huber(), new MeanSquaredLogarithmicError(), new LogCosh(),
-                new Poisson(), Losses.resolve("msle"));
+                new Poisson(), Losses.resolve("msle"), new Hinge(), new SquaredHinge(), new CategoricalHinge(),
+                new KLDivergence(), Losses.resolve("kld"), new MeanAbsolutePercentageError());
     }
 
     private static ModelConfig config(Optimizer optimizer, Loss loss, List<Metric> metrics) {
@@ -76,14 +82,16 @@ class KerasClassConfigsTest {
         return Stream.of(
                 Arguments.of("\"class_name\" : \"Adam\"", "\"class_name\" : \"Lamb\"",
                         "optimizer.class_name is 'Lamb'; this Kiln reads SGD, Adam, AdamW, RMSprop and Adagrad"),
-                Arguments.of("\"class_name\" : \"CategoricalCrossentropy\"", "\"class_name\" : \"KLDivergence\"",
-                        "loss.class_name is 'KLDivergence'; this Kiln reads loss names and the loss classes"
+                Arguments.of("\"class_name\" : \"CategoricalCrossentropy\"",
+                        "\"class_name\" : \"CosineSimilarity\"",
+                        "loss.class_name is 'CosineSimilarity'; this Kiln reads loss names and the loss classes"
                                 + " MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy,"
-                                + " SparseCategoricalCrossentropy, Huber, MeanSquaredLogarithmicError, LogCosh and"
-                                + " Poisson"),
+                                + " SparseCategoricalCrossentropy, Huber, MeanSquaredLogarithmicError, LogCosh, Poisson,"
+                                + " MeanAbsolutePercentageError, Hinge, SquaredHinge, CategoricalHinge and KLDivergence"),
                 Arguments.of("\"class_name\" : \"Precision\"", "\"class_name\" : \"F1Score\"",
                         "metrics[1].class_name is 'F1Score'; this Kiln reads metric names and Precision, Recall, AUC,"
-                                + " TopKCategoricalAccuracy and SparseTopKCategoricalAccuracy objects"));
+                                + " TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, RootMeanSquaredError and"
+                                + " R2Score objects"));
     }
 
     @ParameterizedTest

@@ -14,6 +14,7 @@ import java.util.Map;
  * ./kiln demo --model keras                    # a model trained in Python Keras, served and trained on
  * ./kiln demo --model xor
  * ./kiln demo --model binary
+ * ./kiln demo --model imbalanced
  * ./kiln demo --model early-stopping
  * ./kiln demo --model checkpoint
  * ./kiln demo --model streaming
@@ -35,6 +36,7 @@ public final class Demo {
             case "regression" -> RegressionExample.run(options.epochs(), options.batch());
             case "binary" -> BinaryClassificationExample.run(options.epochs(), options.batch());
             case "functional" -> FunctionalExample.run(options.epochs(), options.batch());
+            case "imbalanced" -> ImbalancedExample.run(options.epochs(), options.batch());
             case "early-stopping" -> EarlyStoppingExample.run(options.epochs(), options.batch(),
                     EarlyStoppingExample.TRAIN_ROWS, Path.of(EarlyStoppingExample.PLOT));
             case "checkpoint" -> CheckpointResumeExample.run(options.epochs(), options.batch(),

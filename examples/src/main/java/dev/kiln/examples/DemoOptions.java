@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /** The command line of {@code ./kiln demo}: --model, --epochs, --batch, --threads, --seed. */
 record DemoOptions(String model, int epochs, int batch, int threads, long seed) {
-    static final List<String> MODELS = List.of("fashion", "cnn", "keras", "xor", "regression", "binary", "functional",
-            "early-stopping", "checkpoint", "streaming");
+    static final List<String> MODELS = List.of("fashion", "cnn", "keras", "xor", "regression", "binary", "imbalanced",
+            "functional", "early-stopping", "checkpoint", "streaming");
     private static final List<String> FLAGS = List.of("--model", "--epochs", "--batch", "--threads", "--seed");
 
     static DemoOptions parse(String[] args) {
@@ -22,6 +22,7 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
             case "xor" -> 300;
             case "regression" -> 20;
             case "binary" -> 20;
+            case "imbalanced" -> 10;
             case "early-stopping" -> 100;
             case "checkpoint" -> 4;
             case "streaming" -> 3;
@@ -32,6 +33,7 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
             case "xor" -> 4;
             case "regression" -> 32;
             case "binary" -> 32;
+            case "imbalanced" -> 64;
             case "early-stopping" -> 64;
             default -> 128;
         };
@@ -53,6 +55,8 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
                   regression      linear-plus-noise target fitted with mse
                   binary          loan default from four generated tabular features: standardised inputs,
                                   sigmoid output, binary_crossentropy
+                  imbalanced      rare fraud (~4%) in generated payments, trained without and with
+                                  classWeight (balanced): recall, precision and accuracy of both
                   functional      Fashion-MNIST with Keras' functional API: a residual MLP (Add) and a model with
                                   two inputs (each image's top and bottom halves, joined by Concatenate)
                   early-stopping  a wide MLP overfitting 1,000 Fashion-MNIST images, stopped by EarlyStopping

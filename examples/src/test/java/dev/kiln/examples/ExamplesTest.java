@@ -52,6 +52,25 @@ class ExamplesTest {
     }
 
     @Test
+    void classWeightsCatchMoreOfTheRareClass() {
+        Kiln.setSeed(42);
+        ExampleResult r = ImbalancedExample.run(10, 64);
+        double recall = r.testScores().get("recall");
+        double unweighted = (Double) r.extras().get("unweighted_recall");
+        assertTrue(recall > unweighted + 0.2, "weighted recall " + recall + " vs unweighted " + unweighted);
+        assertTrue((Double) r.extras().get("unweighted_accuracy") > r.testScores().get("accuracy"),
+                "the price: more false alarms, lower accuracy " + r.testScores() + " " + r.extras());
+    }
+
+    @Test
+    void balancedWeightsMakeBothClassesWeighTheSame() {
+        Map<Integer, Double> w = ImbalancedExample.balancedWeights(new int[] {0, 0, 0, 1});
+        assertEquals(4 / 6.0, w.get(0), 1e-12);
+        assertEquals(2.0, w.get(1), 1e-12);
+        assertEquals(3 * w.get(0), 1 * w.get(1), 1e-12);
+    }
+
+    @Test
     void standardisationUsesTheGivenStatistics() {
         float[][] x = {{1, 10}, {3, 10}};
         double[][] ms = BinaryClassificationExample.meanAndStd(x);

@@ -70,6 +70,9 @@ public final class CompiledGraph implements AutoCloseable {
     private int capacity;
     private MemorySegment[] inputBuffers;
     private MemorySegment targetBuffer;
+    private MemorySegment weightBuffer;
+    /** Whether the next train or evaluate step weights its rows by {@link #weightBuffer}. */
+    private boolean weightsLoaded;
     private MemorySegment outputBuffer;
     private Program train;
     private Program evaluate;
@@ -421,6 +424,19 @@ public final class CompiledGraph implements AutoCloseable {
     }
 
     /**
+     * Loads a weight per row for the next train or evaluate step only: each row's loss and gradient are
+     * scaled by its weight, the batch loss still divided by the number of rows. A step with no weights
+     * loaded before it is unweighted.
+     */
+    public void loadSampleWeights(float[] weights, int[] order, int from, int count) {
+        checkBatch(count);
+        for (int r = 0; r < count; r++) {
+            weightBuffer.setAtIndex(JAVA_FLOAT, r, weights[order == null ? from + r : order[from + r]]);
+        }
+        weightsLoaded = true;
+    }
+
+    /**
      * Forward, loss, backward and update on the loaded batch of {@code rows} rows. A step refused with
      * {@link NonFiniteStepException} leaves every piece of state as it was: parameters, optimizer slots,
      * moving statistics, the step count and the dropout mask stream.
@@ -428,6 +444,8 @@ public final class CompiledGraph implements AutoCloseable {
     public void trainStep(int rows) {
         checkBatch(rows);
         Warmup.userStep(this);
+        trainLoss.weightRows(weightsLoaded);
+        weightsLoaded = false;
         try {
             train.run(rows);
         } catch (NonFiniteStepException e) {
@@ -446,6 +464,8 @@ public final class CompiledGraph implements AutoCloseable {
     public void evaluateStep(int rows) {
         checkBatch(rows);
         Warmup.userStep(this);
+        evaluateLoss.weightRows(weightsLoaded);
+        weightsLoaded = false;
         evaluate.run(rows);
         lastLoss = evaluateLoss;
         lastPenalty = evaluatePenalty;
@@ -591,6 +611,7 @@ public final class CompiledGraph implements AutoCloseable {
             workspace[i] = workspaceFloats[i] > 0 ? plan.reserve(workspaceFloats[i]) : -1;
         }
         long target = plan.reserve((long) rows * targetWidth());
+        long weight = plan.reserve(rows);
 
         Arena arena = Memory.newArena();
         MemorySegment region = plan.allocate(arena);
@@ -624,6 +645,7 @@ public final class CompiledGraph implements AutoCloseable {
                     workspace[i] < 0 ? null : MemoryPlan.slice(region, workspace[i], workspaceFloats[i]));
         }
         MemorySegment targets = MemoryPlan.slice(region, target, (long) rows * targetWidth());
+        MemorySegment weights = MemoryPlan.slice(region, weight, rows);
 
         // The node whose output the loss reads: the logits when the loss absorbed the output activation.
         int scored = lossFused ? nodes.get(last).input().id() : last;
@@ -636,7 +658,7 @@ public final class CompiledGraph implements AutoCloseable {
             trainSteps.add(r -> seed.advance());
         }
         addForward(trainSteps, buffers, scored, true);
-        LossStep newTrainLoss = new LossStep(loss, lossFused, scores, output, targets, lossGradient,
+        LossStep newTrainLoss = new LossStep(loss, lossFused, scores, output, targets, lossGradient, weights,
                 outputWidth(), metrics);
         trainSteps.add(newTrainLoss);
         trainSteps.add(FiniteGuard.loss(newTrainLoss)); // a NaN loss stops the step before backward and update
@@ -680,7 +702,8 @@ public final class CompiledGraph implements AutoCloseable {
 
         List<Step> evaluateSteps = new ArrayList<>();
         addForward(evaluateSteps, buffers, scored, false);
-        LossStep newEvaluateLoss = new LossStep(loss, lossFused, scores, output, targets, null, outputWidth(), metrics);
+        LossStep newEvaluateLoss = new LossStep(loss, lossFused, scores, output, targets, null, weights,
+                outputWidth(), metrics);
         evaluateSteps.add(newEvaluateLoss);
         PenaltyStep newEvaluatePenalty = PenaltyStep.of(parameters, false);
         if (newEvaluatePenalty != null) {
@@ -697,6 +720,8 @@ public final class CompiledGraph implements AutoCloseable {
             inputBuffers[j] = outputs[inputs.get(j).id()];
         }
         targetBuffer = targets;
+        weightBuffer = weights;
+        weightsLoaded = false;
         outputBuffer = output;
         train = new Program(trainSteps);
         evaluate = new Program(evaluateSteps);

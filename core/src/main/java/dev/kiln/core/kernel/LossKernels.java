@@ -230,6 +230,163 @@ public final class LossKernels {
     }
 
     /**
+     * Keras' mean absolute percentage error, ε = 1e-7 (float32): ℓ_i = 100·mean_j |t − p|/max(|t|, ε);
+     * ∂ℓ_i/∂p = 100·sign(p − t)/max(|t|, ε)/cols with sign(0) = 0.
+     */
+    public static double meanAbsolutePercentageError(MemorySegment pred, MemorySegment target, MemorySegment grad,
+            int cols, float gradScale, int rowFrom, int rowTo) {
+        double gradFactor = 100.0 * gradScale / cols;
+        double sum = 0;
+        for (int i = rowFrom; i < rowTo; i++) {
+            long row = (long) i * cols;
+            DoubleVector ratios = DoubleVector.zero(D);
+            for (int j = 0; j < cols; j += LANES) {
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector d = p.sub(t);
+                DoubleVector scale = t.abs().max(CLIP_LOW);
+                // Lanes outside the row read p = t = 0: a difference of 0 adds 0.
+                ratios = ratios.add(d.abs().div(scale));
+                if (grad != null) {
+                    DoubleVector sign = DoubleVector.zero(D).blend(1.0, d.compare(GT, 0.0)).blend(-1.0, d.compare(LT, 0.0));
+                    ((FloatVector) sign.div(scale).mul(gradFactor).convertShape(D2F, F, 0))
+                            .intoMemorySegment(grad, o, ORDER, mf);
+                }
+            }
+            sum += 100.0 * WidenedFloats.sumInLaneOrder(ratios) / cols;
+        }
+        return sum;
+    }
+
+    /**
+     * Keras' hinge (and, {@code squared}, squared hinge) loss: ℓ_i = mean_j m (or m²) with the margin
+     * m = max(1 − t·p, 0); ∂ℓ_i/∂p = −t (or −2m·t)/cols where m > 0, else 0. Targets are −1 or 1; a row whose
+     * targets are all 0 or 1 is read as 2t − 1 (Keras decides that per batch, which is the same for targets
+     * that are all 0/1 or all ±1).
+     */
+    public static double hinge(MemorySegment pred, MemorySegment target, boolean squared, MemorySegment grad,
+            int cols, float gradScale, int rowFrom, int rowTo) {
+        double gradFactor = (squared ? 2.0 : 1.0) * gradScale / cols;
+        double sum = 0;
+        for (int i = rowFrom; i < rowTo; i++) {
+            long row = (long) i * cols;
+            boolean zeroOne = allZeroOrOne(target, row, cols);
+            double scale = zeroOne ? 2.0 : 1.0;
+            double shift = zeroOne ? -1.0 : 0.0;
+            DoubleVector losses = DoubleVector.zero(D);
+            for (int j = 0; j < cols; j += LANES) {
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = ((DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0))
+                        .mul(scale).add(shift);
+                DoubleVector margin = t.mul(p).neg().add(1.0).max(0.0);
+                losses = losses.add(squared ? margin.mul(margin) : margin, mf.cast(D));
+                if (grad != null) {
+                    DoubleVector slope = squared ? margin.mul(t) : t.blend(0.0, margin.compare(LE, 0.0));
+                    ((FloatVector) slope.mul(-gradFactor).convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
+                }
+            }
+            sum += WidenedFloats.sumInLaneOrder(losses) / cols;
+        }
+        return sum;
+    }
+
+    private static boolean allZeroOrOne(MemorySegment target, long row, int cols) {
+        for (int j = 0; j < cols; j += LANES) {
+            VectorMask<Float> mf = F.indexInRange(j, cols);
+            FloatVector t = FloatVector.fromMemorySegment(F, target, (row + j) * Float.BYTES, ORDER, mf);
+            VectorMask<Float> binary = t.compare(VectorOperators.EQ, 0f).or(t.compare(VectorOperators.EQ, 1f));
+            if (binary.and(mf).trueCount() != mf.trueCount()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Keras' categorical hinge of one-hot targets: ℓ_i = max(neg − pos + 1, 0) with pos = Σ_k t_k·p_k and
+     * neg = max_k (1 − t_k)·p_k; where ℓ_i > 0, ∂ℓ_i/∂p_j = −t_j, plus 1 − t_j at the first k that gives
+     * neg.
+     */
+    public static double categoricalHinge(MemorySegment pred, MemorySegment target, MemorySegment grad, int cols,
+            float gradScale, int rowFrom, int rowTo) {
+        double sum = 0;
+        for (int i = rowFrom; i < rowTo; i++) {
+            sum += categoricalHingeRow(pred, target, grad, (long) i * cols, cols, gradScale);
+        }
+        return sum;
+    }
+
+    private static double categoricalHingeRow(MemorySegment pred, MemorySegment target, MemorySegment grad, long row,
+            int cols, float gradScale) {
+        DoubleVector positive = DoubleVector.zero(D);
+        DoubleVector negative = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY);
+        for (int j = 0; j < cols; j += LANES) {
+            VectorMask<Float> mf = F.indexInRange(j, cols);
+            long o = (row + j) * Float.BYTES;
+            DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER, mf).convertShape(F2D, D, 0);
+            DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+            positive = positive.add(t.mul(p));
+            // Masked: lanes outside the row would offer (1 − 0)·0 = 0, above a row of negative scores.
+            negative = negative.lanewise(MAX, t.neg().add(1.0).mul(p), mf.cast(D));
+        }
+        double neg = negative.reduceLanes(MAX);
+        double loss = Math.max(neg - WidenedFloats.sumInLaneOrder(positive) + 1.0, 0.0);
+        if (grad != null) {
+            double factor = loss > 0 ? gradScale : 0.0;
+            for (int j = 0; j < cols; j += LANES) {
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0);
+                ((FloatVector) t.mul(-factor).convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
+            }
+            if (loss > 0) {
+                // The max's gradient goes to one position, the first that attains it.
+                for (int j = 0; j < cols; j++) {
+                    double t = target.getAtIndex(JAVA_FLOAT, row + j);
+                    if ((1.0 - t) * pred.getAtIndex(JAVA_FLOAT, row + j) == neg) {
+                        grad.setAtIndex(JAVA_FLOAT, row + j, (float) ((1.0 - 2.0 * t) * gradScale));
+                        break;
+                    }
+                }
+            }
+        }
+        return loss;
+    }
+
+    /**
+     * Keras' Kullback–Leibler divergence, both sides clipped to [ε, 1] with ε = 1e-7 (float32):
+     * ℓ_i = Σ_k t_k·log(t_k/p_k); ∂ℓ_i/∂p = −t/p where p lies in [ε, 1], else 0 (the clip).
+     */
+    public static double klDivergence(MemorySegment pred, MemorySegment target, MemorySegment grad, int cols,
+            float gradScale, int rowFrom, int rowTo) {
+        double sum = 0;
+        for (int i = rowFrom; i < rowTo; i++) {
+            long row = (long) i * cols;
+            DoubleVector losses = DoubleVector.zero(D);
+            for (int j = 0; j < cols; j += LANES) {
+                VectorMask<Float> mf = F.indexInRange(j, cols);
+                long o = (row + j) * Float.BYTES;
+                DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER, mf).convertShape(F2D, D, 0);
+                DoubleVector t = ((DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER, mf).convertShape(F2D, D, 0))
+                        .max(CLIP_LOW).min(1.0);
+                DoubleVector q = p.max(CLIP_LOW).min(1.0);
+                losses = losses.add(t.mul(t.div(q).lanewise(LOG)), mf.cast(D));
+                if (grad != null) {
+                    VectorMask<Double> inside = p.compare(GE, CLIP_LOW).and(p.compare(LE, 1.0));
+                    DoubleVector g = DoubleVector.zero(D).blend(t.div(q).mul(-(double) gradScale), inside);
+                    ((FloatVector) g.convertShape(D2F, F, 0)).intoMemorySegment(grad, o, ORDER, mf);
+                }
+            }
+            sum += WidenedFloats.sumInLaneOrder(losses);
+        }
+        return sum;
+    }
+
+    /**
      * Binary cross-entropy of probabilities, p clipped to [1e-7, 1 − 1e-7]:
      * ℓ_i = mean_j −(t·log p + (1 − t)·log(1 − p)). The gradient flows through the clip: it is 0 where p
      * lay outside the range and (p − t)/(p(1 − p))/cols inside it.

@@ -114,6 +114,35 @@ public final class MetricKernels {
     }
 
     /**
+     * Adds, for each column c of rows [rowFrom, rowTo), Σ target into {@code out[at + c]}, Σ target² into
+     * {@code out[at + cols + c]} and Σ (target − pred)² into {@code out[at + 2·cols + c]}, in double: the
+     * per-output sums an R² score needs.
+     */
+    public static void columnMoments(MemorySegment pred, MemorySegment target, int cols, int rowFrom, int rowTo,
+            double[] out, int at) {
+        for (int i = rowFrom; i < rowTo; i++) {
+            long row = (long) i * cols;
+            int j = 0;
+            for (; j <= cols - LANES; j += LANES) {
+                long o = (row + j) * Float.BYTES;
+                DoubleVector p = (DoubleVector) FloatVector.fromMemorySegment(F, pred, o, ORDER).convertShape(F2D, D, 0);
+                DoubleVector t = (DoubleVector) FloatVector.fromMemorySegment(F, target, o, ORDER).convertShape(F2D, D, 0);
+                DoubleVector r = t.sub(p);
+                DoubleVector.fromArray(D, out, at + j).add(t).intoArray(out, at + j);
+                DoubleVector.fromArray(D, out, at + cols + j).add(t.mul(t)).intoArray(out, at + cols + j);
+                DoubleVector.fromArray(D, out, at + 2 * cols + j).add(r.mul(r)).intoArray(out, at + 2 * cols + j);
+            }
+            for (; j < cols; j++) {
+                double t = target.getAtIndex(JAVA_FLOAT, row + j);
+                double r = t - pred.getAtIndex(JAVA_FLOAT, row + j);
+                out[at + j] += t;
+                out[at + cols + j] += t * t;
+                out[at + 2 * cols + j] += r * r;
+            }
+        }
+    }
+
+    /**
      * The index of the first maximum of a row; a NaN counts as the maximum (numpy's rule), so the
      * first NaN wins if there is one.
      */

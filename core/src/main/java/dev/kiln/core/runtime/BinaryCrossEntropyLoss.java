@@ -29,17 +29,18 @@ public record BinaryCrossEntropyLoss(boolean fromLogits, float labelSmoothing) i
 
     @Override
     public double sum(MemorySegment output, MemorySegment target, MemorySegment gradient, int width, float gradScale,
-            int rows) {
+            int rowFrom, int rowTo) {
         return fromLogits
-                ? LossKernels.sigmoidBinaryCrossEntropy(output, target, labelSmoothing, null, gradient, width, gradScale,
-                        0, rows)
-                : LossKernels.binaryCrossEntropy(output, target, labelSmoothing, gradient, width, gradScale, 0, rows);
+                ? LossKernels.sigmoidBinaryCrossEntropy(output, target, labelSmoothing, null, gradient, width,
+                        gradScale, rowFrom, rowTo)
+                : LossKernels.binaryCrossEntropy(output, target, labelSmoothing, gradient, width, gradScale, rowFrom,
+                        rowTo);
     }
 
     @Override
     public double sumAbsorbing(MemorySegment logits, MemorySegment target, MemorySegment output,
-            MemorySegment gradient, int width, float gradScale, int rows) {
+            MemorySegment gradient, int width, float gradScale, int rowFrom, int rowTo) {
         return LossKernels.sigmoidBinaryCrossEntropy(logits, target, labelSmoothing, output, gradient, width, gradScale,
-                0, rows);
+                rowFrom, rowTo);
     }
 }

@@ -29,18 +29,18 @@ public record CategoricalCrossEntropyLoss(boolean fromLogits, float labelSmoothi
 
     @Override
     public double sum(MemorySegment output, MemorySegment target, MemorySegment gradient, int width, float gradScale,
-            int rows) {
+            int rowFrom, int rowTo) {
         return fromLogits
-                ? LossKernels.softmaxCrossEntropy(output, target, labelSmoothing, null, gradient, width, gradScale, 0,
-                        rows)
-                : LossKernels.categoricalCrossEntropy(output, target, labelSmoothing, gradient, width, gradScale, 0,
-                        rows);
+                ? LossKernels.softmaxCrossEntropy(output, target, labelSmoothing, null, gradient, width, gradScale,
+                        rowFrom, rowTo)
+                : LossKernels.categoricalCrossEntropy(output, target, labelSmoothing, gradient, width, gradScale,
+                        rowFrom, rowTo);
     }
 
     @Override
     public double sumAbsorbing(MemorySegment logits, MemorySegment target, MemorySegment output,
-            MemorySegment gradient, int width, float gradScale, int rows) {
-        return LossKernels.softmaxCrossEntropy(logits, target, labelSmoothing, output, gradient, width, gradScale, 0,
-                rows);
+            MemorySegment gradient, int width, float gradScale, int rowFrom, int rowTo) {
+        return LossKernels.softmaxCrossEntropy(logits, target, labelSmoothing, output, gradient, width, gradScale,
+                rowFrom, rowTo);
     }
 }

@@ -20,7 +20,7 @@ public record HuberLoss(float delta) implements LossFunction {
 
     @Override
     public double sum(MemorySegment output, MemorySegment target, MemorySegment gradient, int width, float gradScale,
-            int rows) {
-        return LossKernels.huber(output, target, delta, gradient, width, gradScale, 0, rows);
+            int rowFrom, int rowTo) {
+        return LossKernels.huber(output, target, delta, gradient, width, gradScale, rowFrom, rowTo);
     }
 }

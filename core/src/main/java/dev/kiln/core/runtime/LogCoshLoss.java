@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
 public record LogCoshLoss() implements LossFunction {
     @Override
     public double sum(MemorySegment output, MemorySegment target, MemorySegment gradient, int width, float gradScale,
-            int rows) {
-        return LossKernels.logCosh(output, target, gradient, width, gradScale, 0, rows);
+            int rowFrom, int rowTo) {
+        return LossKernels.logCosh(output, target, gradient, width, gradScale, rowFrom, rowTo);
     }
 }

@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  *
  * <pre>{@code
  * LossFunction loss = new CategoricalCrossEntropyLoss(false, 0.1f);
- * double sum = loss.sum(probabilities, targets, gradient, 10, 1f / rows, rows);
+ * double sum = loss.sum(probabilities, targets, gradient, 10, 1f / rows, 0, rows);
  * }</pre>
  */
 public interface LossFunction {
@@ -29,11 +29,12 @@ public interface LossFunction {
     }
 
     /**
-     * The sum of the per-sample losses of rows [0, rows) of {@code output} (width {@code width}) against
-     * {@code target}; when {@code gradient} is non-null it receives gradScale·∂loss/∂output.
+     * The sum of the per-sample losses of rows [rowFrom, rowTo) of {@code output} (width {@code width})
+     * against {@code target}; when {@code gradient} is non-null those rows of it receive
+     * gradScale·∂loss/∂output. A row's loss and gradient do not depend on the range it is computed in.
      */
     public double sum(MemorySegment output, MemorySegment target, MemorySegment gradient, int width, float gradScale,
-            int rows);
+            int rowFrom, int rowTo);
 
     /**
      * {@link #sum} when the loss absorbed its {@link #fusesWith() activation}: it reads the activation's
@@ -41,7 +42,7 @@ public interface LossFunction {
      * to the logits. Called only on a loss that absorbs an activation.
      */
     default double sumAbsorbing(MemorySegment logits, MemorySegment target, MemorySegment output,
-            MemorySegment gradient, int width, float gradScale, int rows) {
+            MemorySegment gradient, int width, float gradScale, int rowFrom, int rowTo) {
         throw new IllegalStateException(this + " absorbs no activation");
     }
 }

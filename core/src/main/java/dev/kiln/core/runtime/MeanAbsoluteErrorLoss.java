@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
 public record MeanAbsoluteErrorLoss() implements LossFunction {
     @Override
     public double sum(MemorySegment output, MemorySegment target, MemorySegment gradient, int width, float gradScale,
-            int rows) {
-        return LossKernels.meanAbsoluteError(output, target, gradient, width, gradScale, 0, rows);
+            int rowFrom, int rowTo) {
+        return LossKernels.meanAbsoluteError(output, target, gradient, width, gradScale, rowFrom, rowTo);
     }
 }

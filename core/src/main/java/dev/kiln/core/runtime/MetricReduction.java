@@ -13,7 +13,8 @@ import java.lang.foreign.MemorySegment;
  * List<MetricReduction> metrics = List.of(MetricReduction.ARGMAX_MATCHES_LABEL, new TopKMatches(5, true));
  * }</pre>
  */
-public sealed interface MetricReduction permits MetricReduction.Elementary, TopKMatches, ThresholdHistogram {
+public sealed interface MetricReduction
+        permits MetricReduction.Elementary, TopKMatches, ThresholdHistogram, LossMean, ColumnMoments {
     /** Rows whose arg-max output equals the class-index target. */
     MetricReduction ARGMAX_MATCHES_LABEL = Elementary.ARGMAX_MATCHES_LABEL;
     /** Rows whose arg-max output equals the arg-max of the one-hot target. */

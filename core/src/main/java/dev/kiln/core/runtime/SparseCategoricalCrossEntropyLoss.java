@@ -25,15 +25,18 @@ public record SparseCategoricalCrossEntropyLoss(boolean fromLogits) implements L
 
     @Override
     public double sum(MemorySegment output, MemorySegment target, MemorySegment gradient, int width, float gradScale,
-            int rows) {
+            int rowFrom, int rowTo) {
         return fromLogits
-                ? LossKernels.sparseSoftmaxCrossEntropy(output, target, null, gradient, width, gradScale, 0, rows)
-                : LossKernels.sparseCategoricalCrossEntropy(output, target, gradient, width, gradScale, 0, rows);
+                ? LossKernels.sparseSoftmaxCrossEntropy(output, target, null, gradient, width, gradScale, rowFrom,
+                        rowTo)
+                : LossKernels.sparseCategoricalCrossEntropy(output, target, gradient, width, gradScale, rowFrom,
+                        rowTo);
     }
 
     @Override
     public double sumAbsorbing(MemorySegment logits, MemorySegment target, MemorySegment output,
-            MemorySegment gradient, int width, float gradScale, int rows) {
-        return LossKernels.sparseSoftmaxCrossEntropy(logits, target, output, gradient, width, gradScale, 0, rows);
+            MemorySegment gradient, int width, float gradScale, int rowFrom, int rowTo) {
+        return LossKernels.sparseSoftmaxCrossEntropy(logits, target, output, gradient, width, gradScale, rowFrom,
+                rowTo);
     }
 }

@@ -10,7 +10,10 @@ import dev.kiln.testing.FreshJvmRetry;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** A training step allocates nothing on the heap: measured with the JVM's per-thread allocation counter. */
+/**
+ * A training step allocates nothing on the heap, unweighted or with a weight per row: measured with the
+ * JVM's per-thread allocation counter.
+ */
 class AllocationTest {
     @Test
     void trainingStepAllocatesNothingOnTheCallingThread() {
@@ -38,6 +41,17 @@ class AllocationTest {
             // clip-by-value pass is one more loop of the same shape as the rescale).
             cg.setGradientClip(new GradientClip(GradientClip.Mode.GLOBAL_NORM, 1e-3f));
             SteadyStateAllocation.assertAllocatesNothing(step, 10_000, 2_000, "a training step with " + cg.gradientClip());
+            // And with a weight per row, loaded before each step as fit does: the loss is then computed a row
+            // at a time through the fused softmax and cross-entropy.
+            float[] weights = new float[rows];
+            for (int r = 0; r < rows; r++) {
+                weights[r] = r % 3 * 0.5f;
+            }
+            Runnable weightedStep = () -> {
+                cg.loadSampleWeights(weights, null, 0, rows);
+                cg.trainStep(rows);
+            };
+            SteadyStateAllocation.assertAllocatesNothing(weightedStep, 10_000, 2_000, "a weighted training step");
         }
     }
 }

@@ -56,6 +56,31 @@ record LossCase(String name, boolean sparse, boolean hasProb, Inputs inputs, Ker
                 new LossCase("poisson", false, false, (r, n) -> LossTestBuffers.uniform(r, n, 0.05f, 4f),
                         (in, t, p, g, c, s, f, to) -> LossKernels.poisson(in, t, g, c, s, f, to),
                         (in, t, i, c, g, p) -> LossReference.poisson(in, t, i, c, g)),
+                new LossCase("mape", false, false, values,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.meanAbsolutePercentageError(in, t, g, c, s, f, to),
+                        (in, t, i, c, g, p) -> LossReference.mape(in, t, i, c, g)),
+                // Soft targets are read as they are; 0/1 targets as 2t − 1; ±1 targets as they are.
+                new LossCase("hinge", false, false, values,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.hinge(in, t, false, g, c, s, f, to),
+                        (in, t, i, c, g, p) -> LossReference.hinge(in, t, false, i, c, g)),
+                new LossCase("hinge, 0/1 targets", false, false, values,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.hinge(in, t, false, g, c, s, f, to),
+                        (in, t, i, c, g, p) -> LossReference.hinge(in, t, false, i, c, g)),
+                new LossCase("squared hinge", false, false, values,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.hinge(in, t, true, g, c, s, f, to),
+                        (in, t, i, c, g, p) -> LossReference.hinge(in, t, true, i, c, g)),
+                new LossCase("squared hinge, ±1 targets", false, false, values,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.hinge(in, t, true, g, c, s, f, to),
+                        (in, t, i, c, g, p) -> LossReference.hinge(in, t, true, i, c, g)),
+                new LossCase("categorical hinge", false, false, values,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.categoricalHinge(in, t, g, c, s, f, to),
+                        (in, t, i, c, g, p) -> LossReference.categoricalHinge(in, t, i, c, g)),
+                new LossCase("categorical hinge, 0/1 targets", false, false, values,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.categoricalHinge(in, t, g, c, s, f, to),
+                        (in, t, i, c, g, p) -> LossReference.categoricalHinge(in, t, i, c, g)),
+                new LossCase("kl divergence", false, false, probabilities,
+                        (in, t, p, g, c, s, f, to) -> LossKernels.klDivergence(in, t, g, c, s, f, to),
+                        (in, t, i, c, g, p) -> LossReference.klDivergence(in, t, i, c, g)),
                 new LossCase("bce", false, false, probabilities,
                         (in, t, p, g, c, s, f, to) -> LossKernels.binaryCrossEntropy(in, t, 0f, g, c, s, f, to),
                         (in, t, i, c, g, p) -> LossReference.bce(in, t, i, c, g)),
@@ -92,9 +117,19 @@ record LossCase(String name, boolean sparse, boolean hasProb, Inputs inputs, Ker
                                 g, p)));
     }
 
-    /** Dense targets in [0, 1] (soft for the dense categorical losses, so Σt ≠ 1 is covered too). */
+    /**
+     * Dense targets in [0, 1] (soft for the dense categorical losses, so Σt ≠ 1 is covered too); for the
+     * cases named so, 0/1 or ±1 targets.
+     */
     float[] denseTargets(Random random, int rows, int cols) {
-        return LossTestBuffers.uniform(random, rows * cols, 0f, 1f);
+        float[] t = LossTestBuffers.uniform(random, rows * cols, 0f, 1f);
+        if (name.endsWith("0/1 targets") || name.endsWith("±1 targets")) {
+            float low = name.endsWith("0/1 targets") ? 0f : -1f;
+            for (int k = 0; k < t.length; k++) {
+                t[k] = t[k] < 0.5f ? low : 1f;
+            }
+        }
+        return t;
     }
 
     @Override

@@ -43,6 +43,66 @@ final class LossReference {
         return sum / cols;
     }
 
+    /** Keras: 100·mean |t − p|/max(|t|, ε); gradient 100·sign(p − t)/max(|t|, ε). */
+    static double mape(float[] p, float[] t, int row, int cols, double[] grad) {
+        double sum = 0;
+        for (int j = row * cols; j < (row + 1) * cols; j++) {
+            double d = (double) p[j] - t[j];
+            double scale = Math.max(Math.abs((double) t[j]), LOW);
+            sum += Math.abs(d) / scale;
+            grad[j] = 100 * Math.signum(d) / scale / cols;
+        }
+        return 100 * sum / cols;
+    }
+
+    /** Keras: mean max(1 − t·p, 0) (squared: its square), t read as 2t − 1 when the row is all 0s and 1s. */
+    static double hinge(float[] p, float[] t, boolean squared, int row, int cols, double[] grad) {
+        boolean zeroOne = true;
+        for (int j = row * cols; j < (row + 1) * cols; j++) {
+            zeroOne &= t[j] == 0f || t[j] == 1f;
+        }
+        double sum = 0;
+        for (int j = row * cols; j < (row + 1) * cols; j++) {
+            double y = zeroOne ? 2.0 * t[j] - 1 : t[j];
+            double m = Math.max(1 - y * p[j], 0);
+            sum += squared ? m * m : m;
+            grad[j] = m > 0 ? (squared ? -2 * m * y : -y) / cols : 0;
+        }
+        return sum / cols;
+    }
+
+    /** Keras: max(max_k (1 − t_k)p_k − Σ t_k p_k + 1, 0); the max's gradient at its first position. */
+    static double categoricalHinge(float[] p, float[] t, int row, int cols, double[] grad) {
+        double pos = 0;
+        double neg = Double.NEGATIVE_INFINITY;
+        int at = -1;
+        for (int j = row * cols; j < (row + 1) * cols; j++) {
+            pos += (double) t[j] * p[j];
+            double v = (1.0 - t[j]) * p[j];
+            if (v > neg) {
+                neg = v;
+                at = j;
+            }
+        }
+        double loss = Math.max(neg - pos + 1, 0);
+        for (int j = row * cols; j < (row + 1) * cols; j++) {
+            grad[j] = loss > 0 ? -t[j] + (j == at ? 1.0 - t[j] : 0) : 0;
+        }
+        return loss;
+    }
+
+    /** Keras: Σ t·log(t/p), both clipped to [ε, 1]; no gradient where p lies outside. */
+    static double klDivergence(float[] p, float[] t, int row, int cols, double[] grad) {
+        double sum = 0;
+        for (int j = row * cols; j < (row + 1) * cols; j++) {
+            double y = Math.min(Math.max(t[j], LOW), 1);
+            double q = Math.min(Math.max(p[j], LOW), 1);
+            sum += y * Math.log(y / q);
+            grad[j] = p[j] >= LOW && p[j] <= 1 ? -y / q : 0;
+        }
+        return sum;
+    }
+
     /** Keras: (log(max(p, ε) + 1) − log(max(t, ε) + 1))², no gradient below ε. */
     static double msle(float[] p, float[] t, int row, int cols, double[] grad) {
         double sum = 0;

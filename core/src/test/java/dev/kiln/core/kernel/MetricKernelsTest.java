@@ -33,6 +33,35 @@ class MetricKernelsTest {
         }
     }
 
+    /** The R² sums per column, added on top of what {@code out} holds, at an offset, for odd widths. */
+    @ParameterizedTest(name = "cols {0}")
+    @ValueSource(ints = {1, 2, 3, 7, 8, 9, 17, 33})
+    void columnMomentsMatchAScalarReference(int cols) {
+        int rows = 13;
+        int at = 5;
+        Random random = new Random(100 + cols);
+        float[] pred = LossTestBuffers.uniform(random, rows * cols, -3f, 3f);
+        float[] target = LossTestBuffers.uniform(random, rows * cols, -2f, 4f);
+        double[] expected = new double[at + 3 * cols + 2];
+        java.util.Arrays.fill(expected, 0.5);
+        double[] out = expected.clone();
+        for (int i = 2; i < 11; i++) {
+            for (int c = 0; c < cols; c++) {
+                double t = target[i * cols + c];
+                double r = t - pred[i * cols + c];
+                expected[at + c] += t;
+                expected[at + cols + c] += t * t;
+                expected[at + 2 * cols + c] += r * r;
+            }
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MetricKernels.columnMoments(segment(arena, pred), segment(arena, target), cols, 2, 11, out, at);
+        }
+        for (int k = 0; k < out.length; k++) {
+            assertEquals(expected[k], out[k], 1e-12 * Math.max(1, Math.abs(expected[k])), "sum " + k);
+        }
+    }
+
     @ParameterizedTest(name = "cols {0}")
     @ValueSource(ints = {1, 2, 10, 15, 16, 17, 33, 40})
     void argmaxMatchesAScalarReference(int cols) {
