@@ -219,7 +219,8 @@ class NpyFormatTest {
     void malformedFilesAreRefusedWithTheProblemNamed() throws IOException {
         byte[] valid = NpyTestFiles.npy(1, "<f4", false, new int[] {2, 2}, new double[] {1, 2, 3, 4});
         assertRefused(write(new byte[0]), "not a .npy file");
-        assertRefused(write("hello world, not numpy".getBytes()), "not a .npy file");
+        // A file of another known kind is named as what it is (FileKindTest covers every kind).
+        assertRefused(write("hello world, not numpy".getBytes()), "this is a text file, not a NumPy .npy file");
         byte[] version = valid.clone();
         version[6] = 4;
         assertRefused(write(version), "version 4.0 is not supported");
