@@ -31,7 +31,7 @@ public enum FileKind {
             "IdxReader and Datasets read gzip-compressed IDX files; decompress anything else first (gunzip)"),
     IDX("an IDX file (MNIST's format)", "IdxReader.readImages and readLabels read it, and Datasets.mnist(directory)"),
     PNG("a PNG image", "Kiln reads no images (History.plot writes them)"),
-    GIT_LFS_POINTER("a Git LFS pointer, not the file's content", "fetch the content first: git lfs pull"),
+    GIT_LFS_POINTER("a Git LFS pointer (a stand-in for the file's content)", "fetch the content first: git lfs pull"),
     HTML("an HTML page (a failed download saves one)", "download the file again"),
     TEXT("a text file", "Datasets.csv reads CSV text"),
     EMPTY("an empty file", "write or download it again"),

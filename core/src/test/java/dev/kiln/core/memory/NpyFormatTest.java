@@ -1,5 +1,6 @@
 package dev.kiln.core.memory;
 
+import static dev.kiln.testing.UncheckedFileErrors.assertCause;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -259,7 +260,7 @@ class NpyFormatTest {
 
     @Test
     void aMissingFileIsAnIoErrorNotAFormatError() {
-        IOException e = assertThrows(IOException.class, () -> Tensor.fromNpy(dir.resolve("absent.npy")));
+        IOException e = assertCause(IOException.class, () -> Tensor.fromNpy(dir.resolve("absent.npy")));
         assertTrue(!(e instanceof NpyFormatException), e.toString());
     }
 
@@ -268,7 +269,7 @@ class NpyFormatTest {
     }
 
     private static void assertRefused(Path file, String expected) {
-        NpyFormatException e = assertThrows(NpyFormatException.class, () -> Tensor.fromNpy(file), expected);
+        NpyFormatException e = assertCause(NpyFormatException.class, () -> Tensor.fromNpy(file), expected);
         assertTrue(e.getMessage().contains(expected), "'" + expected + "' in: " + e.getMessage());
         assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
     }
