@@ -1,7 +1,6 @@
 package dev.kiln;
 
 import dev.kiln.callbacks.Callback;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -87,14 +86,15 @@ public final class History {
      * h.plot(Path.of("history.png"));
      * }</pre>
      *
-     * @throws IllegalStateException when nothing was recorded
+     * @throws IllegalStateException        when nothing was recorded
+     * @throws java.io.UncheckedIOException when the file cannot be written, with the IOException as its cause
      */
-    public void plot(Path path) throws IOException {
-        HistoryPlot.write(this, path);
+    public void plot(Path path) {
+        UncheckedFiles.run(() -> HistoryPlot.write(this, path));
     }
 
     /** {@link #plot(Path)} with the path as a string: {@code h.plot("history.png")}. */
-    public void plot(String path) throws IOException {
+    public void plot(String path) {
         plot(SavedModels.path(path, "plot"));
     }
 

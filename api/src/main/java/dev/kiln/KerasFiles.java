@@ -3,6 +3,7 @@ package dev.kiln;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.core.graph.CompiledGraph;
+import dev.kiln.core.io.FileKind;
 import dev.kiln.core.runtime.Parameter;
 import dev.kiln.io.Abbreviated;
 import dev.kiln.io.KerasArchive;
@@ -153,6 +154,7 @@ final class KerasFiles {
     static void loadWeights(Model model, Path path) throws IOException {
         SavedModels.requireSuffix(path, WEIGHTS_SUFFIX, "loadWeights");
         SavedModels.requireBuilt(model);
+        SavedModels.requireKind(path, "an HDF5 file, as Keras' .weights.h5 files are", FileKind.HDF5);
         long size = Files.size(path);
         if (size > KerasWeights.MAX_FILE_BYTES) {
             throw new ModelFormatException(path.toString(), "holds " + size + " bytes; Kiln reads weights files of"

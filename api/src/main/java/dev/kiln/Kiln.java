@@ -20,6 +20,8 @@ public final class Kiln {
     private static SplittableRandom seeds = new SplittableRandom();
 
     static {
+        // Before anything reaches the kernels: say which JVM option is missing, not fail deep inside.
+        VectorApiCheck.require();
         // The first touch of Kiln (setSeed, usually while data still loads) starts what the JIT needs.
         CompilerDirectives.installInBackground();
         Warmup.startInBackground();

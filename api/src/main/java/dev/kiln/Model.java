@@ -17,7 +17,6 @@ import dev.kiln.layers.SymbolicTensor;
 import dev.kiln.losses.Loss;
 import dev.kiln.metrics.Metric;
 import dev.kiln.optimizers.Optimizer;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -830,14 +829,18 @@ public final class Model implements AutoCloseable {
      * Model again = Model.load(Path.of("fashion.keras"));
      * }</pre>
      *
-     * @throws IllegalArgumentException when the name ends in neither {@code .kiln} nor {@code .keras}
+     * <p>Like every file method of Kiln's everyday API, this one throws no checked exception: an I/O
+     * failure is an {@link java.io.UncheckedIOException} with the {@link java.io.IOException} as its cause.
+     *
+     * @throws IllegalArgumentException     when the name ends in neither {@code .kiln} nor {@code .keras}
+     * @throws java.io.UncheckedIOException when the file cannot be written
      */
-    public synchronized void save(Path path) throws IOException {
+    public synchronized void save(Path path) {
         checkOpen();
         if (SavedModels.formatOf(path, "save", ModelFiles.MODEL_SUFFIX, KerasFiles.MODEL_SUFFIX) == KERAS) {
-            KerasFiles.save(this, path);
+            UncheckedFiles.run(() -> KerasFiles.save(this, path));
         } else {
-            ModelFiles.save(this, path);
+            UncheckedFiles.run(() -> ModelFiles.save(this, path));
         }
     }
 
@@ -846,13 +849,15 @@ public final class Model implements AutoCloseable {
      * with its weights, optimizer state, step count and learning rate restored, so {@code predict}
      * gives what the saving side gave and {@code fit} goes on from there.
      *
-     * @throws dev.kiln.io.ModelFormatException when the file is damaged, or asks for a layer or an option
-     *                                          Kiln does not have
-     * @throws IllegalArgumentException         when the name ends in neither {@code .kiln} nor {@code .keras}
+     * @throws java.io.UncheckedIOException when the file cannot be read; its cause is a
+     *                                      {@link dev.kiln.io.ModelFormatException} when the file is damaged,
+     *                                      is of another kind (the message says which, and what reads it),
+     *                                      or asks for a layer or an option Kiln does not have
+     * @throws IllegalArgumentException     when the name ends in neither {@code .kiln} nor {@code .keras}
      */
-    public static Model load(Path path) throws IOException {
+    public static Model load(Path path) {
         return SavedModels.formatOf(path, "load", ModelFiles.MODEL_SUFFIX, KerasFiles.MODEL_SUFFIX) == KERAS
-                ? KerasFiles.load(path) : ModelFiles.load(path);
+                ? UncheckedFiles.call(() -> KerasFiles.load(path)) : UncheckedFiles.call(() -> ModelFiles.load(path));
     }
 
     /**
@@ -861,15 +866,16 @@ public final class Model implements AutoCloseable {
      * or as Keras' HDF5 weights file for one ending in {@code .weights.h5} (with the optimizer's
      * variables, as Keras' {@code save_weights} writes them).
      *
-     * @throws IllegalArgumentException when the name ends in neither {@code .safetensors} nor {@code .weights.h5}
-     * @throws IllegalStateException    when the model was never built, so it has no weights yet
+     * @throws IllegalArgumentException     when the name ends in neither {@code .safetensors} nor {@code .weights.h5}
+     * @throws IllegalStateException        when the model was never built, so it has no weights yet
+     * @throws java.io.UncheckedIOException when the file cannot be written
      */
-    public synchronized void saveWeights(Path path) throws IOException {
+    public synchronized void saveWeights(Path path) {
         checkOpen();
         if (SavedModels.formatOf(path, "saveWeights", ModelFiles.WEIGHTS_SUFFIX, KerasFiles.WEIGHTS_SUFFIX) == KERAS) {
-            KerasFiles.saveWeights(this, path);
+            UncheckedFiles.run(() -> KerasFiles.saveWeights(this, path));
         } else {
-            ModelFiles.saveWeights(this, path);
+            UncheckedFiles.run(() -> ModelFiles.saveWeights(this, path));
         }
     }
 
@@ -880,36 +886,38 @@ public final class Model implements AutoCloseable {
      * on any mismatch the weights stay as they were. The optimizer state is not loaded (load a whole model
      * file for that).
      *
-     * @throws dev.kiln.io.ModelFormatException when the file is damaged or does not fit this model
-     * @throws IllegalArgumentException         when the name ends in neither {@code .safetensors} nor
-     *                                          {@code .weights.h5}
+     * @throws java.io.UncheckedIOException when the file cannot be read; its cause is a
+     *                                      {@link dev.kiln.io.ModelFormatException} when the file is damaged,
+     *                                      is of another kind, or does not fit this model
+     * @throws IllegalArgumentException     when the name ends in neither {@code .safetensors} nor
+     *                                      {@code .weights.h5}
      */
-    public synchronized void loadWeights(Path path) throws IOException {
+    public synchronized void loadWeights(Path path) {
         checkOpen();
         if (SavedModels.formatOf(path, "loadWeights", ModelFiles.WEIGHTS_SUFFIX, KerasFiles.WEIGHTS_SUFFIX) == KERAS) {
-            KerasFiles.loadWeights(this, path);
+            UncheckedFiles.run(() -> KerasFiles.loadWeights(this, path));
         } else {
-            ModelFiles.loadWeights(this, path);
+            UncheckedFiles.run(() -> ModelFiles.loadWeights(this, path));
         }
     }
 
     /** {@link #save(Path)} with the path as a string: {@code model.save("fashion.kiln")}. */
-    public void save(String path) throws IOException {
+    public void save(String path) {
         save(SavedModels.path(path, "save"));
     }
 
     /** {@link #load(Path)} with the path as a string: {@code Model.load("fashion.kiln")}. */
-    public static Model load(String path) throws IOException {
+    public static Model load(String path) {
         return load(SavedModels.path(path, "load"));
     }
 
     /** {@link #saveWeights(Path)} with the path as a string. */
-    public void saveWeights(String path) throws IOException {
+    public void saveWeights(String path) {
         saveWeights(SavedModels.path(path, "saveWeights"));
     }
 
     /** {@link #loadWeights(Path)} with the path as a string. */
-    public void loadWeights(String path) throws IOException {
+    public void loadWeights(String path) {
         loadWeights(SavedModels.path(path, "loadWeights"));
     }
 

@@ -1,6 +1,7 @@
 package dev.kiln;
 
 import dev.kiln.core.graph.CompiledGraph;
+import dev.kiln.core.io.FileKind;
 import dev.kiln.core.runtime.Parameter;
 import dev.kiln.io.Abbreviated;
 import dev.kiln.io.ModelConfig;
@@ -44,9 +45,26 @@ final class SavedModels {
         }
         if (!name.endsWith(kilnSuffix)) {
             throw new IllegalArgumentException(operation + " needs a file name ending in " + kilnSuffix + " (Kiln's"
-                    + " format) or " + kerasSuffix + " (Keras'), got " + path);
+                    + " format) or " + kerasSuffix + " (Keras'), got " + path + contentNote(path, operation));
         }
         return Format.KILN;
+    }
+
+    /**
+     * For a load: what the misnamed file holds and which method reads it ("; the file is an HDF5 file:
+     * Model.loadWeights reads ..."), as the name alone did not say; empty for a save, a missing file or
+     * one of no recognised kind.
+     */
+    private static String contentNote(Path path, String operation) {
+        if (!operation.startsWith("load") || !Files.isRegularFile(path)) {
+            return "";
+        }
+        try {
+            FileKind kind = FileKind.of(path);
+            return kind == FileKind.UNKNOWN ? "" : "; the file is " + kind.description() + ": " + kind.reader();
+        } catch (IOException e) {
+            return ""; // the read that follows reports the I/O problem itself
+        }
     }
 
     static void requireSuffix(Path path, String suffix, String operation) {
@@ -79,9 +97,21 @@ final class SavedModels {
     /** Opens a model file whose name must end in {@code suffix} and reads it with {@code loader}. */
     static Model read(Path path, String suffix, StreamLoader loader) throws IOException {
         requireSuffix(path, suffix, "load");
+        requireKind(path, "a zip archive, as .kiln and .keras model files are", FileKind.ZIP);
         long size = Files.size(path);
         try (InputStream in = Files.newInputStream(path)) {
             return loader.load(in, size, path.toString());
+        }
+    }
+
+    /**
+     * Refuses a file whose first bytes show another known format than the reader's, saying what it is
+     * and which method reads it; a file of no recognised format is left to the reader's own checks.
+     */
+    static void requireKind(Path path, String expected, FileKind... accepted) throws IOException {
+        String otherKind = FileKind.mismatch(path, expected, accepted);
+        if (otherKind != null) {
+            throw new ModelFormatException(path.toString(), otherKind);
         }
     }
 

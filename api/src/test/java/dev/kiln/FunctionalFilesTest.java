@@ -6,11 +6,11 @@ import static dev.kiln.FitOption.shuffle;
 import static dev.kiln.FitOption.verbose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.core.memory.Tensor;
 import dev.kiln.io.ModelFormatException;
+import dev.kiln.testing.UncheckedFileErrors;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -121,19 +121,19 @@ class FunctionalFilesTest {
         // The Dense 'late' applied a second time: two inbound nodes.
         String shared = edited(config, "(\"name\": \"late\",\\s*\"inbound_nodes\": \\[)(\\{.*?\"kwargs\": \\{\\}\\s*\\})",
                 "$1$2, $2");
-        var e = assertThrows(ModelFormatException.class, () -> Model.load(withConfig(shared)));
+        var e = UncheckedFileErrors.assertCause(ModelFormatException.class, () -> Model.load(withConfig(shared)));
         assertTrue(e.getMessage().contains("holds 2 calls: the layer is shared, which Kiln does not support yet"),
                 e.getMessage());
         String twoOutputs = edited(config, "\"output_layers\": \\[([^\\]]*)\\]",
                 "\"output_layers\": [[$1], [\"dense_3\", 0, 0]]");
-        e = assertThrows(ModelFormatException.class, () -> Model.load(withConfig(twoOutputs)));
+        e = UncheckedFileErrors.assertCause(ModelFormatException.class, () -> Model.load(withConfig(twoOutputs)));
         assertTrue(e.getMessage().contains("output_layers lists 2 outputs; Kiln's models have one"), e.getMessage());
         String unknown = edited(config, "\"keras_history\": \\[\"late\"", "\"keras_history\": [\"nowhere\"");
-        e = assertThrows(ModelFormatException.class, () -> Model.load(withConfig(unknown)));
+        e = UncheckedFileErrors.assertCause(ModelFormatException.class, () -> Model.load(withConfig(unknown)));
         assertTrue(e.getMessage().contains("names layer 'nowhere', which is not listed before this point"),
                 e.getMessage());
         String kwargs = edited(config, "\"kwargs\": \\{\\}", "\"kwargs\": {\"training\": true}");
-        e = assertThrows(ModelFormatException.class, () -> Model.load(withConfig(kwargs)));
+        e = UncheckedFileErrors.assertCause(ModelFormatException.class, () -> Model.load(withConfig(kwargs)));
         assertTrue(e.getMessage().contains("kwargs must be empty"), e.getMessage());
     }
 

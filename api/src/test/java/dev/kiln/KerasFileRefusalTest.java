@@ -5,6 +5,7 @@ import static dev.kiln.KerasFileFuzzTest.WEIGHTS;
 import static dev.kiln.KerasFileFuzzTest.entries;
 import static dev.kiln.KerasFileFuzzTest.storedZip;
 import static dev.kiln.KerasFileFuzzTest.withEntry;
+import static dev.kiln.testing.UncheckedFileErrors.assertCause;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -373,7 +374,7 @@ class KerasFileRefusalTest {
             Path bare = dir.resolve("huge.weights.h5");
             Files.write(bare, changed);
             try (Model model = Model.load(base().resolve("dense_relu_adam.keras"))) {
-                assertThrows(ModelFormatException.class, () -> model.loadWeights(bare));
+                assertCause(ModelFormatException.class, () -> model.loadWeights(bare));
                 assertTrue(AllocatedBytes.by(() -> model.loadWeights(bare)) < 16 << 20);
             }
         }
@@ -455,7 +456,7 @@ class KerasFileRefusalTest {
         try (Model model = Model.load(base.resolve("dense_relu_adam.keras"))) {
             List<float[]> before = model.getWeights();
             float[][] predicted = model.predict(x);
-            ModelFormatException e = assertThrows(ModelFormatException.class, () -> model.loadWeights(file));
+            ModelFormatException e = assertCause(ModelFormatException.class, () -> model.loadWeights(file));
             assertTrue(e.getMessage().contains("'layers/dense_2/vars/0' has shape [3, 4]"), e.getMessage());
             List<float[]> after = model.getWeights();
             assertEquals(before.size(), after.size());
@@ -477,7 +478,7 @@ class KerasFileRefusalTest {
         Path base = base();
         try (Model model = Model.load(base.resolve("dense_relu_adam.keras"))) {
             List<float[]> before = model.getWeights();
-            ModelFormatException e = assertThrows(ModelFormatException.class,
+            ModelFormatException e = assertCause(ModelFormatException.class,
                     () -> model.loadWeights(base.resolve("conv_small.weights.h5")));
             assertTrue(e.getMessage().contains("conv_small.weights.h5: "), e.getMessage());
             for (int i = 0; i < before.size(); i++) {
@@ -492,7 +493,7 @@ class KerasFileRefusalTest {
         List<Path> tempBefore = kilnTempFiles(tmp);
         Path bad = dir.resolve("bad.keras");
         Files.write(bad, Arrays.copyOf(fixture("dense_relu_adam"), 20_000));
-        assertThrows(ModelFormatException.class, () -> Model.load(bad));
+        assertCause(ModelFormatException.class, () -> Model.load(bad));
         assertEquals(List.of(bad), list(dir));
 
         Path saved = dir.resolve("saved.keras");
@@ -534,7 +535,7 @@ class KerasFileRefusalTest {
 
     /** The file is refused, in a message that starts with its path and holds each of {@code expected}. */
     private String assertRefused(byte[] file, String... expected) {
-        ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(file).close());
+        ModelFormatException e = assertCause(ModelFormatException.class, () -> load(file).close());
         String message = e.getMessage();
         Path path = dir.resolve("test.keras");
         assertTrue(message.startsWith(path + ": ") || message.startsWith(path + "!/model.weights.h5: "), message);
@@ -556,7 +557,7 @@ class KerasFileRefusalTest {
         Path file = dir.resolve("changed.weights.h5");
         Files.write(file, h5);
         try (Model model = Model.load(base().resolve(fixture + ".keras"))) {
-            ModelFormatException e = assertThrows(ModelFormatException.class, () -> model.loadWeights(file));
+            ModelFormatException e = assertCause(ModelFormatException.class, () -> model.loadWeights(file));
             assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
             for (String part : expected) {
                 assertTrue(e.getMessage().contains(part), "loadWeights: expected '" + part + "' in: "
@@ -573,7 +574,7 @@ class KerasFileRefusalTest {
         Path file = dir.resolve("changed.weights.h5");
         Files.write(file, h5);
         try (Model model = Model.load(base().resolve(fixture + ".keras"))) {
-            ModelFormatException e = assertThrows(ModelFormatException.class, () -> model.loadWeights(file));
+            ModelFormatException e = assertCause(ModelFormatException.class, () -> model.loadWeights(file));
             for (String part : expected) {
                 assertTrue(e.getMessage().contains(part), "loadWeights: expected '" + part + "' in: "
                         + e.getMessage());

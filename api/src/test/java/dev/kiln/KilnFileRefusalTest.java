@@ -2,6 +2,7 @@ package dev.kiln;
 
 import static dev.kiln.Layers.Dense;
 import static dev.kiln.Layers.Input;
+import static dev.kiln.testing.UncheckedFileErrors.assertCause;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,7 +94,7 @@ class KilnFileRefusalTest {
         assertRefused(joined, "bytes follow the end of the zip archive at offset " + first.length);
         Path file = dir.resolve("joined.kiln");
         Files.write(file, joined);
-        ModelFormatException e = assertThrows(ModelFormatException.class, () -> Model.load(file).close());
+        ModelFormatException e = assertCause(ModelFormatException.class, () -> Model.load(file).close());
         assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
     }
 

@@ -8,6 +8,7 @@ import static dev.kiln.Layers.Activation;
 import static dev.kiln.Layers.Dense;
 import static dev.kiln.Layers.Dropout;
 import static dev.kiln.Layers.Input;
+import static dev.kiln.testing.UncheckedFileErrors.assertCause;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -226,11 +227,11 @@ class ModelFilesTest {
                 Model c = Sequential.of(Input(3), Dense(2), Dense(1)).compile("sgd", "mse")) {
             a.saveWeights(small);
             List<float[]> before = b.getWeights();
-            ModelFormatException e = assertThrows(ModelFormatException.class, () -> b.loadWeights(small));
+            ModelFormatException e = assertCause(ModelFormatException.class, () -> b.loadWeights(small));
             assertTrue(e.getMessage().contains("dense/kernel") && e.getMessage().contains("[3, 2]")
                     && e.getMessage().contains("[4, 2]"), e.getMessage());
             assertWeightsEqual(before, b.getWeights());
-            e = assertThrows(ModelFormatException.class, () -> c.loadWeights(small));
+            e = assertCause(ModelFormatException.class, () -> c.loadWeights(small));
             assertTrue(e.getMessage().contains("dense_1/kernel"), e.getMessage());
         }
     }
@@ -244,7 +245,7 @@ class ModelFilesTest {
         Path file = dir.resolve("strangers.safetensors");
         SafeTensors.write(file, strangers, Map.of());
         try (Model model = Sequential.of(Input(3), Dense(2)).compile("sgd", "mse")) {
-            ModelFormatException e = assertThrows(ModelFormatException.class, () -> model.loadWeights(file));
+            ModelFormatException e = assertCause(ModelFormatException.class, () -> model.loadWeights(file));
             assertTrue(e.getMessage().contains("has no tensor 'dense/kernel'"), e.getMessage());
             assertTrue(e.getMessage().contains("stranger_0000/kernel, stranger_0001/kernel")
                     && e.getMessage().contains("and 992 more") && !e.getMessage().contains("stranger_0999"),
@@ -264,9 +265,9 @@ class ModelFilesTest {
             assertThrows(IllegalArgumentException.class, () -> model.saveWeights(dir.resolve("m.kiln")));
             assertThrows(IllegalArgumentException.class, () -> Model.load(dir.resolve("m.safetensors")));
             assertThrows(IllegalStateException.class, () -> lazy.saveWeights(dir.resolve("w.safetensors")));
-            assertThrows(java.nio.file.NoSuchFileException.class, () -> Model.load(dir.resolve("none.kiln")));
+            assertCause(java.nio.file.NoSuchFileException.class, () -> Model.load(dir.resolve("none.kiln")));
             Files.writeString(dir.resolve("text.kiln"), "hello, not a zip");
-            ModelFormatException e = assertThrows(ModelFormatException.class, () -> Model.load(dir.resolve("text.kiln")));
+            ModelFormatException e = assertCause(ModelFormatException.class, () -> Model.load(dir.resolve("text.kiln")));
             assertTrue(e.getMessage().contains("zip"), e.getMessage());
             model.close();
             assertThrows(IllegalStateException.class, () -> model.save(dir.resolve("closed.kiln")));

@@ -5,6 +5,7 @@ import static dev.kiln.FitOption.verbose;
 import static dev.kiln.Layers.BatchNormalization;
 import static dev.kiln.Layers.Dense;
 import static dev.kiln.Layers.Input;
+import static dev.kiln.testing.UncheckedFileErrors.assertCause;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -100,7 +101,7 @@ class RestoredStateTest {
                 weightsOnly.put(name, new SafeTensors.Entry(weightsOnly.get(name).shape(), bad));
                 Path file = dir.resolve("bad.safetensors");
                 SafeTensors.write(file, weightsOnly, Map.of());
-                ModelFormatException e = assertThrows(ModelFormatException.class, () -> m.loadWeights(file));
+                ModelFormatException e = assertCause(ModelFormatException.class, () -> m.loadWeights(file));
                 assertEquals(file + ": tensor '" + name + "' element 1 is " + bad[1] + ": weights"
                         + (name.endsWith("variance") ? " here must be finite numbers >= 0" : " must be finite numbers"),
                         e.getMessage());

@@ -1,7 +1,6 @@
 package dev.kiln.callbacks;
 
 import dev.kiln.Model;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -238,8 +237,10 @@ public final class ModelCheckpoint implements Callback {
             } else {
                 model.save(Path.of(path));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("ModelCheckpoint could not write " + path + ": " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            // Said as the checkpoint's failure, with the file's own IOException still the cause.
+            throw new UncheckedIOException("ModelCheckpoint could not write " + path + ": " + e.getMessage(),
+                    e.getCause());
         }
         lastSaved = path;
     }

@@ -1,5 +1,6 @@
 package dev.kiln.data;
 
+import dev.kiln.core.io.FileKind;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -61,6 +62,10 @@ public final class CsvReader {
         Settings settings = Settings.of(options);
         if (Files.size(file) == 0) {
             throw new CsvFormatException(file, "is empty");
+        }
+        String otherKind = FileKind.mismatch(file, "CSV text", FileKind.TEXT);
+        if (otherKind != null) {
+            throw new CsvFormatException(file, otherKind);
         }
         try (BufferedReader reader = utf8(file); CSVParser parser = CSVParser.parse(reader, format(settings))) {
             return new Table(file, settings).read(parser);

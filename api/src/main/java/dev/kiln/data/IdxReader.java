@@ -1,5 +1,6 @@
 package dev.kiln.data;
 
+import dev.kiln.core.io.FileKind;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -89,6 +90,11 @@ public final class IdxReader {
     }
 
     private static <T> T read(Path file, int dimensions, int expectedCount, Decoder<T> decoder) throws IOException {
+        String otherKind = FileKind.mismatch(file, "an IDX file (MNIST's format), plain or gzip-compressed",
+                FileKind.IDX, FileKind.GZIP);
+        if (otherKind != null) {
+            throw new IdxFormatException(file, otherKind);
+        }
         long fileBytes = Files.size(file);
         boolean gzip = hasGzipMagic(file);
         try (InputStream raw = Files.newInputStream(file)) {

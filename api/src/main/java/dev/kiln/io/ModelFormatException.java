@@ -11,13 +11,17 @@ import java.io.IOException;
  *
  * <p>Every reader of {@code .kiln} and {@code .safetensors} files refuses bad input with this
  * exception (or another {@link IOException} when the file system itself fails), never with an
- * OutOfMemoryError or an IndexOutOfBoundsException from inside the reader.
+ * OutOfMemoryError or an IndexOutOfBoundsException from inside the reader. The format classes of this
+ * package declare it; {@code Model}'s file methods, which throw no checked exception, raise an
+ * {@link java.io.UncheckedIOException} with this exception as its cause and its message as theirs.
  *
  * <pre>{@code
  * try {
  *     model.loadWeights(Path.of("weights.safetensors"));
- * } catch (ModelFormatException e) {
- *     System.err.println(e.getMessage()); // e.g. "weights.safetensors: tensor 'dense/kernel' has dtype F16; ..."
+ * } catch (UncheckedIOException e) {
+ *     if (e.getCause() instanceof ModelFormatException) {
+ *         System.err.println(e.getMessage()); // "weights.safetensors: tensor 'dense/kernel' has dtype F16; ..."
+ *     }
  * }
  * }</pre>
  */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.core.io.AtomicFiles;
+import dev.kiln.core.io.FileKind;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -169,6 +170,10 @@ public final class SafeTensors {
     // ---- reading --------------------------------------------------------------------------------
 
     public static Contents read(Path path) throws IOException {
+        String otherKind = FileKind.mismatch(path, "a safetensors file", FileKind.SAFETENSORS);
+        if (otherKind != null) {
+            throw new ModelFormatException(path.toString(), otherKind);
+        }
         long size = Files.size(path);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
             return read(in, size, path.toString());

@@ -91,8 +91,6 @@ public final class CheckpointResumeExample {
             seconds = (System.nanoTime() - start) / 1e9; // both halves of the training, and the load between
             resumedWeights = resumed.getWeights();
             scores = resumed.evaluate(data.xTest(), data.yTest());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the checkpoint " + checkpoint, e);
         }
 
         // 3. The control: the same model trained for all epochs in one go.

@@ -22,7 +22,7 @@ import dev.kiln.Datasets;
 import dev.kiln.History;
 import dev.kiln.Model;
 import dev.kiln.Sequential;
-import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -55,7 +55,7 @@ public final class ConvNetExample {
             try {
                 history.plot(plot);
                 System.out.println("wrote the training curves to " + plot.toAbsolutePath());
-            } catch (IOException e) {
+            } catch (UncheckedIOException e) {
                 System.err.println("could not write " + plot.toAbsolutePath() + ": " + e.getMessage());
             }
             Map<String, Double> scores = model.evaluate(data.xTest(), data.yTest());

@@ -20,7 +20,7 @@ import dev.kiln.History;
 import dev.kiln.Model;
 import dev.kiln.Sequential;
 import dev.kiln.callbacks.EarlyStopping;
-import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -71,7 +71,7 @@ public final class EarlyStoppingExample {
             try {
                 history.plot(plot);
                 System.out.println("wrote the training curves to " + plot.toAbsolutePath());
-            } catch (IOException e) {
+            } catch (UncheckedIOException e) {
                 System.err.println("could not write " + plot.toAbsolutePath() + ": " + e.getMessage());
             }
             Map<String, Double> scores = model.evaluate(data.xTest(), data.yTest());

@@ -15,7 +15,7 @@ import dev.kiln.Datasets;
 import dev.kiln.History;
 import dev.kiln.Model;
 import dev.kiln.Sequential;
-import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -33,7 +33,7 @@ public final class FashionMnistExample {
         try {
             history.plot(file);
             System.out.println("wrote the training curves to " + file.toAbsolutePath());
-        } catch (IOException e) {
+        } catch (UncheckedIOException e) {
             System.err.println("could not write " + file.toAbsolutePath() + ": " + e.getMessage());
         }
     }

@@ -69,8 +69,6 @@ public final class KerasModelExample {
             extras.put("largest_prediction_difference", largest);
             return new ExampleResult(after, seconds, (long) data.yTrain().length * history.epoch().size(),
                     data.yTrain().length, history.trainingSeconds(), extras);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         } finally {
             try {
                 Files.deleteIfExists(file);

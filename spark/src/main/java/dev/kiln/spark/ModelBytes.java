@@ -50,6 +50,9 @@ final class ModelBytes implements Serializable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the model to a temporary .kiln file", e);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("could not write the model to a temporary .kiln file: " + e.getMessage(),
+                    e.getCause());
         }
     }
 
@@ -97,6 +100,9 @@ final class ModelBytes implements Serializable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not load the Kiln model " + name + ": " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("could not load the Kiln model " + name + ": " + e.getMessage(),
+                    e.getCause());
         }
     }
 

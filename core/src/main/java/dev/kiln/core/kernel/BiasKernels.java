@@ -43,7 +43,7 @@ public final class BiasKernels {
         }
     }
 
-    /** db[j] = Σ_{i<m} dy[i,j] for columns j in [colFrom, colTo), dy [m × n]; overwrites db there. */
+    /** {@code db[j] = Σ_{i<m} dy[i,j]} for columns j in [colFrom, colTo), dy [m × n]; overwrites db there. */
     public static void columnSums(MemorySegment dy, MemorySegment db, int m, int n, int colFrom, int colTo) {
         if (m < 0 || n < 0) {
             throw new IllegalArgumentException("m and n must be ≥ 0, were " + m + " and " + n);

@@ -92,7 +92,7 @@ public final class PackedGemm {
     /**
      * Packs panel {@code panel} of b, row-major [inner × n], and when {@code sums} is non-null writes the
      * panel's column sums Σ_q b[q, j] there (at index j, summed from q = 0 upwards, as
-     * {@link Gemm#columnSums} sums them).
+     * {@link BiasKernels#columnSums} sums them).
      */
     public static void packRowsWithColumnSums(MemorySegment b, int inner, int n, int panel, float[] packed,
             MemorySegment sums) {

@@ -1,6 +1,7 @@
 package dev.kiln.core.memory;
 
 import dev.kiln.core.io.AtomicFiles;
+import dev.kiln.core.io.FileKind;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
@@ -40,6 +41,10 @@ final class NpyFormat {
     }
 
     static Tensor read(Path file) throws IOException {
+        String otherKind = FileKind.mismatch(file, "a NumPy .npy file", FileKind.NPY);
+        if (otherKind != null) {
+            throw new NpyFormatException(file, otherKind);
+        }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             Layout layout = layout(channel, file);
             NpyHeader header = layout.header();

@@ -1,6 +1,7 @@
 package dev.kiln.core.memory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -95,12 +96,16 @@ public final class Tensor {
      * Tensor x = Tensor.fromNpy(Path.of("x.npy"));   // shape [100, 4]
      * }</pre>
      *
-     * @throws NpyFormatException if the file is not a valid .npy file or holds a type Kiln cannot read;
-     *         the header, dtype and sizes are checked before anything is allocated
-     * @throws IOException if the file cannot be read
+     * @throws UncheckedIOException if the file cannot be read, with the {@link IOException} as its cause:
+     *         a {@link NpyFormatException} when the file is not a valid .npy file or holds a type Kiln cannot
+     *         read (the header, dtype and sizes are checked before anything is allocated)
      */
-    public static Tensor fromNpy(Path file) throws IOException {
-        return NpyFormat.read(Objects.requireNonNull(file, "file"));
+    public static Tensor fromNpy(Path file) {
+        try {
+            return NpyFormat.read(Objects.requireNonNull(file, "file"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     /**
@@ -110,9 +115,15 @@ public final class Tensor {
      * <pre>{@code
      * Tensor.of(model.predict(x)).toNpy(Path.of("predictions.npy"));   // python: np.load(...)
      * }</pre>
+     *
+     * @throws UncheckedIOException if the file cannot be written, with the {@link IOException} as its cause
      */
-    public void toNpy(Path file) throws IOException {
-        NpyFormat.write(this, Objects.requireNonNull(file, "file"));
+    public void toNpy(Path file) {
+        try {
+            NpyFormat.write(this, Objects.requireNonNull(file, "file"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     public int[] shape() {
