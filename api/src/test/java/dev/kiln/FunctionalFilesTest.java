@@ -116,21 +116,23 @@ class FunctionalFilesTest {
     }
 
     @Test
-    void sharedLayersAndSeveralOutputsAreRefusedByName() throws Exception {
+    void unconnectedCallsAndSeveralOutputsAreRefusedByName() throws Exception {
         String config = configOf(fixtures().resolve("two_inputs.keras"));
-        // The Dense 'late' applied a second time: two inbound nodes.
+        // The Dense 'late' applied a second time, but nothing reads that second call.
         String shared = edited(config, "(\"name\": \"late\",\\s*\"inbound_nodes\": \\[)(\\{.*?\"kwargs\": \\{\\}\\s*\\})",
                 "$1$2, $2");
         var e = UncheckedFileErrors.assertCause(ModelFormatException.class, () -> Model.load(withConfig(shared)));
-        assertTrue(e.getMessage().contains("holds 2 calls: the layer is shared, which Kiln does not support yet"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("applies its layers 12 times, but only 11 of these calls lead to the output"), e.getMessage());
+        String noSuchCall = edited(config, "\"keras_history\": \\[\"late\", 0", "\"keras_history\": [\"late\", 1");
+        e = UncheckedFileErrors.assertCause(ModelFormatException.class, () -> Model.load(withConfig(noSuchCall)));
+        assertTrue(e.getMessage().contains("reads call 1 of layer 'late', which is applied 1 time(s)"), e.getMessage());
         String twoOutputs = edited(config, "\"output_layers\": \\[([^\\]]*)\\]",
                 "\"output_layers\": [[$1], [\"dense_3\", 0, 0]]");
         e = UncheckedFileErrors.assertCause(ModelFormatException.class, () -> Model.load(withConfig(twoOutputs)));
         assertTrue(e.getMessage().contains("output_layers lists 2 outputs; Kiln's models have one"), e.getMessage());
         String unknown = edited(config, "\"keras_history\": \\[\"late\"", "\"keras_history\": [\"nowhere\"");
         e = UncheckedFileErrors.assertCause(ModelFormatException.class, () -> Model.load(withConfig(unknown)));
-        assertTrue(e.getMessage().contains("names layer 'nowhere', which is not listed before this point"),
+        assertTrue(e.getMessage().contains("names layer 'nowhere', which is not listed"),
                 e.getMessage());
         String kwargs = edited(config, "\"kwargs\": \\{\\}", "\"kwargs\": {\"training\": true}");
         e = UncheckedFileErrors.assertCause(ModelFormatException.class, () -> Model.load(withConfig(kwargs)));
