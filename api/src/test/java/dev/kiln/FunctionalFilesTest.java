@@ -53,7 +53,7 @@ class FunctionalFilesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"residual", "two_inputs"})
+    @ValueSource(strings = {"residual", "two_inputs", "siamese"})
     void kerasFilesPredictAndTrainAsKeras(String name) throws Exception {
         List<float[][]> x = inputs(name);
         Tensor y = Tensor.fromNpy(fixtures().resolve(name + ".y.npy"));
@@ -84,6 +84,42 @@ class FunctionalFilesTest {
             // Keras' file says b_in and late; its weights file keys them input_layer_1 and dense_2.
             assertEquals(List.of("input_layer", "dense", "dense_1", "input_layer_1", "add", "dense_2", "concatenate",
                     "dense_3", "dense_4", "multiply", "dense_5"), model.layerNames());
+        }
+    }
+
+    @Test
+    void kerasSharedLayersAreLayersOnce() throws Exception {
+        try (Model model = Model.load(fixtures().resolve("siamese.keras"))) {
+            // Keras lists the shared encoder (dense) and block (dense_1) once, with two inbound nodes each.
+            assertEquals(List.of("input_layer", "input_layer_1", "dense", "concatenate", "dense_1", "add", "dense_2"),
+                    model.layerNames());
+            assertEquals(6, model.getWeights().size());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"siamese.kiln", "siamese.keras"})
+    void sharedLayersComeBackShared(String file) throws Exception {
+        List<float[][]> x = SharedLayerTest.siameseInputs();
+        float[][] y = FunctionalModelTest.rows(5, 2, 7);
+        try (Model model = SharedLayerTest.siamese()) {
+            model.fit(x, y, epochs(2), batchSize(2), verbose(0));
+            Path path = dir.resolve(file);
+            model.save(path);
+            try (Model loaded = Model.load(path)) {
+                assertEquals(model.layerNames(), loaded.layerNames());
+                assertEquals(4, loaded.getWeights().size());
+                float[][] expected = model.predict(x);
+                float[][] actual = loaded.predict(x);
+                for (int r = 0; r < expected.length; r++) {
+                    assertArrayEquals(expected[r], actual[r], "row " + r);
+                }
+                model.fit(x, y, epochs(1), batchSize(5), shuffle(false), verbose(0));
+                loaded.fit(x, y, epochs(1), batchSize(5), shuffle(false), verbose(0));
+                for (int i = 0; i < model.getWeights().size(); i++) {
+                    assertArrayEquals(model.getWeights().get(i), loaded.getWeights().get(i), "weight " + i);
+                }
+            }
         }
     }
 
