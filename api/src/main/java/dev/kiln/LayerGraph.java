@@ -55,7 +55,10 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
      * <p>The layers come in the order Keras 3 gives a functional model's layers, which its files depend
      * on (a layer's weights are keyed by its class and its place in that order): deepest first, depth
      * being the longest path to the output, and among equally deep layers the one a depth-first walk
-     * from the output (inputs in order) reaches first.
+     * from the output (inputs in order) reaches first. A shared layer is as deep as its deepest
+     * application, and Keras raises the depth of an application it reaches after a deeper one of the
+     * same layer (and so of what that application reads) to that depth; Kiln does the same, so that
+     * its places list each layer first where Keras lists it.
      */
     static LayerGraph functional(List<InputLayer> inputs, SymbolicTensor output) {
         if (inputs == null || inputs.isEmpty()) {
@@ -85,15 +88,27 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
                         + " used to compute the output: remove it from the model's inputs");
             }
         }
+        // Walking back from the output, an application is at least one deeper than each of its readers and
+        // at least as deep as the layer's applications seen before it (as Keras 3 computes depths).
         Map<SymbolicTensor, Integer> depth = new IdentityHashMap<>();
+        Map<Layer, Integer> layerDepth = new IdentityHashMap<>();
         depth.put(output, 0);
         for (SymbolicTensor t : walk.postorder.reversed()) {
+            int d = Math.max(depth.getOrDefault(t, 0), layerDepth.getOrDefault(layerOf(t), 0));
+            layerDepth.put(layerOf(t), d);
+            depth.put(t, d);
             for (SymbolicTensor in : readsOf(t)) {
-                depth.merge(in, depth.get(t) + 1, Math::max);
+                depth.merge(in, d + 1, Math::max);
             }
+        }
+        // A layer's rank among equally deep ones: when the walk first reached any of its applications.
+        Map<Layer, Integer> reached = new IdentityHashMap<>();
+        for (SymbolicTensor t : walk.postorder) {
+            reached.merge(layerOf(t), walk.preorder.get(t), Math::min);
         }
         List<SymbolicTensor> order = new ArrayList<>(walk.postorder);
         order.sort(Comparator.<SymbolicTensor>comparingInt(depth::get).reversed()
+                .thenComparingInt(t -> reached.get(layerOf(t)))
                 .thenComparingInt(walk.preorder::get));
         Map<SymbolicTensor, Integer> place = new IdentityHashMap<>();
         List<Layer> layers = new ArrayList<>();
@@ -113,6 +128,10 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
             inputPlaces.add(place.get(in));
         }
         return new LayerGraph(layers, reads, inputPlaces);
+    }
+
+    private static Layer layerOf(SymbolicTensor t) {
+        return t instanceof LayerCall call ? call.layer() : (InputLayer) t;
     }
 
     private static List<SymbolicTensor> readsOf(SymbolicTensor t) {

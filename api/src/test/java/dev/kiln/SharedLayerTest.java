@@ -121,6 +121,42 @@ class SharedLayerTest {
         }
     }
 
+    /**
+     * Keras 3.15.1 lists these layers as input_layer, E, A, B, C, add: the shared A is as deep as its
+     * deeper application (i → A → B → C), and its shallow application (i → E → A), reached after, is
+     * raised to that depth, which puts E before A. The keys of the weights in files follow this order.
+     */
+    @Test
+    void aSharedLayerIsListedWhereKerasListsIt() {
+        for (boolean sharedCallFirst : new boolean[] {false, true}) {
+            InputLayer in = Input(4);
+            Layer a = Dense(4);
+            Layer b = Dense(4);
+            Layer c = Dense(4);
+            Layer e = Dense(4);
+            SymbolicTensor shallow;
+            SymbolicTensor deep;
+            if (sharedCallFirst) {
+                shallow = a.apply(e.apply(in));
+                deep = c.apply(b.apply(a.apply(in)));
+            } else {
+                deep = c.apply(b.apply(a.apply(in)));
+                shallow = a.apply(e.apply(in));
+            }
+            Layer add = Add();
+            try (Model model = Model.of(in, add.apply(shallow, deep)).compile("sgd", "mse")) {
+                List<Layer> layers = model.layers();
+                assertEquals(6, layers.size());
+                assertSame(in, layers.get(0));
+                assertSame(e, layers.get(1));
+                assertSame(a, layers.get(2));
+                assertSame(b, layers.get(3));
+                assertSame(c, layers.get(4));
+                assertSame(add, layers.get(5));
+            }
+        }
+    }
+
     /** Keras' summary: one row per layer, counted once, connected to what each application reads. */
     @Test
     void theSummaryCountsASharedLayerOnceAndShowsEveryConnection() {
