@@ -44,10 +44,27 @@ def two_inputs():
     return model, [xa, xb], y
 
 
+def siamese():
+    # Shared layers: one encoder reads both inputs, and one block is applied to its own output. Each
+    # is one layer in Keras' list, with one set of weights and an inbound node per application.
+    a = keras.Input((4,))
+    b = keras.Input((4,))
+    encoder = layers.Dense(5, activation="relu")
+    c = layers.Concatenate()([encoder(a), encoder(b)])
+    block = layers.Dense(10, activation="tanh")
+    model = keras.Model([a, b], layers.Dense(2)(layers.Add()([c, block(block(c))])))
+    model.compile(keras.optimizers.Adam(0.01), "mse", metrics=["mae"])
+    rng = np.random.default_rng(3)
+    xa = rng.normal(size=(ROWS, 4)).astype(np.float32)
+    xb = rng.normal(size=(ROWS, 4)).astype(np.float32)
+    y = rng.normal(size=(ROWS, 2)).astype(np.float32)
+    return model, [xa, xb], y
+
+
 def main(out_dir):
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for name, make in [("residual", residual), ("two_inputs", two_inputs)]:
+    for name, make in [("residual", residual), ("two_inputs", two_inputs), ("siamese", siamese)]:
         keras.backend.clear_session()
         keras.utils.set_random_seed(7)
         model, xs, y = make()

@@ -9,7 +9,8 @@ import java.util.List;
  * A model whose layers form a graph rather than a stack (Keras' functional API): layers are
  * {@linkplain Layer#apply applied} to the outputs of others, so a layer's output may feed several
  * layers (a residual connection), {@code Add}, {@code Multiply} and {@code Concatenate} merge branches,
- * and a model may take several inputs. Like {@link Sequential} it is an immutable specification;
+ * a model may take several inputs, and a layer applied several times is shared: its applications read
+ * and train one set of weights (a siamese encoder). Like {@link Sequential} it is an immutable specification;
  * {@link #compile} turns it into a trainable {@link Model}. {@code Model.of} makes one.
  *
  * <pre>{@code
@@ -18,6 +19,15 @@ import java.util.List;
  * var r = Dense(128, "relu").apply(h);
  * var out = Dense(10, "softmax").apply(Add().apply(h, r));
  * Model model = Model.of(in, out).compile("adam", "sparse_categorical_crossentropy", "accuracy");
+ * }</pre>
+ *
+ * <pre>{@code
+ * var left = Input(784);
+ * var right = Input(784);
+ * var encoder = Dense(64, "relu");          // one kernel and bias for both inputs
+ * var joined = Concatenate().apply(encoder.apply(left), encoder.apply(right));
+ * Model siamese = Model.of(List.of(left, right), Dense(1, "sigmoid").apply(joined))
+ *         .compile("adam", "binary_crossentropy");
  * }</pre>
  *
  * <p>Data for a model with several inputs is a {@code List} with one array per input, in the order the

@@ -10,6 +10,8 @@ import dev.kiln.initializers.Initializers;
 import dev.kiln.layers.Layer;
 import dev.kiln.layers.LayerLowering;
 import dev.kiln.regularizers.Regularizer;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,8 @@ final class GraphLowering {
     private final Graph graph;
     private final Random random;
     private final Map<Parameter, float[]> initialValues = new IdentityHashMap<>();
+    /** Each layer's weights by name: a shared layer lowered again reads the weights its first lowering made. */
+    private final Map<Layer, Map<String, Parameter>> weights = new IdentityHashMap<>();
     private int dropoutStreams;
 
     /** A graph whose examples have {@code input}; initializers draw from {@code random} in layer order. */
@@ -52,7 +56,7 @@ final class GraphLowering {
      * {@code inputs} (one of each, except for a merge); returns the node of its output.
      */
     Node lower(Layer layer, String name, List<Shape> inputShapes, List<Node> inputs) {
-        return layer.lower(new ForLayer(name, inputShapes.get(0)), inputs);
+        return layer.lower(new ForLayer(layer, name, inputShapes.get(0)), inputs);
     }
 
     /** The values {@code p} starts with. */
@@ -89,12 +93,19 @@ final class GraphLowering {
     }
 
     private final class ForLayer implements LayerLowering {
+        private final Layer layer;
         private final String name;
         private final Shape inputShape;
+        /** The weights this layer made when lowered before (a shared layer's earlier application), by name. */
+        private final Map<String, Parameter> made;
+        private final boolean again;
 
-        ForLayer(String name, Shape inputShape) {
+        ForLayer(Layer layer, String name, Shape inputShape) {
+            this.layer = layer;
             this.name = name;
             this.inputShape = inputShape;
+            this.again = weights.containsKey(layer);
+            this.made = weights.computeIfAbsent(layer, l -> new HashMap<>());
         }
 
         @Override
@@ -124,11 +135,28 @@ final class GraphLowering {
 
         @Override
         public Parameter weight(String weight, String initializer, Regularizer regularizer, int... shape) {
-            return remember(new Parameter(name + "/" + weight, Penalties.of(regularizer), shape), initializer);
+            Parameter earlier = made.get(weight);
+            if (earlier != null) {
+                if (!Arrays.equals(earlier.shape(), shape)) {
+                    throw new IllegalArgumentException(layer.typeName() + " layer '" + name + "' is applied to inputs"
+                            + " of different shapes: its weight " + weight + " would be " + Arrays.toString(earlier.shape())
+                            + " for one and " + Arrays.toString(shape) + " for another; a shared layer needs inputs"
+                            + " of one shape");
+                }
+                return earlier;
+            }
+            Parameter p = remember(new Parameter(name + "/" + weight, Penalties.of(regularizer), shape), initializer);
+            made.put(weight, p);
+            return p;
         }
 
         @Override
         public Parameter state(String weight, String initializer, boolean nonNegative, int... shape) {
+            if (again) {
+                throw new IllegalArgumentException(layer.typeName() + " layer '" + name + "' is applied more than once,"
+                        + " but it keeps moving statistics (" + weight + "), which Kiln cannot share between"
+                        + " applications; make a layer for each place");
+            }
             String full = name + "/" + weight;
             return remember(nonNegative ? Parameter.nonNegativeState(full, shape) : new Parameter(full, null, false, shape),
                     initializer);

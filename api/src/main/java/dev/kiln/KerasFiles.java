@@ -97,13 +97,14 @@ final class KerasFiles {
             return; // SavedModels.checkSizes refuses a never-built model that comes with weights
         }
         ExampleShapes shapes = SavedModels.exampleShapes(config, source);
+        List<Integer> firstPlaces = SavedModels.firstPlaces(config, source);
         Map<String, List<int[]>> inFile = file.layerShapes();
         List<String> names = Model.automaticNames(config.layers());
         for (int i = 0; i < names.size(); i++) {
             Layer layer = config.layers().get(i);
             long needed;
             try {
-                needed = layer.parameterCount(shapes.input(i));
+                needed = layer.parameterCount(shapes.input(firstPlaces.get(i)));
             } catch (ArithmeticException e) {
                 needed = -1;
             }

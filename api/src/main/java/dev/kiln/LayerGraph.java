@@ -6,14 +6,17 @@ import dev.kiln.layers.LayerCall;
 import dev.kiln.layers.SymbolicTensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Which layer reads which: a chain for a Sequential model, any acyclic graph for a functional one.
+ * Each place is one application of a layer; a shared layer is at several places.
  * Layers are in an order where each comes after those it reads (a functional model's inputs first, in
  * the order given), and the last layer gives the model's output.
  *
@@ -45,13 +48,17 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
 
     /**
      * The graph of the layers between {@code inputs} and {@code output}, found by walking back from the
-     * output; refuses an output that depends on an input not listed, an input the output does not use,
-     * and a layer applied twice (shared weights are not supported yet).
+     * output; refuses an output that depends on an input not listed and an input the output does not use.
+     * A layer applied several times (a shared layer) is at several places, one per application, all
+     * reading and training the layer's one set of weights.
      *
      * <p>The layers come in the order Keras 3 gives a functional model's layers, which its files depend
      * on (a layer's weights are keyed by its class and its place in that order): deepest first, depth
      * being the longest path to the output, and among equally deep layers the one a depth-first walk
-     * from the output (inputs in order) reaches first.
+     * from the output (inputs in order) reaches first. A shared layer is as deep as its deepest
+     * application, and Keras raises the depth of an application it reaches after a deeper one of the
+     * same layer (and so of what that application reads) to that depth; Kiln does the same, so that
+     * its places list each layer first where Keras lists it.
      */
     static LayerGraph functional(List<InputLayer> inputs, SymbolicTensor output) {
         if (inputs == null || inputs.isEmpty()) {
@@ -81,15 +88,27 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
                         + " used to compute the output: remove it from the model's inputs");
             }
         }
+        // Walking back from the output, an application is at least one deeper than each of its readers and
+        // at least as deep as the layer's applications seen before it (as Keras 3 computes depths).
         Map<SymbolicTensor, Integer> depth = new IdentityHashMap<>();
+        Map<Layer, Integer> layerDepth = new IdentityHashMap<>();
         depth.put(output, 0);
         for (SymbolicTensor t : walk.postorder.reversed()) {
+            int d = Math.max(depth.getOrDefault(t, 0), layerDepth.getOrDefault(layerOf(t), 0));
+            layerDepth.put(layerOf(t), d);
+            depth.put(t, d);
             for (SymbolicTensor in : readsOf(t)) {
-                depth.merge(in, depth.get(t) + 1, Math::max);
+                depth.merge(in, d + 1, Math::max);
             }
+        }
+        // A layer's rank among equally deep ones: when the walk first reached any of its applications.
+        Map<Layer, Integer> reached = new IdentityHashMap<>();
+        for (SymbolicTensor t : walk.postorder) {
+            reached.merge(layerOf(t), walk.preorder.get(t), Math::min);
         }
         List<SymbolicTensor> order = new ArrayList<>(walk.postorder);
         order.sort(Comparator.<SymbolicTensor>comparingInt(depth::get).reversed()
+                .thenComparingInt(t -> reached.get(layerOf(t)))
                 .thenComparingInt(walk.preorder::get));
         Map<SymbolicTensor, Integer> place = new IdentityHashMap<>();
         List<Layer> layers = new ArrayList<>();
@@ -111,6 +130,10 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
         return new LayerGraph(layers, reads, inputPlaces);
     }
 
+    private static Layer layerOf(SymbolicTensor t) {
+        return t instanceof LayerCall call ? call.layer() : (InputLayer) t;
+    }
+
     private static List<SymbolicTensor> readsOf(SymbolicTensor t) {
         return t instanceof LayerCall call ? call.inputs() : List.of();
     }
@@ -121,7 +144,6 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
         static Walk from(SymbolicTensor output, Map<SymbolicTensor, Integer> inputs) {
             Map<SymbolicTensor, Integer> preorder = new IdentityHashMap<>();
             Map<SymbolicTensor, Boolean> finished = new IdentityHashMap<>();
-            Map<Layer, LayerCall> applied = new IdentityHashMap<>();
             List<SymbolicTensor> postorder = new ArrayList<>();
             Deque<SymbolicTensor> stack = new ArrayDeque<>();
             stack.push(output);
@@ -138,14 +160,6 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
                                 + " model's inputs (" + inputs.size() + " given): list every Input the output is"
                                 + " computed from");
                     }
-                    if (t instanceof LayerCall call) {
-                        LayerCall earlier = applied.put(call.layer(), call);
-                        if (earlier != null) {
-                            throw new IllegalArgumentException(call.layer().typeName() + " layer " + call.layer()
-                                    + " is applied twice, which would share its weights between the two places: Kiln"
-                                    + " does not support shared layers yet; make a second layer for the second place");
-                        }
-                    }
                     List<SymbolicTensor> from = readsOf(t);
                     for (int k = from.size() - 1; k >= 0; k--) {
                         if (!finished.containsKey(from.get(k))) {
@@ -160,6 +174,44 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
             }
             return new Walk(preorder, postorder);
         }
+    }
+
+    /**
+     * Each layer once, where it is first applied: what {@code model.layers()} gives, as Keras lists a
+     * shared layer once.
+     */
+    List<Layer> distinctLayers() {
+        Set<Layer> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        return layers.stream().filter(seen::add).toList();
+    }
+
+    /** For each distinct layer, the places of its applications, in order (Keras' node indices 0, 1, ...). */
+    List<List<Integer>> applications() {
+        Map<Layer, List<Integer>> byLayer = new IdentityHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            byLayer.computeIfAbsent(layers.get(i), l -> new ArrayList<>()).add(i);
+        }
+        List<List<Integer>> out = new ArrayList<>();
+        for (Layer l : distinctLayers()) {
+            out.add(List.copyOf(byLayer.get(l)));
+        }
+        return out;
+    }
+
+    /** Which application of its layer the layer at {@code place} is: 0 for the first (Keras' node index). */
+    int applicationIndex(int place) {
+        int k = 0;
+        for (int i = 0; i < place; i++) {
+            if (layers.get(i) == layers.get(place)) {
+                k++;
+            }
+        }
+        return k;
+    }
+
+    /** True when some layer is applied more than once. */
+    boolean hasSharedLayers() {
+        return distinctLayers().size() < layers.size();
     }
 
     /** True for a Sequential model's chain. */

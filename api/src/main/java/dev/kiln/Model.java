@@ -21,7 +21,9 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -61,9 +63,11 @@ public final class Model implements AutoCloseable {
     /** Rows per step when predicting or evaluating: results do not depend on it, only speed does. */
     private static final int INFERENCE_BATCH = 1024;
 
+    /** The layer at each place of the topology: a shared layer is at several. */
     private final List<Layer> layers;
     /** Which layer reads which: a chain for Sequential, any acyclic graph for a functional model. */
     private final LayerGraph topology;
+    /** The name of the layer at each place of the topology. */
     private final List<String> layerNames;
     private final Optimizer optimizer;
     private final Loss loss;
@@ -99,6 +103,16 @@ public final class Model implements AutoCloseable {
                 throw new IllegalArgumentException("Input may only be the first layer, found it at position " + i);
             }
         }
+        for (int i = 1; i < layers.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (layers.get(j) == layers.get(i)) {
+                    throw new IllegalArgumentException("the Sequential model lists layer " + i + " ("
+                            + layers.get(i).typeName() + ") at place " + j + " too: a layer in two places of a"
+                            + " Sequential would share its weights, which Kiln supports in functional models only"
+                            + " (Model.of, applying the layer twice); make a new layer for each place");
+                }
+            }
+        }
         if (layers.stream().noneMatch(l -> !(l instanceof InputLayer))) {
             throw new IllegalArgumentException("the model has no layer after its Input");
         }
@@ -124,7 +138,7 @@ public final class Model implements AutoCloseable {
         optimizer.rule(); // validates the hyper-parameters now rather than at the first fit
         this.topology = topology;
         this.layers = topology.layers();
-        this.layerNames = automaticNames(layers);
+        this.layerNames = placeNames(topology);
         this.optimizer = optimizer;
         this.loss = loss;
         this.metrics = List.copyOf(metrics);
@@ -949,12 +963,23 @@ public final class Model implements AutoCloseable {
         out.print(ModelSummary.render(this));
     }
 
+    /** The model's layers, each once (a layer applied at several places too), in Keras' order. */
     public List<Layer> layers() {
         checkOpen();
-        return layers;
+        return topology.distinctLayers();
     }
 
+    /** The names of {@link #layers()}, in that order. */
     List<String> layerNames() {
+        List<String> names = new ArrayList<>();
+        for (List<Integer> places : topology.applications()) {
+            names.add(layerNames.get(places.get(0)));
+        }
+        return names;
+    }
+
+    /** The name of the layer at each place of {@link #topology()}: a shared layer's name at each of its places. */
+    List<String> placeNames() {
         return layerNames;
     }
 
@@ -965,7 +990,17 @@ public final class Model implements AutoCloseable {
 
     /** The connections a saved config keeps: null for a Sequential, whose layers form a chain. */
     ModelConfig.Connections connections() {
-        return topology.isChain() ? null : new ModelConfig.Connections(topology.reads(), topology.inputs());
+        if (topology.isChain()) {
+            return null;
+        }
+        List<Integer> layerAt = new ArrayList<>(Collections.nCopies(layers.size(), 0));
+        List<List<Integer>> applications = topology.applications();
+        for (int l = 0; l < applications.size(); l++) {
+            for (int place : applications.get(l)) {
+                layerAt.set(place, l);
+            }
+        }
+        return new ModelConfig.Connections(topology.reads(), topology.inputs(), layerAt);
     }
 
     public Optimizer optimizer() {
@@ -1211,6 +1246,21 @@ public final class Model implements AutoCloseable {
     }
 
     /** The layers' names as Keras gives them and keys their weights by: dense, dense_1, ..., by class and place. */
+    /** Keras' automatic names of the topology's layers, at each place: a shared layer is named once. */
+    static List<String> placeNames(LayerGraph topology) {
+        List<Layer> distinct = topology.distinctLayers();
+        return placeNames(topology, distinct, automaticNames(distinct));
+    }
+
+    /** The name of the layer at each place of {@code topology}, given each of its {@code layers}' names. */
+    static List<String> placeNames(LayerGraph topology, List<Layer> layers, List<String> names) {
+        Map<Layer, String> byLayer = new IdentityHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            byLayer.put(layers.get(i), names.get(i));
+        }
+        return topology.layers().stream().map(byLayer::get).toList();
+    }
+
     static List<String> automaticNames(List<Layer> layers) {
         Map<String, Integer> seen = new HashMap<>();
         List<String> names = new ArrayList<>();

@@ -1,7 +1,10 @@
 package dev.kiln;
 
 import dev.kiln.layers.Layer;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Refuses, before anything is allocated, a model whose parameters cannot be addressed: the engine
@@ -14,10 +17,15 @@ final class ModelSizeCheck {
     private ModelSizeCheck() {
     }
 
+    /** {@code layers}: the layer at each place of the model, {@code shapes} what each place receives. */
     static void check(List<Layer> layers, ExampleShapes shapes) {
         long total = 0;
+        Set<Layer> counted = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
+            if (!counted.add(l)) {
+                continue; // a shared layer's weights are made once
+            }
             total += l.parameterCount(shapes.input(i));
             if (total > MAX_PARAMETERS) {
                 throw new IllegalArgumentException("the model needs " + total + "+ parameters by layer " + i + " ("

@@ -25,21 +25,24 @@ final class ModelSummary {
         List<String[]> rows = new ArrayList<>();
         long total = 0;
         long nonTrainable = 0;
-        List<Layer> layers = model.layers();
+        LayerGraph topology = model.topology();
         ExampleShapes shapes = model.exampleShapes();
-        for (int i = 0; i < layers.size(); i++) {
-            Layer l = layers.get(i);
+        // One row per layer, as Keras has it: a shared layer's row shows its first application's shapes
+        // and connects to what every application reads.
+        for (List<Integer> applications : topology.applications()) {
+            int i = applications.get(0);
+            Layer l = topology.layers().get(i);
             if (l instanceof InputLayer && !functional) {
                 continue; // Keras lists a Sequential's layers after its input (a functional model's inputs too)
             }
             long params = l.parameterCount(shapes.input(i));
             nonTrainable += l.nonTrainableParameterCount(shapes.input(i));
             total += params;
-            String[] row = {model.layerNames().get(i) + " (" + l.typeName() + ")", describe(shapes.output(i)),
+            String[] row = {model.placeNames().get(i) + " (" + l.typeName() + ")", describe(shapes.output(i)),
                     String.format(Locale.ROOT, "%,d", params)};
             rows.add(functional ? Arrays.copyOf(row, 4) : row);
             if (functional) {
-                rows.getLast()[3] = connections(model, i);
+                rows.getLast()[3] = connections(model, applications);
             }
         }
         String[] header = functional ? new String[] {"Layer (type)", "Output Shape", "Param #", "Connected to"}
@@ -69,11 +72,16 @@ final class ModelSummary {
         return sb.toString();
     }
 
-    /** Keras' "Connected to" column: the layers read, as {@code name[0][0]}, or "-" for an input. */
-    private static String connections(Model model, int layer) {
+    /**
+     * Keras' "Connected to" column: what every application of the layer reads, as {@code name[k][0]}
+     * for the k-th application of layer {@code name}, or "-" for an input.
+     */
+    private static String connections(Model model, List<Integer> applications) {
         List<String> from = new ArrayList<>();
-        for (int r : model.topology().reads().get(layer)) {
-            from.add(model.layerNames().get(r) + "[0][0]");
+        for (int place : applications) {
+            for (int r : model.topology().reads().get(place)) {
+                from.add(model.placeNames().get(r) + "[" + model.topology().applicationIndex(r) + "][0]");
+            }
         }
         return from.isEmpty() ? "-" : String.join(", ", from);
     }

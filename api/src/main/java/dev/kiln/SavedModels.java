@@ -165,10 +165,11 @@ final class SavedModels {
             return 0;
         }
         ExampleShapes shapes = exampleShapes(config, source);
+        List<Integer> firstPlaces = firstPlaces(config, source);
         long needed = 0;
         try {
             for (int i = 0; i < config.layers().size(); i++) {
-                needed = Math.addExact(needed, config.layers().get(i).parameterCount(shapes.input(i)));
+                needed = Math.addExact(needed, config.layers().get(i).parameterCount(shapes.input(firstPlaces.get(i))));
             }
         } catch (ArithmeticException e) {
             return -1;
@@ -176,11 +177,23 @@ final class SavedModels {
         return needed;
     }
 
-    /** What each layer of the config receives, or a refusal when the layers cannot be connected. */
+    /**
+     * For each layer of the config, its first place in {@link #topology}: where {@link #exampleShapes}
+     * has what it receives (a shared layer's weights are sized by its first application).
+     */
+    static List<Integer> firstPlaces(ModelConfig config, String source) throws ModelFormatException {
+        return topology(config, source).applications().stream().map(List::getFirst).toList();
+    }
+
+    /**
+     * What each place of the config's {@link #topology} receives and gives, or a refusal when the layers
+     * cannot be connected.
+     */
     static ExampleShapes exampleShapes(ModelConfig config, String source) throws ModelFormatException {
         LayerGraph topology = topology(config, source);
         try {
-            return ExampleShapes.of(topology, config.layerNames(), config.inputWidth());
+            return ExampleShapes.of(topology, Model.placeNames(topology, config.layers(), config.layerNames()),
+                    config.inputWidth());
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(source, "the saved model cannot be rebuilt: " + e.getMessage(), e);
         }
@@ -198,30 +211,39 @@ final class SavedModels {
         }
         List<Layer> layers = config.layers();
         List<SymbolicTensor> tensors = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i++) {
+        for (int i = 0; i < connections.reads().size(); i++) {
+            Layer layer = layers.get(connections.layerAt().get(i));
             int[] reads = connections.reads().get(i);
             if (reads.length == 0) {
-                tensors.add((InputLayer) layers.get(i));
+                tensors.add((InputLayer) layer);
                 continue;
             }
             List<SymbolicTensor> from = new ArrayList<>();
             for (int r : reads) {
                 from.add(tensors.get(r));
             }
-            tensors.add(new LayerCall(layers.get(i), from));
+            tensors.add(new LayerCall(layer, from));
         }
-        List<InputLayer> inputs = connections.inputs().stream().map(i -> (InputLayer) layers.get(i)).toList();
+        List<InputLayer> inputs = connections.inputs().stream()
+                .map(i -> (InputLayer) layers.get(connections.layerAt().get(i))).toList();
         LayerGraph graph;
         try {
             graph = LayerGraph.functional(inputs, tensors.getLast());
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(source, "the saved model cannot be rebuilt: " + e.getMessage(), e);
         }
+        if (graph.layers().size() != connections.reads().size()) {
+            throw new ModelFormatException(source, "config.json applies its layers " + connections.reads().size()
+                    + " times, but only " + graph.layers().size() + " of these calls lead to the output '"
+                    + Abbreviated.name(config.layerNames().get(connections.layerAt().getLast()))
+                    + "': every call must be connected to it");
+        }
+        List<Layer> ordered = graph.distinctLayers();
         for (int i = 0; i < layers.size(); i++) {
-            if (i >= graph.layers().size() || graph.layers().get(i) != layers.get(i)) {
+            if (i >= ordered.size() || ordered.get(i) != layers.get(i)) {
                 throw new ModelFormatException(source, "config.json lists layer '" + Abbreviated.name(config.layerNames()
                         .get(i)) + "' at place " + i + ", but Keras orders this model's layers otherwise"
-                        + (i < graph.layers().size() ? "" : " (the layer is not connected to the output)")
+                        + (i < ordered.size() ? "" : " (the layer is not connected to the output)")
                         + "; its weights would be read from another layer's place");
             }
         }

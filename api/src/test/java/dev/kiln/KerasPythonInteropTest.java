@@ -120,11 +120,19 @@ class KerasPythonInteropTest {
     void kerasLoadsKilnsFunctionalModelsAndTrainsOnAlike() throws Exception {
         String python = kerasPython();
         Random random = new Random(15);
-        List<String> names = List.of("residual", "two_inputs");
+        List<String> names = List.of("residual", "two_inputs", "siamese");
         for (String name : names) {
-            boolean two = name.equals("two_inputs");
-            try (Model model = two ? FunctionalModelTest.twoInputs() : FunctionalModelTest.residual()) {
-                int[] widths = two ? new int[] {4, 3} : new int[] {6};
+            boolean two = !name.equals("residual"); // two inputs and float targets
+            try (Model model = switch (name) {
+                case "two_inputs" -> FunctionalModelTest.twoInputs();
+                case "siamese" -> SharedLayerTest.siamese(); // one Dense applied to both inputs
+                default -> FunctionalModelTest.residual();
+            }) {
+                int[] widths = switch (name) {
+                    case "two_inputs" -> new int[] {4, 3};
+                    case "siamese" -> new int[] {4, 4};
+                    default -> new int[] {6};
+                };
                 List<float[][]> x = new ArrayList<>();
                 List<float[][]> trainX = new ArrayList<>();
                 for (int i = 0; i < widths.length; i++) {
@@ -169,6 +177,8 @@ class KerasPythonInteropTest {
             assertEquals(3, r.get("iterations").asInt(), name + ": the step count did not cross: " + r);
             assertTrue(r.get("next").asDouble() <= 1e-4, name + ": one more step lands elsewhere: " + r);
         }
+        assertEquals("[\"input_layer\",\"input_layer_1\",\"dense\",\"concatenate\",\"dense_1\"]",
+                results.get("siamese").get("layers").toString(), "Keras lists the shared Dense once");
     }
 
     private static void save(Model model, List<float[][]> x, Path base) throws IOException {

@@ -7,6 +7,7 @@ import dev.kiln.core.memory.Shape;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +15,10 @@ import java.util.Map;
 /**
  * A functional model's {@code config} in Keras 3's layout: each layer entry carries its {@code name} and
  * {@code inbound_nodes} (the tensors it was applied to, each a {@code __keras_tensor__} naming the layer
- * that made it in {@code keras_history}), and the model lists its {@code input_layers} and
- * {@code output_layers}. Layers come in the order Keras lists a functional model's layers; each reads
- * only layers listed before it.
+ * that made it in {@code keras_history} as [layer, node index, 0]), and the model lists its
+ * {@code input_layers} and {@code output_layers}. Layers come in the order Keras lists a functional
+ * model's layers, each once; a layer applied several times (shared) has an inbound node per application,
+ * and a tensor it gave names the application by its node index.
  *
  * <pre>{@code
  * {"class_name": "Add", "name": "add", "config": {...},
@@ -32,22 +34,30 @@ final class FunctionalConfigs {
     private FunctionalConfigs() {
     }
 
-    /** Writes {@code config}'s layers, inputs and output; {@code connections} says which layer reads which. */
+    /**
+     * Writes {@code config}'s layers, inputs and output; {@code connections} says which layer reads which.
+     * A shared layer is written once, with an inbound node per application.
+     */
     static void write(ObjectNode config, List<Layer> layers, List<String> names, ModelConfig.Connections connections) {
         List<Shape> shapes = outputShapes(layers, connections);
+        List<Integer> layerAt = connections.layerAt();
         ArrayNode layerArray = config.putArray("layers");
-        for (int i = 0; i < layers.size(); i++) {
-            ObjectNode entry = LayerConfigs.layer(layers.get(i), names.get(i));
+        for (int l = 0; l < layers.size(); l++) {
+            ObjectNode entry = LayerConfigs.layer(layers.get(l), names.get(l));
             entry.putNull("registered_name");
-            entry.put("name", names.get(i));
+            entry.put("name", names.get(l));
             ArrayNode inbound = entry.putArray("inbound_nodes");
-            int[] reads = connections.reads().get(i);
-            if (reads.length > 0) {
+            for (int place = 0; place < layerAt.size(); place++) {
+                int[] reads = connections.reads().get(place);
+                if (layerAt.get(place) != l || reads.length == 0) {
+                    continue;
+                }
                 ObjectNode node = inbound.addObject();
                 ArrayNode args = node.putArray("args");
                 ArrayNode tensors = reads.length == 1 ? args : args.addArray(); // a merge takes one list
                 for (int from : reads) {
-                    tensors.add(tensor(names.get(from), shapes.get(from)));
+                    tensors.add(tensor(names.get(layerAt.get(from)), connections.applicationIndex(from),
+                            shapes.get(from)));
                 }
                 node.putObject("kwargs");
             }
@@ -55,15 +65,16 @@ final class FunctionalConfigs {
         }
         List<Integer> inputs = connections.inputs();
         if (inputs.size() == 1) { // as Keras writes keras.Model(input, output)
-            history(config.putArray("input_layers"), names.get(inputs.get(0)));
+            history(config.putArray("input_layers"), names.get(layerAt.get(inputs.get(0))), 0);
         } else {
             ArrayNode inputArray = config.putArray("input_layers");
-            inputs.forEach(i -> history(inputArray.addArray(), names.get(i)));
+            inputs.forEach(i -> history(inputArray.addArray(), names.get(layerAt.get(i)), 0));
         }
-        history(config.putArray("output_layers"), names.getLast());
+        int output = layerAt.size() - 1;
+        history(config.putArray("output_layers"), names.get(layerAt.get(output)), connections.applicationIndex(output));
     }
 
-    private static ObjectNode tensor(String layer, Shape shape) {
+    private static ObjectNode tensor(String layer, int node, Shape shape) {
         ObjectNode t = SafeTensors.JSON.createObjectNode();
         t.put("class_name", TENSOR);
         ObjectNode c = t.putObject("config");
@@ -72,55 +83,111 @@ final class FunctionalConfigs {
             dims.add(d);
         }
         c.put("dtype", "float32");
-        history(c.putArray("keras_history"), layer);
+        history(c.putArray("keras_history"), layer, node);
         return t;
     }
 
-    /** [layer, node index, tensor index]: Kiln's layers are applied once and give one tensor. */
-    private static void history(ArrayNode into, String layer) {
-        into.add(layer).add(0).add(0);
+    /** [layer, node index, tensor index]: the node index counts the layer's applications; each gives one tensor. */
+    private static void history(ArrayNode into, String layer, int node) {
+        into.add(layer).add(node).add(0);
     }
 
+    /** The shape of what each place gives. */
     private static List<Shape> outputShapes(List<Layer> layers, ModelConfig.Connections connections) {
         List<Shape> shapes = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i++) {
+        for (int i = 0; i < connections.reads().size(); i++) {
+            Layer layer = layers.get(connections.layerAt().get(i));
             int[] reads = connections.reads().get(i);
             if (reads.length == 0) {
-                shapes.add(((InputLayer) layers.get(i)).exampleShape());
+                shapes.add(((InputLayer) layer).exampleShape());
                 continue;
             }
             List<Shape> in = new ArrayList<>();
             for (int from : reads) {
                 in.add(shapes.get(from));
             }
-            shapes.add(layers.get(i).outputShape(in));
+            shapes.add(layer.outputShape(in));
         }
         return shapes;
     }
 
     /**
-     * Reads the connections of {@code config}'s layers, already parsed into {@code layers}; refuses what
-     * Kiln cannot build: a layer applied more than once (shared), arguments other than the tensors it
-     * merges, a tensor of a layer not listed before, several outputs, an output that is not the last layer.
+     * Reads the connections of {@code config}'s layers, already parsed into {@code layers}: each inbound
+     * node of a layer is a place (a shared layer has several), put in an order where each place comes
+     * after those it reads. Refuses what Kiln cannot build: arguments other than the tensors a layer
+     * merges, a tensor of a layer or call that does not exist, calls that read each other in a cycle,
+     * several outputs, a call the output does not depend on.
      */
     static ModelConfig.Connections read(JsonFields config, List<Layer> layers, List<String> names)
             throws ModelFormatException {
         JsonNode layerArray = config.raw("layers");
-        Map<String, Integer> place = new HashMap<>();
-        List<int[]> reads = new ArrayList<>();
+        Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < layers.size(); i++) {
-            JsonFields entry = new JsonFields(layerArray.get(i), config.path() + ".layers[" + i + "]", config.source());
-            reads.add(inbound(entry, layers.get(i), place));
-            if (place.put(names.get(i), i) != null) {
+            if (index.put(names.get(i), i) != null) {
+                JsonFields entry = new JsonFields(layerArray.get(i), config.path() + ".layers[" + i + "]",
+                        config.source());
                 throw entry.object("config").fail("name", "is '" + Abbreviated.name(names.get(i)) + "', the name of an"
                         + " earlier layer too: a functional model's layers need distinct names");
             }
         }
+        // calls.get(l).get(k): the [layer, node] pairs that layer l's k-th application reads.
+        List<List<List<int[]>>> calls = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            JsonFields entry = new JsonFields(layerArray.get(i), config.path() + ".layers[" + i + "]", config.source());
+            calls.add(inbound(entry, layers.get(i), index));
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            for (List<int[]> call : calls.get(i)) {
+                for (int[] ref : call) {
+                    if (ref[1] >= calls.get(ref[0]).size()) {
+                        JsonFields entry = new JsonFields(layerArray.get(i), config.path() + ".layers[" + i + "]",
+                                config.source());
+                        throw entry.fail("inbound_nodes", "reads call " + ref[1] + " of layer '"
+                                + Abbreviated.name(names.get(ref[0])) + "', which is applied "
+                                + calls.get(ref[0]).size() + " time(s)");
+                    }
+                }
+            }
+        }
+        // Places in an order where each comes after what it reads; a layer's calls in their own order.
+        int[][] place = new int[layers.size()][];
+        for (int i = 0; i < layers.size(); i++) {
+            place[i] = new int[calls.get(i).size()];
+            Arrays.fill(place[i], -1);
+        }
+        List<int[]> reads = new ArrayList<>();
+        List<Integer> layerAt = new ArrayList<>();
+        int[] next = new int[layers.size()];
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (int l = 0; l < layers.size(); l++) {
+                while (next[l] < calls.get(l).size() && ready(calls.get(l).get(next[l]), place)) {
+                    List<int[]> call = calls.get(l).get(next[l]);
+                    int[] from = new int[call.size()];
+                    for (int k = 0; k < from.length; k++) {
+                        from[k] = place[call.get(k)[0]][call.get(k)[1]];
+                    }
+                    place[l][next[l]] = reads.size();
+                    reads.add(from);
+                    layerAt.add(l);
+                    next[l]++;
+                    progress = true;
+                }
+            }
+        }
+        for (int l = 0; l < layers.size(); l++) {
+            if (next[l] < calls.get(l).size()) {
+                throw config.fail("layers", "layer '" + Abbreviated.name(names.get(l)) + "' call " + next[l]
+                        + " reads tensors that depend on it (a cycle)");
+            }
+        }
         List<Integer> inputs = new ArrayList<>();
         for (JsonNode in : triples(config, "input_layers")) {
-            int at = layerOf(config, "input_layers", in, place);
-            if (!(layers.get(at) instanceof InputLayer) || inputs.contains(at)) {
-                throw config.fail("input_layers", "names '" + Abbreviated.name(names.get(at)) + "', which is not an"
+            int[] ref = tensorOf(config, "input_layers", in, index);
+            int at = place[ref[0]].length > ref[1] ? place[ref[0]][ref[1]] : -1;
+            if (!(layers.get(ref[0]) instanceof InputLayer) || inputs.contains(at)) {
+                throw config.fail("input_layers", "names '" + Abbreviated.name(names.get(ref[0])) + "', which is not an"
                         + " InputLayer listed once");
             }
             inputs.add(at);
@@ -129,20 +196,34 @@ final class FunctionalConfigs {
         if (outputs.size() != 1) {
             throw config.fail("output_layers", "lists " + outputs.size() + " outputs; Kiln's models have one");
         }
-        if (layerOf(config, "output_layers", outputs.get(0), place) != layers.size() - 1) {
-            throw config.fail("output_layers", "must name the last layer listed, as Keras orders a functional model's"
-                    + " layers");
+        int[] output = tensorOf(config, "output_layers", outputs.get(0), index);
+        if (output[1] >= place[output[0]].length || place[output[0]][output[1]] != reads.size() - 1) {
+            throw config.fail("output_layers", "must name the call every other call leads to, but "
+                    + Abbreviated.name(outputs.get(0).toString()) + " is not it");
         }
         for (int i = 0; i < layers.size(); i++) {
-            if (reads.get(i).length == 0 && !inputs.contains(i)) {
+            if (layers.get(i) instanceof InputLayer && !inputs.contains(place[i][0])) {
                 throw config.fail("input_layers", "does not list InputLayer '" + Abbreviated.name(names.get(i)) + "'");
             }
         }
-        return new ModelConfig.Connections(reads, inputs);
+        return new ModelConfig.Connections(reads, inputs, layerAt);
     }
 
-    /** The places of the layers whose tensors {@code layer} (entry {@code entry}) was applied to. */
-    private static int[] inbound(JsonFields entry, Layer layer, Map<String, Integer> place) throws ModelFormatException {
+    private static boolean ready(List<int[]> call, int[][] place) {
+        for (int[] ref : call) {
+            if (place[ref[0]][ref[1]] < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The calls of {@code layer} (entry {@code entry}): for each inbound node, the [layer, node] pairs it
+     * reads. An InputLayer has one call that reads nothing.
+     */
+    private static List<List<int[]>> inbound(JsonFields entry, Layer layer, Map<String, Integer> index)
+            throws ModelFormatException {
         JsonNode nodes = entry.raw("inbound_nodes");
         if (!nodes.isArray()) {
             throw entry.fail("inbound_nodes", "must be an array");
@@ -151,62 +232,68 @@ final class FunctionalConfigs {
             if (!nodes.isEmpty()) {
                 throw entry.fail("inbound_nodes", "must be empty for an InputLayer");
             }
-            return new int[0];
+            return List.of(List.of());
         }
-        if (nodes.size() != 1) {
-            throw entry.fail("inbound_nodes", nodes.isEmpty() ? "is empty: the layer is not connected"
-                    : "holds " + nodes.size() + " calls: the layer is shared, which Kiln does not support yet");
+        if (nodes.isEmpty()) {
+            throw entry.fail("inbound_nodes", "is empty: the layer is not connected");
         }
-        JsonFields node = new JsonFields(nodes.get(0), entry.path() + ".inbound_nodes[0]", entry.source());
-        if (node.has("kwargs") && !(node.raw("kwargs").isObject() && node.raw("kwargs").isEmpty())) {
-            throw node.fail("kwargs", "must be empty: Kiln applies a layer to tensors alone (no mask, training flag"
-                    + " or other argument)");
-        }
-        JsonNode args = node.raw("args");
-        if (!args.isArray() || args.size() != 1) {
-            throw node.fail("args", "must hold one tensor, or one list of the tensors a merge reads");
-        }
-        JsonNode tensors = args.get(0).isArray() ? args.get(0) : args;
-        int[] from = new int[tensors.size()];
-        for (int k = 0; k < from.length; k++) {
-            JsonNode t = tensors.get(k);
-            if (!TENSOR.equals(t.path("class_name").asText(null))) {
-                throw node.fail("args", "argument " + k + " is not a " + TENSOR);
+        List<List<int[]>> calls = new ArrayList<>();
+        for (int n = 0; n < nodes.size(); n++) {
+            JsonFields node = new JsonFields(nodes.get(n), entry.path() + ".inbound_nodes[" + n + "]", entry.source());
+            if (node.has("kwargs") && !(node.raw("kwargs").isObject() && node.raw("kwargs").isEmpty())) {
+                throw node.fail("kwargs", "must be empty: Kiln applies a layer to tensors alone (no mask, training"
+                        + " flag or other argument)");
             }
-            JsonFields tensorConfig = new JsonFields(t.get("config"), node.path() + ".args[" + k + "].config",
-                    entry.source());
-            from[k] = layerOf(tensorConfig, "keras_history", tensorConfig.raw("keras_history"), place);
+            JsonNode args = node.raw("args");
+            if (!args.isArray() || args.size() != 1) {
+                throw node.fail("args", "must hold one tensor, or one list of the tensors a merge reads");
+            }
+            JsonNode tensors = args.get(0).isArray() ? args.get(0) : args;
+            List<int[]> from = new ArrayList<>();
+            for (int k = 0; k < tensors.size(); k++) {
+                JsonNode t = tensors.get(k);
+                if (!TENSOR.equals(t.path("class_name").asText(null))) {
+                    throw node.fail("args", "argument " + k + " is not a " + TENSOR);
+                }
+                JsonFields tensorConfig = new JsonFields(t.get("config"), node.path() + ".args[" + k + "].config",
+                        entry.source());
+                from.add(tensorOf(tensorConfig, "keras_history", tensorConfig.raw("keras_history"), index));
+            }
+            calls.add(from);
         }
-        return from;
+        return calls;
     }
 
-    /** A [layer, 0, 0] triple or a list of them. */
+    /** A [layer, node, 0] triple or a list of them. */
     private static List<JsonNode> triples(JsonFields config, String field) throws ModelFormatException {
         JsonNode v = config.raw(field);
         if (v.isArray() && !v.isEmpty() && v.get(0).isTextual()) {
             return List.of(v);
         }
         if (!v.isArray() || v.isEmpty()) {
-            throw config.fail(field, "must be a [layer, 0, 0] triple or a non-empty list of them");
+            throw config.fail(field, "must be a [layer, node, 0] triple or a non-empty list of them");
         }
         List<JsonNode> out = new ArrayList<>();
         v.forEach(out::add);
         return out;
     }
 
-    /** The place of the layer a [name, 0, 0] triple names, which must be listed before. */
-    private static int layerOf(JsonFields owner, String field, JsonNode triple, Map<String, Integer> place)
+    /**
+     * The [layer index, node index] a [name, node, 0] triple names: the tensor the node-th application of
+     * that layer gave (Kiln's layers give one tensor per application).
+     */
+    private static int[] tensorOf(JsonFields owner, String field, JsonNode triple, Map<String, Integer> index)
             throws ModelFormatException {
-        if (!triple.isArray() || triple.size() != 3 || !triple.get(0).isTextual() || triple.get(1).asInt(-1) != 0
-                || triple.get(2).asInt(-1) != 0 || !triple.get(1).isIntegralNumber() || !triple.get(2).isIntegralNumber()) {
-            throw owner.fail(field, "must be [layer name, 0, 0] (Kiln's layers are applied once and give one tensor),"
-                    + " found " + Abbreviated.name(triple.toString()));
+        if (!triple.isArray() || triple.size() != 3 || !triple.get(0).isTextual() || !triple.get(1).isIntegralNumber()
+                || triple.get(1).asInt(-1) < 0 || !triple.get(2).isIntegralNumber() || triple.get(2).asInt(-1) != 0) {
+            throw owner.fail(field, "must be [layer name, node index >= 0, 0] (Kiln's layers give one tensor per"
+                    + " application), found " + Abbreviated.name(triple.toString()));
         }
-        Integer at = place.get(triple.get(0).textValue());
+        Integer at = index.get(triple.get(0).textValue());
         if (at == null) {
             throw owner.fail(field, "names layer '" + Abbreviated.name(triple.get(0).textValue()) + "', which is not"
-                    + " listed before this point");
+                    + " listed");
         }
-        return at;
+        return new int[] {at, triple.get(1).asInt()};
     }
 }

@@ -28,7 +28,7 @@ import java.util.List;
  * }</pre>
  *
  * @param kilnVersion the version that wrote the file
- * @param layers      the layer specifications, in order
+ * @param layers      the layer specifications, in order, each once (a shared layer too)
  * @param layerNames  their names ({@code dense}, {@code dense_1}, ...), which name the weights
  * @param inputWidth  the width the model was built for, 0 when it was never built
  * @param optimizer   the optimizer as compiled
@@ -56,15 +56,33 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
     }
 
     /**
-     * How a functional model's layers connect.
+     * How a functional model's layers connect. A place is one application of a layer: a layer applied
+     * several times (shared) is at several places, which Keras' files list as the layer's inbound nodes.
      *
-     * @param reads  for each layer, the places of the layers whose outputs it reads (none for an input)
-     * @param inputs the places of the model's inputs, in the order data is passed
+     * @param reads   for each place, the places whose outputs it reads (none for an input); each place
+     *                comes after those it reads
+     * @param inputs  the places of the model's inputs, in the order data is passed
+     * @param layerAt for each place, the index of its layer in {@link #layers()}
      */
-    public record Connections(List<int[]> reads, List<Integer> inputs) {
+    public record Connections(List<int[]> reads, List<Integer> inputs, List<Integer> layerAt) {
         public Connections {
             reads = List.copyOf(reads);
             inputs = List.copyOf(inputs);
+            layerAt = List.copyOf(layerAt);
+            if (layerAt.size() != reads.size()) {
+                throw new IllegalArgumentException(reads.size() + " places but " + layerAt.size() + " layer indices");
+            }
+        }
+
+        /** Which application of its layer place {@code place} is: 0 for the first (Keras' node index). */
+        public int applicationIndex(int place) {
+            int k = 0;
+            for (int i = 0; i < place; i++) {
+                if (layerAt.get(i).equals(layerAt.get(place))) {
+                    k++;
+                }
+            }
+            return k;
         }
     }
 

@@ -52,11 +52,14 @@ public sealed interface Layer permits InputLayer, DenseLayer, ActivationLayer, D
     /**
      * This layer applied to {@code inputs} in a functional model: a placeholder for its output, to apply
      * further layers to and finally hand to {@code Model.of(inputs, output)}. Applying the same layer
-     * object twice would share its weights, which Kiln does not support yet: {@code Model.of} refuses it.
+     * object again shares it, as in Keras: every application reads and trains its one set of weights.
      *
      * <pre>{@code
      * var in = Input(784);
      * var out = Dense(10, "softmax").apply(Dense(64, "relu").apply(in));
+     *
+     * var encoder = Dense(32, "relu");            // a siamese encoder: one kernel, one bias
+     * var both = Concatenate().apply(encoder.apply(left), encoder.apply(right));
      * }</pre>
      */
     default SymbolicTensor apply(SymbolicTensor... inputs) {

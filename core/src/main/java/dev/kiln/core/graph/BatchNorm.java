@@ -134,6 +134,8 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
         MemorySegment sumDy = slot(ws, 5, cols);
         MemorySegment sumDyXhat = slot(ws, 6, cols);
         MemorySegment g = gamma == null ? null : gamma.value();
+        MemorySegment dGamma = gamma == null ? null : b.parameterGradient(gamma);
+        MemorySegment dBeta = beta == null ? null : b.parameterGradient(beta);
         InputGradient dx = b.inputGradient() == null ? null
                 : new InputGradient(b, g, mean, invStd, sumDy, sumDyXhat, cols, positions);
         RowRangeStep inputGradient = dx == null ? null : new RowRangeStep(dx, 10L * b.outputWidth(), pool);
@@ -144,10 +146,10 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
             NormalizationKernels.batchNormReductions(b.input(), b.outputGradient(), mean, invStd, sumDy, sumDyXhat, cols,
                     rows * positions);
             if (gamma != null) {
-                MemorySegment.copy(sumDyXhat, 0, gamma.gradient(), 0, (long) cols * Float.BYTES);
+                MemorySegment.copy(sumDyXhat, 0, dGamma, 0, (long) cols * Float.BYTES);
             }
             if (beta != null) {
-                MemorySegment.copy(sumDy, 0, beta.gradient(), 0, (long) cols * Float.BYTES);
+                MemorySegment.copy(sumDy, 0, dBeta, 0, (long) cols * Float.BYTES);
             }
             if (inputGradient != null) {
                 dx.rows = rows * positions;

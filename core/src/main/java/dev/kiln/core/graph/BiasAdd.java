@@ -37,7 +37,7 @@ public record BiasAdd(Parameter bias) implements Op {
         MemorySegment dy = b.outputGradient();
         MemorySegment dx = b.inputGradient();
         return rows -> {
-            BiasKernels.columnSums(dy, bias.gradient(), rows, cols, 0, cols);
+            BiasKernels.columnSums(dy, b.parameterGradient(bias), rows, cols, 0, cols);
             if (dx != null) {
                 MemorySegment.copy(dy, 0, dx, 0, (long) rows * cols * Float.BYTES);
             }

@@ -29,7 +29,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -98,8 +100,9 @@ public final class CompiledGraph implements AutoCloseable {
         this.rule = rule;
         this.pool = pool;
         this.gather = new RowGather(pool);
+        parameters.addAll(Graph.distinctParameters(nodes));
+        requireStateReadOnce(nodes);
         for (Node n : nodes) {
-            parameters.addAll(n.op().parameters());
             if (n.op() instanceof Dropout d) {
                 dropoutSeeds.add(d.seed());
             }
@@ -136,6 +139,24 @@ public final class CompiledGraph implements AutoCloseable {
         update = new UpdateStep(rule, new UpdateBuffers(values, gradients, List.of(slots)), parameterFloats, pool);
         slotRegions = slots;
         clip = new GradientClipStep(gradients, parameters, pool);
+    }
+
+    /**
+     * Moving statistics move once per node that reads them, from that node's batch; two nodes moving
+     * one parameter would each overwrite the other's step, so a stateful op cannot be shared.
+     */
+    private static void requireStateReadOnce(List<Node> nodes) {
+        Map<Parameter, Node> reader = new IdentityHashMap<>();
+        for (Node n : nodes) {
+            for (Parameter p : n.op().parameters()) {
+                Node first = p.trainable() ? null : reader.putIfAbsent(p, n);
+                if (first != null && first != n) {
+                    throw new IllegalArgumentException("state " + p + " is read by nodes '" + first.name() + "' and '"
+                            + n.name() + "': an op that keeps moving statistics cannot be shared; give each place an"
+                            + " op of its own");
+                }
+            }
+        }
     }
 
     // ---- shape ------------------------------------------------------------------------------
@@ -610,6 +631,20 @@ public final class CompiledGraph implements AutoCloseable {
             workspaceFloats[i] = input ? 0 : node.op().workspaceFloats(inShape, shapes[i]);
             workspace[i] = workspaceFloats[i] > 0 ? plan.reserve(workspaceFloats[i]) : -1;
         }
+        // A parameter read by several nodes (a shared layer): its first reader writes the parameter's own
+        // gradient, every later one a buffer of its own, added in once the whole backward pass has run.
+        List<Map<Parameter, Long>> parameterGradient = new ArrayList<>();
+        Map<Parameter, Node> firstReader = new IdentityHashMap<>();
+        for (int i = 0; i < n; i++) {
+            Map<Parameter, Long> own = new IdentityHashMap<>();
+            for (Parameter p : nodes.get(i).op().parameters()) {
+                boolean first = firstReader.putIfAbsent(p, nodes.get(i)) == null;
+                if (p.trainable() && !first && !own.containsKey(p)) {
+                    own.put(p, plan.reserve(p.size()));
+                }
+            }
+            parameterGradient.add(own);
+        }
         long target = plan.reserve((long) rows * targetWidth());
         long weight = plan.reserve(rows);
 
@@ -623,10 +658,19 @@ public final class CompiledGraph implements AutoCloseable {
             gradients[i] = grad[i] < 0 ? null : MemoryPlan.slice(region, grad[i], floats);
         }
         NodeBuffers[] buffers = new NodeBuffers[n];
+        List<Step> parameterGradientSums = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Node node = nodes.get(i);
             if (node.op() instanceof Input) {
                 continue;
+            }
+            Map<Parameter, MemorySegment> parameterGradients = new IdentityHashMap<>();
+            for (Parameter p : node.op().parameters()) {
+                Long own = parameterGradient.get(i).get(p);
+                parameterGradients.put(p, own == null ? p.gradient() : MemoryPlan.slice(region, own, p.size()));
+                if (own != null && i <= scoredNode()) {
+                    parameterGradientSums.add(sumParameterGradient(parameterGradients.get(p), p));
+                }
             }
             List<MemorySegment> ins = new ArrayList<>();
             List<MemorySegment> inGradients = new ArrayList<>();
@@ -642,13 +686,13 @@ public final class CompiledGraph implements AutoCloseable {
                     scratch[i] < 0 ? null : MemoryPlan.slice(region, scratch[i], (long) rows * scratchWidth[i]),
                     backwardScratch[i] < 0 ? null : MemoryPlan.slice(region, backwardScratch[i], backwardScratchFloats[i]),
                     inShapes, shapes[i],
-                    workspace[i] < 0 ? null : MemoryPlan.slice(region, workspace[i], workspaceFloats[i]));
+                    workspace[i] < 0 ? null : MemoryPlan.slice(region, workspace[i], workspaceFloats[i]),
+                    parameterGradients);
         }
         MemorySegment targets = MemoryPlan.slice(region, target, (long) rows * targetWidth());
         MemorySegment weights = MemoryPlan.slice(region, weight, rows);
 
-        // The node whose output the loss reads: the logits when the loss absorbed the output activation.
-        int scored = lossFused ? nodes.get(last).input().id() : last;
+        int scored = scoredNode();
         MemorySegment scores = outputs[scored];
         MemorySegment output = outputs[last];
         MemorySegment lossGradient = gradients[scored];
@@ -675,6 +719,7 @@ public final class CompiledGraph implements AutoCloseable {
                 trainSteps.add(backward);
             }
         }
+        trainSteps.addAll(parameterGradientSums);
         PenaltyStep newTrainPenalty = PenaltyStep.of(parameters, true);
         if (newTrainPenalty != null) {
             trainSteps.add(newTrainPenalty);
@@ -732,6 +777,18 @@ public final class CompiledGraph implements AutoCloseable {
         evaluatePenalty = newEvaluatePenalty;
         lastLoss = null;
         lastPenalty = null;
+    }
+
+    /** The node whose output the loss reads: the logits when the loss absorbed the output activation. */
+    private int scoredNode() {
+        return lossFused ? nodes.get(nodes.size() - 1).input().id() : nodes.size() - 1;
+    }
+
+    /** parameter's gradient += extra: a later reader's share of a shared parameter's gradient. */
+    private static Step sumParameterGradient(MemorySegment extra, Parameter parameter) {
+        MemorySegment gradient = parameter.gradient();
+        long size = parameter.size();
+        return rows -> ElementwiseKernels.add(gradient, extra, gradient, 0, size);
     }
 
     /** gradient += extra: a second reader's share of a node's gradient. */

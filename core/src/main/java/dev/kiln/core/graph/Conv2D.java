@@ -86,7 +86,7 @@ public record Conv2D(Parameter kernel, Parameter bias, int strideHeight, int str
     @Override
     public Step backward(NodeBuffers b, KernelPool pool) {
         return new Conv2dBackwardStep(b.input(), over(b.inputShape()), kernel.value(), b.scratch(), b.output(),
-                b.outputGradient(), kernel.gradient(), bias == null ? null : bias.gradient(), b.inputGradient(),
+                b.outputGradient(), b.parameterGradient(kernel), bias == null ? null : b.parameterGradient(bias), b.inputGradient(),
                 activation, pool);
     }
 

@@ -55,7 +55,7 @@ public record Dense(Parameter kernel, Parameter bias, Activation activation) imp
     @Override
     public Step backward(NodeBuffers b, KernelPool pool) {
         return new DenseBackwardStep(b.input(), kernel.value(), b.scratch(), b.output(), b.outputGradient(),
-                kernel.gradient(), bias == null ? null : bias.gradient(), b.inputGradient(), b.backwardScratch(),
+                b.parameterGradient(kernel), bias == null ? null : b.parameterGradient(bias), b.inputGradient(), b.backwardScratch(),
                 b.inputWidth(), b.outputWidth(), activation, pool);
     }
 

@@ -4,7 +4,9 @@ import dev.kiln.core.memory.Shape;
 import dev.kiln.core.runtime.Parameter;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A static graph of operations, built once and then handed to the {@link Compiler}.
@@ -17,7 +19,8 @@ import java.util.List;
  *
  * Nodes are kept in the order they were added, which is a topological order since a node can only
  * read nodes that already exist. A node's output may feed several later nodes (the compiled graph
- * then sums the gradients they send back), and merge ops ({@link Add}, {@link Concatenate},
+ * then sums the gradients they send back), several nodes may read one parameter (a shared layer: the
+ * gradients of its uses are summed before the update), and merge ops ({@link Add}, {@link Concatenate},
  * {@link Multiply}) read several nodes. The last node added is the graph's output; the graph's inputs
  * are its {@link Input} nodes, in the order they were added.
  */
@@ -91,11 +94,23 @@ public final class Graph {
         return Collections.unmodifiableList(nodes);
     }
 
-    /** The trainable parameters in the order their nodes were added. */
+    /**
+     * The parameters in the order their nodes were added, each once: a parameter that several nodes
+     * read (a shared layer) is listed where its first reader is.
+     */
     public List<Parameter> parameters() {
+        return distinctParameters(nodes);
+    }
+
+    static List<Parameter> distinctParameters(List<Node> nodes) {
+        Set<Parameter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Parameter> ps = new ArrayList<>();
         for (Node n : nodes) {
-            ps.addAll(n.op().parameters());
+            for (Parameter p : n.op().parameters()) {
+                if (seen.add(p)) {
+                    ps.add(p);
+                }
+            }
         }
         return ps;
     }

@@ -56,8 +56,8 @@ public record LayerNorm(Parameter gamma, Parameter beta, float epsilon) implemen
         int cols = b.outputShape().last();
         int positions = b.outputWidth() / cols;
         MemorySegment g = gamma == null ? null : gamma.value();
-        MemorySegment dGamma = gamma == null ? null : gamma.gradient();
-        MemorySegment dBeta = beta == null ? null : beta.gradient();
+        MemorySegment dGamma = gamma == null ? null : b.parameterGradient(gamma);
+        MemorySegment dBeta = beta == null ? null : b.parameterGradient(beta);
         Step inputGradient = b.inputGradient() == null ? null
                 : new RowRangeStep((from, to) -> NormalizationKernels.layerNormBackwardInput(b.input(), g,
                         b.outputGradient(), b.scratch(), b.inputGradient(), cols, from * positions, to * positions),

@@ -45,7 +45,7 @@ public record MatMul(Parameter kernel) implements Op {
     @Override
     public Step backward(NodeBuffers b, KernelPool pool) {
         return new DenseBackwardStep(b.input(), kernel.value(), null, b.output(), b.outputGradient(),
-                kernel.gradient(), null, b.inputGradient(), b.backwardScratch(), b.inputWidth(), b.outputWidth(), Activation.LINEAR, pool);
+                b.parameterGradient(kernel), null, b.inputGradient(), b.backwardScratch(), b.inputWidth(), b.outputWidth(), Activation.LINEAR, pool);
     }
 
     @Override

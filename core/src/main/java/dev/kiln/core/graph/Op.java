@@ -68,7 +68,8 @@ public sealed interface Op permits Input, MatMul, BiasAdd, Activate, Dropout, De
 
     /**
      * The backward step: reads {@code buffers.outputGradient()}, which it may overwrite, accumulates nothing
-     * (every gradient buffer has exactly one writer) and writes the parameter gradients and, when
+     * (every gradient buffer has exactly one writer) and writes the parameter gradients (each where
+     * {@code buffers.parameterGradient(p)} says, since a shared parameter has one buffer per reader) and, when
      * {@code buffers.inputGradient()} is non-null, the input gradient. Null when there is nothing to do.
      */
     Step backward(NodeBuffers buffers, KernelPool pool);

@@ -33,4 +33,24 @@ class MergeAllocationTest {
             SteadyStateAllocation.assertAllocatesNothing(() -> cg.trainStep(rows), 20_000, 2_000, "a training step");
         }
     }
+
+    /** A shared encoder: the second use's parameter gradients are summed into the first's in place. */
+    @Test
+    void sharedLayerTrainingStepAllocatesNothingOnTheCallingThread() {
+        FreshJvmRetry.run(getClass(), "measureShared", this::measureShared);
+    }
+
+    void measureShared() {
+        int rows = 32;
+        try (KernelPool pool = new KernelPool(2);
+                CompiledGraph cg = Compiler.compile(SharedParameterGraphTest.siamese(Activation.RELU, null),
+                        new MeanSquaredErrorLoss(), List.of(), new AdamRule(1e-3f, 0.9f, 0.999f, 1e-7f, 0f), pool)) {
+            GraphFixtures.randomize(cg, 4);
+            cg.ensureCapacity(rows);
+            cg.loadInputs(0, GraphFixtures.randomRows(rows, 4, 5), null, 0, rows);
+            cg.loadInputs(1, GraphFixtures.randomRows(rows, 4, 6), null, 0, rows);
+            cg.loadTargets(GraphFixtures.randomRows(rows, 2, 7), null, 0, rows);
+            SteadyStateAllocation.assertAllocatesNothing(() -> cg.trainStep(rows), 20_000, 2_000, "a training step");
+        }
+    }
 }
