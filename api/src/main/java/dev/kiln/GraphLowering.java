@@ -37,10 +37,11 @@ final class GraphLowering {
 
     /**
      * Lowers {@code layer}, named {@code name}, which receives examples of {@code inputShape} from
-     * {@code input}; returns the node of its output.
+     * {@code input}; returns the node of its output. A layer that is not {@code trainable} (frozen) gets
+     * weights the optimizer never updates and no regularizer penalizes, as Keras' frozen layers.
      */
-    Node lower(Layer layer, String name, Shape inputShape, Node input) {
-        return layer.lower(new ForLayer(name, inputShape), input);
+    Node lower(Layer layer, String name, boolean trainable, Shape inputShape, Node input) {
+        return layer.lower(new ForLayer(name, trainable, inputShape), input);
     }
 
     /** The values {@code p} starts with. */
@@ -78,11 +79,18 @@ final class GraphLowering {
 
     private final class ForLayer implements LayerLowering {
         private final String name;
+        private final boolean trainable;
         private final Shape inputShape;
 
-        ForLayer(String name, Shape inputShape) {
+        ForLayer(String name, boolean trainable, Shape inputShape) {
             this.name = name;
+            this.trainable = trainable;
             this.inputShape = inputShape;
+        }
+
+        @Override
+        public boolean trainable() {
+            return trainable;
         }
 
         @Override
@@ -107,7 +115,11 @@ final class GraphLowering {
 
         @Override
         public Parameter weight(String weight, String initializer, Regularizer regularizer, int... shape) {
-            return remember(new Parameter(name + "/" + weight, Penalties.of(regularizer), shape), initializer);
+            String full = name + "/" + weight;
+            // Keras penalizes trainable weights alone: a frozen layer's regularizer adds nothing to the loss.
+            Parameter p = trainable ? new Parameter(full, Penalties.of(regularizer), shape)
+                    : new Parameter(full, null, false, shape);
+            return remember(p, initializer);
         }
 
         @Override

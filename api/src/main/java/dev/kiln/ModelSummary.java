@@ -1,8 +1,8 @@
 package dev.kiln;
 
+import dev.kiln.core.memory.Shape;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
-import dev.kiln.core.memory.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +23,8 @@ final class ModelSummary {
         List<String[]> rows = new ArrayList<>();
         long total = 0;
         long nonTrainable = 0;
-        List<Layer> layers = model.layers();
+        List<Layer> layers = model.layerSpecs();
+        boolean[] trainable = model.trainableFlags();
         ExampleShapes shapes = model.exampleShapes();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
@@ -31,7 +32,8 @@ final class ModelSummary {
                 continue; // Keras lists the layers after the input
             }
             long params = l.parameterCount(shapes.input(i));
-            nonTrainable += l.nonTrainableParameterCount(shapes.input(i));
+            // As Keras: a frozen layer's weights all count as non-trainable, from the moment it is frozen.
+            nonTrainable += trainable[i] ? l.nonTrainableParameterCount(shapes.input(i)) : params;
             total += params;
             rows.add(new String[] {model.layerNames().get(i) + " (" + l.typeName() + ")", describe(shapes.output(i)),
                     String.format(Locale.ROOT, "%,d", params)});

@@ -5,11 +5,13 @@ import dev.kiln.core.runtime.Parameter;
 import dev.kiln.io.ModelConfig;
 import dev.kiln.io.ModelFormatException;
 import dev.kiln.layers.InputLayer;
+import dev.kiln.layers.Layer;
 import dev.kiln.optimizers.Optimizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -174,7 +176,7 @@ final class SavedModels {
     private static Model rebuild(ModelConfig config, String source) throws ModelFormatException {
         Model model;
         try {
-            model = new Model(config.layers(), config.optimizer(), config.loss(), config.metrics());
+            model = new Model(named(config), config.trainable(), config.optimizer(), config.loss(), config.metrics());
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(source, "the saved model cannot be rebuilt: " + e.getMessage(), e);
         }
@@ -188,6 +190,25 @@ final class SavedModels {
             }
         }
         return model;
+    }
+
+    /** Each layer's trainable flag as the model has it now, for the layer configs a file holds. */
+    static List<Boolean> trainableFlags(Model model) {
+        List<Boolean> out = new ArrayList<>();
+        for (boolean t : model.trainableFlags()) {
+            out.add(t);
+        }
+        return out;
+    }
+
+    /** The config's layers under the names the file gives them (the Input keeps Kiln's own). */
+    private static List<Layer> named(ModelConfig config) {
+        List<Layer> out = new ArrayList<>();
+        for (int i = 0; i < config.layers().size(); i++) {
+            Layer layer = config.layers().get(i);
+            out.add(layer instanceof InputLayer ? layer : layer.named(config.layerNames().get(i)));
+        }
+        return out;
     }
 
     /**

@@ -2,89 +2,139 @@ package dev.kiln;
 
 import dev.kiln.layers.Layer;
 import dev.kiln.losses.Loss;
-import dev.kiln.losses.Losses;
 import dev.kiln.metrics.Metric;
-import dev.kiln.metrics.Metrics;
 import dev.kiln.optimizers.Optimizer;
-import dev.kiln.optimizers.Optimizers;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A stack of layers, each feeding the next: the model most Keras programs start with. It is an
- * immutable specification; {@link #compile} turns it into a trainable {@link Model}.
+ * A stack of layers, each feeding the next: the model most Keras programs start with. {@link #compile}
+ * turns it into a trainable {@link Model}.
+ *
+ * <p>It is mutable, as Keras' {@code Sequential} is: {@link #add} appends to this stack (and returns it,
+ * so calls chain) and {@link #pop} removes the last layer. An immutable {@code add} returning a new stack
+ * let {@code seq.add(Dense(8));} drop the layer silently, the trap a Keras user falls into first. A
+ * compiled {@link Model} took a copy of the layers, so changing the stack afterwards changes no model.
  *
  * <pre>{@code
- * var model = Sequential.of(Dense(128, "relu"), Dense(10, "softmax"))
- *         .compile("adam", "sparse_categorical_crossentropy", "accuracy");
+ * var seq = Sequential.of(Input(784));
+ * seq.add(Dense(128, "relu"));
+ * seq.add(Dense(10, "softmax"));
+ * var model = seq.compile("adam", "sparse_categorical_crossentropy", "accuracy");
  * }</pre>
+ *
+ * <p>{@code compile} takes the optimizer and the loss as names or objects, and the metrics as names or
+ * {@link Metric}s (a mix of both: resolve the names with {@code Metrics.resolve}); anything else does
+ * not compile.
  */
 public final class Sequential {
-    private final List<Layer> layers;
+    private final List<Layer> layers = new ArrayList<>();
 
-    private Sequential(List<Layer> layers) {
-        this.layers = List.copyOf(layers);
+    private Sequential() {
     }
 
+    /** A stack of these layers, in order (none: an empty stack to {@link #add} to). */
     public static Sequential of(Layer... layers) {
-        List<Layer> list = new ArrayList<>();
+        Sequential seq = new Sequential();
         for (int i = 0; i < layers.length; i++) {
             if (layers[i] == null) {
                 throw new IllegalArgumentException("layer " + i + " is null");
             }
-            list.add(layers[i]);
+            seq.layers.add(layers[i]);
         }
-        return new Sequential(list);
+        return seq;
     }
 
-    /** A new Sequential with {@code layer} appended. */
+    /** Appends {@code layer} to this stack, as Keras' {@code model.add(layer)}; returns this stack. */
     public Sequential add(Layer layer) {
         if (layer == null) {
             throw new IllegalArgumentException("layer is null");
         }
-        List<Layer> list = new ArrayList<>(layers);
-        list.add(layer);
-        return new Sequential(list);
-    }
-
-    public List<Layer> layers() {
-        return layers;
+        layers.add(layer);
+        return this;
     }
 
     /**
-     * Compiles with an optimizer ({@code "adam"} or e.g. {@code new Adam(1e-3)}), a loss
-     * ({@code "mse"} or e.g. {@code Losses.meanSquaredError()}) and metrics (names or {@link Metric}s).
+     * Removes and returns the last layer, as Keras' {@code model.pop()}.
+     *
+     * @throws IllegalStateException when the stack is empty
      */
-    public Model compile(Object optimizer, Object loss, Object... metrics) {
-        Optimizer o = switch (optimizer) {
-            case null -> throw new IllegalArgumentException("optimizer is null; expected a name such as 'adam' or an Optimizer");
-            case String name -> Optimizers.resolve(name);
-            case Optimizer given -> given;
-            default -> throw new IllegalArgumentException("optimizer must be a name or an Optimizer, got "
-                    + optimizer.getClass().getSimpleName());
-        };
-        Loss l = switch (loss) {
-            case null -> throw new IllegalArgumentException("loss is null; expected a name such as 'mse' or a Loss");
-            case String name -> Losses.resolve(name);
-            case Loss given -> given;
-            default -> throw new IllegalArgumentException("loss must be a name or a Loss, got "
-                    + loss.getClass().getSimpleName());
-        };
-        List<Metric> ms = new ArrayList<>();
-        for (Object m : metrics) {
-            ms.add(switch (m) {
-                case null -> throw new IllegalArgumentException("metric is null; expected a name such as 'accuracy'");
-                case String name -> Metrics.resolve(name);
-                case Metric given -> given;
-                default -> throw new IllegalArgumentException("metric must be a name or a Metric, got "
-                        + m.getClass().getSimpleName());
-            });
+    public Layer pop() {
+        if (layers.isEmpty()) {
+            throw new IllegalStateException("there is no layer to pop: the Sequential is empty");
         }
-        return new Model(layers, o, l, ms);
+        return layers.removeLast();
+    }
+
+    /** The layers as they are now, the Input (when there is one) first; an unmodifiable copy. */
+    public List<Layer> layers() {
+        return List.copyOf(layers);
+    }
+
+    /**
+     * Compiles with an optimizer ({@code "adam"} or e.g. {@code new Adam(1e-3)}), a loss ({@code "mse"} or
+     * e.g. {@code Losses.meanSquaredError()}) and metrics ({@code "accuracy"}, or {@link Metric}s).
+     */
+    public Model compile(String optimizer, String loss, String... metrics) {
+        return build(CompileArguments.optimizer(optimizer), CompileArguments.loss(loss), CompileArguments.metrics(metrics));
+    }
+
+    public Model compile(String optimizer, String loss) {
+        return build(CompileArguments.optimizer(optimizer), CompileArguments.loss(loss), List.of());
+    }
+
+    public Model compile(Optimizer optimizer, Loss loss) {
+        return build(optimizer, loss, List.of());
+    }
+
+    public Model compile(Optimizer optimizer, String loss) {
+        return build(optimizer, CompileArguments.loss(loss), List.of());
+    }
+
+    public Model compile(String optimizer, Loss loss) {
+        return build(CompileArguments.optimizer(optimizer), loss, List.of());
+    }
+
+    public Model compile(Optimizer optimizer, String loss, String... metrics) {
+        return build(optimizer, CompileArguments.loss(loss), CompileArguments.metrics(metrics));
+    }
+
+    public Model compile(String optimizer, Loss loss, String... metrics) {
+        return build(CompileArguments.optimizer(optimizer), loss, CompileArguments.metrics(metrics));
+    }
+
+    public Model compile(Optimizer optimizer, Loss loss, String... metrics) {
+        return build(optimizer, loss, CompileArguments.metrics(metrics));
+    }
+
+    public Model compile(String optimizer, String loss, Metric... metrics) {
+        return build(CompileArguments.optimizer(optimizer), CompileArguments.loss(loss), CompileArguments.metrics(metrics));
+    }
+
+    public Model compile(Optimizer optimizer, String loss, Metric... metrics) {
+        return build(optimizer, CompileArguments.loss(loss), CompileArguments.metrics(metrics));
+    }
+
+    public Model compile(String optimizer, Loss loss, Metric... metrics) {
+        return build(CompileArguments.optimizer(optimizer), loss, CompileArguments.metrics(metrics));
+    }
+
+    public Model compile(Optimizer optimizer, Loss loss, Metric... metrics) {
+        return build(optimizer, loss, CompileArguments.metrics(metrics));
     }
 
     /** Compiles with Keras' default optimizer, rmsprop. */
-    public Model compile(Object loss) {
+    public Model compile(String loss) {
         return compile("rmsprop", loss);
+    }
+
+    /** Compiles with Keras' default optimizer, rmsprop. */
+    public Model compile(Loss loss) {
+        return compile("rmsprop", loss);
+    }
+
+    private Model build(Optimizer optimizer, Loss loss, List<Metric> metrics) {
+        CompileArguments.requireNonNull(optimizer, loss);
+        return new Model(layers, optimizer, loss, metrics);
     }
 }

@@ -147,8 +147,7 @@ class KerasFileRefusalTest {
 
     @Test
     void kerasLayerOptionsKilnCannotHonourAreRefusedByField() throws IOException {
-        assertRefused(editConfig("dense_relu_adam", root -> config(root, 1).put("trainable", false)),
-                "config.json.config.layers[1].config.trainable is false");
+        // A frozen layer ("trainable": false) loads frozen now: the frozen_named_adam fixture and FreezingTest.
         assertRefused(editConfig("dense_relu_adam", root -> config(root, 1).set("kernel_constraint",
                 JSON.createObjectNode().put("class_name", "NonNeg").set("config", JSON.createObjectNode()))),
                 "config.json.config.layers[1].config.kernel_constraint must be null");

@@ -35,9 +35,10 @@ import java.util.List;
  * @param loss        the loss
  * @param metrics     the metrics, by the names they were given
  * @param state       where training stands
+ * @param trainable   each layer's trainable flag (Keras' {@code "trainable"} in the layer's config)
  */
 public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> layerNames, int inputWidth,
-        Optimizer optimizer, Loss loss, List<Metric> metrics, TrainingState state) {
+        Optimizer optimizer, Loss loss, List<Metric> metrics, TrainingState state, List<Boolean> trainable) {
     static final int FORMAT_VERSION = 1;
     /** The most layers a file may hold; saving refuses a larger model, so every saved file loads back. */
     public static final int MAX_LAYERS = 10_000;
@@ -58,6 +59,17 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
         layers = List.copyOf(layers);
         layerNames = List.copyOf(layerNames);
         metrics = List.copyOf(metrics);
+        trainable = trainable == null ? java.util.Collections.nCopies(layers.size(), true) : List.copyOf(trainable);
+        if (trainable.size() != layers.size() || layerNames.size() != layers.size()) {
+            throw new IllegalArgumentException(layers.size() + " layers but " + layerNames.size() + " names and "
+                    + trainable.size() + " trainable flags");
+        }
+    }
+
+    /** A config whose layers are all trainable. */
+    public ModelConfig(String kilnVersion, List<Layer> layers, List<String> layerNames, int inputWidth,
+            Optimizer optimizer, Loss loss, List<Metric> metrics, TrainingState state) {
+        this(kilnVersion, layers, layerNames, inputWidth, optimizer, loss, metrics, state, null);
     }
 
     /**
@@ -105,7 +117,7 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
         config.put("dtype", "float32");
         ArrayNode layerArray = config.putArray("layers");
         for (int i = 0; i < layers.size(); i++) {
-            layerArray.add(LayerConfigs.layer(layers.get(i), layerNames.get(i)));
+            layerArray.add(LayerConfigs.layer(layers.get(i), layerNames.get(i), trainable.get(i)));
         }
         if (inputWidth > 0) {
             ArrayNode shape = root.putObject("build_config").putArray("input_shape").addNull();
@@ -225,20 +237,21 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
             throw root.fail("class_name", "must be \"Sequential\", the only model Kiln builds");
         }
         JsonFields config = root.object("config");
-        if (config.has("trainable") && !config.bool("trainable")) {
-            throw config.fail("trainable", "is false; Kiln trains every layer, so a frozen model would not stay"
-                    + " frozen in fit");
-        }
+        // Keras' model.trainable = False freezes every layer, whatever their own flags say.
+        boolean modelTrainable = !config.has("trainable") || config.bool("trainable");
         JsonNode layerArray = config.raw("layers");
         if (!layerArray.isArray() || layerArray.isEmpty() || layerArray.size() > MAX_LAYERS) {
             throw config.fail("layers", "must be a non-empty array of at most " + MAX_LAYERS + " layers");
         }
         List<Layer> layers = new ArrayList<>();
         List<String> names = new ArrayList<>();
+        List<Boolean> trainable = new ArrayList<>();
         for (int i = 0; i < layerArray.size(); i++) {
             JsonFields layer = new JsonFields(layerArray.get(i), config.path() + ".layers[" + i + "]", root.source());
             layers.add(LayerConfigs.parseLayer(layer));
-            names.add(layer.object("config").text("name"));
+            JsonFields layerConfig = layer.object("config");
+            names.add(layerConfig.text("name"));
+            trainable.add(modelTrainable && (!layerConfig.has("trainable") || layerConfig.bool("trainable")));
         }
         int inputWidth = 0;
         if (root.has("build_config")) {
@@ -260,7 +273,7 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
                 throw compile.fail(unsupported, "must be null: Kiln's models have one output and unweighted metrics");
             }
         }
-        return new ModelConfig(kilnVersion, layers, names, inputWidth, optimizer, loss, metrics, state);
+        return new ModelConfig(kilnVersion, layers, names, inputWidth, optimizer, loss, metrics, state, trainable);
     }
 
     /** A step count: never negative, and small enough that training on from it cannot overflow. */
