@@ -16,6 +16,7 @@ import java.util.Map;
  * ./kiln demo --model binary
  * ./kiln demo --model early-stopping
  * ./kiln demo --model checkpoint
+ * ./kiln demo --model fine-tune
  * ./kiln demo --epochs 2 --batch 256 --threads 1
  * }</pre>
  */
@@ -37,6 +38,7 @@ public final class Demo {
                     EarlyStoppingExample.TRAIN_ROWS, Path.of(EarlyStoppingExample.PLOT));
             case "checkpoint" -> CheckpointResumeExample.run(options.epochs(), options.batch(),
                     CheckpointResumeExample.TRAIN_ROWS, options.seed(), Path.of(CheckpointResumeExample.DIRECTORY));
+            case "fine-tune" -> FineTuneExample.run(options.epochs(), options.batch());
             default -> FashionMnistExample.run(options.epochs(), options.batch());
         };
         System.out.println(json(options, result));

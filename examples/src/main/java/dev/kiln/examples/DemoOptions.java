@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /** The command line of {@code ./kiln demo}: --model, --epochs, --batch, --threads, --seed. */
 record DemoOptions(String model, int epochs, int batch, int threads, long seed) {
-    static final List<String> MODELS = List.of("fashion", "cnn", "keras", "xor", "regression", "binary", "early-stopping", "checkpoint");
+    static final List<String> MODELS = List.of("fashion", "cnn", "keras", "xor", "regression", "binary", "early-stopping", "checkpoint",
+            "fine-tune");
     private static final List<String> FLAGS = List.of("--model", "--epochs", "--batch", "--threads", "--seed");
 
     static DemoOptions parse(String[] args) {
@@ -24,6 +25,7 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
             case "early-stopping" -> 100;
             case "checkpoint" -> 4;
             case "keras" -> 1;
+            case "fine-tune" -> 2;
             default -> 5;
         };
         int defaultBatch = switch (model) {
@@ -56,6 +58,8 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
                   checkpoint      ModelCheckpoint writes a .kiln file per epoch; the run is "interrupted" after
                                   half the epochs, resumed from the checkpoint, and compared with an
                                   uninterrupted run of --epochs (default 4): the weights must be identical
+                  fine-tune       a Fashion-MNIST classifier's first layer, frozen, under a new footwear head;
+                                  then unfrozen and fine-tuned at a smaller learning rate (--epochs per phase, 2)
                 """;
     }
 }
