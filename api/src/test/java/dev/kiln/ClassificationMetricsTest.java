@@ -1,6 +1,5 @@
 package dev.kiln;
 
-import dev.kiln.metrics.Metric;
 import static dev.kiln.FitOption.batchSize;
 import static dev.kiln.FitOption.epochs;
 import static dev.kiln.FitOption.shuffle;
@@ -15,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.metrics.AUC;
 import dev.kiln.metrics.ConfusionMatrix;
+import dev.kiln.metrics.Metric;
 import dev.kiln.metrics.Metrics;
 import dev.kiln.metrics.Precision;
 import dev.kiln.metrics.Recall;

@@ -1,6 +1,5 @@
 package dev.kiln;
 
-import dev.kiln.metrics.Metrics;
 import static dev.kiln.FitOption.batchSize;
 import static dev.kiln.FitOption.epochs;
 import static dev.kiln.FitOption.shuffle;
@@ -32,6 +31,7 @@ import dev.kiln.io.SafeTensors;
 import dev.kiln.layers.Layer;
 import dev.kiln.metrics.AUC;
 import dev.kiln.metrics.Metric;
+import dev.kiln.metrics.Metrics;
 import dev.kiln.metrics.Precision;
 import dev.kiln.metrics.Recall;
 import dev.kiln.metrics.SparseTopKCategoricalAccuracy;

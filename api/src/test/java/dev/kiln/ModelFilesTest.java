@@ -1,7 +1,5 @@
 package dev.kiln;
 
-import dev.kiln.optimizers.Optimizers;
-import dev.kiln.optimizers.Optimizer;
 import static dev.kiln.FitOption.batchSize;
 import static dev.kiln.FitOption.epochs;
 import static dev.kiln.FitOption.shuffle;
@@ -22,6 +20,8 @@ import dev.kiln.losses.Losses;
 import dev.kiln.optimizers.Adagrad;
 import dev.kiln.optimizers.Adam;
 import dev.kiln.optimizers.AdamW;
+import dev.kiln.optimizers.Optimizer;
+import dev.kiln.optimizers.Optimizers;
 import dev.kiln.optimizers.RMSprop;
 import dev.kiln.optimizers.SGD;
 import java.io.IOException;
