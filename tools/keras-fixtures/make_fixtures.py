@@ -263,6 +263,15 @@ fixture(
         0.01, decay_steps=20)),
     target="sparse", n_out=3)
 
+fixture(
+    "frozen_named_adam",
+    "Dense(5, relu, name='encoder', trainable=False) -> BatchNormalization(trainable=False) -> "
+    "Dense(3, softmax, name='head'); sparse CCE + Adam(0.01): names apart from the weights file's keys, "
+    "frozen layers (the batch norm in inference mode) and optimizer slots for the trainable weights alone",
+    lambda: [keras.Input((6,)), layers.Dense(5, activation="relu", name="encoder", trainable=False),
+             layers.BatchNormalization(trainable=False), layers.Dense(3, activation="softmax", name="head")],
+    loss="sparse_categorical_crossentropy", optimizer=adam, target="sparse", n_out=3, weights_h5=True)
+
 
 # --------------------------------------------------------------------------------------------
 # writing

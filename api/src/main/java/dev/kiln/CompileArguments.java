@@ -9,34 +9,56 @@ import dev.kiln.optimizers.Optimizers;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What {@code compile} was given, names resolved: the same rules for a Sequential and a functional model. */
-record CompileArguments(Optimizer optimizer, Loss loss, List<Metric> metrics) {
+/**
+ * Turns what the typed {@code compile} overloads of {@link Sequential} and {@link Model} take (names or
+ * objects) into an optimizer, a loss and metrics, refusing nulls with a message that names the argument.
+ */
+final class CompileArguments {
+    private CompileArguments() {
+    }
 
-    static CompileArguments resolve(Object optimizer, Object loss, Object... metrics) {
-        Optimizer o = switch (optimizer) {
-            case null -> throw new IllegalArgumentException("optimizer is null; expected a name such as 'adam' or an Optimizer");
-            case String name -> Optimizers.resolve(name);
-            case Optimizer given -> given;
-            default -> throw new IllegalArgumentException("optimizer must be a name or an Optimizer, got "
-                    + optimizer.getClass().getSimpleName());
-        };
-        Loss l = switch (loss) {
-            case null -> throw new IllegalArgumentException("loss is null; expected a name such as 'mse' or a Loss");
-            case String name -> Losses.resolve(name);
-            case Loss given -> given;
-            default -> throw new IllegalArgumentException("loss must be a name or a Loss, got "
-                    + loss.getClass().getSimpleName());
-        };
-        List<Metric> ms = new ArrayList<>();
-        for (Object m : metrics) {
-            ms.add(switch (m) {
-                case null -> throw new IllegalArgumentException("metric is null; expected a name such as 'accuracy'");
-                case String name -> Metrics.resolve(name);
-                case Metric given -> given;
-                default -> throw new IllegalArgumentException("metric must be a name or a Metric, got "
-                        + m.getClass().getSimpleName());
-            });
+    static Optimizer optimizer(String name) {
+        if (name == null) {
+            throw new IllegalArgumentException("optimizer is null; expected a name such as 'adam' or an Optimizer");
         }
-        return new CompileArguments(o, l, ms);
+        return Optimizers.resolve(name);
+    }
+
+    static Loss loss(String name) {
+        if (name == null) {
+            throw new IllegalArgumentException("loss is null; expected a name such as 'mse' or a Loss");
+        }
+        return Losses.resolve(name);
+    }
+
+    static List<Metric> metrics(String... names) {
+        List<Metric> out = new ArrayList<>();
+        for (String name : names == null ? new String[0] : names) {
+            if (name == null) {
+                throw new IllegalArgumentException("metric is null; expected a name such as 'accuracy'");
+            }
+            out.add(Metrics.resolve(name));
+        }
+        return out;
+    }
+
+    static List<Metric> metrics(Metric... metrics) {
+        List<Metric> out = new ArrayList<>();
+        for (Metric m : metrics == null ? new Metric[0] : metrics) {
+            if (m == null) {
+                throw new IllegalArgumentException("metric is null; expected a Metric such as new Precision(), or a name");
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    static void requireNonNull(Optimizer optimizer, Loss loss) {
+        if (optimizer == null) {
+            throw new IllegalArgumentException("optimizer is null; expected a name such as 'adam' or an Optimizer");
+        }
+        if (loss == null) {
+            throw new IllegalArgumentException("loss is null; expected a name such as 'mse' or a Loss");
+        }
     }
 }

@@ -3,6 +3,9 @@ package dev.kiln;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
 import dev.kiln.layers.SymbolicTensor;
+import dev.kiln.losses.Loss;
+import dev.kiln.metrics.Metric;
+import dev.kiln.optimizers.Optimizer;
 import java.util.List;
 
 /**
@@ -33,7 +36,7 @@ import java.util.List;
  * <p>Data for a model with several inputs is a {@code List} with one array per input, in the order the
  * inputs were given: {@code model.fit(List.of(images, tabular), y, epochs(5))}.
  */
-public final class Functional {
+public final class Functional implements Compilable {
     private final LayerGraph graph;
 
     private Functional(LayerGraph graph) {
@@ -59,18 +62,10 @@ public final class Functional {
         return graph.layers();
     }
 
-    /**
-     * Compiles with an optimizer ({@code "adam"} or e.g. {@code new Adam(1e-3)}), a loss ({@code "mse"} or
-     * e.g. {@code Losses.meanSquaredError()}) and metrics (names or {@code Metric}s), as
-     * {@link Sequential#compile} does.
-     */
-    public Model compile(Object optimizer, Object loss, Object... metrics) {
-        CompileArguments args = CompileArguments.resolve(optimizer, loss, metrics);
-        return new Model(graph, args.optimizer(), args.loss(), args.metrics());
-    }
-
-    /** Compiles with Keras' default optimizer, rmsprop. */
-    public Model compile(Object loss) {
-        return compile("rmsprop", loss);
+    /** Compiles with these objects; {@link Compilable} has the overloads that take names. */
+    @Override
+    public Model compile(Optimizer optimizer, Loss loss, List<Metric> metrics) {
+        CompileArguments.requireNonNull(optimizer, loss);
+        return new Model(graph, null, optimizer, loss, CompileArguments.metrics(metrics.toArray(Metric[]::new)));
     }
 }

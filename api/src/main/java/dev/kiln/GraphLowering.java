@@ -53,10 +53,12 @@ final class GraphLowering {
 
     /**
      * Lowers {@code layer}, named {@code name}, which receives examples of {@code inputShapes} from
-     * {@code inputs} (one of each, except for a merge); returns the node of its output.
+     * {@code inputs} (one of each, except for a merge); returns the node of its output. A layer that is
+     * not {@code trainable} (frozen) gets weights the optimizer never updates and no regularizer
+     * penalizes, as Keras' frozen layers.
      */
-    Node lower(Layer layer, String name, List<Shape> inputShapes, List<Node> inputs) {
-        return layer.lower(new ForLayer(layer, name, inputShapes.get(0)), inputs);
+    Node lower(Layer layer, String name, boolean trainable, List<Shape> inputShapes, List<Node> inputs) {
+        return layer.lower(new ForLayer(layer, name, trainable, inputShapes.get(0)), inputs);
     }
 
     /** The values {@code p} starts with. */
@@ -95,17 +97,24 @@ final class GraphLowering {
     private final class ForLayer implements LayerLowering {
         private final Layer layer;
         private final String name;
+        private final boolean trainable;
         private final Shape inputShape;
         /** The weights this layer made when lowered before (a shared layer's earlier application), by name. */
         private final Map<String, Parameter> made;
         private final boolean again;
 
-        ForLayer(Layer layer, String name, Shape inputShape) {
+        ForLayer(Layer layer, String name, boolean trainable, Shape inputShape) {
             this.layer = layer;
             this.name = name;
+            this.trainable = trainable;
             this.inputShape = inputShape;
             this.again = weights.containsKey(layer);
             this.made = weights.computeIfAbsent(layer, l -> new HashMap<>());
+        }
+
+        @Override
+        public boolean trainable() {
+            return trainable;
         }
 
         @Override
@@ -145,7 +154,10 @@ final class GraphLowering {
                 }
                 return earlier;
             }
-            Parameter p = remember(new Parameter(name + "/" + weight, Penalties.of(regularizer), shape), initializer);
+            String full = name + "/" + weight;
+            // Keras penalizes trainable weights alone: a frozen layer's regularizer adds nothing to the loss.
+            Parameter p = remember(trainable ? new Parameter(full, Penalties.of(regularizer), shape)
+                    : new Parameter(full, null, false, shape), initializer);
             made.put(weight, p);
             return p;
         }

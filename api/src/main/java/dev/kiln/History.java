@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What {@link Model#fit} recorded: per epoch, the training loss and metrics and, with validation,
@@ -18,7 +19,8 @@ import java.util.Map;
  * }</pre>
  */
 public final class History {
-    private final Map<String, List<Double>> values = new LinkedHashMap<>();
+    /** Sorted by key, the order of Keras 3's {@code history.history}: accuracy, loss, val_accuracy, val_loss. */
+    private final Map<String, List<Double>> values = new TreeMap<>();
     private final List<Integer> epochs = new ArrayList<>();
     private final List<Double> trainingSeconds = new ArrayList<>();
     private double epochSeconds;
@@ -50,7 +52,10 @@ public final class History {
         }
     }
 
-    /** Metric name → one value per epoch, in the order Keras uses: loss, metrics, val_loss, val_ metrics. */
+    /**
+     * Metric name → one value per epoch, keys in Keras 3's order, which is sorted: {@code accuracy, loss,
+     * val_accuracy, val_loss}.
+     */
     public Map<String, List<Double>> history() {
         Map<String, List<Double>> copy = new LinkedHashMap<>();
         values.forEach((k, v) -> copy.put(k, Collections.unmodifiableList(new ArrayList<>(v))));

@@ -55,8 +55,9 @@ final class KerasFiles {
         SavedModels.requireSuffix(path, MODEL_SUFFIX, "save");
         CompiledGraph graph = model.compiledGraph();
         // Keras keeps the training state in the optimizer's variables, not in the config.
-        ModelConfig config = new ModelConfig(Kiln.VERSION, model.layers(), model.layerNames(), model.inputWidth(),
-                model.optimizer(), model.loss(), model.metrics(), null, model.connections());
+        ModelConfig config = new ModelConfig(Kiln.VERSION, model.layerSpecs(), model.layerNames(), model.inputWidth(),
+                model.compiledOptimizer(), model.loss(), model.metrics(), null, SavedModels.trainableFlags(model),
+                model.connections());
         byte[] json = config.toKerasJson();
         SavedModels.requireReadableBack(json, path, ModelConfig::fromKerasJson);
         byte[] weights = KerasWeights.encode(layerVariables(model, graph), optimizerState(model, graph));
@@ -77,12 +78,12 @@ final class KerasFiles {
         SavedModels.checkSizes(config, weights.layerValueCount(), KerasArchive.WEIGHTS_ENTRY, source);
         return SavedModels.rebuild(config, source, model -> {
             Restored restored = readLayers(model, weights, weightsSource);
-            OptimizerValues optimizer = readOptimizer(model.optimizer(), model.compiledGraph(), weights,
+            OptimizerValues optimizer = readOptimizer(model.compiledOptimizer(), model.compiledGraph(), weights,
                     weightsSource);
             requireAllClaimed(model, weights, true, weightsSource);
             restored.write(model);
             if (optimizer != null) {
-                optimizer.write(model.optimizer(), model.compiledGraph());
+                optimizer.write(model.compiledOptimizer(), model.compiledGraph());
             }
         });
     }
@@ -176,19 +177,20 @@ final class KerasFiles {
             return layers;
         }
         List<Parameter> params = graph.parameters();
-        for (String name : model.layerNames()) {
+        // Keras keys a layer's variables by its class and place (weightKeys), whatever its name.
+        for (int l = 0; l < model.layerNames().size(); l++) {
             List<SafeTensors.Entry> vars = new ArrayList<>();
-            for (int i : parametersOf(name, params)) {
+            for (int i : parametersOf(model.layerNames().get(l), params)) {
                 vars.add(new SafeTensors.Entry(params.get(i).shape(), graph.readParameter(i)));
             }
-            layers.put(name, vars);
+            layers.put(model.weightKeys().get(l), vars);
         }
         return layers;
     }
 
     /** The optimizer's variables in Keras' order; only the step count and rate when the model is not built. */
     private static KerasWeights.OptimizerState optimizerState(Model model, CompiledGraph graph) {
-        Optimizer optimizer = model.optimizer();
+        Optimizer optimizer = model.compiledOptimizer();
         Float rate = optimizer.schedule() != null ? null
                 : (float) (graph == null ? optimizer.learningRate() : graph.learningRate());
         List<SafeTensors.Entry> slots = new ArrayList<>();
@@ -261,20 +263,21 @@ final class KerasFiles {
         }
         List<Parameter> params = graph.parameters();
         List<String> names = model.layerNames();
+        List<String> keys = model.weightKeys();
         float[][] values = new float[params.size()][];
         for (int l = 0; l < names.size(); l++) {
             List<Integer> mine = parametersOf(names.get(l), params);
-            int inFile = file.layerVariableCount(names.get(l));
+            int inFile = file.layerVariableCount(keys.get(l));
             if (inFile != mine.size()) {
                 throw new ModelFormatException(source, "holds " + inFile + " variables for layer '" + names.get(l)
-                        + "' (layers/" + names.get(l) + "/vars), but Kiln's " + model.layers().get(l).typeName()
+                        + "' (layers/" + keys.get(l) + "/vars), but Kiln's " + model.layerSpecs().get(l).typeName()
                         + " there has " + mine.size());
             }
             for (int j = 0; j < mine.size(); j++) {
                 Parameter p = params.get(mine.get(j));
-                values[mine.get(j)] = file.layerVariable(names.get(l), j, p.shape());
+                values[mine.get(j)] = file.layerVariable(keys.get(l), j, p.shape());
                 SavedModels.requireValid(values[mine.get(j)], p.nonNegative(),
-                        "layers/" + names.get(l) + "/vars/" + j, "weights", source);
+                        "layers/" + keys.get(l) + "/vars/" + j, "weights", source);
             }
         }
         return new Restored(values);
@@ -290,7 +293,7 @@ final class KerasFiles {
                 .filter(path -> optimizerClaimed || !path.startsWith("optimizer/")).toList();
         if (!left.isEmpty()) {
             throw new ModelFormatException(source, "holds " + Abbreviated.list(left) + ", which this model does not"
-                    + " have (its layers are " + Abbreviated.list(model.layerNames()) + ")");
+                    + " have (its layers are " + Abbreviated.list(model.weightKeys()) + ")");
         }
     }
 

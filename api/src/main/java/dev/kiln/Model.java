@@ -13,6 +13,7 @@ import dev.kiln.data.Dataset;
 import dev.kiln.io.ModelConfig;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
+import dev.kiln.layers.NamedLayer;
 import dev.kiln.layers.SymbolicTensor;
 import dev.kiln.losses.Loss;
 import dev.kiln.metrics.Metric;
@@ -41,6 +42,10 @@ import java.util.function.Supplier;
  * <p>Without an {@code Input} layer the model is built (weights created) by the first fit, evaluate
  * or predict, from the width of that call's rows, as Keras does.
  *
+ * <p>{@link #layers()} and {@link #getLayer(String)} look inside it: each layer's name, weights with their
+ * shapes, and {@code trainable} flag. {@code compile} on a model compiles it again, keeping its weights,
+ * with a fresh optimizer; that is also when a changed {@code trainable} flag takes effect (fine-tuning).
+ *
  * <p>Thread safety: a model may be shared between threads. Its calls are serialised on the model
  * (one compiled graph, one workspace): {@code predict} from 8 threads at once gives every caller
  * exactly the result it would get alone, one call after another, and a {@code predict} during a
@@ -59,19 +64,33 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  */
-public final class Model implements AutoCloseable {
+public final class Model implements AutoCloseable, Compilable {
     /** Rows per step when predicting or evaluating: results do not depend on it, only speed does. */
     private static final int INFERENCE_BATCH = 1024;
 
-    /** The layer at each place of the topology: a shared layer is at several. */
-    private final List<Layer> layers;
-    /** Which layer reads which: a chain for Sequential, any acyclic graph for a functional model. */
+    /**
+     * Which layer reads which: a chain for Sequential, any acyclic graph for a functional model. Its places
+     * hold the layers as they were given (a named layer as its {@link NamedLayer}); a shared layer is at several.
+     */
     private final LayerGraph topology;
-    /** The name of the layer at each place of the topology. */
+    /** The model's layers, each once (a shared layer too), names unwrapped, the Input (when there is one) first. */
+    private final List<Layer> layers;
+    /** Which of {@link #layers} is at each place of the topology. */
+    private final int[] layerAt;
+    /** The layers' names: a {@link NamedLayer}'s, else Keras' automatic one (dense, dense_1, ...). */
     private final List<String> layerNames;
-    private final Optimizer optimizer;
-    private final Loss loss;
-    private final List<Metric> metrics;
+    /** The name of the layer at each place of the topology (a shared layer's at each of its places). */
+    private final List<String> placeNames;
+    /** The layers' keys in Keras' {@code .weights.h5}: by class and place, whatever the layers' names. */
+    private final List<String> weightKeys;
+    /** Each layer's trainable flag as the user set it last. */
+    private final boolean[] trainable;
+    /** The flags the compiled graph honours: those of the last compile (or build). */
+    private boolean[] compiledTrainable;
+    private final List<ModelLayer> layerHandles;
+    private Optimizer optimizer;
+    private Loss loss;
+    private List<Metric> metrics;
     /**
      * The model's own seed, drawn from Kiln's stream: each epoch's shuffle derives from it and the
      * epoch number, and saved files keep it so that a loaded model resumes with the same shuffles.
@@ -91,36 +110,101 @@ public final class Model implements AutoCloseable {
     }
 
     Model(List<Layer> layers, Optimizer optimizer, Loss loss, List<Metric> metrics) {
-        this(checkedChain(layers), optimizer, loss, metrics);
+        this(layers, null, optimizer, loss, metrics);
     }
 
-    private static LayerGraph checkedChain(List<Layer> layers) {
-        if (layers.isEmpty()) {
+    /**
+     * A Sequential model of {@code given} layers (named ones keep their names), each trainable as
+     * {@code trainableFlags} says (null: all), compiled with the rest.
+     */
+    Model(List<Layer> given, List<Boolean> trainableFlags, Optimizer optimizer, Loss loss, List<Metric> metrics) {
+        this(checkedChain(given), trainableFlags, optimizer, loss, metrics);
+    }
+
+    private static LayerGraph checkedChain(List<Layer> given) {
+        if (given.isEmpty()) {
             throw new IllegalArgumentException("a Sequential model needs at least one layer");
         }
-        for (int i = 1; i < layers.size(); i++) {
-            if (layers.get(i) instanceof InputLayer) {
+        List<Layer> specs = unwrapped(given);
+        for (int i = 1; i < specs.size(); i++) {
+            if (specs.get(i) instanceof InputLayer) {
                 throw new IllegalArgumentException("Input may only be the first layer, found it at position " + i);
             }
         }
-        for (int i = 1; i < layers.size(); i++) {
+        for (int i = 1; i < given.size(); i++) {
             for (int j = 0; j < i; j++) {
-                if (layers.get(j) == layers.get(i)) {
+                if (given.get(j) == given.get(i)) {
                     throw new IllegalArgumentException("the Sequential model lists layer " + i + " ("
-                            + layers.get(i).typeName() + ") at place " + j + " too: a layer in two places of a"
+                            + given.get(i).typeName() + ") at place " + j + " too: a layer in two places of a"
                             + " Sequential would share its weights, which Kiln supports in functional models only"
                             + " (Model.of, applying the layer twice); make a new layer for each place");
                 }
             }
         }
-        if (layers.stream().noneMatch(l -> !(l instanceof InputLayer))) {
+        if (specs.stream().noneMatch(l -> !(l instanceof InputLayer))) {
             throw new IllegalArgumentException("the model has no layer after its Input");
         }
-        return LayerGraph.chain(layers);
+        return LayerGraph.chain(given);
     }
 
-    /** A model of the layers of {@code topology}, a chain or a functional model's graph. */
-    Model(LayerGraph topology, Optimizer optimizer, Loss loss, List<Metric> metrics) {
+    private static List<Layer> unwrapped(List<Layer> layers) {
+        return layers.stream().map(l -> l instanceof NamedLayer n ? n.layer() : l).toList();
+    }
+
+    /**
+     * A model of the layers of {@code topology}, a chain or a functional model's graph, each layer
+     * trainable as {@code trainableFlags} says (null: all; one flag per distinct layer, in the order of
+     * {@link LayerGraph#distinctLayers()}).
+     */
+    Model(LayerGraph topology, List<Boolean> trainableFlags, Optimizer optimizer, Loss loss, List<Metric> metrics) {
+        List<Layer> given = topology.distinctLayers();
+        List<Layer> specs = unwrapped(given);
+        if (trainableFlags != null && trainableFlags.size() != specs.size()) {
+            throw new IllegalArgumentException(trainableFlags.size() + " trainable flags for " + specs.size() + " layers");
+        }
+        checkCompileSettings(topology, optimizer, loss, metrics);
+        this.topology = topology;
+        this.layers = specs;
+        this.layerNames = names(given);
+        this.weightKeys = automaticNames(specs);
+        this.layerAt = new int[topology.layers().size()];
+        List<List<Integer>> applications = topology.applications();
+        for (int l = 0; l < applications.size(); l++) {
+            for (int place : applications.get(l)) {
+                layerAt[place] = l;
+            }
+        }
+        List<String> atPlaces = new ArrayList<>();
+        for (int place = 0; place < layerAt.length; place++) {
+            atPlaces.add(layerNames.get(layerAt[place]));
+        }
+        this.placeNames = List.copyOf(atPlaces);
+        this.trainable = new boolean[specs.size()];
+        for (int i = 0; i < specs.size(); i++) {
+            this.trainable[i] = trainableFlags == null || trainableFlags.get(i);
+        }
+        this.compiledTrainable = this.trainable.clone();
+        List<ModelLayer> handles = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            if (!(specs.get(i) instanceof InputLayer)) {
+                handles.add(new ModelLayer(this, i));
+            }
+        }
+        this.layerHandles = List.copyOf(handles);
+        this.optimizer = optimizer;
+        this.loss = loss;
+        this.metrics = List.copyOf(metrics);
+        this.seed = Kiln.nextSeed();
+        if (layers.get(0) instanceof InputLayer input) {
+            ExampleShapes.of(topology, placeNames, input.width()); // each layer checks what it receives
+            checkOutputFitsLoss(input.width());
+            build(input.width());
+        }
+    }
+
+    /** Refuses what cannot be compiled together, before anything changes: the checks of compile. */
+    private static void checkCompileSettings(LayerGraph topology, Optimizer optimizer, Loss loss,
+            List<Metric> metrics) {
         java.util.Set<String> metricNames = new java.util.HashSet<>();
         for (Metric m : metrics) {
             if (!metricNames.add(m.name())) {
@@ -136,18 +220,59 @@ public final class Model implements AutoCloseable {
         }
         LossOutputCheck.atCompile(topology.outputPath(), loss);
         optimizer.rule(); // validates the hyper-parameters now rather than at the first fit
-        this.topology = topology;
-        this.layers = topology.layers();
-        this.layerNames = placeNames(topology);
-        this.optimizer = optimizer;
-        this.loss = loss;
-        this.metrics = List.copyOf(metrics);
-        this.seed = Kiln.nextSeed();
-        if (layers.get(0) instanceof InputLayer input) {
-            ExampleShapes.of(topology, layerNames, input.width()); // each layer checks what it receives
-            checkOutputFitsLoss(input.width());
-            build(input.width());
+    }
+
+    // ---- compiling again ------------------------------------------------------------------------
+
+    /**
+     * Compiles the model again, as Keras' {@code model.compile} on a model that has weights: the weights
+     * stay, the optimizer starts afresh (its state zero, {@link #iterations()} 0, the new optimizer's
+     * learning rate), and the loss and metrics are the new ones. Layers' {@link ModelLayer#setTrainable
+     * trainable} flags changed since the last compile take effect now. Refused from inside {@code fit};
+     * a refused compile leaves the model as it was.
+     *
+     * <pre>{@code
+     * model.getLayer(0).setTrainable(false);                 // freeze the first layer
+     * model.compile(new Adam(1e-4), "sparse_categorical_crossentropy", "accuracy");
+     * model.fit(x, y, epochs(2));                           // its weights do not move
+     * }</pre>
+     */
+    @Override
+    public Model compile(Optimizer optimizer, Loss loss, List<Metric> metrics) {
+        return recompile(optimizer, loss, CompileArguments.metrics(metrics.toArray(Metric[]::new)));
+    }
+
+    private synchronized Model recompile(Optimizer newOptimizer, Loss newLoss, List<Metric> newMetrics) {
+        checkOpen();
+        checkNotInsideFit("compile");
+        CompileArguments.requireNonNull(newOptimizer, newLoss);
+        checkCompileSettings(topology, newOptimizer, newLoss, newMetrics);
+        if (graph == null) {
+            optimizer = newOptimizer;
+            loss = newLoss;
+            metrics = List.copyOf(newMetrics);
+            pendingLearningRate = Double.NaN;
+            compiledTrainable = trainable.clone();
+            return this;
         }
+        LossOutputCheck.check(topology.outputPath(), newLoss, outputWidthFor(inputWidth));
+        List<float[]> weights = new ArrayList<>();
+        for (int i = 0; i < graph.parameters().size(); i++) {
+            weights.add(graph.readParameter(i));
+        }
+        boolean[] flags = trainable.clone();
+        CompiledGraph rebuilt = compileGraph(inputWidth, newOptimizer, newLoss, newMetrics, flags, Double.NaN);
+        for (int i = 0; i < weights.size(); i++) {
+            rebuilt.writeParameter(i, weights.get(i)); // same layers, so the same weights in the same order
+        }
+        graph.close();
+        graph = rebuilt;
+        optimizer = newOptimizer;
+        loss = newLoss;
+        metrics = List.copyOf(newMetrics);
+        pendingLearningRate = Double.NaN;
+        compiledTrainable = flags;
+        return this;
     }
 
     /**
@@ -325,6 +450,7 @@ public final class Model implements AutoCloseable {
     private synchronized History fitAny(Object xArg, Object yArg, FitOption... options) {
         checkOpen();
         checkNotInsideFit("fit");
+        checkTrainableCompiled("fit");
         FitSettings settings = FitSettings.of(options);
         Inputs x = Inputs.of(xArg, "x");
         checkInputs(x, "x");
@@ -678,6 +804,129 @@ public final class Model implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Every weight with its name, shape and values (a copy), in {@link #getWeights()} order, as Keras'
+     * {@code model.weights}; {@link Weight#trainable()} says whether {@code fit} updates it. Empty while the
+     * model is not built.
+     *
+     * <pre>{@code
+     * model.weights();   // [dense/kernel [784, 128], dense/bias [128], dense_1/kernel [128, 10], dense_1/bias [10]]
+     * }</pre>
+     */
+    public synchronized List<Weight> weights() {
+        checkOpen();
+        List<Weight> out = new ArrayList<>();
+        if (graph != null) {
+            for (int i = 0; i < graph.parameters().size(); i++) {
+                out.add(weight(i));
+            }
+        }
+        return out;
+    }
+
+    /** Of {@link #weights()}, those {@code fit} updates (Keras' {@code model.trainable_weights}). */
+    public synchronized List<Weight> trainableWeights() {
+        return weights().stream().filter(Weight::trainable).toList();
+    }
+
+    /** Of {@link #weights()}, those {@code fit} does not update: frozen layers' and moving statistics. */
+    public synchronized List<Weight> nonTrainableWeights() {
+        return weights().stream().filter(w -> !w.trainable()).toList();
+    }
+
+    private Weight weight(int parameter) {
+        Parameter p = graph.parameters().get(parameter);
+        return new Weight(p.name(), p.shape(), p.trainable(), graph.readParameter(parameter));
+    }
+
+    /** The indexes, among the compiled graph's parameters, of layer {@code layer}'s weights. */
+    private List<Integer> parametersOf(int layer) {
+        List<Integer> out = new ArrayList<>();
+        String prefix = layerNames.get(layer) + "/";
+        for (int i = 0; i < graph.parameters().size(); i++) {
+            if (graph.parameters().get(i).name().startsWith(prefix)) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    // ---- one layer (what ModelLayer reaches) ------------------------------------------------------
+
+    synchronized List<Weight> layerWeights(int layer) {
+        checkOpen();
+        List<Weight> out = new ArrayList<>();
+        if (graph != null) {
+            for (int i : parametersOf(layer)) {
+                out.add(weight(i));
+            }
+        }
+        return out;
+    }
+
+    synchronized void setLayerWeights(int layer, List<float[]> weights) {
+        checkOpen();
+        if (graph == null) {
+            throw new IllegalStateException("the model is not built yet: add an Input layer or call fit/predict first");
+        }
+        List<Integer> mine = parametersOf(layer);
+        List<Parameter> params = graph.parameters();
+        if (weights == null || weights.size() != mine.size()) {
+            throw new IllegalArgumentException("layer '" + layerNames.get(layer) + "' has " + mine.size() + " weights ("
+                    + mine.stream().map(params::get).toList() + ") but got " + (weights == null ? "null" : weights.size()));
+        }
+        for (int j = 0; j < mine.size(); j++) {
+            Parameter p = params.get(mine.get(j));
+            float[] w = weights.get(j);
+            if (w == null || w.length != p.size()) {
+                throw new IllegalArgumentException("weight " + j + " of layer '" + layerNames.get(layer) + "' (" + p
+                        + ") needs " + p.size() + " values but got " + (w == null ? "null" : w.length));
+            }
+            String problem = WeightChecks.problem(w, mine.get(j), p);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+        }
+        for (int j = 0; j < mine.size(); j++) {
+            graph.writeParameter(mine.get(j), weights.get(j));
+        }
+    }
+
+    synchronized boolean isTrainable(int layer) {
+        checkOpen();
+        return trainable[layer];
+    }
+
+    synchronized void setTrainable(int layer, boolean value) {
+        checkOpen();
+        trainable[layer] = value;
+    }
+
+    /** The flags as set now, for summaries and files. */
+    synchronized boolean[] trainableFlags() {
+        return trainable.clone();
+    }
+
+    /**
+     * Refuses {@code what} while a layer's trainable flag differs from the one the model was compiled with:
+     * as in Keras, the change takes effect at the next compile, and training (or saving) in between would
+     * silently ignore it.
+     */
+    private void checkTrainableCompiled(String what) {
+        if (graph == null || java.util.Arrays.equals(trainable, compiledTrainable)) {
+            return;
+        }
+        List<String> changed = new ArrayList<>();
+        for (int i = 0; i < trainable.length; i++) {
+            if (trainable[i] != compiledTrainable[i]) {
+                changed.add("'" + layerNames.get(i) + "' (now trainable=" + trainable[i] + ")");
+            }
+        }
+        throw new IllegalStateException("layer " + String.join(", ", changed) + " changed its trainable flag after"
+                + " the model was compiled; call model.compile(...) again before " + what + ", so that the change"
+                + " takes effect (as in Keras: compile keeps the weights)");
+    }
+
     /** Replaces every weight; the list must match {@link #getWeights()} in count and sizes. */
     public synchronized void setWeights(List<float[]> weights) {
         checkOpen();
@@ -851,6 +1100,7 @@ public final class Model implements AutoCloseable {
      */
     public synchronized void save(Path path) {
         checkOpen();
+        checkTrainableCompiled("save");
         if (SavedModels.formatOf(path, "save", ModelFiles.MODEL_SUFFIX, KerasFiles.MODEL_SUFFIX) == KERAS) {
             UncheckedFiles.run(() -> KerasFiles.save(this, path));
         } else {
@@ -963,24 +1213,70 @@ public final class Model implements AutoCloseable {
         out.print(ModelSummary.render(this));
     }
 
-    /** The model's layers, each once (a layer applied at several places too), in Keras' order. */
-    public List<Layer> layers() {
+    /**
+     * The model's layers, as Keras' {@code model.layers}: without the Input, each with its name, weights
+     * and trainable flag.
+     *
+     * <pre>{@code
+     * for (ModelLayer layer : model.layers()) {
+     *     System.out.println(layer.name() + " " + layer.weights() + " trainable=" + layer.isTrainable());
+     * }
+     * }</pre>
+     */
+    public List<ModelLayer> layers() {
         checkOpen();
-        return topology.distinctLayers();
+        return layerHandles;
     }
 
-    /** The names of {@link #layers()}, in that order. */
-    List<String> layerNames() {
-        List<String> names = new ArrayList<>();
-        for (List<Integer> places : topology.applications()) {
-            names.add(layerNames.get(places.get(0)));
+    /**
+     * The layer named {@code name} (Keras' {@code model.get_layer(name)}).
+     *
+     * @throws IllegalArgumentException when no layer has that name; the message lists the names
+     */
+    public ModelLayer getLayer(String name) {
+        checkOpen();
+        for (ModelLayer layer : layerHandles) {
+            if (layer.name().equals(name)) {
+                return layer;
+            }
         }
-        return names;
+        throw new IllegalArgumentException("no layer is named '" + name + "'; the model's layers are "
+                + layerHandles.stream().map(ModelLayer::name).toList());
+    }
+
+    /**
+     * The layer at {@code index} of {@link #layers()} (Keras' {@code model.get_layer(index=...)}; the Input
+     * is not counted).
+     *
+     * @throws IllegalArgumentException when there is no such layer
+     */
+    public ModelLayer getLayer(int index) {
+        checkOpen();
+        if (index < 0 || index >= layerHandles.size()) {
+            throw new IllegalArgumentException("layer index " + index + " is out of range: the model has "
+                    + layerHandles.size() + " layers (the Input not counted), indices 0 to " + (layerHandles.size() - 1));
+        }
+        return layerHandles.get(index);
+    }
+
+    /** The layer specifications, the Input first when there is one; what files and summaries are made of. */
+    List<Layer> layerSpecs() {
+        return layers;
+    }
+
+    /** The names of {@link #layerSpecs()}, in that order. */
+    List<String> layerNames() {
+        return layerNames;
     }
 
     /** The name of the layer at each place of {@link #topology()}: a shared layer's name at each of its places. */
     List<String> placeNames() {
-        return layerNames;
+        return placeNames;
+    }
+
+    /** Which of {@link #layerSpecs()} is at place {@code place} of {@link #topology()}. */
+    int layerAt(int place) {
+        return layerAt[place];
     }
 
     /** Which layer reads which; for the summary and for saving. */
@@ -993,18 +1289,34 @@ public final class Model implements AutoCloseable {
         if (topology.isChain()) {
             return null;
         }
-        List<Integer> layerAt = new ArrayList<>(Collections.nCopies(layers.size(), 0));
-        List<List<Integer>> applications = topology.applications();
-        for (int l = 0; l < applications.size(); l++) {
-            for (int place : applications.get(l)) {
-                layerAt.set(place, l);
-            }
+        List<Integer> places = new ArrayList<>();
+        for (int l : layerAt) {
+            places.add(l);
         }
-        return new ModelConfig.Connections(topology.reads(), topology.inputs(), layerAt);
+        return new ModelConfig.Connections(topology.reads(), topology.inputs(), places);
     }
 
-    public Optimizer optimizer() {
+    /** The layers' keys in Keras' {@code .weights.h5}: by class and place, whatever their names. */
+    List<String> weightKeys() {
+        return weightKeys;
+    }
+
+    /**
+     * The optimizer as compiled, with the learning rate it uses now (Keras' {@code model.optimizer}): after
+     * {@link #setLearningRate}, a {@code LearningRateScheduler} or {@code ReduceLROnPlateau} changed it,
+     * {@code optimizer().learningRate()} says the new rate. (With a schedule, its rate at step 0.)
+     */
+    public synchronized Optimizer optimizer() {
         checkOpen();
+        if (optimizer.schedule() != null) {
+            return optimizer;
+        }
+        double now = learningRate();
+        return (float) now == (float) optimizer.learningRate() ? optimizer : optimizer.withLearningRate(now);
+    }
+
+    /** The optimizer exactly as it was passed to compile; for files, which keep the rate in use apart. */
+    Optimizer compiledOptimizer() {
         return optimizer;
     }
 
@@ -1174,7 +1486,7 @@ public final class Model implements AutoCloseable {
     }
 
     int outputWidthFor(int width) {
-        return ExampleShapes.of(topology, layerNames, width).output().size();
+        return ExampleShapes.of(topology, placeNames, width).output().size();
     }
 
     /** The example shapes through the built model; for its summary. */
@@ -1182,7 +1494,7 @@ public final class Model implements AutoCloseable {
         if (graph == null) {
             throw new IllegalStateException("the model is not built yet");
         }
-        return ExampleShapes.of(topology, layerNames, inputWidth);
+        return ExampleShapes.of(topology, placeNames, inputWidth);
     }
 
     private void checkOutputFitsLoss(int width) {
@@ -1190,25 +1502,38 @@ public final class Model implements AutoCloseable {
     }
 
     private void build(int width) {
-        ExampleShapes shapes = ExampleShapes.of(topology, layerNames, width);
-        ModelSizeCheck.check(layers, shapes);
+        boolean[] flags = trainable.clone();
+        graph = compileGraph(width, optimizer, loss, metrics, flags, pendingLearningRate);
+        compiledTrainable = flags;
+        inputWidth = width;
+    }
+
+    /**
+     * The layers lowered and compiled for rows of {@code width} with these settings, each weight at its
+     * initial value; layers whose {@code trainable} flag is false get weights the optimizer never updates.
+     */
+    private CompiledGraph compileGraph(int width, Optimizer optimizer, Loss loss, List<Metric> metrics,
+            boolean[] trainable, double learningRate) {
+        ExampleShapes shapes = ExampleShapes.of(topology, placeNames, width);
+        ModelSizeCheck.check(topology.layers(), shapes);
         GraphLowering lowering = topology.isChain() ? new GraphLowering(shapes.input(0), Kiln.newRandom())
                 : new GraphLowering(Kiln.newRandom());
-        Node[] outputs = new Node[layers.size()];
-        for (int i = 0; i < layers.size(); i++) {
+        Node[] outputs = new Node[layerAt.length];
+        for (int i = 0; i < layerAt.length; i++) {
             int[] reads = topology.reads().get(i);
             if (reads.length == 0) { // a functional model's Input
-                outputs[i] = lowering.input(layerNames.get(i), shapes.output(i));
+                outputs[i] = lowering.input(placeNames.get(i), shapes.output(i));
                 continue;
             }
             List<Node> from = new ArrayList<>();
             for (int r : reads) {
                 from.add(r == LayerGraph.MODEL_DATA ? lowering.graph().input() : outputs[r]);
             }
-            outputs[i] = lowering.lower(layers.get(i), layerNames.get(i), shapes.inputs().get(i), from);
+            outputs[i] = lowering.lower(topology.layers().get(i), placeNames.get(i), trainable[layerAt[i]],
+                    shapes.inputs().get(i), from);
         }
-        CompiledGraph compiled = Compiler.compile(lowering.graph(), loss.function(), reductions(shapes.output().size()),
-                optimizer.rule(), KernelPool.global());
+        CompiledGraph compiled = Compiler.compile(lowering.graph(), loss.function(),
+                reductions(metrics, loss, shapes.output().size()), optimizer.rule(), KernelPool.global());
         try {
             List<Parameter> parameters = compiled.parameters();
             for (int i = 0; i < parameters.size(); i++) {
@@ -1216,18 +1541,21 @@ public final class Model implements AutoCloseable {
             }
             compiled.seedDropout(Kiln.nextSeed());
             compiled.setGradientClip(optimizer.clipping().engineForm());
-            if (!Double.isNaN(pendingLearningRate)) {
-                compiled.setLearningRate((float) pendingLearningRate);
+            if (!Double.isNaN(learningRate)) {
+                compiled.setLearningRate((float) learningRate);
             }
         } catch (RuntimeException e) {
             compiled.close(); // nothing refers to it yet: free its memory rather than leak it
             throw e;
         }
-        graph = compiled;
-        inputWidth = width;
+        return compiled;
     }
 
     List<MetricReduction> reductions(int outputWidth) {
+        return reductions(metrics, loss, outputWidth);
+    }
+
+    private static List<MetricReduction> reductions(List<Metric> metrics, Loss loss, int outputWidth) {
         List<MetricReduction> out = new ArrayList<>();
         for (Metric m : metrics) {
             out.add(m.reductionFor(outputWidth, loss));
@@ -1245,28 +1573,45 @@ public final class Model implements AutoCloseable {
         return closed;
     }
 
-    /** The layers' names as Keras gives them and keys their weights by: dense, dense_1, ..., by class and place. */
-    /** Keras' automatic names of the topology's layers, at each place: a shared layer is named once. */
-    static List<String> placeNames(LayerGraph topology) {
-        List<Layer> distinct = topology.distinctLayers();
-        return placeNames(topology, distinct, automaticNames(distinct));
-    }
-
-    /** The name of the layer at each place of {@code topology}, given each of its {@code layers}' names. */
-    static List<String> placeNames(LayerGraph topology, List<Layer> layers, List<String> names) {
-        Map<Layer, String> byLayer = new IdentityHashMap<>();
-        for (int i = 0; i < layers.size(); i++) {
-            byLayer.put(layers.get(i), names.get(i));
-        }
-        return topology.layers().stream().map(byLayer::get).toList();
-    }
-
+    /**
+     * The layers' keys in Keras' {@code .weights.h5} (dense, dense_1, ..., by class and place among all the
+     * layers), which are also the names Keras gives layers nobody named in a fresh session.
+     */
     static List<String> automaticNames(List<Layer> layers) {
         Map<String, Integer> seen = new HashMap<>();
         List<String> names = new ArrayList<>();
         for (Layer l : layers) {
             int k = seen.merge(l.baseName(), 1, Integer::sum) - 1;
             names.add(k == 0 ? l.baseName() : l.baseName() + "_" + k);
+        }
+        return names;
+    }
+
+    /**
+     * The layers' names: a named layer's own, and for the others Keras' automatic names counted among the
+     * unnamed layers alone (Keras' counter skips layers given a name). Two layers of one name are refused,
+     * as in Keras, since the model finds layers and names weights by them.
+     */
+    static List<String> names(List<Layer> layers) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<String> names = new ArrayList<>();
+        Map<String, Integer> position = new HashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            String name;
+            if (l instanceof NamedLayer named) {
+                name = named.name();
+            } else {
+                int k = seen.merge(l.baseName(), 1, Integer::sum) - 1;
+                name = k == 0 ? l.baseName() : l.baseName() + "_" + k;
+            }
+            Integer before = position.putIfAbsent(name, i);
+            if (before != null) {
+                throw new IllegalArgumentException("layers " + before + " and " + i + " are both named '" + name
+                        + "': a model's layers need unique names (getLayer and the weights' names use them); name one"
+                        + " of them otherwise with .named(\"...\")");
+            }
+            names.add(name);
         }
         return names;
     }

@@ -46,16 +46,17 @@ final class ModelFiles {
         SavedModels.requireSuffix(path, MODEL_SUFFIX, "save");
         CompiledGraph graph = model.compiledGraph();
         ModelConfig.TrainingState state = graph == null
-                ? new ModelConfig.TrainingState(0, model.optimizer().learningRate(), model.seed(), 0, 0)
+                ? new ModelConfig.TrainingState(0, model.compiledOptimizer().learningRate(), model.seed(), 0, 0)
                 : new ModelConfig.TrainingState(graph.iterations(), graph.learningRate(), model.seed(),
                         graph.dropoutSeed(), graph.dropoutStep());
-        ModelConfig config = new ModelConfig(Kiln.VERSION, model.layers(), model.layerNames(), model.inputWidth(),
-                model.optimizer(), model.loss(), model.metrics(), state, model.connections());
+        ModelConfig config = new ModelConfig(Kiln.VERSION, model.layerSpecs(), model.layerNames(), model.inputWidth(),
+                model.compiledOptimizer(), model.loss(), model.metrics(), state, SavedModels.trainableFlags(model),
+                model.connections());
         byte[] json = config.toJson(); // refuses what has no saved form (a custom schedule) before any work
         SavedModels.requireReadableBack(json, path, ModelConfig::fromJson);
         Map<String, SafeTensors.Entry> tensors = weights(graph);
         if (graph != null) {
-            List<String> slots = SavedModels.slotNames(model.optimizer(), graph);
+            List<String> slots = SavedModels.slotNames(model.compiledOptimizer(), graph);
             List<Parameter> params = graph.parameters();
             for (int s = 0; s < slots.size(); s++) {
                 for (int i = 0; i < params.size(); i++) {
@@ -99,14 +100,6 @@ final class ModelFiles {
 
     private static void restore(Model model, ModelConfig config, SafeTensors.Contents contents, String source)
             throws ModelFormatException {
-        List<String> names = model.layerNames();
-        for (int i = 0; i < names.size(); i++) {
-            if (!config.layerNames().get(i).equals(names.get(i))) {
-                throw new ModelFormatException(source, "layer " + i + " is named '"
-                        + Abbreviated.name(config.layerNames().get(i)) + "' in the file, but this Kiln names that"
-                        + " layer '" + names.get(i) + "' and its weights after it");
-            }
-        }
         ModelConfig.TrainingState state = config.state();
         model.restoreSeed(state.seed());
         if (config.inputWidth() == 0) {
@@ -117,7 +110,7 @@ final class ModelFiles {
         }
         CompiledGraph graph = model.compiledGraph();
         List<Parameter> params = graph.parameters();
-        List<String> slots = SavedModels.slotNames(model.optimizer(), graph);
+        List<String> slots = SavedModels.slotNames(model.compiledOptimizer(), graph);
         List<String> expected = new ArrayList<>();
         params.forEach(p -> expected.add(p.name()));
         for (String slot : slots) {

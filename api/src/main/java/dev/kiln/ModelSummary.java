@@ -26,6 +26,7 @@ final class ModelSummary {
         long total = 0;
         long nonTrainable = 0;
         LayerGraph topology = model.topology();
+        boolean[] trainable = model.trainableFlags();
         ExampleShapes shapes = model.exampleShapes();
         // One row per layer, as Keras has it: a shared layer's row shows its first application's shapes
         // and connects to what every application reads.
@@ -36,7 +37,8 @@ final class ModelSummary {
                 continue; // Keras lists a Sequential's layers after its input (a functional model's inputs too)
             }
             long params = l.parameterCount(shapes.input(i));
-            nonTrainable += l.nonTrainableParameterCount(shapes.input(i));
+            // As Keras: a frozen layer's weights all count as non-trainable, from the moment it is frozen.
+            nonTrainable += trainable[model.layerAt(i)] ? l.nonTrainableParameterCount(shapes.input(i)) : params;
             total += params;
             String[] row = {model.placeNames().get(i) + " (" + l.typeName() + ")", describe(shapes.output(i)),
                     String.format(Locale.ROOT, "%,d", params)};

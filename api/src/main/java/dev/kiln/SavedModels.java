@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -191,9 +192,16 @@ final class SavedModels {
      */
     static ExampleShapes exampleShapes(ModelConfig config, String source) throws ModelFormatException {
         LayerGraph topology = topology(config, source);
+        // The config names each layer once; a shared layer's places take its name.
+        List<String> placeNames = new ArrayList<>(Collections.nCopies(topology.layers().size(), ""));
+        List<List<Integer>> applications = topology.applications();
+        for (int l = 0; l < applications.size(); l++) {
+            for (int place : applications.get(l)) {
+                placeNames.set(place, config.layerNames().get(l));
+            }
+        }
         try {
-            return ExampleShapes.of(topology, Model.placeNames(topology, config.layers(), config.layerNames()),
-                    config.inputWidth());
+            return ExampleShapes.of(topology, placeNames, config.inputWidth());
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(source, "the saved model cannot be rebuilt: " + e.getMessage(), e);
         }
@@ -206,10 +214,10 @@ final class SavedModels {
      */
     static LayerGraph topology(ModelConfig config, String source) throws ModelFormatException {
         ModelConfig.Connections connections = config.connections();
+        List<Layer> layers = named(config);
         if (connections == null) {
-            return LayerGraph.chain(config.layers());
+            return LayerGraph.chain(layers);
         }
-        List<Layer> layers = config.layers();
         List<SymbolicTensor> tensors = new ArrayList<>();
         for (int i = 0; i < connections.reads().size(); i++) {
             Layer layer = layers.get(connections.layerAt().get(i));
@@ -275,8 +283,9 @@ final class SavedModels {
         Model model;
         try {
             model = config.connections() == null
-                    ? new Model(config.layers(), config.optimizer(), config.loss(), config.metrics())
-                    : new Model(topology(config, source), config.optimizer(), config.loss(), config.metrics());
+                    ? new Model(named(config), config.trainable(), config.optimizer(), config.loss(), config.metrics())
+                    : new Model(topology(config, source), config.trainable(), config.optimizer(), config.loss(),
+                            config.metrics());
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(source, "the saved model cannot be rebuilt: " + e.getMessage(), e);
         }
@@ -290,6 +299,25 @@ final class SavedModels {
             }
         }
         return model;
+    }
+
+    /** Each layer's trainable flag as the model has it now, for the layer configs a file holds. */
+    static List<Boolean> trainableFlags(Model model) {
+        List<Boolean> out = new ArrayList<>();
+        for (boolean t : model.trainableFlags()) {
+            out.add(t);
+        }
+        return out;
+    }
+
+    /** The config's layers under the names the file gives them (the Input keeps Kiln's own). */
+    private static List<Layer> named(ModelConfig config) {
+        List<Layer> out = new ArrayList<>();
+        for (int i = 0; i < config.layers().size(); i++) {
+            Layer layer = config.layers().get(i);
+            out.add(layer instanceof InputLayer ? layer : layer.named(config.layerNames().get(i)));
+        }
+        return out;
     }
 
     /**

@@ -1,62 +1,78 @@
 package dev.kiln;
 
 import dev.kiln.layers.Layer;
+import dev.kiln.losses.Loss;
 import dev.kiln.metrics.Metric;
+import dev.kiln.optimizers.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A stack of layers, each feeding the next: the model most Keras programs start with. It is an
- * immutable specification; {@link #compile} turns it into a trainable {@link Model}.
+ * A stack of layers, each feeding the next: the model most Keras programs start with. {@link #compile}
+ * turns it into a trainable {@link Model}.
+ *
+ * <p>It is mutable, as Keras' {@code Sequential} is: {@link #add} appends to this stack (and returns it,
+ * so calls chain) and {@link #pop} removes the last layer. An immutable {@code add} returning a new stack
+ * let {@code seq.add(Dense(8));} drop the layer silently, the trap a Keras user falls into first. A
+ * compiled {@link Model} took a copy of the layers, so changing the stack afterwards changes no model.
  *
  * <pre>{@code
- * var model = Sequential.of(Dense(128, "relu"), Dense(10, "softmax"))
- *         .compile("adam", "sparse_categorical_crossentropy", "accuracy");
+ * var seq = Sequential.of(Input(784));
+ * seq.add(Dense(128, "relu"));
+ * seq.add(Dense(10, "softmax"));
+ * var model = seq.compile("adam", "sparse_categorical_crossentropy", "accuracy");
  * }</pre>
+ *
+ * <p>{@code compile} takes the optimizer and the loss as names or objects, and the metrics as names or
+ * {@link Metric}s ({@link Compilable}).
  */
-public final class Sequential {
-    private final List<Layer> layers;
+public final class Sequential implements Compilable {
+    private final List<Layer> layers = new ArrayList<>();
 
-    private Sequential(List<Layer> layers) {
-        this.layers = List.copyOf(layers);
+    private Sequential() {
     }
 
+    /** A stack of these layers, in order (none: an empty stack to {@link #add} to). */
     public static Sequential of(Layer... layers) {
-        List<Layer> list = new ArrayList<>();
+        Sequential seq = new Sequential();
         for (int i = 0; i < layers.length; i++) {
             if (layers[i] == null) {
                 throw new IllegalArgumentException("layer " + i + " is null");
             }
-            list.add(layers[i]);
+            seq.layers.add(layers[i]);
         }
-        return new Sequential(list);
+        return seq;
     }
 
-    /** A new Sequential with {@code layer} appended. */
+    /** Appends {@code layer} to this stack, as Keras' {@code model.add(layer)}; returns this stack. */
     public Sequential add(Layer layer) {
         if (layer == null) {
             throw new IllegalArgumentException("layer is null");
         }
-        List<Layer> list = new ArrayList<>(layers);
-        list.add(layer);
-        return new Sequential(list);
-    }
-
-    public List<Layer> layers() {
-        return layers;
+        layers.add(layer);
+        return this;
     }
 
     /**
-     * Compiles with an optimizer ({@code "adam"} or e.g. {@code new Adam(1e-3)}), a loss
-     * ({@code "mse"} or e.g. {@code Losses.meanSquaredError()}) and metrics (names or {@link Metric}s).
+     * Removes and returns the last layer, as Keras' {@code model.pop()}.
+     *
+     * @throws IllegalStateException when the stack is empty
      */
-    public Model compile(Object optimizer, Object loss, Object... metrics) {
-        CompileArguments args = CompileArguments.resolve(optimizer, loss, metrics);
-        return new Model(layers, args.optimizer(), args.loss(), args.metrics());
+    public Layer pop() {
+        if (layers.isEmpty()) {
+            throw new IllegalStateException("there is no layer to pop: the Sequential is empty");
+        }
+        return layers.removeLast();
     }
 
-    /** Compiles with Keras' default optimizer, rmsprop. */
-    public Model compile(Object loss) {
-        return compile("rmsprop", loss);
+    /** The layers as they are now, the Input (when there is one) first; an unmodifiable copy. */
+    public List<Layer> layers() {
+        return List.copyOf(layers);
+    }
+
+    @Override
+    public Model compile(Optimizer optimizer, Loss loss, List<Metric> metrics) {
+        CompileArguments.requireNonNull(optimizer, loss);
+        return new Model(layers, optimizer, loss, CompileArguments.metrics(metrics.toArray(Metric[]::new)));
     }
 }

@@ -204,7 +204,7 @@ class BoundaryValidationTest {
         assertTrue(e.getMessage().contains("did you mean 'softmax'?"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Dense(2, "relu", true, "glorot_uniform", "zeroes"));
         assertTrue(e.getMessage().contains("'zeroes'") && e.getMessage().contains("did you mean 'zeros'?"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> s.compile("adam", (Object) null));
+        e = assertThrows(IllegalArgumentException.class, () -> s.compile("adam", (String) null));
         assertTrue(e.getMessage().contains("loss is null"), e.getMessage());
     }
 

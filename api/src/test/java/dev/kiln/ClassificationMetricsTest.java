@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.metrics.AUC;
 import dev.kiln.metrics.ConfusionMatrix;
+import dev.kiln.metrics.Metric;
 import dev.kiln.metrics.Metrics;
 import dev.kiln.metrics.Precision;
 import dev.kiln.metrics.Recall;
@@ -36,7 +37,12 @@ class ClassificationMetricsTest {
     private static final int[] LABELS = {0, 1, 1, 0, 2};
 
     private static Model identity(int width, String loss, Object... metrics) {
-        return Sequential.of(Input(width), Activation("linear")).compile("sgd", loss, metrics);
+        // Names and Metric objects side by side: compile takes one kind, so resolve the names.
+        Metric[] resolved = new Metric[metrics.length];
+        for (int i = 0; i < metrics.length; i++) {
+            resolved[i] = metrics[i] instanceof String name ? Metrics.resolve(name) : (Metric) metrics[i];
+        }
+        return Sequential.of(Input(width), Activation("linear")).compile("sgd", loss, resolved);
     }
 
     private static float[][] oneHot(int[] labels, int classes) {

@@ -104,7 +104,7 @@ class DatasetFitTest {
         try (Model a = model(6); Model b = model(6)) {
             History ha = a.fit(train, epochs(2), validationData(val), verbose(0));
             History hb = b.fit(train, epochs(2), validationData(val), verbose(0));
-            assertEquals(List.of("loss", "accuracy", "val_loss", "val_accuracy"), List.copyOf(ha.history().keySet()));
+            assertEquals(List.of("accuracy", "loss", "val_accuracy", "val_loss"), List.copyOf(ha.history().keySet()));
             assertEquals(ha.history(), hb.history());
             assertSameWeights(a, b);
             assertEquals(a.evaluate(val).get("loss"), ha.history().get("val_loss").get(1), 0);

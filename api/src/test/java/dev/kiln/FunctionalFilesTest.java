@@ -79,11 +79,14 @@ class FunctionalFilesTest {
     }
 
     @Test
-    void kerasOwnNamesGiveWayToKilnsButTheWeightsFindTheirLayers() throws Exception {
+    void kerasOwnNamesComeThroughAndTheWeightsFindTheirLayers() throws Exception {
         try (Model model = Model.load(fixtures().resolve("two_inputs.keras"))) {
-            // Keras' file says b_in and late; its weights file keys them input_layer_1 and dense_2.
+            // Keras' file names the Dense 'late' (its weights file keys it dense_2, by class and place) and
+            // the second Input 'b_in'; Kiln keeps the layers' names and names its Inputs itself.
+            assertEquals(List.of("input_layer", "dense", "dense_1", "input_layer_1", "add", "late", "concatenate",
+                    "dense_2", "dense_3", "multiply", "dense_4"), model.layerNames());
             assertEquals(List.of("input_layer", "dense", "dense_1", "input_layer_1", "add", "dense_2", "concatenate",
-                    "dense_3", "dense_4", "multiply", "dense_5"), model.layerNames());
+                    "dense_3", "dense_4", "multiply", "dense_5"), model.weightKeys());
         }
     }
 

@@ -172,7 +172,7 @@ class FunctionalModelTest {
         try (Model model = Model.of(List.of(a, b), out).compile("adam", "mse")) {
             assertEquals(List.of("input_layer", "dense", "dense_1", "input_layer_1", "add", "dense_2", "concatenate",
                     "dense_3"), model.layerNames());
-            assertTrue(model.layers().get(5) == late);
+            assertTrue(model.layerSpecs().get(5) == late);
         }
     }
 

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.core.memory.Tensor;
+import dev.kiln.io.ModelConfig;
 import dev.kiln.io.ModelFormatException;
 import dev.kiln.losses.Huber;
 import dev.kiln.testing.AllocatedBytes;
@@ -148,8 +149,12 @@ class KerasFileRefusalTest {
 
     @Test
     void kerasLayerOptionsKilnCannotHonourAreRefusedByField() throws IOException {
-        assertRefused(editConfig("dense_relu_adam", root -> config(root, 1).put("trainable", false)),
-                "config.json.config.layers[1].config.trainable is false");
+        // A frozen layer ("trainable": false) loads frozen now: the frozen_named_adam fixture and FreezingTest.
+        // Keras' model.trainable = False freezes every layer, whatever each layer's own flag says.
+        ObjectNode frozenModel = (ObjectNode) JSON.readTree(entries(fixture("dense_relu_adam")).get(CONFIG));
+        ((ObjectNode) frozenModel.get("config")).put("trainable", false);
+        assertEquals(List.of(false, false, false, false, false),
+                ModelConfig.fromKerasJson(JSON.writeValueAsBytes(frozenModel), "m.keras").trainable());
         assertRefused(editConfig("dense_relu_adam", root -> config(root, 1).set("kernel_constraint",
                 JSON.createObjectNode().put("class_name", "NonNeg").set("config", JSON.createObjectNode()))),
                 "config.json.config.layers[1].config.kernel_constraint must be null");

@@ -198,7 +198,7 @@ class LossParametersTest {
 
     @Test
     void aLossGivenByNameOrWithItsNamesDefaultsIsSavedAsTheName() throws IOException {
-        for (Object given : new Object[] {"categorical_crossentropy", Losses.categoricalCrossentropy(false),
+        for (Loss given : new Loss[] {Losses.resolve("categorical_crossentropy"), Losses.categoricalCrossentropy(false),
                 new CategoricalCrossentropy()}) {
             Path file = dir.resolve("named.kiln");
             try (Model model = Sequential.of(Input(3), Dense(4, "softmax")).compile("adam", given)) {

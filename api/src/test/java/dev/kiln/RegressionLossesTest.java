@@ -148,7 +148,8 @@ class RegressionLossesTest {
         for (Object[] c : cases) {
             // Poisson and MSLE want positive predictions: a sigmoid output.
             String activation = c[0].equals("poisson") || c[0].equals("msle") ? "sigmoid" : "linear";
-            try (Model model = Sequential.of(Input(3), Dense(2, activation)).compile("sgd", c[0])) {
+            try (Model model = Sequential.of(Input(3), Dense(2, activation)).compile("sgd",
+                    c[0] instanceof String name ? Losses.resolve(name) : (Loss) c[0])) {
                 double expected = reference(model.predict(x), y, (DoubleBinaryOperator) c[1]);
                 double loss = model.evaluate(x, y).get("loss");
                 assertEquals(expected, loss, 2e-6 * Math.abs(expected), c[0].toString());

@@ -50,8 +50,13 @@ class RegressionMetricsTest {
     @TempDir
     Path dir;
 
+    /** Metrics given as names or objects, resolved as a user mixing them would: with Metrics.resolve. */
     private static Model model(Object... metrics) {
-        Model m = Sequential.of(Input(3), Dense(2)).compile(new SGD(0.1), "mse", metrics);
+        Metric[] resolved = new Metric[metrics.length];
+        for (int i = 0; i < metrics.length; i++) {
+            resolved[i] = metrics[i] instanceof String name ? Metrics.resolve(name) : (Metric) metrics[i];
+        }
+        Model m = Sequential.of(Input(3), Dense(2)).compile(new SGD(0.1), "mse", resolved);
         m.setWeights(List.of(new float[] {0.3f, -0.2f, 0.1f, 0.4f, -0.25f, 0.2f}, new float[] {0.05f, -0.1f}));
         return m;
     }

@@ -87,7 +87,7 @@ class RegularizersTest {
             java.nio.file.Path file = dir.resolve("m.kiln");
             m.save(file);
             try (Model loaded = Model.load(file)) {
-                assertEquals(m.layers(), loaded.layers());
+                assertEquals(m.layerSpecs(), loaded.layerSpecs());
                 assertEquals(m.evaluate(X, Y), loaded.evaluate(X, Y));
             }
         }

@@ -16,6 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.losses.CategoricalCrossentropy;
+import dev.kiln.losses.Loss;
+import dev.kiln.losses.Losses;
 import dev.kiln.optimizers.SGD;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -46,7 +48,11 @@ class SampleWeightTest {
         }
     }
 
-    private static Model model(int outputs, String activation, Object loss) {
+    private static Model model(int outputs, String activation, String loss) {
+        return model(outputs, activation, Losses.resolve(loss));
+    }
+
+    private static Model model(int outputs, String activation, Loss loss) {
         Model m = Sequential.of(Input(3), Dense(4, "relu"), Dense(outputs, activation))
                 .compile(new SGD(0.1), loss, "accuracy");
         float[] k2 = new float[4 * outputs];

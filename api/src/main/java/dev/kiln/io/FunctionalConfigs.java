@@ -38,12 +38,13 @@ final class FunctionalConfigs {
      * Writes {@code config}'s layers, inputs and output; {@code connections} says which layer reads which.
      * A shared layer is written once, with an inbound node per application.
      */
-    static void write(ObjectNode config, List<Layer> layers, List<String> names, ModelConfig.Connections connections) {
+    static void write(ObjectNode config, List<Layer> layers, List<String> names, List<Boolean> trainable,
+            ModelConfig.Connections connections) {
         List<Shape> shapes = outputShapes(layers, connections);
         List<Integer> layerAt = connections.layerAt();
         ArrayNode layerArray = config.putArray("layers");
         for (int l = 0; l < layers.size(); l++) {
-            ObjectNode entry = LayerConfigs.layer(layers.get(l), names.get(l));
+            ObjectNode entry = LayerConfigs.layer(layers.get(l), names.get(l), trainable.get(l));
             entry.putNull("registered_name");
             entry.put("name", names.get(l));
             ArrayNode inbound = entry.putArray("inbound_nodes");

@@ -12,7 +12,7 @@ import java.util.List;
  * them ({@link Layer#writeConfig}) and reads them ({@link LayerTypes}).
  *
  * <pre>{@code
- * ObjectNode entry = LayerConfigs.layer(Layers.Dense(10), "dense");
+ * ObjectNode entry = LayerConfigs.layer(Layers.Dense(10), "dense", true);
  * Layer back = LayerConfigs.parseLayer(new JsonFields(entry, "layers[0]", "model.kiln"));
  * }</pre>
  */
@@ -20,13 +20,13 @@ final class LayerConfigs {
     private LayerConfigs() {
     }
 
-    static ObjectNode layer(Layer layer, String name) {
+    static ObjectNode layer(Layer layer, String name, boolean trainable) {
         ObjectNode node = SafeTensors.JSON.createObjectNode();
         node.put("module", "keras.layers");
         node.put("class_name", layer.typeName());
         ObjectNode config = node.putObject("config");
         config.put("name", name);
-        config.put("trainable", true);
+        config.put("trainable", trainable);
         config.put("dtype", "float32");
         layer.writeConfig(new ConfigWriter(config));
         return node;
@@ -49,15 +49,10 @@ final class LayerConfigs {
     }
 
     /**
-     * Refuses what every Keras layer's config may ask for and no Kiln layer does: a frozen layer (Kiln
-     * trains every layer), a dtype other than float32, weight constraints, quantization, LoRA, an
+     * Refuses what every Keras layer's config may ask for and no Kiln layer does: a dtype other than float32, weight constraints, quantization, LoRA, an
      * activity regularizer.
      */
     private static void requireKilnBehaviour(JsonFields config) throws ModelFormatException {
-        if (config.has("trainable") && !config.bool("trainable")) {
-            throw config.fail("trainable", "is false; Kiln trains every layer, so a frozen layer would not stay"
-                    + " frozen in fit");
-        }
         if (config.has("dtype")) {
             JsonNode dtype = config.raw("dtype");
             String name = dtype.isTextual() ? dtype.textValue()

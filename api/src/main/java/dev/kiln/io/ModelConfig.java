@@ -35,10 +35,12 @@ import java.util.List;
  * @param loss        the loss
  * @param metrics     the metrics, by the names they were given
  * @param state       where training stands
+ * @param trainable   each layer's trainable flag (Keras' {@code "trainable"} in the layer's config)
  * @param connections which layer reads which in a functional model, null for a Sequential (a chain)
  */
 public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> layerNames, int inputWidth,
-        Optimizer optimizer, Loss loss, List<Metric> metrics, TrainingState state, Connections connections) {
+        Optimizer optimizer, Loss loss, List<Metric> metrics, TrainingState state, List<Boolean> trainable,
+        Connections connections) {
     static final int FORMAT_VERSION = 1;
     /** The most layers a file may hold; saving refuses a larger model, so every saved file loads back. */
     public static final int MAX_LAYERS = 10_000;
@@ -90,12 +92,17 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
         layers = List.copyOf(layers);
         layerNames = List.copyOf(layerNames);
         metrics = List.copyOf(metrics);
+        trainable = trainable == null ? java.util.Collections.nCopies(layers.size(), true) : List.copyOf(trainable);
+        if (trainable.size() != layers.size() || layerNames.size() != layers.size()) {
+            throw new IllegalArgumentException(layers.size() + " layers but " + layerNames.size() + " names and "
+                    + trainable.size() + " trainable flags");
+        }
     }
 
-    /** The config of a Sequential model. */
+    /** A config whose layers are all trainable. */
     public ModelConfig(String kilnVersion, List<Layer> layers, List<String> layerNames, int inputWidth,
             Optimizer optimizer, Loss loss, List<Metric> metrics, TrainingState state) {
-        this(kilnVersion, layers, layerNames, inputWidth, optimizer, loss, metrics, state, null);
+        this(kilnVersion, layers, layerNames, inputWidth, optimizer, loss, metrics, state, null, null);
     }
 
     /**
@@ -141,7 +148,7 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
             ObjectNode config = root.putObject("config");
             config.put("name", "functional");
             config.put("trainable", true);
-            FunctionalConfigs.write(config, layers, layerNames, connections);
+            FunctionalConfigs.write(config, layers, layerNames, trainable, connections);
             root.put("registered_name", FunctionalConfigs.CLASS_NAME);
             root.putObject("build_config").putNull("input_shape"); // each Input gives its own shape
         } else {
@@ -163,7 +170,7 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
         config.put("dtype", "float32");
         ArrayNode layerArray = config.putArray("layers");
         for (int i = 0; i < layers.size(); i++) {
-            layerArray.add(LayerConfigs.layer(layers.get(i), layerNames.get(i)));
+            layerArray.add(LayerConfigs.layer(layers.get(i), layerNames.get(i), trainable.get(i)));
         }
         if (inputWidth > 0) {
             ArrayNode shape = root.putObject("build_config").putArray("input_shape").addNull();
@@ -280,20 +287,21 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
             throw root.fail("class_name", "must be \"Sequential\" or \"Functional\", the models Kiln builds");
         }
         JsonFields config = root.object("config");
-        if (config.has("trainable") && !config.bool("trainable")) {
-            throw config.fail("trainable", "is false; Kiln trains every layer, so a frozen model would not stay"
-                    + " frozen in fit");
-        }
+        // Keras' model.trainable = False freezes every layer, whatever their own flags say.
+        boolean modelTrainable = !config.has("trainable") || config.bool("trainable");
         JsonNode layerArray = config.raw("layers");
         if (!layerArray.isArray() || layerArray.isEmpty() || layerArray.size() > MAX_LAYERS) {
             throw config.fail("layers", "must be a non-empty array of at most " + MAX_LAYERS + " layers");
         }
         List<Layer> layers = new ArrayList<>();
         List<String> names = new ArrayList<>();
+        List<Boolean> trainable = new ArrayList<>();
         for (int i = 0; i < layerArray.size(); i++) {
             JsonFields layer = new JsonFields(layerArray.get(i), config.path() + ".layers[" + i + "]", root.source());
             layers.add(LayerConfigs.parseLayer(layer));
-            names.add(layer.object("config").text("name"));
+            JsonFields layerConfig = layer.object("config");
+            names.add(layerConfig.text("name"));
+            trainable.add(modelTrainable && (!layerConfig.has("trainable") || layerConfig.bool("trainable")));
         }
         Connections connections = functional ? FunctionalConfigs.read(config, layers, names) : null;
         int inputWidth = 0;
@@ -319,7 +327,8 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
                 throw compile.fail(unsupported, "must be null: Kiln's models have one output and unweighted metrics");
             }
         }
-        return new ModelConfig(kilnVersion, layers, names, inputWidth, optimizer, loss, metrics, state, connections);
+        return new ModelConfig(kilnVersion, layers, names, inputWidth, optimizer, loss, metrics, state, trainable,
+                connections);
     }
 
     /** A step count: never negative, and small enough that training on from it cannot overflow. */

@@ -135,7 +135,8 @@ public record BatchNormalizationLayer(int axis, double momentum, double epsilon,
         Parameter beta = center ? lowering.weight("beta", "zeros", null, features) : null;
         Parameter movingMean = lowering.state("moving_mean", "zeros", false, features);
         Parameter movingVariance = lowering.state("moving_variance", "ones", true, features);
-        return lowering.add(new BatchNorm(gamma, beta, movingMean, movingVariance, (float) momentum, (float) epsilon),
-                input);
+        // Frozen, it normalizes with the moving statistics in training too and leaves them as they are (Keras 3).
+        return lowering.add(new BatchNorm(gamma, beta, movingMean, movingVariance, (float) momentum, (float) epsilon,
+                !lowering.trainable()), input);
     }
 }

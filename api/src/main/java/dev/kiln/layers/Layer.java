@@ -21,9 +21,20 @@ import java.util.OptionalInt;
  */
 public sealed interface Layer permits InputLayer, DenseLayer, ActivationLayer, DropoutLayer, FlattenLayer, LayerNormalizationLayer,
         BatchNormalizationLayer, Conv2DLayer, MaxPooling2DLayer, AveragePooling2DLayer, GlobalAveragePooling2DLayer,
-        GlobalMaxPooling2DLayer, ReshapeLayer, MergeLayer {
+        GlobalMaxPooling2DLayer, ReshapeLayer, MergeLayer, NamedLayer {
     /** The Keras class name shown by {@code summary()} and written to files, e.g. {@code Dense}. */
     String typeName();
+
+    /**
+     * This layer named {@code name} in its model, as Keras' {@code name=} argument (otherwise the model
+     * names it {@code dense}, {@code dense_1}, ...). Name it last: {@code Dense(64).kernelRegularizer(L2(0.01))
+     * .named("encoder")}.
+     *
+     * @throws IllegalArgumentException when the name is blank or holds {@code /}, or the layer is an Input
+     */
+    default NamedLayer named(String name) {
+        return new NamedLayer(name, this);
+    }
 
     /** The stem of the layer's automatic name, e.g. {@code dense} (then {@code dense_1}, ...). */
     String baseName();

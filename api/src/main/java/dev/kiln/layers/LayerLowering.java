@@ -28,6 +28,13 @@ public interface LayerLowering {
     /** The layer's name in the model ({@code dense}, {@code dense_1}, ...). */
     String name();
 
+    /**
+     * False when the layer is frozen: its {@link #weight}s are then non-trainable (the optimizer leaves
+     * them as they are), and a layer that behaves differently in training (BatchNormalization) behaves
+     * as in inference, as Keras' frozen layers do.
+     */
+    boolean trainable();
+
     /** The shape of one example arriving at the layer. */
     Shape inputShape();
 
@@ -41,7 +48,7 @@ public interface LayerLowering {
     Node add(String part, Op op, Node input);
 
     /**
-     * A trainable weight named {@code <layer>/<weight>}, initialized by the Keras initializer named
+     * A weight named {@code <layer>/<weight>}, trainable unless the layer is frozen, initialized by the Keras initializer named
      * {@code initializer} ({@code glorot_uniform}, {@code zeros}, ...) and penalized in the loss by
      * {@code regularizer} (null for none).
      */

@@ -41,6 +41,11 @@ public record Adagrad(double learningRate, double initialAccumulatorValue, doubl
         this(Optimizer.initialRate(schedule), 0.1, 1e-7, schedule, GradientClipping.NONE);
     }
 
+    @Override
+    public Adagrad withLearningRate(double rate) {
+        return new Adagrad(rate, initialAccumulatorValue, epsilon, schedule, clipping);
+    }
+
     public Adagrad withClipnorm(double value) {
         return new Adagrad(learningRate, initialAccumulatorValue, epsilon, schedule, clipping.withClipnorm(value));
     }

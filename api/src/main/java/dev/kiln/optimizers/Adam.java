@@ -42,6 +42,11 @@ public record Adam(double learningRate, double beta1, double beta2, double epsil
         this(Optimizer.initialRate(schedule), 0.9, 0.999, 1e-7, schedule, GradientClipping.NONE);
     }
 
+    @Override
+    public Adam withLearningRate(double rate) {
+        return new Adam(rate, beta1, beta2, epsilon, schedule, clipping);
+    }
+
     public Adam withClipnorm(double value) {
         return new Adam(learningRate, beta1, beta2, epsilon, schedule, clipping.withClipnorm(value));
     }

@@ -51,6 +51,11 @@ public record AdamW(double learningRate, double weightDecay, double beta1, doubl
         this(Optimizer.initialRate(schedule), weightDecay, 0.9, 0.999, 1e-7, schedule, GradientClipping.NONE);
     }
 
+    @Override
+    public AdamW withLearningRate(double rate) {
+        return new AdamW(rate, weightDecay, beta1, beta2, epsilon, schedule, clipping);
+    }
+
     public AdamW withClipnorm(double value) {
         return new AdamW(learningRate, weightDecay, beta1, beta2, epsilon, schedule, clipping.withClipnorm(value));
     }

@@ -25,6 +25,12 @@ public interface Optimizer {
     /** The constant learning rate, or with a {@link #schedule()} its rate at step 0. */
     double learningRate();
 
+    /**
+     * This optimizer with a constant learning rate of {@code rate} and every other setting unchanged;
+     * {@code Model.optimizer()} reports a rate changed during training this way.
+     */
+    Optimizer withLearningRate(double rate);
+
     /** The learning-rate schedule that {@code fit} follows step by step, or null for a constant rate. */
     LearningRateSchedule schedule();
 

@@ -42,6 +42,11 @@ public record RMSprop(double learningRate, double rho, double epsilon, LearningR
         this(Optimizer.initialRate(schedule), 0.9, 1e-7, schedule, GradientClipping.NONE);
     }
 
+    @Override
+    public RMSprop withLearningRate(double rate) {
+        return new RMSprop(rate, rho, epsilon, schedule, clipping);
+    }
+
     public RMSprop withClipnorm(double value) {
         return new RMSprop(learningRate, rho, epsilon, schedule, clipping.withClipnorm(value));
     }

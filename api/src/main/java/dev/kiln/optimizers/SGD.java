@@ -49,6 +49,11 @@ public record SGD(double learningRate, double momentum, boolean nesterov, Learni
         this(Optimizer.initialRate(schedule), momentum, nesterov, schedule, GradientClipping.NONE);
     }
 
+    @Override
+    public SGD withLearningRate(double rate) {
+        return new SGD(rate, momentum, nesterov, schedule, clipping);
+    }
+
     public SGD withClipnorm(double value) {
         return new SGD(learningRate, momentum, nesterov, schedule, clipping.withClipnorm(value));
     }

@@ -18,6 +18,7 @@ import java.util.Map;
  * ./kiln demo --model early-stopping
  * ./kiln demo --model checkpoint
  * ./kiln demo --model streaming
+ * ./kiln demo --model fine-tune
  * ./kiln demo --epochs 2 --batch 256 --threads 1
  * }</pre>
  */
@@ -42,6 +43,7 @@ public final class Demo {
             case "checkpoint" -> CheckpointResumeExample.run(options.epochs(), options.batch(),
                     CheckpointResumeExample.TRAIN_ROWS, options.seed(), Path.of(CheckpointResumeExample.DIRECTORY));
             case "streaming" -> StreamingExample.run(options.epochs(), options.batch(), StreamingExample.TRAIN_ROWS);
+            case "fine-tune" -> FineTuneExample.run(options.epochs(), options.batch());
             default -> FashionMnistExample.run(options.epochs(), options.batch());
         };
         System.out.println(json(options, result));

@@ -6,7 +6,7 @@ import java.util.Locale;
 /** The command line of {@code ./kiln demo}: --model, --epochs, --batch, --threads, --seed. */
 record DemoOptions(String model, int epochs, int batch, int threads, long seed) {
     static final List<String> MODELS = List.of("fashion", "cnn", "keras", "xor", "regression", "binary", "imbalanced",
-            "functional", "early-stopping", "checkpoint", "streaming");
+            "functional", "fine-tune", "early-stopping", "checkpoint", "streaming");
     private static final List<String> FLAGS = List.of("--model", "--epochs", "--batch", "--threads", "--seed");
 
     static DemoOptions parse(String[] args) {
@@ -27,6 +27,7 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
             case "checkpoint" -> 4;
             case "streaming" -> 3;
             case "keras" -> 1;
+            case "fine-tune" -> 2;
             default -> 5;
         };
         int defaultBatch = switch (model) {
@@ -67,6 +68,8 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
                   streaming       200,000 generated rows written as .npy, trained from the memory-mapped file
                                   (Dataset.fromNpy, shuffle buffer 10,000, prefetch), validated from a second
                                   file, then 100 trainOnBatch steps; 3 epochs of batch 128
+                  fine-tune       a Fashion-MNIST classifier's first layer, frozen, under a new footwear head;
+                                  then unfrozen and fine-tuned at a smaller learning rate (--epochs per phase, 2)
                 """;
     }
 }

@@ -19,6 +19,7 @@ import static dev.kiln.Layers.Input;
 import dev.kiln.History;
 import dev.kiln.Model;
 import dev.kiln.Sequential;
+import dev.kiln.metrics.Metrics;
 import dev.kiln.metrics.Precision;
 import dev.kiln.metrics.Recall;
 import java.util.ArrayList;
@@ -102,7 +103,7 @@ public final class ImbalancedExample {
 
     private static Model model() {
         return Sequential.of(Input(2), Dense(8, "relu"), Dense(1, "sigmoid"))
-                .compile("adam", "binary_crossentropy", "accuracy", new Precision(), new Recall());
+                .compile("adam", "binary_crossentropy", Metrics.resolve("accuracy"), new Precision(), new Recall());
     }
 
     private static void print(String run, Map<String, Double> scores) {

@@ -133,6 +133,18 @@ class ExamplesTest {
     }
 
     @Test
+    void fineTuningKeepsFrozenWeightsAndMovesThemOnceUnfrozen() {
+        Kiln.setSeed(42);
+        ExampleResult r = FineTuneExample.run(1, 256);
+        assertEquals(true, r.extras().get("frozen_unchanged"));
+        assertEquals(true, r.extras().get("unfrozen_moved"));
+        assertTrue((Double) r.extras().get("base_test_accuracy") > 0.75, r.extras().toString());
+        assertTrue((Double) r.extras().get("head_test_accuracy") > 0.9, "footwear is easy on learned features: "
+                + r.extras());
+        assertTrue(r.testScores().get("accuracy") > 0.9, r.testScores().toString());
+    }
+
+    @Test
     void newDemosParseWithTheirOwnDefaults() {
         assertEquals(100, DemoOptions.parse(new String[] {"--model", "early-stopping"}).epochs());
         assertEquals(4, DemoOptions.parse(new String[] {"--model", "checkpoint"}).epochs());

@@ -17,6 +17,10 @@ import java.util.List;
  * batch's. {@code movingMean} and {@code movingVariance} are non-trainable parameters (state the
  * optimizer never touches); {@code gamma} and {@code beta} may be null.
  *
+ * <p>{@code frozen}: the layer runs as in inference during training too (the moving statistics normalize
+ * and stay as they are; the input gradient is dy·γ/√(σ²_moving + ε)), as Keras 3 runs a BatchNormalization
+ * whose layer is not trainable; its gamma and beta must then be non-trainable as well.
+ *
  * <p>Workspace, per column: the batch mean, variance, 1/√(σ² + ε), then the folded scale and shift
  * (y = x·scale + shift), and two backward reductions.
  *
@@ -26,7 +30,7 @@ import java.util.List;
  * }</pre>
  */
 public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, Parameter movingVariance,
-        float momentum, float epsilon) implements Op {
+        float momentum, float epsilon, boolean frozen) implements Op {
     private static final int SLOTS = 7;
 
     public BatchNorm {
@@ -39,6 +43,15 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
             throw new IllegalArgumentException("momentum must be in [0, 1], got " + momentum);
         }
         Normalization.checkEpsilon(epsilon);
+        if (frozen && (gamma != null && gamma.trainable() || beta != null && beta.trainable())) {
+            throw new IllegalArgumentException("a frozen batch norm needs non-trainable gamma and beta");
+        }
+    }
+
+    /** A batch norm that trains (not frozen). */
+    public BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, Parameter movingVariance, float momentum,
+            float epsilon) {
+        this(gamma, beta, movingMean, movingVariance, momentum, epsilon, false);
     }
 
     @Override
@@ -84,7 +97,7 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
         MemorySegment bt = beta == null ? null : beta.value();
         RowRangeStep apply = new RowRangeStep((from, to) -> NormalizationKernels.applyAffine(b.input(), scale, shift,
                 b.output(), cols, from * positions, to * positions), 2L * b.outputWidth(), pool);
-        if (!training) {
+        if (!training || frozen) {
             return rows -> {
                 NormalizationKernels.affineFromMoments(movingMean.value(), movingVariance.value(), g, bt, epsilon, null,
                         scale, shift, cols);
@@ -101,6 +114,9 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
     /** The moving statistics move towards this batch's only once the whole step is known to be finite. */
     @Override
     public StateUpdate stateUpdate(NodeBuffers b) {
+        if (frozen) {
+            return null;
+        }
         int cols = b.outputShape().last();
         MemorySegment mean = slot(b.workspace(), 0, cols);
         MemorySegment variance = slot(b.workspace(), 1, cols);
@@ -129,6 +145,9 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
         int cols = b.outputShape().last();
         int positions = b.outputWidth() / cols;
         MemorySegment ws = b.workspace();
+        if (frozen) {
+            return frozenBackward(b, cols, positions, pool);
+        }
         MemorySegment mean = slot(ws, 0, cols);
         MemorySegment invStd = slot(ws, 2, cols);
         MemorySegment sumDy = slot(ws, 5, cols);
@@ -155,6 +174,24 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
                 dx.rows = rows * positions;
                 inputGradient.run(rows);
             }
+        };
+    }
+
+    /**
+     * As in inference, y = x·scale + shift with the scale the forward pass folded from the moving statistics
+     * (workspace slot 3), so dx = dy·scale; slot 5 holds the zero shift. Gamma and beta are not trained.
+     */
+    private Step frozenBackward(NodeBuffers b, int cols, int positions, KernelPool pool) {
+        if (b.inputGradient() == null) {
+            return null;
+        }
+        MemorySegment scale = slot(b.workspace(), 3, cols);
+        MemorySegment zero = slot(b.workspace(), 5, cols);
+        RowRangeStep dx = new RowRangeStep((from, to) -> NormalizationKernels.applyAffine(b.outputGradient(), scale,
+                zero, b.inputGradient(), cols, from * positions, to * positions), 2L * b.outputWidth(), pool);
+        return rows -> {
+            zero.fill((byte) 0);
+            dx.run(rows);
         };
     }
 
@@ -192,6 +229,6 @@ public record BatchNorm(Parameter gamma, Parameter beta, Parameter movingMean, P
     @Override
     public String describe() {
         return "batch_norm" + (gamma == null ? "" : " " + gamma) + (beta == null ? "" : " + " + beta)
-                + " momentum=" + momentum + " ε=" + epsilon;
+                + " momentum=" + momentum + " ε=" + epsilon + (frozen ? " frozen" : "");
     }
 }

@@ -3,6 +3,7 @@ package dev.kiln.core.graph;
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.runtime.AdamRule;
 import dev.kiln.testing.FreshJvmRetry;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -26,6 +27,25 @@ class NormalizationAllocationTest {
             // Both programs in the warm-up, so C2 has compiled everything measured.
             SteadyStateAllocation.assertAllocatesNothing(trainAndEvaluate, 20_000, 2_000,
                     "a training and an evaluation step through " + (batchNorm ? "batch" : "layer") + " norm");
+        }
+    }
+
+    @Test
+    void aTrainingStepThroughAFrozenBatchNormAllocatesNothing() {
+        FreshJvmRetry.run(getClass(), "measureFrozen", this::measureFrozen);
+    }
+
+    void measureFrozen() {
+        int rows = 32;
+        try (KernelPool pool = new KernelPool(2);
+                CompiledGraph cg = NormalizationGraphTest.compiled(NormalizationGraphTest.frozenBatchNormGraph(),
+                        new AdamRule(1e-3f, 0.9f, 0.999f, 1e-7f, 0f), pool, rows)) {
+            Runnable trainAndEvaluate = () -> {
+                cg.trainStep(rows);
+                cg.evaluateStep(rows);
+            };
+            SteadyStateAllocation.assertAllocatesNothing(trainAndEvaluate, 20_000, 2_000,
+                    "a training and an evaluation step through a frozen batch norm");
         }
     }
 }

@@ -70,6 +70,38 @@ class NormalizationGraphTest {
         }
     }
 
+    /** input → matmul → frozen batch norm (non-trainable gamma, beta) → tanh → matmul → bias. */
+    static Graph frozenBatchNormGraph() {
+        Graph g = new Graph(IN);
+        Node n = g.add("dense", new MatMul(new Parameter("dense/kernel", IN, HIDDEN)), g.input());
+        n = g.add("norm", new BatchNorm(new Parameter("norm/gamma", null, false, HIDDEN),
+                new Parameter("norm/beta", null, false, HIDDEN), new Parameter("norm/moving_mean", null, false, HIDDEN),
+                Parameter.nonNegativeState("norm/moving_variance", HIDDEN), 0.5f, 1e-3f, true), n);
+        n = g.add("act", new Activate(Activation.TANH), n);
+        n = g.add("dense_1", new MatMul(new Parameter("dense_1/kernel", HIDDEN, OUT)), n);
+        g.add("dense_1/bias_add", new BiasAdd(new Parameter("dense_1/bias", OUT)), n);
+        return g;
+    }
+
+    @ParameterizedTest(name = "rows {0}")
+    @CsvSource({"1", "6", "9"})
+    void aFrozenBatchNormTrainsAsInInferenceAndPassesGradientsThrough(int rows) {
+        try (KernelPool pool = new KernelPool(2); CompiledGraph cg = compiled(frozenBatchNormGraph(), FROZEN, pool, rows)) {
+            // The moving statistics normalize: the training loss is the evaluated loss.
+            cg.evaluateStep(rows);
+            double evaluated = cg.lossSum();
+            List<float[]> before = List.of(cg.readParameter(1), cg.readParameter(2), cg.readParameter(3),
+                    cg.readParameter(4));
+            cg.trainStep(rows);
+            assertEquals(evaluated, cg.lossSum(), 1e-9 * Math.max(1, Math.abs(evaluated)));
+            for (int p = 1; p <= 4; p++) {
+                assertArrayEquals(before.get(p - 1), cg.readParameter(p), cg.parameters().get(p).name() + " stays");
+            }
+            // dx = dy·γ/√(σ²_moving + ε) reaches the kernel before the norm: finite differences agree.
+            GradientCheck.check(cg, rows, 8, 17, p -> cg.parameters().get(p).trainable(), 1e-2, true);
+        }
+    }
+
     @Test
     void batchNormMovesItsStatisticsInTrainingAndUsesThemInInference() {
         int rows = 8;
