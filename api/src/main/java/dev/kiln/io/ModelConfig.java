@@ -300,7 +300,13 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
             JsonFields layer = new JsonFields(layerArray.get(i), config.path() + ".layers[" + i + "]", root.source());
             layers.add(LayerConfigs.parseLayer(layer));
             JsonFields layerConfig = layer.object("config");
-            names.add(layerConfig.text("name"));
+            String name = layerConfig.text("name");
+            if (name.isBlank() || name.contains("/")) {
+                // Keras refuses such names too; Kiln names a layer's weights <name>/<weight>.
+                throw layerConfig.fail("name", "is '" + Abbreviated.name(name) + "'; a layer's name must be"
+                        + " non-blank and without '/'");
+            }
+            names.add(name);
             trainable.add(modelTrainable && (!layerConfig.has("trainable") || layerConfig.bool("trainable")));
         }
         Connections connections = functional ? FunctionalConfigs.read(config, layers, names) : null;
