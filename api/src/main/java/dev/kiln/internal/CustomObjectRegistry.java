@@ -60,7 +60,7 @@ public final class CustomObjectRegistry {
     public static String notRegistered(String family, String registeredName) {
         String factory = family.equals("loss") ? "Losses" : "Metrics";
         return "'" + registeredName + "' is a custom " + family + " that is not registered in this program; "
-                + "define it before loading, " + factory + ".custom(\"" + registeredName + "\", (yTrue, yPred) -> ...), "
-                + "which registers it, or register it with Kiln.registerCustomObject";
+                + "define it before loading, " + factory + ".custom(\"" + registeredName
+                + "\", (yTrue, yPred) -> ...), which registers it, or register it with Kiln.registerCustomObject";
     }
 }
