@@ -33,6 +33,7 @@ module dev.kiln {
     exports dev.kiln.layers;
     exports dev.kiln.losses;
     exports dev.kiln.metrics;
+    exports dev.kiln.ops;
     exports dev.kiln.optimizers;
     exports dev.kiln.optimizers.schedules;
     exports dev.kiln.regularizers;

@@ -21,6 +21,7 @@ module dev.kiln.core {
     exports dev.kiln.core.memory;
 
     exports dev.kiln.core.exec to dev.kiln;
+    exports dev.kiln.core.expr to dev.kiln;
     exports dev.kiln.core.graph to dev.kiln;
     exports dev.kiln.core.io to dev.kiln;
     exports dev.kiln.core.kernel to dev.kiln;

@@ -3,15 +3,20 @@ package dev.kiln;
 import dev.kiln.core.exec.CompilerDirectives;
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.graph.Warmup;
+import dev.kiln.internal.CustomObjectRegistry;
+import dev.kiln.losses.CustomLoss;
+import dev.kiln.metrics.CustomMetric;
 import java.util.Random;
 import java.util.SplittableRandom;
 
 /**
- * Process-wide settings: the random seed and the number of kernel threads.
+ * Process-wide settings: the random seed, the number of kernel threads, and the user's own losses and
+ * metrics that saved models name.
  *
  * <pre>{@code
  * Kiln.setSeed(42);      // like keras.utils.set_random_seed: initializers, dropout, shuffling
  * Kiln.setThreads(2);    // all cores by default
+ * Kiln.unregisterCustomObject("my_pkg>focal");   // Losses.custom registered it; forget it
  * }</pre>
  */
 public final class Kiln {
@@ -46,6 +51,34 @@ public final class Kiln {
      */
     public static synchronized void setSeed(long seed) {
         seeds = new SplittableRandom(seed);
+    }
+
+    /**
+     * Registers a custom loss under its registered name ({@code "package>name"}), so that loading a model
+     * saved with it gets it back, as Keras' {@code register_keras_serializable} does. {@code Losses.custom}
+     * registers the loss it makes; this registers one again (after {@link #unregisterCustomObject}). A loss
+     * registered under a name already taken replaces the earlier one.
+     */
+    public static void registerCustomObject(CustomLoss loss) {
+        requireNonNull(loss);
+        CustomObjectRegistry.register(loss.registeredName(), loss);
+    }
+
+    /** Registers a custom metric under its registered name, as {@link #registerCustomObject(CustomLoss)}. */
+    public static void registerCustomObject(CustomMetric metric) {
+        requireNonNull(metric);
+        CustomObjectRegistry.register(metric.registeredName(), metric);
+    }
+
+    /** Forgets the custom object registered as {@code registeredName}; false when there was none. */
+    public static boolean unregisterCustomObject(String registeredName) {
+        return CustomObjectRegistry.unregister(registeredName);
+    }
+
+    private static void requireNonNull(Object customObject) {
+        if (customObject == null) {
+            throw new IllegalArgumentException("custom object is null; expected a Losses.custom or Metrics.custom");
+        }
     }
 
     /** Sets how many threads the kernels use (the machine's processor count by default). */

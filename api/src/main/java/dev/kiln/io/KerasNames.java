@@ -1,5 +1,8 @@
 package dev.kiln.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 /** Keras spells class names in CamelCase and config names in snake_case; Kiln uses the snake_case ones. */
 final class KerasNames {
     /**
@@ -9,6 +12,25 @@ final class KerasNames {
     static final String FUNCTION = "function";
 
     private KerasNames() {
+    }
+
+    /**
+     * A user's function saved by its registered name, as Keras 3 writes a function registered with
+     * {@code register_keras_serializable}: {@code {"module": "builtins", "class_name": "function",
+     * "config": "Custom>my_loss", "registered_name": "function"}}.
+     */
+    static JsonNode registeredFunction(String registeredName) {
+        ObjectNode node = SafeTensors.JSON.createObjectNode();
+        node.put("module", "builtins");
+        node.put("class_name", FUNCTION);
+        node.put("config", registeredName);
+        node.put("registered_name", FUNCTION);
+        return node;
+    }
+
+    /** True for a registered name ({@code "package>name"}), which Keras' own functions never have. */
+    static boolean isRegisteredName(String name) {
+        return name.indexOf('>') >= 0;
     }
 
     static String snakeToCamel(String snake) {

@@ -2,6 +2,8 @@ package dev.kiln.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.internal.CustomObjectRegistry;
+import dev.kiln.metrics.CustomMetric;
 import dev.kiln.metrics.Metric;
 import dev.kiln.metrics.Metrics;
 import java.util.ArrayList;
@@ -12,7 +14,9 @@ import java.util.List;
  * name as that name ({@code "accuracy"}), a metric object as {@code {"module": "keras.metrics",
  * "class_name": "Precision", "config": {"name": ..., "dtype": "float32", ...}, "registered_name": null}},
  * whose options the metric writes and reads itself. The name in the config is kept: it is the metric's
- * key in History and in evaluate's result.
+ * key in History and in evaluate's result. A {@link CustomMetric} is written as Keras writes a registered
+ * function ({@code "class_name": "function", "config": "Custom>my_metric"}) and read back from the metrics
+ * the program registered.
  *
  * <pre>{@code
  * JsonNode saved = MetricConfigs.metric(new Precision(0.7).classId(2).named("p2"));
@@ -25,6 +29,9 @@ final class MetricConfigs {
     }
 
     static JsonNode metric(Metric metric) {
+        if (metric instanceof CustomMetric custom) {
+            return KerasNames.registeredFunction(custom.registeredName());
+        }
         if (metric.savedAsName()) {
             return SafeTensors.JSON.getNodeFactory().textNode(metric.name());
         }
@@ -37,6 +44,13 @@ final class MetricConfigs {
         metric.writeConfig(new ConfigWriter(config));
         node.putNull("registered_name");
         return node;
+    }
+
+    private static Metric registered(String registeredName) {
+        if (CustomObjectRegistry.get(registeredName) instanceof CustomMetric metric) {
+            return metric;
+        }
+        throw new IllegalArgumentException(CustomObjectRegistry.notRegistered("metric", registeredName));
     }
 
     static List<Metric> parseMetrics(JsonNode node, JsonFields compile) throws ModelFormatException {
@@ -61,7 +75,8 @@ final class MetricConfigs {
             JsonFields node = new JsonFields(m, compile.path() + "." + field, compile.source());
             String type = node.text("class_name");
             if (type.equals(KerasNames.FUNCTION)) { // metrics=[keras.metrics.categorical_accuracy]
-                return Metrics.resolve(node.text("config"));
+                String name = node.text("config");
+                return KerasNames.isRegisteredName(name) ? registered(name) : Metrics.resolve(name);
             }
             Metric metric = Metrics.fromConfig(type, new ConfigReader(node.object("config")));
             if (metric == null) {

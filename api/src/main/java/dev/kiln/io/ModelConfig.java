@@ -243,7 +243,10 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
             String module = node.hasNonNull("module") ? node.get("module").asText() : null;
             String registered = node.hasNonNull("registered_name") ? node.get("registered_name").asText() : null;
             boolean kerasFunction = type.equals(KerasNames.FUNCTION) && node.path("config").isTextual();
-            if (module != null && !module.equals("keras") && !module.startsWith("keras.")
+            // a user's loss or metric function, saved by its registered name and read from Kiln's registry
+            boolean registeredFunction = kerasFunction && "builtins".equals(module)
+                    && KerasNames.isRegisteredName(node.get("config").asText());
+            if (!registeredFunction && module != null && !module.equals("keras") && !module.startsWith("keras.")
                     || registered != null && !registered.equals(type) && !kerasFunction) {
                 throw new ModelFormatException(source, String.join("", path) + " is a custom class: '"
                         + Abbreviated.name(type) + "' of module '" + Abbreviated.name(String.valueOf(module)) + "'"

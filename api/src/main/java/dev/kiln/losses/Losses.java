@@ -1,9 +1,11 @@
 package dev.kiln.losses;
 
+import dev.kiln.internal.CustomObjectRegistry;
 import dev.kiln.internal.KerasClasses;
 import dev.kiln.internal.NameRegistry;
 import dev.kiln.io.ConfigReader;
 import dev.kiln.io.ModelFormatException;
+import dev.kiln.ops.LossExpression;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -83,6 +85,20 @@ public final class Losses {
     public static Loss fromConfig(String className, ConfigReader config) throws ModelFormatException {
         Reader reader = CLASSES.reader(className);
         return reader == null ? null : reader.read(config);
+    }
+
+    /**
+     * The user's own loss, written with {@link dev.kiln.ops.Ops} as Keras' {@code fn(y_true, y_pred)}: one value
+     * per sample ({@code Ops.mean(..., -1)}), or a tensor as wide as the output whose mean over the last axis is
+     * taken. {@code name} is the loss's name, optionally with its package ({@code "my_package>focal"}; Keras'
+     * {@code "Custom"} when none): it is saved by that registered name, and made it is registered under it,
+     * as Keras' {@code register_keras_serializable} registers the function it decorates, so a program that
+     * defines the loss can load models saved with it.
+     */
+    public static CustomLoss custom(String name, LossExpression function) {
+        CustomLoss loss = new CustomLoss(name, function);
+        CustomObjectRegistry.register(loss.registeredName(), loss);
+        return loss;
     }
 
     public static MeanSquaredError meanSquaredError() {

@@ -1,11 +1,13 @@
 package dev.kiln.metrics;
 
+import dev.kiln.internal.CustomObjectRegistry;
 import dev.kiln.internal.KerasClasses;
 import dev.kiln.internal.NameRegistry;
 import dev.kiln.io.ConfigReader;
 import dev.kiln.io.ModelFormatException;
 import dev.kiln.losses.Loss;
 import dev.kiln.losses.Losses;
+import dev.kiln.ops.LossExpression;
 import java.util.List;
 import java.util.function.Function;
 
@@ -104,6 +106,18 @@ public final class Metrics {
     public static Metric fromConfig(String className, ConfigReader config) throws ModelFormatException {
         Reader reader = CLASSES.reader(className);
         return reader == null ? null : reader.read(config);
+    }
+
+    /**
+     * The user's own metric, written with {@link dev.kiln.ops.Ops} as Keras' {@code fn(y_true, y_pred)}: the
+     * mean over the epoch of its per-sample values, in History under {@code name} (without its package, if
+     * {@code "package>name"} gives one). Saved by its registered name, under which it is registered when made
+     * (as {@link dev.kiln.losses.Losses#custom} does).
+     */
+    public static CustomMetric custom(String name, LossExpression function) {
+        CustomMetric metric = CustomMetric.of(name, function);
+        CustomObjectRegistry.register(metric.registeredName(), metric);
+        return metric;
     }
 
     public static Metric accuracy() {

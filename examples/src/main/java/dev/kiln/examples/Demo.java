@@ -15,6 +15,7 @@ import java.util.Map;
  * ./kiln demo --model xor
  * ./kiln demo --model binary
  * ./kiln demo --model imbalanced
+ * ./kiln demo --model custom-loss
  * ./kiln demo --model early-stopping
  * ./kiln demo --model checkpoint
  * ./kiln demo --model streaming
@@ -38,6 +39,7 @@ public final class Demo {
             case "binary" -> BinaryClassificationExample.run(options.epochs(), options.batch());
             case "functional" -> FunctionalExample.run(options.epochs(), options.batch());
             case "imbalanced" -> ImbalancedExample.run(options.epochs(), options.batch());
+            case "custom-loss" -> CustomLossExample.run(options.epochs(), options.batch());
             case "early-stopping" -> EarlyStoppingExample.run(options.epochs(), options.batch(),
                     EarlyStoppingExample.TRAIN_ROWS, Path.of(EarlyStoppingExample.PLOT));
             case "checkpoint" -> CheckpointResumeExample.run(options.epochs(), options.batch(),

@@ -6,7 +6,7 @@ import java.util.Locale;
 /** The command line of {@code ./kiln demo}: --model, --epochs, --batch, --threads, --seed. */
 record DemoOptions(String model, int epochs, int batch, int threads, long seed) {
     static final List<String> MODELS = List.of("fashion", "cnn", "keras", "xor", "regression", "binary", "imbalanced",
-            "functional", "fine-tune", "early-stopping", "checkpoint", "streaming");
+            "functional", "fine-tune", "early-stopping", "checkpoint", "streaming", "custom-loss");
     private static final List<String> FLAGS = List.of("--model", "--epochs", "--batch", "--threads", "--seed");
 
     static DemoOptions parse(String[] args) {
@@ -23,6 +23,7 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
             case "regression" -> 20;
             case "binary" -> 20;
             case "imbalanced" -> 10;
+            case "custom-loss" -> 20;
             case "early-stopping" -> 100;
             case "checkpoint" -> 4;
             case "streaming" -> 3;
@@ -35,6 +36,7 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
             case "regression" -> 32;
             case "binary" -> 32;
             case "imbalanced" -> 64;
+            case "custom-loss" -> 64;
             case "early-stopping" -> 64;
             default -> 128;
         };
@@ -58,6 +60,8 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
                                   sigmoid output, binary_crossentropy
                   imbalanced      rare fraud (~4%) in generated payments, trained without and with
                                   classWeight (balanced): recall, precision and accuracy of both
+                  custom-loss     demand forecasts trained with mse and with an asymmetric loss written with
+                                  Ops (a shortfall costs 3× a leftover); a custom metric, short_rate, for both
                   functional      Fashion-MNIST with Keras' functional API: a residual MLP (Add) and a model with
                                   two inputs (each image's top and bottom halves, joined by Concatenate)
                   early-stopping  a wide MLP overfitting 1,000 Fashion-MNIST images, stopped by EarlyStopping

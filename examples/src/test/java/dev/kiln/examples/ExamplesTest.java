@@ -63,6 +63,19 @@ class ExamplesTest {
     }
 
     @Test
+    void anAsymmetricLossWrittenWithOpsFallsShortLessAndCostsLess() {
+        Kiln.setSeed(42);
+        ExampleResult r = CustomLossExample.run(20, 64);
+        double shortRate = r.testScores().get("short_rate");
+        double mseShortRate = (Double) r.extras().get("mse_short_rate");
+        assertTrue(mseShortRate > 0.35 && shortRate < mseShortRate - 0.1, "short_rate " + shortRate + " vs mse "
+                + mseShortRate);
+        assertTrue((Double) r.extras().get("asymmetric_cost") < (Double) r.extras().get("mse_cost"), r.extras()
+                .toString());
+        assertEquals(true, r.extras().get("reloaded_evaluates_the_same"));
+    }
+
+    @Test
     void balancedWeightsMakeBothClassesWeighTheSame() {
         Map<Integer, Double> w = ImbalancedExample.balancedWeights(new int[] {0, 0, 0, 1});
         assertEquals(4 / 6.0, w.get(0), 1e-12);
