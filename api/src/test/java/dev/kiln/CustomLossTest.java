@@ -25,7 +25,7 @@ import dev.kiln.metrics.Metric;
 import dev.kiln.metrics.Metrics;
 import dev.kiln.ops.LossExpression;
 import dev.kiln.ops.Ops;
-import dev.kiln.ops.SymbolicTensor;
+import dev.kiln.ops.Symbol;
 import dev.kiln.optimizers.SGD;
 import dev.kiln.testing.UncheckedFileErrors;
 import java.lang.foreign.Arena;
@@ -65,9 +65,9 @@ class CustomLossTest {
     }
 
     /** Keras' Huber with δ = 1, written with ops. */
-    static SymbolicTensor huber(SymbolicTensor yTrue, SymbolicTensor yPred) {
-        SymbolicTensor error = Ops.subtract(yPred, yTrue);
-        SymbolicTensor small = Ops.lessEqual(Ops.abs(error), 1.0);
+    static Symbol huber(Symbol yTrue, Symbol yPred) {
+        Symbol error = Ops.subtract(yPred, yTrue);
+        Symbol small = Ops.lessEqual(Ops.abs(error), 1.0);
         return Ops.mean(Ops.where(small, Ops.multiply(0.5, Ops.square(error)), Ops.subtract(Ops.abs(error), 0.5)),
                 -1);
     }
@@ -123,10 +123,10 @@ class CustomLossTest {
         assertEquals(0.44854170083999634, lossValue(huber, TRUE, PRED, null), 1e-6);
         assertEquals(0.5995833873748779, lossValue(huber, TRUE, PRED, new float[] {0.5f, 2f}), 1e-6);
         CustomLoss focal = Losses.custom("focal", (yTrue, yPred) -> {
-            SymbolicTensor p = Ops.clip(yPred, 1e-7, 1 - 1e-7);
-            SymbolicTensor positive = Ops.multiply(Ops.multiply(Ops.negative(yTrue), Ops.square(Ops.subtract(1.0, p))),
+            Symbol p = Ops.clip(yPred, 1e-7, 1 - 1e-7);
+            Symbol positive = Ops.multiply(Ops.multiply(Ops.negative(yTrue), Ops.square(Ops.subtract(1.0, p))),
                     Ops.log(p));
-            SymbolicTensor negative = Ops.multiply(Ops.multiply(Ops.subtract(1.0, yTrue), Ops.square(p)),
+            Symbol negative = Ops.multiply(Ops.multiply(Ops.subtract(1.0, yTrue), Ops.square(p)),
                     Ops.log(Ops.subtract(1.0, p)));
             return Ops.mean(Ops.subtract(positive, negative), -1);
         });

@@ -13,13 +13,13 @@ import dev.kiln.core.expr.Expr;
  */
 @FunctionalInterface
 public interface LossExpression {
-    SymbolicTensor call(SymbolicTensor yTrue, SymbolicTensor yPred);
+    Symbol call(Symbol yTrue, Symbol yPred);
 
     /** Runs the function once on symbolic inputs and returns what it records. */
     default Expr trace() {
-        SymbolicTensor result = call(SymbolicTensor.of(Expr.TARGET), SymbolicTensor.of(Expr.OUTPUT));
+        Symbol result = call(Symbol.of(Expr.TARGET), Symbol.of(Expr.OUTPUT));
         if (result == null) {
-            throw new IllegalArgumentException("the function returned null; expected a SymbolicTensor computed with "
+            throw new IllegalArgumentException("the function returned null; expected a Symbol computed with "
                     + "Ops from yTrue and yPred");
         }
         return result.expression();

@@ -7,7 +7,7 @@ import dev.kiln.core.expr.UnaryOp;
 
 /**
  * Keras' {@code keras.ops} for the functions users write themselves: losses and metrics
- * ({@code Losses.custom}, {@code Metrics.custom}). Each op records itself on {@link SymbolicTensor}s with
+ * ({@code Losses.custom}, {@code Metrics.custom}). Each op records itself on {@link Symbol}s with
  * its gradient rule, so a loss written here trains by automatic differentiation through the same
  * {@code fit}. Tensors are a batch of rows {@code (batch, features)}: elementwise ops broadcast a
  * per-sample value or a number over the features, and reductions ({@link #sum}, {@link #mean},
@@ -15,8 +15,8 @@ import dev.kiln.core.expr.UnaryOp;
  *
  * <pre>{@code
  * Loss huber = Losses.custom("my_huber", (yTrue, yPred) -> {
- *     SymbolicTensor error = Ops.subtract(yPred, yTrue);
- *     SymbolicTensor small = Ops.lessEqual(Ops.abs(error), 1.0);
+ *     Symbol error = Ops.subtract(yPred, yTrue);
+ *     Symbol small = Ops.lessEqual(Ops.abs(error), 1.0);
  *     return Ops.mean(Ops.where(small, Ops.multiply(0.5, Ops.square(error)), Ops.subtract(Ops.abs(error), 0.5)),
  *             -1);
  * });
@@ -27,217 +27,217 @@ public final class Ops {
     }
 
     /** A number, broadcast over every sample and feature. */
-    public static SymbolicTensor constant(double value) {
-        return SymbolicTensor.of(Expr.constant((float) value));
+    public static Symbol constant(double value) {
+        return Symbol.of(Expr.constant((float) value));
     }
 
-    public static SymbolicTensor add(SymbolicTensor a, SymbolicTensor b) {
+    public static Symbol add(Symbol a, Symbol b) {
         return binary(BinaryOp.ADD, a, b);
     }
 
-    public static SymbolicTensor add(SymbolicTensor a, double b) {
+    public static Symbol add(Symbol a, double b) {
         return add(a, constant(b));
     }
 
-    public static SymbolicTensor add(double a, SymbolicTensor b) {
+    public static Symbol add(double a, Symbol b) {
         return add(constant(a), b);
     }
 
-    public static SymbolicTensor subtract(SymbolicTensor a, SymbolicTensor b) {
+    public static Symbol subtract(Symbol a, Symbol b) {
         return binary(BinaryOp.SUBTRACT, a, b);
     }
 
-    public static SymbolicTensor subtract(SymbolicTensor a, double b) {
+    public static Symbol subtract(Symbol a, double b) {
         return subtract(a, constant(b));
     }
 
-    public static SymbolicTensor subtract(double a, SymbolicTensor b) {
+    public static Symbol subtract(double a, Symbol b) {
         return subtract(constant(a), b);
     }
 
-    public static SymbolicTensor multiply(SymbolicTensor a, SymbolicTensor b) {
+    public static Symbol multiply(Symbol a, Symbol b) {
         return binary(BinaryOp.MULTIPLY, a, b);
     }
 
-    public static SymbolicTensor multiply(SymbolicTensor a, double b) {
+    public static Symbol multiply(Symbol a, double b) {
         return multiply(a, constant(b));
     }
 
-    public static SymbolicTensor multiply(double a, SymbolicTensor b) {
+    public static Symbol multiply(double a, Symbol b) {
         return multiply(constant(a), b);
     }
 
-    public static SymbolicTensor divide(SymbolicTensor a, SymbolicTensor b) {
+    public static Symbol divide(Symbol a, Symbol b) {
         return binary(BinaryOp.DIVIDE, a, b);
     }
 
-    public static SymbolicTensor divide(SymbolicTensor a, double b) {
+    public static Symbol divide(Symbol a, double b) {
         return divide(a, constant(b));
     }
 
-    public static SymbolicTensor divide(double a, SymbolicTensor b) {
+    public static Symbol divide(double a, Symbol b) {
         return divide(constant(a), b);
     }
 
     /** a to the power b; its gradient with respect to b is taken where a is positive. */
-    public static SymbolicTensor power(SymbolicTensor a, SymbolicTensor b) {
+    public static Symbol power(Symbol a, Symbol b) {
         return binary(BinaryOp.POWER, a, b);
     }
 
-    public static SymbolicTensor power(SymbolicTensor a, double b) {
+    public static Symbol power(Symbol a, double b) {
         return power(a, constant(b));
     }
 
     /** The larger of a and b; where they are equal each gets half the gradient, as in JAX. */
-    public static SymbolicTensor maximum(SymbolicTensor a, SymbolicTensor b) {
+    public static Symbol maximum(Symbol a, Symbol b) {
         return binary(BinaryOp.MAXIMUM, a, b);
     }
 
-    public static SymbolicTensor maximum(SymbolicTensor a, double b) {
+    public static Symbol maximum(Symbol a, double b) {
         return maximum(a, constant(b));
     }
 
-    public static SymbolicTensor minimum(SymbolicTensor a, SymbolicTensor b) {
+    public static Symbol minimum(Symbol a, Symbol b) {
         return binary(BinaryOp.MINIMUM, a, b);
     }
 
-    public static SymbolicTensor minimum(SymbolicTensor a, double b) {
+    public static Symbol minimum(Symbol a, double b) {
         return minimum(a, constant(b));
     }
 
     /** x limited to [min, max], as {@code keras.ops.clip}. */
-    public static SymbolicTensor clip(SymbolicTensor x, double min, double max) {
+    public static Symbol clip(Symbol x, double min, double max) {
         if (!(min <= max)) {
             throw new IllegalArgumentException("clip needs min <= max, got min " + min + " and max " + max);
         }
         return minimum(maximum(x, min), max);
     }
 
-    public static SymbolicTensor negative(SymbolicTensor x) {
+    public static Symbol negative(Symbol x) {
         return unary(UnaryOp.NEGATIVE, x);
     }
 
-    public static SymbolicTensor square(SymbolicTensor x) {
+    public static Symbol square(Symbol x) {
         return unary(UnaryOp.SQUARE, x);
     }
 
-    public static SymbolicTensor sqrt(SymbolicTensor x) {
+    public static Symbol sqrt(Symbol x) {
         return unary(UnaryOp.SQRT, x);
     }
 
     /** |x|; its gradient at 0 is 0. */
-    public static SymbolicTensor abs(SymbolicTensor x) {
+    public static Symbol abs(Symbol x) {
         return unary(UnaryOp.ABS, x);
     }
 
-    public static SymbolicTensor exp(SymbolicTensor x) {
+    public static Symbol exp(Symbol x) {
         return unary(UnaryOp.EXP, x);
     }
 
     /** The natural logarithm; clip first where x may reach 0 ({@code Ops.log(Ops.clip(p, 1e-7, 1))}). */
-    public static SymbolicTensor log(SymbolicTensor x) {
+    public static Symbol log(Symbol x) {
         return unary(UnaryOp.LOG, x);
     }
 
-    public static SymbolicTensor log1p(SymbolicTensor x) {
+    public static Symbol log1p(Symbol x) {
         return unary(UnaryOp.LOG1P, x);
     }
 
-    public static SymbolicTensor relu(SymbolicTensor x) {
+    public static Symbol relu(Symbol x) {
         return unary(UnaryOp.RELU, x);
     }
 
-    public static SymbolicTensor sigmoid(SymbolicTensor x) {
+    public static Symbol sigmoid(Symbol x) {
         return unary(UnaryOp.SIGMOID, x);
     }
 
-    public static SymbolicTensor tanh(SymbolicTensor x) {
+    public static Symbol tanh(Symbol x) {
         return unary(UnaryOp.TANH, x);
     }
 
     /** log(1 + eˣ), computed without overflow. */
-    public static SymbolicTensor softplus(SymbolicTensor x) {
+    public static Symbol softplus(Symbol x) {
         return unary(UnaryOp.SOFTPLUS, x);
     }
 
     /** 1 where a > b, else 0; comparisons pass no gradient. */
-    public static SymbolicTensor greater(SymbolicTensor a, SymbolicTensor b) {
+    public static Symbol greater(Symbol a, Symbol b) {
         return binary(BinaryOp.GREATER, a, b);
     }
 
-    public static SymbolicTensor greater(SymbolicTensor a, double b) {
+    public static Symbol greater(Symbol a, double b) {
         return greater(a, constant(b));
     }
 
-    public static SymbolicTensor greaterEqual(SymbolicTensor a, SymbolicTensor b) {
+    public static Symbol greaterEqual(Symbol a, Symbol b) {
         return binary(BinaryOp.GREATER_EQUAL, a, b);
     }
 
-    public static SymbolicTensor greaterEqual(SymbolicTensor a, double b) {
+    public static Symbol greaterEqual(Symbol a, double b) {
         return greaterEqual(a, constant(b));
     }
 
-    public static SymbolicTensor less(SymbolicTensor a, SymbolicTensor b) {
+    public static Symbol less(Symbol a, Symbol b) {
         return binary(BinaryOp.LESS, a, b);
     }
 
-    public static SymbolicTensor less(SymbolicTensor a, double b) {
+    public static Symbol less(Symbol a, double b) {
         return less(a, constant(b));
     }
 
-    public static SymbolicTensor lessEqual(SymbolicTensor a, SymbolicTensor b) {
+    public static Symbol lessEqual(Symbol a, Symbol b) {
         return binary(BinaryOp.LESS_EQUAL, a, b);
     }
 
-    public static SymbolicTensor lessEqual(SymbolicTensor a, double b) {
+    public static Symbol lessEqual(Symbol a, double b) {
         return lessEqual(a, constant(b));
     }
 
-    public static SymbolicTensor equal(SymbolicTensor a, SymbolicTensor b) {
+    public static Symbol equal(Symbol a, Symbol b) {
         return binary(BinaryOp.EQUAL, a, b);
     }
 
-    public static SymbolicTensor equal(SymbolicTensor a, double b) {
+    public static Symbol equal(Symbol a, double b) {
         return equal(a, constant(b));
     }
 
     /** {@code whenTrue} where {@code condition} is non-zero (a comparison's 1), else {@code whenFalse}. */
-    public static SymbolicTensor where(SymbolicTensor condition, SymbolicTensor whenTrue, SymbolicTensor whenFalse) {
+    public static Symbol where(Symbol condition, Symbol whenTrue, Symbol whenFalse) {
         requireTensors(condition, whenTrue, whenFalse);
-        return SymbolicTensor.of(Expr.where(condition.expression(), whenTrue.expression(), whenFalse.expression()));
+        return Symbol.of(Expr.where(condition.expression(), whenTrue.expression(), whenFalse.expression()));
     }
 
     /** The sum over {@code axis}, which must be the last one (-1 or 1): one value per sample. */
-    public static SymbolicTensor sum(SymbolicTensor x, int axis) {
+    public static Symbol sum(Symbol x, int axis) {
         return reduce(RowReduction.SUM, x, axis, "sum");
     }
 
     /** The mean over {@code axis}, which must be the last one (-1 or 1): one value per sample. */
-    public static SymbolicTensor mean(SymbolicTensor x, int axis) {
+    public static Symbol mean(Symbol x, int axis) {
         return reduce(RowReduction.MEAN, x, axis, "mean");
     }
 
     /** The largest value over {@code axis}, the last one (-1 or 1); its gradient goes to the first largest. */
-    public static SymbolicTensor max(SymbolicTensor x, int axis) {
+    public static Symbol max(Symbol x, int axis) {
         return reduce(RowReduction.MAX, x, axis, "max");
     }
 
     /** Softmax over the last axis. */
-    public static SymbolicTensor softmax(SymbolicTensor x) {
+    public static Symbol softmax(Symbol x) {
         return softmax(x, -1);
     }
 
     /** Softmax over {@code axis}, which must be the last one (-1 or 1). */
-    public static SymbolicTensor softmax(SymbolicTensor x, int axis) {
+    public static Symbol softmax(Symbol x, int axis) {
         requireTensors(x);
         requireLastAxis(axis, "softmax");
-        return SymbolicTensor.of(Expr.softmax(x.expression()));
+        return Symbol.of(Expr.softmax(x.expression()));
     }
 
-    private static SymbolicTensor reduce(RowReduction reduction, SymbolicTensor x, int axis, String op) {
+    private static Symbol reduce(RowReduction reduction, Symbol x, int axis, String op) {
         requireTensors(x);
         requireLastAxis(axis, op);
-        return SymbolicTensor.of(Expr.reduce(reduction, x.expression()));
+        return Symbol.of(Expr.reduce(reduction, x.expression()));
     }
 
     private static void requireLastAxis(int axis, String op) {
@@ -247,18 +247,18 @@ public final class Ops {
         }
     }
 
-    private static SymbolicTensor unary(UnaryOp op, SymbolicTensor x) {
+    private static Symbol unary(UnaryOp op, Symbol x) {
         requireTensors(x);
-        return SymbolicTensor.of(Expr.unary(op, x.expression()));
+        return Symbol.of(Expr.unary(op, x.expression()));
     }
 
-    private static SymbolicTensor binary(BinaryOp op, SymbolicTensor a, SymbolicTensor b) {
+    private static Symbol binary(BinaryOp op, Symbol a, Symbol b) {
         requireTensors(a, b);
-        return SymbolicTensor.of(Expr.binary(op, a.expression(), b.expression()));
+        return Symbol.of(Expr.binary(op, a.expression(), b.expression()));
     }
 
-    private static void requireTensors(SymbolicTensor... tensors) {
-        for (SymbolicTensor t : tensors) {
+    private static void requireTensors(Symbol... tensors) {
+        for (Symbol t : tensors) {
             if (t == null) {
                 throw new IllegalArgumentException("an op got a null tensor; expected yTrue, yPred or a tensor "
                         + "computed from them with Ops");

@@ -24,7 +24,7 @@ import dev.kiln.losses.Losses;
 import dev.kiln.metrics.CustomMetric;
 import dev.kiln.metrics.Metrics;
 import dev.kiln.ops.Ops;
-import dev.kiln.ops.SymbolicTensor;
+import dev.kiln.ops.Symbol;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,8 +44,8 @@ public final class CustomLossExample {
 
     /** Squared error, three times heavier where the forecast falls short of the demand. */
     static final CustomLoss ASYMMETRIC = Losses.custom("shop>asymmetric_mse", (demand, forecast) -> {
-        SymbolicTensor error = Ops.subtract(demand, forecast); // > 0: the forecast fell short
-        SymbolicTensor weight = Ops.where(Ops.greater(error, 0.0), Ops.constant(SHORTFALL_COST), Ops.constant(1.0));
+        Symbol error = Ops.subtract(demand, forecast); // > 0: the forecast fell short
+        Symbol weight = Ops.where(Ops.greater(error, 0.0), Ops.constant(SHORTFALL_COST), Ops.constant(1.0));
         return Ops.mean(Ops.multiply(weight, Ops.square(error)), -1);
     });
 

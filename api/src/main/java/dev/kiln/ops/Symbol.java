@@ -12,16 +12,16 @@ import dev.kiln.core.expr.Expr;
  * LossExpression mse = (yTrue, yPred) -> Ops.mean(Ops.square(Ops.subtract(yTrue, yPred)), -1);
  * }</pre>
  */
-public final class SymbolicTensor {
+public final class Symbol {
     private final Expr expression;
 
-    private SymbolicTensor(Expr expression) {
+    private Symbol(Expr expression) {
         this.expression = expression;
     }
 
     /** The tensor of an engine expression (how Kiln hands a function its yTrue and yPred). */
-    public static SymbolicTensor of(Expr expression) {
-        return new SymbolicTensor(expression);
+    public static Symbol of(Expr expression) {
+        return new Symbol(expression);
     }
 
     /** The engine's form of what this tensor computes. */
