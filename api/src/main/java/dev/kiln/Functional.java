@@ -48,6 +48,19 @@ public final class Functional implements Compilable {
         return new Functional(LayerGraph.functional(inputs, output));
     }
 
+    /**
+     * The model computing several {@code outputs} from {@code inputs}: targets are then one array per
+     * output, and each output may have a loss of its own ({@link OutputLosses}).
+     */
+    public static Functional of(List<InputLayer> inputs, List<SymbolicTensor> outputs) {
+        return new Functional(LayerGraph.functional(inputs, outputs));
+    }
+
+    /** The model computing several {@code outputs} from one input. */
+    public static Functional of(InputLayer input, List<SymbolicTensor> outputs) {
+        return of(List.of(input == null ? missingInput() : input), outputs);
+    }
+
     /** The model computing {@code output} from one input. */
     public static Functional of(InputLayer input, SymbolicTensor output) {
         return of(List.of(input == null ? missingInput() : input), output);
@@ -67,5 +80,16 @@ public final class Functional implements Compilable {
     public Model compile(Optimizer optimizer, Loss loss, List<Metric> metrics) {
         CompileArguments.requireNonNull(optimizer, loss);
         return new Model(graph, null, optimizer, loss, CompileArguments.metrics(metrics.toArray(Metric[]::new)));
+    }
+
+    @Override
+    public Model compile(Optimizer optimizer, OutputLosses losses) {
+        if (optimizer == null) {
+            throw new IllegalArgumentException("optimizer is null; expected a name such as 'adam' or an Optimizer");
+        }
+        if (losses == null) {
+            throw new IllegalArgumentException("losses is null; expected OutputLosses.of(...) or OutputLosses.byName(...)");
+        }
+        return new Model(graph, null, optimizer, null, List.of(), losses);
     }
 }
