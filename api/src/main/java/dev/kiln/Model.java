@@ -1297,7 +1297,6 @@ public final class Model implements AutoCloseable, Compilable {
     public synchronized void save(Path path) {
         checkOpen();
         checkTrainableCompiled("save");
-        requireOneOutput("save");
         if (SavedModels.formatOf(path, "save", ModelFiles.MODEL_SUFFIX, KerasFiles.MODEL_SUFFIX) == KERAS) {
             UncheckedFiles.run(() -> KerasFiles.save(this, path));
         } else {
@@ -1490,7 +1489,19 @@ public final class Model implements AutoCloseable, Compilable {
         for (int l : layerAt) {
             places.add(l);
         }
-        return new ModelConfig.Connections(topology.reads(), topology.inputs(), places);
+        return new ModelConfig.Connections(topology.reads(), topology.inputs(), places, topology.outputs());
+    }
+
+    /** What a saved config keeps of how each output is compiled: null for a model with one output. */
+    ModelConfig.PerOutput perOutputConfig() {
+        if (scoring == null) {
+            return null;
+        }
+        List<Double> weights = new ArrayList<>();
+        for (float w : scoring.weights()) {
+            weights.add(Double.parseDouble(Float.toString(w))); // 0.7, as given, rather than 0.699999988
+        }
+        return new ModelConfig.PerOutput(scoring.losses(), weights, scoring.metrics());
     }
 
     /** The layers' keys in Keras' {@code .weights.h5}: by class and place, whatever their names. */
