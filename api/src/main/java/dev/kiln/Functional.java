@@ -35,6 +35,18 @@ import java.util.List;
  *
  * <p>Data for a model with several inputs is a {@code List} with one array per input, in the order the
  * inputs were given: {@code model.fit(List.of(images, tabular), y, epochs(5))}.
+ *
+ * <p>A model may have several outputs, each with a loss of its own (see {@link OutputLosses}); targets are
+ * then one array per output and {@link Model#predictOutputs} gives one array per output:
+ *
+ * <pre>{@code
+ * var in = Input(784);
+ * var h = Dense(128, "relu").apply(in);
+ * Model model = Model.of(in, List.of(Dense(10, "softmax").named("kind").apply(h),
+ *                 Dense(1, "sigmoid").named("dark").apply(h)))
+ *         .compile("adam", OutputLosses.of("sparse_categorical_crossentropy", "binary_crossentropy"));
+ * model.fit(x, List.of(labels, darkness), epochs(5));   // History: loss, kind_loss, dark_loss
+ * }</pre>
  */
 public final class Functional implements Compilable {
     private final LayerGraph graph;

@@ -214,7 +214,8 @@ public final class Model implements AutoCloseable, Compilable {
         this.layerHandles = List.copyOf(handles);
         this.optimizer = optimizer;
         this.scoring = resolved;
-        this.loss = resolved != null ? resolved.losses().get(0) : perOutput != null ? perOutput.resolve(outputNames()).losses().get(0) : loss;
+        this.loss = resolved != null ? resolved.losses().get(0)
+                : perOutput != null ? perOutput.resolve(outputNames()).losses().get(0) : loss;
         this.metrics = resolved != null ? allMetrics(resolved) : perOutput != null
                 ? perOutput.resolve(outputNames()).metrics().get(0) : List.copyOf(metrics);
         this.seed = Kiln.nextSeed();
@@ -223,11 +224,6 @@ public final class Model implements AutoCloseable, Compilable {
             checkOutputFitsLoss(input.width());
             build(input.width());
         }
-    }
-
-    /** The names of the model's outputs (their layers' names), in the order of the outputs. */
-    List<String> outputNames() {
-        return topology.outputs().stream().map(placeNames::get).toList();
     }
 
     /** How each output is scored; null for a model with one output. */
@@ -1528,14 +1524,31 @@ public final class Model implements AutoCloseable, Compilable {
         return optimizer;
     }
 
+    /** The loss; for a model with several outputs, the first output's ({@link #outputLosses} has them all). */
     public Loss loss() {
         checkOpen();
         return loss;
     }
 
+    /** The metrics; for a model with several outputs, every output's, in output order. */
     public List<Metric> metrics() {
         checkOpen();
         return metrics;
+    }
+
+    /**
+     * The loss of each output in the order of the outputs (one for a model with one output), as
+     * {@link OutputLosses} or a single loss compiled them.
+     */
+    public synchronized List<Loss> outputLosses() {
+        checkOpen();
+        return scoring == null ? List.of(loss) : scoring.losses();
+    }
+
+    /** The names of the model's outputs (their layers' names), in the order targets and predictions come. */
+    public List<String> outputNames() {
+        checkOpen();
+        return topology.outputs().stream().map(placeNames::get).toList();
     }
 
     /** The input width, or 0 while the model is not built. */
