@@ -2,9 +2,7 @@ package dev.kiln;
 
 import dev.kiln.callbacks.FitParams;
 import dev.kiln.core.graph.CompiledGraph;
-import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.optimizers.schedules.LearningRateSchedule;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Supplier;
