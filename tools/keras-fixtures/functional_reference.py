@@ -66,3 +66,23 @@ hist = m.fit([A, B], T, batch_size=5, epochs=1, shuffle=False, verbose=0)
 print("SIAMESE_LOSS =", hist.history["loss"][0])
 show("SIAMESE_AFTER", m.predict([A, B], verbose=0))
 show("SIAMESE_KERNEL_AFTER", enc.get_weights()[0])
+
+# several outputs: a class head, a code head that also feeds a value head; a loss per output, loss
+# weights, metrics per output; History keys and per-output losses
+inp = keras.Input((5,))
+dh = layers.Dense(6, activation="relu", name="hidden"); dc = layers.Dense(3, activation="softmax", name="cls")
+dk = layers.Dense(4, activation="tanh", name="code"); dv = layers.Dense(2, name="value")
+h = dh(inp); code = dk(h)
+m = keras.Model(inp, [dc(h), code, dv(code)])
+print("MULTI_LAYERS =", [l.name for l in m.layers])
+setw(dh, 31); setw(dc, 32); setw(dk, 33); setw(dv, 34)
+m.compile(keras.optimizers.SGD(0.1), loss=["sparse_categorical_crossentropy", "mse", "mse"],
+          loss_weights=[0.7, 1.5, 0.5], metrics=[["accuracy"], [], ["mae"]])
+X = x(7, 5, 8); YC = np.array([0, 2, 1, 1, 0, 2, 2]); YK = x(7, 4, 9); YV = x(7, 2, 10)
+before = m.predict(X, verbose=0)
+show("MULTI_CLS_BEFORE", before[0]); show("MULTI_VAL_BEFORE", before[2])
+hist = m.fit(X, [YC, YK, YV], batch_size=7, epochs=1, shuffle=False, verbose=0)
+print("MULTI_HISTORY =", {k: v[0] for k, v in hist.history.items()})
+after = m.predict(X, verbose=0)
+show("MULTI_CLS_AFTER", after[0]); show("MULTI_CODE_AFTER", after[1]); show("MULTI_VAL_AFTER", after[2])
+print("MULTI_EVALUATE =", m.evaluate(X, [YC, YK, YV], verbose=0, return_dict=True))

@@ -1,6 +1,8 @@
 # Writes the functional models FunctionalFilesTest opens: Keras 3 trains each for 3 full-batch steps,
-# saves it as .keras, and records inputs, its predictions, and its predictions after one more step.
-#   KERAS_BACKEND=jax python tools/keras-fixtures/make_functional_fixtures.py api/src/test/resources/dev/kiln/keras/functional
+# saves it as .keras, and records inputs, its predictions, and its predictions after one more step
+# (for a model with several outputs, targets and predictions per output: y0, y1, pred0, pred1, ...).
+# Names after the folder write only those fixtures, leaving the others' files as they are.
+#   KERAS_BACKEND=jax python tools/keras-fixtures/make_functional_fixtures.py api/src/test/resources/dev/kiln/keras/functional [two_outputs]
 import os
 import sys
 from pathlib import Path
@@ -61,10 +63,37 @@ def siamese():
     return model, [xa, xb], y
 
 
-def main(out_dir):
+def two_outputs():
+    # Several outputs: a class head and a value head read by nothing else, a loss, loss weight and
+    # metrics per output (Keras writes them as lists in compile_config).
+    inp = keras.Input((5,))
+    h = layers.Dense(6, activation="relu", name="hidden")(inp)
+    kind = layers.Dense(3, activation="softmax", name="kind")(h)
+    size = layers.Dense(2, name="size")(layers.Dense(4, activation="tanh")(h))
+    model = keras.Model(inp, [kind, size])
+    model.compile(keras.optimizers.Adam(0.01), loss=["sparse_categorical_crossentropy", "mse"],
+                  loss_weights=[0.5, 2.0], metrics=[["accuracy"], ["mae"]])
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(ROWS, 5)).astype(np.float32)
+    y = [rng.integers(0, 3, size=ROWS).astype(np.int32), rng.normal(size=(ROWS, 2)).astype(np.float32)]
+    return model, [x], y
+
+
+def save_each(out, stem, arrays):
+    if isinstance(arrays, list):
+        for k, a in enumerate(arrays):
+            np.save(out / f"{stem}{k}.npy", np.asarray(a))
+    else:
+        np.save(out / f"{stem}.npy", arrays)
+
+
+def main(out_dir, only):
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for name, make in [("residual", residual), ("two_inputs", two_inputs), ("siamese", siamese)]:
+    makers = [("residual", residual), ("two_inputs", two_inputs), ("siamese", siamese), ("two_outputs", two_outputs)]
+    for name, make in makers:
+        if only and name not in only:
+            continue
         keras.backend.clear_session()
         keras.utils.set_random_seed(7)
         model, xs, y = make()
@@ -72,12 +101,12 @@ def main(out_dir):
         model.save(out / f"{name}.keras")
         for i, x in enumerate(xs):
             np.save(out / f"{name}.x{i}.npy", x)
-        np.save(out / f"{name}.y.npy", y)
-        np.save(out / f"{name}.pred.npy", model.predict(xs, verbose=0).astype(np.float32))
+        save_each(out, f"{name}.y", y)
+        save_each(out, f"{name}.pred", model.predict(xs, verbose=0))
         model.fit(xs, y, batch_size=ROWS, epochs=1, shuffle=False, verbose=0)
-        np.save(out / f"{name}.next_pred.npy", model.predict(xs, verbose=0).astype(np.float32))
+        save_each(out, f"{name}.next_pred", model.predict(xs, verbose=0))
         print(name, [l.name for l in model.layers])
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2:])

@@ -71,6 +71,16 @@ public sealed interface Compilable permits Sequential, Functional, Model {
         return compile(optimizer, loss, CompileArguments.metrics(metrics));
     }
 
+    /**
+     * Compiles with a loss, loss weight and metrics per output, for a model with several outputs (see
+     * {@link OutputLosses}); a model with one output takes one loss of weight 1 this way too.
+     */
+    Model compile(Optimizer optimizer, OutputLosses losses);
+
+    default Model compile(String optimizer, OutputLosses losses) {
+        return compile(CompileArguments.optimizer(optimizer), losses);
+    }
+
     /** Compiles with Keras' default optimizer, rmsprop. */
     default Model compile(String loss) {
         return compile("rmsprop", loss);

@@ -35,6 +35,18 @@ import java.util.List;
  *
  * <p>Data for a model with several inputs is a {@code List} with one array per input, in the order the
  * inputs were given: {@code model.fit(List.of(images, tabular), y, epochs(5))}.
+ *
+ * <p>A model may have several outputs, each with a loss of its own (see {@link OutputLosses}); targets are
+ * then one array per output and {@link Model#predictOutputs} gives one array per output:
+ *
+ * <pre>{@code
+ * var in = Input(784);
+ * var h = Dense(128, "relu").apply(in);
+ * Model model = Model.of(in, List.of(Dense(10, "softmax").named("kind").apply(h),
+ *                 Dense(1, "sigmoid").named("dark").apply(h)))
+ *         .compile("adam", OutputLosses.of("sparse_categorical_crossentropy", "binary_crossentropy"));
+ * model.fit(x, List.of(labels, darkness), epochs(5));   // History: loss, kind_loss, dark_loss
+ * }</pre>
  */
 public final class Functional implements Compilable {
     private final LayerGraph graph;
@@ -46,6 +58,19 @@ public final class Functional implements Compilable {
     /** The model computing {@code output} from {@code inputs} (each an {@code Input(...)}). */
     public static Functional of(List<InputLayer> inputs, SymbolicTensor output) {
         return new Functional(LayerGraph.functional(inputs, output));
+    }
+
+    /**
+     * The model computing several {@code outputs} from {@code inputs}: targets are then one array per
+     * output, and each output may have a loss of its own ({@link OutputLosses}).
+     */
+    public static Functional of(List<InputLayer> inputs, List<SymbolicTensor> outputs) {
+        return new Functional(LayerGraph.functional(inputs, outputs));
+    }
+
+    /** The model computing several {@code outputs} from one input. */
+    public static Functional of(InputLayer input, List<SymbolicTensor> outputs) {
+        return of(List.of(input == null ? missingInput() : input), outputs);
     }
 
     /** The model computing {@code output} from one input. */
@@ -67,5 +92,16 @@ public final class Functional implements Compilable {
     public Model compile(Optimizer optimizer, Loss loss, List<Metric> metrics) {
         CompileArguments.requireNonNull(optimizer, loss);
         return new Model(graph, null, optimizer, loss, CompileArguments.metrics(metrics.toArray(Metric[]::new)));
+    }
+
+    @Override
+    public Model compile(Optimizer optimizer, OutputLosses losses) {
+        if (optimizer == null) {
+            throw new IllegalArgumentException("optimizer is null; expected a name such as 'adam' or an Optimizer");
+        }
+        if (losses == null) {
+            throw new IllegalArgumentException("losses is null; expected OutputLosses.of(...) or OutputLosses.byName(...)");
+        }
+        return new Model(graph, null, optimizer, null, List.of(), losses);
     }
 }

@@ -57,7 +57,7 @@ final class KerasFiles {
         // Keras keeps the training state in the optimizer's variables, not in the config.
         ModelConfig config = new ModelConfig(Kiln.VERSION, model.layerSpecs(), model.layerNames(), model.inputWidth(),
                 model.compiledOptimizer(), model.loss(), model.metrics(), null, SavedModels.trainableFlags(model),
-                model.connections());
+                model.connections(), model.perOutputConfig());
         byte[] json = config.toKerasJson();
         SavedModels.requireReadableBack(json, path, ModelConfig::fromKerasJson);
         byte[] weights = KerasWeights.encode(layerVariables(model, graph), optimizerState(model, graph));

@@ -18,7 +18,7 @@ import java.util.Set;
  * Which layer reads which: a chain for a Sequential model, any acyclic graph for a functional one.
  * Each place is one application of a layer; a shared layer is at several places.
  * Layers are in an order where each comes after those it reads (a functional model's inputs first, in
- * the order given), and the last layer gives the model's output.
+ * the order given), and the last layer gives the model's output unless {@code outputs} lists several.
  *
  * @param layers the layers in that order
  * @param reads for each layer, the places of the layers whose outputs it reads, in the order it reads
@@ -27,7 +27,7 @@ import java.util.Set;
  * @param inputs the places of the layers that receive the model's inputs, in the order data is passed;
  *        empty for a chain (its data go to its first layer)
  */
-record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
+record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs, List<Integer> outputs) {
     /** What a chain's first layer reads: the model's rows. */
     static final int MODEL_DATA = -1;
 
@@ -35,6 +35,12 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
         layers = List.copyOf(layers);
         reads = List.copyOf(reads);
         inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+    }
+
+    /** A graph whose output is its last layer. */
+    LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
+        this(layers, reads, inputs, List.of(layers.size() - 1));
     }
 
     /** Each layer reading the one before it; the first reads the model's rows. */
@@ -61,14 +67,37 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
      * its places list each layer first where Keras lists it.
      */
     static LayerGraph functional(List<InputLayer> inputs, SymbolicTensor output) {
-        if (inputs == null || inputs.isEmpty()) {
-            throw new IllegalArgumentException("a functional model needs at least one Input");
-        }
         if (output == null) {
             throw new IllegalArgumentException("the model's output is null");
         }
-        if (!(output instanceof LayerCall)) {
-            throw new IllegalArgumentException("the model's output is one of its inputs: apply at least one layer");
+        return functional(inputs, List.of(output));
+    }
+
+    /**
+     * As {@link #functional(List, SymbolicTensor)} for a model with several outputs: the walk starts from
+     * each output in turn (as Keras 3's does), every output is as deep as 0 unless another output reads it,
+     * and {@link #outputs} are the outputs' places in the order given.
+     */
+    static LayerGraph functional(List<InputLayer> inputs, List<SymbolicTensor> outputs) {
+        if (inputs == null || inputs.isEmpty()) {
+            throw new IllegalArgumentException("a functional model needs at least one Input");
+        }
+        if (outputs == null || outputs.isEmpty()) {
+            throw new IllegalArgumentException("the model has no output; expected at least one");
+        }
+        Set<SymbolicTensor> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int k = 0; k < outputs.size(); k++) {
+            SymbolicTensor output = outputs.get(k);
+            String which = outputs.size() == 1 ? "the model's output" : "output " + k;
+            if (output == null) {
+                throw new IllegalArgumentException(which + " is null");
+            }
+            if (!(output instanceof LayerCall)) {
+                throw new IllegalArgumentException(which + " is one of its inputs: apply at least one layer");
+            }
+            if (!distinct.add(output)) {
+                throw new IllegalArgumentException(which + " is listed twice; each output needs a layer of its own");
+            }
         }
         Map<SymbolicTensor, Integer> declared = new IdentityHashMap<>();
         for (int i = 0; i < inputs.size(); i++) {
@@ -81,7 +110,7 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
                 throw new IllegalArgumentException("input " + i + " is listed twice (it is input " + earlier + ")");
             }
         }
-        Walk walk = Walk.from(output, declared);
+        Walk walk = Walk.from(outputs, declared);
         for (int i = 0; i < inputs.size(); i++) {
             if (!walk.preorder.containsKey(inputs.get(i))) {
                 throw new IllegalArgumentException("input " + i + " (" + inputs.get(i).exampleShape() + ") is not"
@@ -92,7 +121,9 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
         // at least as deep as the layer's applications seen before it (as Keras 3 computes depths).
         Map<SymbolicTensor, Integer> depth = new IdentityHashMap<>();
         Map<Layer, Integer> layerDepth = new IdentityHashMap<>();
-        depth.put(output, 0);
+        for (SymbolicTensor output : outputs) {
+            depth.put(output, 0);
+        }
         for (SymbolicTensor t : walk.postorder.reversed()) {
             int d = Math.max(depth.getOrDefault(t, 0), layerDepth.getOrDefault(layerOf(t), 0));
             layerDepth.put(layerOf(t), d);
@@ -127,7 +158,11 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
         for (InputLayer in : inputs) {
             inputPlaces.add(place.get(in));
         }
-        return new LayerGraph(layers, reads, inputPlaces);
+        List<Integer> outputPlaces = new ArrayList<>();
+        for (SymbolicTensor output : outputs) {
+            outputPlaces.add(place.get(output));
+        }
+        return new LayerGraph(layers, reads, inputPlaces, outputPlaces);
     }
 
     private static Layer layerOf(SymbolicTensor t) {
@@ -141,12 +176,21 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
     /** A depth-first walk from the output: when each tensor is first reached, and an order with inputs before readers. */
     private record Walk(Map<SymbolicTensor, Integer> preorder, List<SymbolicTensor> postorder) {
         /** Without recursion: a deep model must not overflow the stack. */
-        static Walk from(SymbolicTensor output, Map<SymbolicTensor, Integer> inputs) {
+        static Walk from(List<SymbolicTensor> outputs, Map<SymbolicTensor, Integer> inputs) {
             Map<SymbolicTensor, Integer> preorder = new IdentityHashMap<>();
             Map<SymbolicTensor, Boolean> finished = new IdentityHashMap<>();
             List<SymbolicTensor> postorder = new ArrayList<>();
             Deque<SymbolicTensor> stack = new ArrayDeque<>();
-            stack.push(output);
+            for (SymbolicTensor output : outputs) {
+                stack.push(output);
+                walk(stack, preorder, finished, postorder, inputs);
+            }
+            return new Walk(preorder, postorder);
+        }
+
+        private static void walk(Deque<SymbolicTensor> stack, Map<SymbolicTensor, Integer> preorder,
+                Map<SymbolicTensor, Boolean> finished, List<SymbolicTensor> postorder,
+                Map<SymbolicTensor, Integer> inputs) {
             while (!stack.isEmpty()) {
                 SymbolicTensor t = stack.peek();
                 if (finished.containsKey(t)) {
@@ -172,7 +216,6 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
                 finished.put(t, Boolean.TRUE);
                 postorder.add(t);
             }
-            return new Walk(preorder, postorder);
         }
     }
 
@@ -219,10 +262,15 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs) {
         return inputs.isEmpty();
     }
 
-    /** The layers from an input to the output, following each layer's first input: what the loss's checks see. */
+    /** The layers from an input to the (first) output, following each layer's first input: what the loss's checks see. */
     List<Layer> outputPath() {
+        return outputPath(0);
+    }
+
+    /** As {@link #outputPath()}, to output {@code output}. */
+    List<Layer> outputPath(int output) {
         Deque<Layer> path = new ArrayDeque<>();
-        int at = layers.size() - 1;
+        int at = outputs.get(output);
         while (at >= 0) {
             path.addFirst(layers.get(at));
             at = reads.get(at).length == 0 ? MODEL_DATA : reads.get(at)[0];

@@ -6,6 +6,7 @@ import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.graph.CompiledGraph;
 import dev.kiln.core.graph.Compiler;
 import dev.kiln.core.graph.Node;
+import dev.kiln.core.graph.OutputLoss;
 import dev.kiln.core.memory.Tensor;
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.Parameter;
@@ -91,6 +92,8 @@ public final class Model implements AutoCloseable, Compilable {
     private Optimizer optimizer;
     private Loss loss;
     private List<Metric> metrics;
+    /** How each output is scored, for a model with several outputs; null for one output ({@link #loss}, {@link #metrics}). */
+    private OutputScoring scoring;
     /**
      * The model's own seed, drawn from Kiln's stream: each epoch's shuffle derives from it and the
      * epoch number, and saved files keep it so that a loaded model resumes with the same shuffles.
@@ -119,6 +122,11 @@ public final class Model implements AutoCloseable, Compilable {
      */
     Model(List<Layer> given, List<Boolean> trainableFlags, Optimizer optimizer, Loss loss, List<Metric> metrics) {
         this(checkedChain(given), trainableFlags, optimizer, loss, metrics);
+    }
+
+    /** A Sequential model of {@code layers} compiled with {@code losses}: one loss, for its one output. */
+    static Model sequential(List<Layer> layers, Optimizer optimizer, OutputLosses losses) {
+        return new Model(checkedChain(layers), null, optimizer, null, List.of(), losses);
     }
 
     private static LayerGraph checkedChain(List<Layer> given) {
@@ -157,12 +165,21 @@ public final class Model implements AutoCloseable, Compilable {
      * {@link LayerGraph#distinctLayers()}).
      */
     Model(LayerGraph topology, List<Boolean> trainableFlags, Optimizer optimizer, Loss loss, List<Metric> metrics) {
+        this(topology, trainableFlags, optimizer, loss, metrics, null);
+    }
+
+    /**
+     * A model compiled with {@code perOutput} (one loss, weight and metric list per output) when it is not
+     * null, else with {@code loss} and {@code metrics}: on a model with several outputs, the loss of every
+     * output and one metric per output, as Keras 3 reads a single loss and a flat metric list.
+     */
+    Model(LayerGraph topology, List<Boolean> trainableFlags, Optimizer optimizer, Loss loss, List<Metric> metrics,
+            OutputLosses perOutput) {
         List<Layer> given = topology.distinctLayers();
         List<Layer> specs = unwrapped(given);
         if (trainableFlags != null && trainableFlags.size() != specs.size()) {
             throw new IllegalArgumentException(trainableFlags.size() + " trainable flags for " + specs.size() + " layers");
         }
-        checkCompileSettings(topology, optimizer, loss, metrics);
         this.topology = topology;
         this.layers = specs;
         this.layerNames = names(given);
@@ -179,6 +196,10 @@ public final class Model implements AutoCloseable, Compilable {
             atPlaces.add(layerNames.get(layerAt[place]));
         }
         this.placeNames = List.copyOf(atPlaces);
+        OutputScoring resolved = scoring(optimizer, loss, metrics, perOutput);
+        if (resolved == null && perOutput == null) {
+            checkCompileSettings(topology, optimizer, loss, metrics);
+        }
         this.trainable = new boolean[specs.size()];
         for (int i = 0; i < specs.size(); i++) {
             this.trainable[i] = trainableFlags == null || trainableFlags.get(i);
@@ -192,8 +213,11 @@ public final class Model implements AutoCloseable, Compilable {
         }
         this.layerHandles = List.copyOf(handles);
         this.optimizer = optimizer;
-        this.loss = loss;
-        this.metrics = List.copyOf(metrics);
+        this.scoring = resolved;
+        this.loss = resolved != null ? resolved.losses().get(0)
+                : perOutput != null ? perOutput.resolve(outputNames()).losses().get(0) : loss;
+        this.metrics = resolved != null ? allMetrics(resolved) : perOutput != null
+                ? perOutput.resolve(outputNames()).metrics().get(0) : List.copyOf(metrics);
         this.seed = Kiln.nextSeed();
         if (layers.get(0) instanceof InputLayer input) {
             ExampleShapes.of(topology, placeNames, input.width()); // each layer checks what it receives
@@ -202,9 +226,50 @@ public final class Model implements AutoCloseable, Compilable {
         }
     }
 
+    /** How each output is scored; null for a model with one output. */
+    OutputScoring scoring() {
+        return scoring;
+    }
+
+    /**
+     * The per-output scoring of a model with several outputs, checked; null for a model with one output,
+     * whose {@code perOutput} (if any) must then be one loss of weight 1.
+     */
+    private OutputScoring scoring(Optimizer optimizer, Loss loss, List<Metric> metrics, OutputLosses perOutput) {
+        List<String> names = outputNames();
+        if (names.size() == 1) {
+            if (perOutput != null) {
+                OutputScoring one = perOutput.resolve(names);
+                if (one.weights()[0] != 1f) {
+                    throw new IllegalArgumentException("a loss weight of " + one.weights()[0] + " was given for a model"
+                            + " with one output; loss weights apply to models with several outputs");
+                }
+                checkCompileSettings(topology, optimizer, one.losses().get(0), one.metrics().get(0));
+            }
+            return null;
+        }
+        OutputScoring resolved = perOutput != null ? perOutput.resolve(names)
+                : OutputScoring.sameLoss(names, loss, metrics);
+        for (int k = 0; k < resolved.count(); k++) {
+            checkOutputSettings(resolved.metrics().get(k), resolved.losses().get(k), topology.outputPath(k));
+        }
+        optimizer.rule();
+        return resolved;
+    }
+
+    private static List<Metric> allMetrics(OutputScoring scoring) {
+        return scoring.metrics().stream().flatMap(List::stream).toList();
+    }
+
     /** Refuses what cannot be compiled together, before anything changes: the checks of compile. */
     private static void checkCompileSettings(LayerGraph topology, Optimizer optimizer, Loss loss,
             List<Metric> metrics) {
+        checkOutputSettings(metrics, loss, topology.outputPath());
+        optimizer.rule(); // validates the hyper-parameters now rather than at the first fit
+    }
+
+    /** The checks of one output's loss and metrics. */
+    private static void checkOutputSettings(List<Metric> metrics, Loss loss, List<Layer> outputPath) {
         java.util.Set<String> metricNames = new java.util.HashSet<>();
         for (Metric m : metrics) {
             if (!metricNames.add(m.name())) {
@@ -218,8 +283,7 @@ public final class Model implements AutoCloseable, Compilable {
                 throw new IllegalArgumentException(problem);
             }
         }
-        LossOutputCheck.atCompile(topology.outputPath(), loss);
-        optimizer.rule(); // validates the hyper-parameters now rather than at the first fit
+        LossOutputCheck.atCompile(outputPath, loss);
     }
 
     // ---- compiling again ------------------------------------------------------------------------
@@ -239,29 +303,52 @@ public final class Model implements AutoCloseable, Compilable {
      */
     @Override
     public Model compile(Optimizer optimizer, Loss loss, List<Metric> metrics) {
-        return recompile(optimizer, loss, CompileArguments.metrics(metrics.toArray(Metric[]::new)));
+        return recompile(optimizer, loss, CompileArguments.metrics(metrics.toArray(Metric[]::new)), null);
     }
 
-    private synchronized Model recompile(Optimizer newOptimizer, Loss newLoss, List<Metric> newMetrics) {
+    /** Compiles again with a loss, loss weight and metrics per output; see {@link OutputLosses}. */
+    @Override
+    public Model compile(Optimizer optimizer, OutputLosses losses) {
+        if (losses == null) {
+            throw new IllegalArgumentException("losses is null; expected OutputLosses.of(...) or OutputLosses.byName(...)");
+        }
+        return recompile(optimizer, null, List.of(), losses);
+    }
+
+    private synchronized Model recompile(Optimizer newOptimizer, Loss givenLoss, List<Metric> givenMetrics,
+            OutputLosses perOutput) {
         checkOpen();
         checkNotInsideFit("compile");
-        CompileArguments.requireNonNull(newOptimizer, newLoss);
-        checkCompileSettings(topology, newOptimizer, newLoss, newMetrics);
+        if (perOutput == null) {
+            CompileArguments.requireNonNull(newOptimizer, givenLoss);
+        } else if (newOptimizer == null) {
+            throw new IllegalArgumentException("optimizer is null; expected a name such as 'adam' or an Optimizer");
+        }
+        OutputScoring newScoring = scoring(newOptimizer, givenLoss, givenMetrics, perOutput);
+        Loss newLoss = newScoring != null ? newScoring.losses().get(0)
+                : perOutput != null ? perOutput.resolve(outputNames()).losses().get(0) : givenLoss;
+        List<Metric> newMetrics = newScoring != null ? allMetrics(newScoring)
+                : perOutput != null ? perOutput.resolve(outputNames()).metrics().get(0) : givenMetrics;
+        if (newScoring == null && perOutput == null) {
+            checkCompileSettings(topology, newOptimizer, newLoss, newMetrics);
+        }
         if (graph == null) {
             optimizer = newOptimizer;
             loss = newLoss;
             metrics = List.copyOf(newMetrics);
+            scoring = newScoring;
             pendingLearningRate = Double.NaN;
             compiledTrainable = trainable.clone();
             return this;
         }
-        LossOutputCheck.check(topology.outputPath(), newLoss, outputWidthFor(inputWidth));
+        checkOutputsFitLosses(inputWidth, newScoring, newLoss);
         List<float[]> weights = new ArrayList<>();
         for (int i = 0; i < graph.parameters().size(); i++) {
             weights.add(graph.readParameter(i));
         }
         boolean[] flags = trainable.clone();
-        CompiledGraph rebuilt = compileGraph(inputWidth, newOptimizer, newLoss, newMetrics, flags, Double.NaN);
+        CompiledGraph rebuilt = compileGraph(inputWidth, newOptimizer, newLoss, newMetrics, newScoring, flags,
+                Double.NaN);
         for (int i = 0; i < weights.size(); i++) {
             rebuilt.writeParameter(i, weights.get(i)); // same layers, so the same weights in the same order
         }
@@ -270,6 +357,7 @@ public final class Model implements AutoCloseable, Compilable {
         optimizer = newOptimizer;
         loss = newLoss;
         metrics = List.copyOf(newMetrics);
+        scoring = newScoring;
         pendingLearningRate = Double.NaN;
         compiledTrainable = flags;
         return this;
@@ -292,6 +380,20 @@ public final class Model implements AutoCloseable, Compilable {
     /** A functional model with several inputs; data is then passed as a List, one array per input, in this order. */
     public static Functional of(List<InputLayer> inputs, SymbolicTensor output) {
         return Functional.of(inputs, output);
+    }
+
+    /**
+     * A functional model with several outputs (Keras' {@code keras.Model(inputs, [out_1, out_2])}): targets
+     * are then passed as a List (or a Map by output name), one array per output, and {@link #predictOutputs}
+     * gives one array per output. Compile it with {@link OutputLosses} for a loss per output.
+     */
+    public static Functional of(List<InputLayer> inputs, List<SymbolicTensor> outputs) {
+        return Functional.of(inputs, outputs);
+    }
+
+    /** A functional model with one input and several outputs; see {@link #of(List, List)}. */
+    public static Functional of(InputLayer input, List<SymbolicTensor> outputs) {
+        return Functional.of(input, outputs);
     }
 
     // ---- training and inference -----------------------------------------------------------------
@@ -317,6 +419,59 @@ public final class Model implements AutoCloseable, Compilable {
     /** The outputs of a model with several inputs: {@code x} holds one float[][] or Tensor per input, in order. */
     public float[][] predict(List<?> x) {
         return predictAny(x);
+    }
+
+    /**
+     * Trains a model with several outputs: {@code y} holds one int[] or float[][] per output, in the order of
+     * the outputs ({@code List.of(labels, values)}), or is a Map from output name to it. Sample weights
+     * ({@code sampleWeight(w)}) weight every output's loss.
+     */
+    public History fit(float[][] x, List<?> y, FitOption... options) {
+        return fitAny(x, y, options);
+    }
+
+    /** As {@link #fit(float[][], List, FitOption...)}, with the targets by output name. */
+    public History fit(float[][] x, Map<String, ?> y, FitOption... options) {
+        return fitAny(x, y, options);
+    }
+
+    /** Trains a model with several inputs and several outputs: one array per input in x, per output in y. */
+    public History fit(List<?> x, List<?> y, FitOption... options) {
+        return fitAny(x, y, options);
+    }
+
+    /**
+     * Scores a model with several outputs: {@code {loss=…, <output>_loss=…, <output>_<metric>=…}}, sorted
+     * by name as Keras 3 returns them; {@code y} holds one array per output, in order.
+     */
+    public Map<String, Double> evaluate(float[][] x, List<?> y) {
+        return evaluateAny(x, y);
+    }
+
+    /** As {@link #evaluate(float[][], List)}, with the targets by output name. */
+    public Map<String, Double> evaluate(float[][] x, Map<String, ?> y) {
+        return evaluateAny(x, y);
+    }
+
+    public Map<String, Double> evaluate(List<?> x, List<?> y) {
+        return evaluateAny(x, y);
+    }
+
+    /**
+     * The outputs of every row of {@code x}, one array per output in the order of the model's outputs (a
+     * list of one for a model with one output), as Keras' {@code predict} returns a list for several outputs.
+     */
+    public List<float[][]> predictOutputs(float[][] x) {
+        return predictOutputsAny(x);
+    }
+
+    public List<float[][]> predictOutputs(Tensor x) {
+        return predictOutputsAny(x);
+    }
+
+    /** As {@link #predictOutputs(float[][])}, for a model with several inputs: one array per input in x. */
+    public List<float[][]> predictOutputs(List<?> x) {
+        return predictOutputsAny(x);
     }
 
     public History fit(float[][] x, int[] y, FitOption... options) {
@@ -430,6 +585,7 @@ public final class Model implements AutoCloseable, Compilable {
         checkOpen();
         Inputs x = Inputs.of(xArg, "x");
         checkInputs(x, "x");
+        requireOneOutput("evaluateDetailed");
         Targets y = Targets.of(yArg, loss, outputWidthFor(x.width()), "y");
         if (x.count() != y.count()) {
             throw new IllegalArgumentException("x has " + x.count() + " rows but y has " + y.count());
@@ -455,7 +611,7 @@ public final class Model implements AutoCloseable, Compilable {
         Inputs x = Inputs.of(xArg, "x");
         checkInputs(x, "x");
         int outputs = outputWidthFor(x.width());
-        Targets y = Targets.of(yArg, loss, outputs, "y");
+        Targets y = targets(yArg, x.width(), "y");
         if (x.count() != y.count()) {
             throw new IllegalArgumentException("x has " + x.count() + " rows but y has " + y.count()
                     + ": they must have one target per row");
@@ -466,7 +622,7 @@ public final class Model implements AutoCloseable, Compilable {
         }
         float[] weights = settings.sampleWeight() != null
                 ? SampleWeights.check(settings.sampleWeight(), x.count(), "sampleWeight")
-                : settings.classWeight() != null ? SampleWeights.ofClasses(settings.classWeight(), y, outputs) : null;
+                : settings.classWeight() != null ? classWeights(settings.classWeight(), y, outputs) : null;
         Inputs valX = null;
         Targets valY = null;
         float[] valWeights = null;
@@ -486,7 +642,7 @@ public final class Model implements AutoCloseable, Compilable {
                 throw new IllegalArgumentException("validation x rows have " + valX.width() + " features but x rows have "
                         + x.width());
             }
-            valY = Targets.of(settings.validationData().y(), loss, outputs, "validation y");
+            valY = targets(settings.validationData().y(), x.width(), "validation y");
             if (valX.count() != valY.count()) {
                 throw new IllegalArgumentException("validation x has " + valX.count() + " rows but validation y has "
                         + valY.count());
@@ -697,7 +853,8 @@ public final class Model implements AutoCloseable, Compilable {
         Inputs x = Inputs.of(xArg, "x");
         checkInputs(x, "x");
         // Built, the graph knows its output width: no shape walk through the layers per call.
-        Targets y = Targets.of(yArg, loss, graph != null ? graph.outputWidth() : outputWidthFor(x.width()), "y");
+        Targets y = scoring != null ? targets(yArg, x.width(), "y")
+                : Targets.of(yArg, loss, graph != null ? graph.outputWidth() : outputWidthFor(x.width()), "y");
         if (x.count() != y.count()) {
             throw new IllegalArgumentException("x has " + x.count() + " rows but y has " + y.count()
                     + ": they must have one target per row");
@@ -715,7 +872,7 @@ public final class Model implements AutoCloseable, Compilable {
         } else {
             graph.evaluateStep(rows);
         }
-        BatchTotals totals = new BatchTotals(metrics, reductions(graph.outputWidth()));
+        BatchTotals totals = newTotals();
         totals.add(graph, rows);
         return totals.means("");
     }
@@ -739,7 +896,7 @@ public final class Model implements AutoCloseable, Compilable {
         checkOpen();
         Inputs x = Inputs.of(xArg, "x");
         checkInputs(x, "x");
-        Targets y = Targets.of(yArg, loss, outputWidthFor(x.width()), "y");
+        Targets y = targets(yArg, x.width(), "y");
         if (x.count() != y.count()) {
             throw new IllegalArgumentException("x has " + x.count() + " rows but y has " + y.count());
         }
@@ -755,7 +912,7 @@ public final class Model implements AutoCloseable, Compilable {
     Map<String, Double> evaluateChecked(Inputs x, Targets y, float[] weights, String prefix) {
         int batch = Math.min(INFERENCE_BATCH, x.count());
         graph.ensureCapacity(batch);
-        BatchTotals totals = new BatchTotals(metrics, reductions(graph.outputWidth()));
+        BatchTotals totals = newTotals();
         for (int from = 0; from < x.count(); from += batch) {
             int n = Math.min(batch, x.count() - from);
             x.load(graph, null, from, n);
@@ -769,8 +926,43 @@ public final class Model implements AutoCloseable, Compilable {
         return totals.means(prefix);
     }
 
+    /** Keras refuses class weights for a model with several outputs, since a class is an output's notion. */
+    private float[] classWeights(Map<Integer, Double> classWeight, Targets y, int outputs) {
+        if (scoring != null) {
+            throw new IllegalArgumentException("classWeight is only supported for a model with one output, as in"
+                    + " Keras; this one has " + scoring.names() + ": give sampleWeight instead");
+        }
+        return SampleWeights.ofClasses(classWeight, y, outputs);
+    }
+
+    private synchronized List<float[][]> predictOutputsAny(Object xArg) {
+        checkOpen();
+        Inputs x = Inputs.of(xArg, "x");
+        checkInputs(x, "x");
+        ensureBuilt(x.width());
+        int batch = Math.min(INFERENCE_BATCH, x.count());
+        graph.ensureCapacity(batch);
+        List<float[][]> out = new ArrayList<>();
+        for (int k = 0; k < graph.outputCount(); k++) {
+            out.add(new float[x.count()][graph.outputWidth(k)]);
+        }
+        for (int from = 0; from < x.count(); from += batch) {
+            int n = Math.min(batch, x.count() - from);
+            x.load(graph, null, from, n);
+            graph.predictStep(n);
+            for (int k = 0; k < out.size(); k++) {
+                graph.readOutputs(k, out.get(k), from, n);
+            }
+        }
+        return out;
+    }
+
     private synchronized float[][] predictAny(Object xArg) {
         checkOpen();
+        if (scoring != null) {
+            throw new IllegalArgumentException("the model has several outputs " + scoring.names() + ": call"
+                    + " predictOutputs, which gives one array per output");
+        }
         Inputs x = Inputs.of(xArg, "x");
         checkInputs(x, "x");
         ensureBuilt(x.width());
@@ -1293,7 +1485,19 @@ public final class Model implements AutoCloseable, Compilable {
         for (int l : layerAt) {
             places.add(l);
         }
-        return new ModelConfig.Connections(topology.reads(), topology.inputs(), places);
+        return new ModelConfig.Connections(topology.reads(), topology.inputs(), places, topology.outputs());
+    }
+
+    /** What a saved config keeps of how each output is compiled: null for a model with one output. */
+    ModelConfig.PerOutput perOutputConfig() {
+        if (scoring == null) {
+            return null;
+        }
+        List<Double> weights = new ArrayList<>();
+        for (float w : scoring.weights()) {
+            weights.add(Double.parseDouble(Float.toString(w))); // 0.7, as given, rather than 0.699999988
+        }
+        return new ModelConfig.PerOutput(scoring.losses(), weights, scoring.metrics());
     }
 
     /** The layers' keys in Keras' {@code .weights.h5}: by class and place, whatever their names. */
@@ -1320,14 +1524,31 @@ public final class Model implements AutoCloseable, Compilable {
         return optimizer;
     }
 
+    /** The loss; for a model with several outputs, the first output's ({@link #outputLosses} has them all). */
     public Loss loss() {
         checkOpen();
         return loss;
     }
 
+    /** The metrics; for a model with several outputs, every output's, in output order. */
     public List<Metric> metrics() {
         checkOpen();
         return metrics;
+    }
+
+    /**
+     * The loss of each output in the order of the outputs (one for a model with one output), as
+     * {@link OutputLosses} or a single loss compiled them.
+     */
+    public synchronized List<Loss> outputLosses() {
+        checkOpen();
+        return scoring == null ? List.of(loss) : scoring.losses();
+    }
+
+    /** The names of the model's outputs (their layers' names), in the order targets and predictions come. */
+    public List<String> outputNames() {
+        checkOpen();
+        return topology.outputs().stream().map(placeNames::get).toList();
     }
 
     /** The input width, or 0 while the model is not built. */
@@ -1475,6 +1696,7 @@ public final class Model implements AutoCloseable, Compilable {
                     + " per row: pass a List of " + inputs + " arrays to fit, evaluate or predict (a Dataset of"
                     + " several inputs is not supported yet)");
         }
+        requireOneOutput("a Dataset (" + what + ")");
         checkInputWidth(width, what);
     }
 
@@ -1498,12 +1720,29 @@ public final class Model implements AutoCloseable, Compilable {
     }
 
     private void checkOutputFitsLoss(int width) {
-        LossOutputCheck.check(topology.outputPath(), loss, outputWidthFor(width));
+        checkOutputsFitLosses(width, scoring, loss);
+    }
+
+    private void checkOutputsFitLosses(int width, OutputScoring outputs, Loss oneLoss) {
+        if (outputs == null) {
+            LossOutputCheck.check(topology.outputPath(), oneLoss, outputWidthFor(width));
+            return;
+        }
+        int[] widths = outputWidthsFor(width);
+        for (int k = 0; k < widths.length; k++) {
+            LossOutputCheck.check(topology.outputPath(k), outputs.losses().get(k), widths[k]);
+        }
+    }
+
+    /** The width of each output for rows of {@code width}, in the order of the outputs. */
+    private int[] outputWidthsFor(int width) {
+        ExampleShapes shapes = ExampleShapes.of(topology, placeNames, width);
+        return topology.outputs().stream().mapToInt(place -> shapes.output(place).size()).toArray();
     }
 
     private void build(int width) {
         boolean[] flags = trainable.clone();
-        graph = compileGraph(width, optimizer, loss, metrics, flags, pendingLearningRate);
+        graph = compileGraph(width, optimizer, loss, metrics, scoring, flags, pendingLearningRate);
         compiledTrainable = flags;
         inputWidth = width;
     }
@@ -1513,7 +1752,7 @@ public final class Model implements AutoCloseable, Compilable {
      * initial value; layers whose {@code trainable} flag is false get weights the optimizer never updates.
      */
     private CompiledGraph compileGraph(int width, Optimizer optimizer, Loss loss, List<Metric> metrics,
-            boolean[] trainable, double learningRate) {
+            OutputScoring outputScoring, boolean[] trainable, double learningRate) {
         ExampleShapes shapes = ExampleShapes.of(topology, placeNames, width);
         ModelSizeCheck.check(topology.layers(), shapes);
         GraphLowering lowering = topology.isChain() ? new GraphLowering(shapes.input(0), Kiln.newRandom())
@@ -1532,8 +1771,21 @@ public final class Model implements AutoCloseable, Compilable {
             outputs[i] = lowering.lower(topology.layers().get(i), placeNames.get(i), trainable[layerAt[i]],
                     shapes.inputs().get(i), from);
         }
-        CompiledGraph compiled = Compiler.compile(lowering.graph(), loss.function(),
-                reductions(metrics, loss, shapes.output().size()), optimizer.rule(), KernelPool.global());
+        CompiledGraph compiled;
+        if (outputScoring == null) {
+            compiled = Compiler.compile(lowering.graph(), loss.function(),
+                    reductions(metrics, loss, shapes.output().size()), optimizer.rule(), KernelPool.global());
+        } else {
+            List<OutputLoss> perOutput = new ArrayList<>();
+            for (int k = 0; k < outputScoring.count(); k++) {
+                int place = topology.outputs().get(k);
+                lowering.graph().markOutput(outputs[place]);
+                Loss l = outputScoring.losses().get(k);
+                perOutput.add(new OutputLoss(l.function(), outputScoring.weights()[k],
+                        reductions(outputScoring.metrics().get(k), l, shapes.output(place).size())));
+            }
+            compiled = Compiler.compile(lowering.graph(), perOutput, optimizer.rule(), KernelPool.global(), true);
+        }
         try {
             List<Parameter> parameters = compiled.parameters();
             for (int i = 0; i < parameters.size(); i++) {
@@ -1551,8 +1803,44 @@ public final class Model implements AutoCloseable, Compilable {
         return compiled;
     }
 
+    /** Refuses {@code what} on a model with several outputs, which supports arrays (fit, evaluate, predictOutputs). */
+    private void requireOneOutput(String what) {
+        if (scoring != null) {
+            throw new IllegalArgumentException(what + " is not supported for a model with several outputs "
+                    + scoring.names() + " yet; use fit and evaluate with arrays (a List of targets, one per output)"
+                    + " and predictOutputs");
+        }
+    }
+
+    /** y checked against the loss and width of each output for rows of {@code width}. */
+    private Targets targets(Object y, int width, String what) {
+        return scoring == null ? Targets.of(y, loss, outputWidthFor(width), what)
+                : Targets.ofOutputs(y, scoring, outputWidthsFor(width), what);
+    }
+
     List<MetricReduction> reductions(int outputWidth) {
         return reductions(metrics, loss, outputWidth);
+    }
+
+    /** Sums the loss and metrics of the batches of one pass, per output for a model with several. */
+    BatchTotals newTotals() {
+        if (scoring == null) {
+            return new BatchTotals(metrics, reductions(metrics, loss, graph.outputWidth()));
+        }
+        List<Metric> all = new ArrayList<>();
+        List<MetricReduction> reductions = new ArrayList<>();
+        for (int k = 0; k < scoring.count(); k++) {
+            all.addAll(scoring.metrics().get(k));
+            reductions.addAll(reductions(scoring.metrics().get(k), scoring.losses().get(k), graph.outputWidth(k)));
+        }
+        int[] metricOutput = new int[all.size()];
+        int i = 0;
+        for (int k = 0; k < scoring.count(); k++) {
+            for (int m = 0; m < scoring.metrics().get(k).size(); m++) {
+                metricOutput[i++] = k;
+            }
+        }
+        return new BatchTotals(all, reductions, metricOutput, scoring.names());
     }
 
     private static List<MetricReduction> reductions(List<Metric> metrics, Loss loss, int outputWidth) {

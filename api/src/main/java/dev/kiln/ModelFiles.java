@@ -51,7 +51,7 @@ final class ModelFiles {
                         graph.dropoutSeed(), graph.dropoutStep());
         ModelConfig config = new ModelConfig(Kiln.VERSION, model.layerSpecs(), model.layerNames(), model.inputWidth(),
                 model.compiledOptimizer(), model.loss(), model.metrics(), state, SavedModels.trainableFlags(model),
-                model.connections());
+                model.connections(), model.perOutputConfig());
         byte[] json = config.toJson(); // refuses what has no saved form (a custom schedule) before any work
         SavedModels.requireReadableBack(json, path, ModelConfig::fromJson);
         Map<String, SafeTensors.Entry> tensors = weights(graph);

@@ -214,7 +214,12 @@ final class SavedModels {
      */
     static LayerGraph topology(ModelConfig config, String source) throws ModelFormatException {
         ModelConfig.Connections connections = config.connections();
-        List<Layer> layers = named(config);
+        List<Layer> layers;
+        try {
+            layers = named(config);
+        } catch (IllegalArgumentException e) { // a name a layer cannot take, e.g. a blank one
+            throw new ModelFormatException(source, "the saved model cannot be rebuilt: " + e.getMessage(), e);
+        }
         if (connections == null) {
             return LayerGraph.chain(layers);
         }
@@ -236,15 +241,16 @@ final class SavedModels {
                 .map(i -> (InputLayer) layers.get(connections.layerAt().get(i))).toList();
         LayerGraph graph;
         try {
-            graph = LayerGraph.functional(inputs, tensors.getLast());
+            graph = LayerGraph.functional(inputs, connections.outputs().stream().map(tensors::get).toList());
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(source, "the saved model cannot be rebuilt: " + e.getMessage(), e);
         }
         if (graph.layers().size() != connections.reads().size()) {
             throw new ModelFormatException(source, "config.json applies its layers " + connections.reads().size()
-                    + " times, but only " + graph.layers().size() + " of these calls lead to the output '"
-                    + Abbreviated.name(config.layerNames().get(connections.layerAt().getLast()))
-                    + "': every call must be connected to it");
+                    + " times, but only " + graph.layers().size() + " of these calls lead to the output"
+                    + (connections.outputs().size() == 1 ? " '" + Abbreviated.name(config.layerNames().get(
+                            connections.layerAt().get(connections.outputs().get(0)))) + "': every call must be connected"
+                            + " to it" : "s: every call must be connected to one"));
         }
         List<Layer> ordered = graph.distinctLayers();
         for (int i = 0; i < layers.size(); i++) {
@@ -279,13 +285,23 @@ final class SavedModels {
         }
     }
 
+    /** A file's per-output compile settings as compile takes them; null for a model with one output. */
+    private static OutputLosses outputLosses(ModelConfig.PerOutput perOutput) {
+        if (perOutput == null) {
+            return null;
+        }
+        return OutputLosses.of(perOutput.losses().toArray())
+                .weights(perOutput.weights().stream().mapToDouble(Double::doubleValue).toArray())
+                .metrics(perOutput.metrics().toArray(List[]::new));
+    }
+
     private static Model rebuild(ModelConfig config, String source) throws ModelFormatException {
         Model model;
         try {
             model = config.connections() == null
                     ? new Model(named(config), config.trainable(), config.optimizer(), config.loss(), config.metrics())
                     : new Model(topology(config, source), config.trainable(), config.optimizer(), config.loss(),
-                            config.metrics());
+                            config.metrics(), outputLosses(config.perOutput()));
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(source, "the saved model cannot be rebuilt: " + e.getMessage(), e);
         }

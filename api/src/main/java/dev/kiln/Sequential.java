@@ -75,4 +75,15 @@ public final class Sequential implements Compilable {
         CompileArguments.requireNonNull(optimizer, loss);
         return new Model(layers, optimizer, loss, CompileArguments.metrics(metrics.toArray(Metric[]::new)));
     }
+
+    @Override
+    public Model compile(Optimizer optimizer, OutputLosses losses) {
+        if (optimizer == null) {
+            throw new IllegalArgumentException("optimizer is null; expected a name such as 'adam' or an Optimizer");
+        }
+        if (losses == null) {
+            throw new IllegalArgumentException("losses is null; expected OutputLosses.of(...) or OutputLosses.byName(...)");
+        }
+        return Model.sequential(layers, optimizer, losses);
+    }
 }

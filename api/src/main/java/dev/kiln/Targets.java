@@ -3,26 +3,93 @@ package dev.kiln;
 import dev.kiln.core.graph.CompiledGraph;
 import dev.kiln.core.memory.Tensor;
 import dev.kiln.losses.Loss;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The y a user passes: class indices (int[]) or rows (float[][] / Tensor: one-hot, probabilities or
- * regression targets), checked against the loss and the output width before any training step.
+ * regression targets), checked against the loss and the output width before any training step. For a
+ * model with several outputs, one such y per output ({@link #ofOutputs}), each loaded into its output.
  */
 final class Targets {
     private final int[] labels;
     private final float[][] rows;
     private final Tensor tensor;
     private final int count;
+    /** Which output of the model these targets are for. */
+    private int output;
+    /** For a model with several outputs: the targets of each, in output order (and the fields above unused). */
+    private final List<Targets> parts;
 
     private Targets(int[] labels, float[][] rows, Tensor tensor, int count) {
         this.labels = labels;
         this.rows = rows;
         this.tensor = tensor;
         this.count = count;
+        this.parts = null;
+    }
+
+    private Targets(List<Targets> parts) {
+        this.labels = null;
+        this.rows = null;
+        this.tensor = null;
+        this.count = parts.get(0).count;
+        this.parts = List.copyOf(parts);
+    }
+
+    /**
+     * Checks {@code y} for a model with several outputs: a List with one y per output in output order,
+     * or a Map from output name to its y, each as {@link #of} checks it against its output's loss and width.
+     */
+    static Targets ofOutputs(Object y, OutputScoring scoring, int[] outputWidths, String what) {
+        List<String> names = scoring.names();
+        List<Object> perOutput = new ArrayList<>();
+        if (y instanceof List<?> list) {
+            if (list.size() != names.size()) {
+                throw new IllegalArgumentException(what + " holds " + list.size() + " arrays for a model with "
+                        + names.size() + " outputs " + names + "; expected one per output, in that order");
+            }
+            perOutput.addAll(list);
+        } else if (y instanceof Map<?, ?> map) {
+            for (Object key : map.keySet()) {
+                if (!names.contains(key)) {
+                    throw new IllegalArgumentException(what + " has targets for '" + key + "', which is not an output"
+                            + " of the model; its outputs are " + names);
+                }
+            }
+            for (String name : names) {
+                if (!map.containsKey(name)) {
+                    throw new IllegalArgumentException(what + " has no targets for output '" + name + "'");
+                }
+                perOutput.add(map.get(name));
+            }
+        } else {
+            throw new IllegalArgumentException(what + " is " + (y == null ? "null" : "a " + y.getClass().getSimpleName())
+                    + "; a model with " + names.size() + " outputs " + names + " takes a List with one int[] or"
+                    + " float[][] per output, or a Map from output name to it");
+        }
+        List<Targets> parts = new ArrayList<>();
+        for (int k = 0; k < names.size(); k++) {
+            Targets t = of(perOutput.get(k), scoring.losses().get(k), outputWidths[k],
+                    what + " of output '" + names.get(k) + "'");
+            if (!parts.isEmpty() && t.count != parts.get(0).count) {
+                throw new IllegalArgumentException(what + " of output '" + names.get(k) + "' has " + t.count
+                        + " rows but that of output '" + names.get(0) + "' has " + parts.get(0).count
+                        + ": every output needs one target per row");
+            }
+            t.output = k;
+            parts.add(t);
+        }
+        return new Targets(parts);
     }
 
     /** Checks {@code y} for a model with {@code outputWidth} outputs trained with {@code loss}. */
     static Targets of(Object y, Loss loss, int outputWidth, String what) {
+        if (y instanceof List<?> || y instanceof Map<?, ?>) {
+            throw new IllegalArgumentException(what + " is a " + (y instanceof List<?> ? "List" : "Map")
+                    + ", but the model has one output; pass its int[] or float[][] targets");
+        }
         if (y instanceof int[] l) {
             if (loss.sparseTargets()) {
                 checkLabels(l, outputWidth, what);
@@ -114,13 +181,22 @@ final class Targets {
     }
 
     void load(CompiledGraph graph, int[] order, int from, int n) {
-        if (labels != null) {
-            graph.loadLabels(labels, order, from, n);
+        if (parts != null) {
+            for (Targets part : parts) {
+                part.load(graph, order, from, n);
+            }
+        } else if (labels != null) {
+            graph.loadLabels(output, labels, order, from, n);
         } else if (rows != null) {
-            graph.loadTargets(rows, order, from, n);
+            graph.loadTargets(output, rows, order, from, n);
         } else {
-            graph.loadTargets(tensor, order, from, n);
+            graph.loadTargets(output, tensor, order, from, n);
         }
+    }
+
+    /** True for the targets of a model with several outputs. */
+    boolean perOutput() {
+        return parts != null;
     }
 
     /**
@@ -165,11 +241,19 @@ final class Targets {
     }
 
     Targets slice(int from, int to) {
-        if (labels != null) {
-            return new Targets(java.util.Arrays.copyOfRange(labels, from, to), null, null, to - from);
+        if (parts != null) {
+            List<Targets> sliced = new ArrayList<>();
+            for (Targets part : parts) {
+                sliced.add(part.slice(from, to));
+            }
+            return new Targets(sliced);
         }
-        float[][] r = rows != null ? java.util.Arrays.copyOfRange(rows, from, to) : sliceTensor(from, to);
-        return new Targets(null, r, null, to - from);
+        Targets sliced = labels != null
+                ? new Targets(java.util.Arrays.copyOfRange(labels, from, to), null, null, to - from)
+                : new Targets(null, rows != null ? java.util.Arrays.copyOfRange(rows, from, to) : sliceTensor(from, to),
+                        null, to - from);
+        sliced.output = output;
+        return sliced;
     }
 
     private float[][] sliceTensor(int from, int to) {

@@ -2,9 +2,7 @@ package dev.kiln;
 
 import dev.kiln.callbacks.FitParams;
 import dev.kiln.core.graph.CompiledGraph;
-import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.optimizers.schedules.LearningRateSchedule;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Supplier;
@@ -50,7 +48,6 @@ final class Trainer {
         if (batches.largestBatch() > 0) {
             graph.ensureCapacity(batches.largestBatch());
         }
-        List<MetricReduction> reductions = model.reductions(graph.outputWidth());
         CallbackList callbacks = new CallbackList(settings.callbacks(), history, model,
                 new FitParams(settings.epochs(), steps, settings.verbose(), settings.initialEpoch()));
         model.clearStopTraining();
@@ -63,7 +60,7 @@ final class Trainer {
             callbacks.onEpochBegin(epoch, NO_LOGS);
             long start = System.nanoTime();
             batches.startEpoch(epoch);
-            BatchTotals totals = new BatchTotals(model.metrics(), reductions);
+            BatchTotals totals = model.newTotals();
             BatchLogs batchLogs = new BatchLogs(totals);
             int step = 0;
             for (; (limit == 0 || step < limit) && !model.isStopTrainingRequested(); step++) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.core.memory.Tensor;
 import dev.kiln.io.ModelFormatException;
+import dev.kiln.optimizers.SGD;
 import dev.kiln.testing.UncheckedFileErrors;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -154,8 +155,63 @@ class FunctionalFilesTest {
         }
     }
 
+    /** Keras' two-output file: a loss, loss weight and metrics per output, read from its compile_config lists. */
     @Test
-    void unconnectedCallsAndSeveralOutputsAreRefusedByName() throws Exception {
+    void kerasTwoOutputFilePredictsAndTrainsAsKeras() throws Exception {
+        List<float[][]> x = inputs("two_outputs");
+        float[] labelValues = Tensor.fromNpy(fixtures().resolve("two_outputs.y0.npy")).toArray();
+        int[] labels = new int[labelValues.length];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = (int) labelValues[i];
+        }
+        List<Object> y = List.of(labels, Tensor.fromNpy(fixtures().resolve("two_outputs.y1.npy")).toRows());
+        try (Model model = Model.load(fixtures().resolve("two_outputs.keras"))) {
+            List<float[][]> before = model.predictOutputs(x);
+            for (int k = 0; k < 2; k++) {
+                KerasFixturesTest.assertClose(Tensor.fromNpy(fixtures().resolve("two_outputs.pred" + k + ".npy")).toRows(),
+                        before.get(k), PREDICTION_TOLERANCE, "output " + k);
+            }
+            long steps = model.iterations();
+            History h = model.fit(x, y, epochs(1), batchSize(x.get(0).length), shuffle(false), verbose(0));
+            assertEquals(List.of("kind_accuracy", "kind_loss", "loss", "size_loss", "size_mae"),
+                    List.copyOf(h.history().keySet()));
+            assertEquals(0.5 * h.history().get("kind_loss").get(0) + 2 * h.history().get("size_loss").get(0),
+                    h.history().get("loss").get(0), 1e-5);
+            assertEquals(steps + 1, model.iterations());
+            List<float[][]> after = model.predictOutputs(x);
+            for (int k = 0; k < 2; k++) {
+                KerasFixturesTest.assertClose(Tensor.fromNpy(fixtures().resolve("two_outputs.next_pred" + k + ".npy"))
+                        .toRows(), after.get(k), NEXT_STEP_TOLERANCE, "output " + k + " after a step");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"outputs.kiln", "outputs.keras"})
+    void kilnsMultiOutputModelsComeBackWhole(String file) throws Exception {
+        float[][] x = FunctionalModelTest.rows(7, 5, 8);
+        try (Model model = MultiOutputModelTest.threeOutputs().compile(new SGD(0.1), MultiOutputModelTest.kerasLosses())) {
+            model.fit(x, MultiOutputModelTest.targets(), epochs(2), batchSize(4), verbose(0));
+            Path path = dir.resolve(file);
+            model.save(path);
+            try (Model loaded = Model.load(path)) {
+                assertEquals(model.layerNames(), loaded.layerNames());
+                List<float[][]> expected = model.predictOutputs(x);
+                List<float[][]> actual = loaded.predictOutputs(x);
+                for (int k = 0; k < expected.size(); k++) {
+                    for (int r = 0; r < x.length; r++) {
+                        assertArrayEquals(expected.get(k)[r], actual.get(k)[r], "output " + k + " row " + r);
+                    }
+                }
+                // The same losses, weights and metrics: the same scores under the same names.
+                assertEquals(model.evaluate(x, MultiOutputModelTest.targets()),
+                        loaded.evaluate(x, MultiOutputModelTest.targets()));
+            }
+        }
+    }
+
+    @Test
+    void unconnectedCallsAndBadOutputsAreRefusedByName() throws Exception {
         String config = configOf(fixtures().resolve("two_inputs.keras"));
         // The Dense 'late' applied a second time, but nothing reads that second call.
         String shared = edited(config, "(\"name\": \"late\",\\s*\"inbound_nodes\": \\[)(\\{.*?\"kwargs\": \\{\\}\\s*\\})",
@@ -168,7 +224,12 @@ class FunctionalFilesTest {
         String twoOutputs = edited(config, "\"output_layers\": \\[([^\\]]*)\\]",
                 "\"output_layers\": [[$1], [\"dense_3\", 0, 0]]");
         e = UncheckedFileErrors.assertCause(ModelFormatException.class, () -> Model.load(withConfig(twoOutputs)));
-        assertTrue(e.getMessage().contains("output_layers lists 2 outputs; Kiln's models have one"), e.getMessage());
+        // Two outputs are fine, but Keras reads a flat metric list as one metric per output.
+        assertTrue(e.getMessage().contains("metrics lists 1 entries for a model with 2 outputs; expected one per output"),
+                e.getMessage());
+        String twice = edited(config, "\"output_layers\": \\[([^\\]]*)\\]", "\"output_layers\": [[$1], [$1]]");
+        e = UncheckedFileErrors.assertCause(ModelFormatException.class, () -> Model.load(withConfig(twice)));
+        assertTrue(e.getMessage().contains("which is not a layer call listed once"), e.getMessage());
         String unknown = edited(config, "\"keras_history\": \\[\"late\"", "\"keras_history\": [\"nowhere\"");
         e = UncheckedFileErrors.assertCause(ModelFormatException.class, () -> Model.load(withConfig(unknown)));
         assertTrue(e.getMessage().contains("names layer 'nowhere', which is not listed"),

@@ -40,6 +40,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -179,6 +180,62 @@ class KerasPythonInteropTest {
         }
         assertEquals("[\"input_layer\",\"input_layer_1\",\"dense\",\"concatenate\",\"dense_1\"]",
                 results.get("siamese").get("layers").toString(), "Keras lists the shared Dense once");
+    }
+
+    /**
+     * Loads Kiln's three-output model in Keras, predicts each output and evaluates with the losses, loss
+     * weights and metrics Keras reads from the file's compile_config: Kiln's numbers under Keras' names.
+     */
+    private static final String MULTI_OUTPUT_CHECKER = """
+            import json, sys
+            import numpy as np
+            import keras
+            base = sys.argv[1]
+            model = keras.models.load_model(base + ".keras")
+            x = np.load(base + ".x.npy")
+            got = model.predict(x, verbose=0)
+            y = [np.load(base + ".y0.npy").astype("int32"), np.load(base + ".y1.npy"), np.load(base + ".y2.npy")]
+            out = {"predict": max(float(np.abs(got[k] - np.load(base + f".pred{k}.npy")).max()) for k in range(3)),
+                   "outputs": [t[0] for t in model.get_config()["output_layers"]],
+                   "evaluate": model.evaluate(x, y, verbose=0, return_dict=True)}
+            print("JSON " + json.dumps(out))
+            """;
+
+    @Test
+    void kerasLoadsKilnsMultiOutputModelWithItsLossesAndWeights() throws Exception {
+        String python = kerasPython();
+        float[][] x = FunctionalModelTest.rows(7, 5, 8);
+        List<Object> y = MultiOutputModelTest.targets();
+        try (Model model = MultiOutputModelTest.threeOutputs().compile(new SGD(0.1), MultiOutputModelTest.kerasLosses())) {
+            model.fit(x, y, epochs(2), batchSize(4), verbose(0));
+            Path base = dir.resolve("outputs");
+            model.save(Path.of(base + ".keras"));
+            Tensor.of(x).toNpy(Path.of(base + ".x.npy"));
+            int[] labels = (int[]) y.get(0);
+            float[] asFloats = new float[labels.length];
+            for (int i = 0; i < labels.length; i++) {
+                asFloats[i] = labels[i];
+            }
+            Tensor.of(asFloats, labels.length).toNpy(Path.of(base + ".y0.npy"));
+            Tensor.of((float[][]) y.get(1)).toNpy(Path.of(base + ".y1.npy"));
+            Tensor.of((float[][]) y.get(2)).toNpy(Path.of(base + ".y2.npy"));
+            List<float[][]> predictions = model.predictOutputs(x);
+            for (int k = 0; k < predictions.size(); k++) {
+                Tensor.of(predictions.get(k)).toNpy(Path.of(base + ".pred" + k + ".npy"));
+            }
+            String output = run(List.of(python, "-c", MULTI_OUTPUT_CHECKER, base.toString()));
+            int at = output.lastIndexOf("JSON ");
+            assertTrue(at >= 0, "the Keras side printed no result:\n" + output);
+            JsonNode r = new ObjectMapper().readTree(output.substring(at + 5));
+            System.out.println("Keras against Kiln's three-output model: " + r);
+            assertTrue(r.get("predict").asDouble() <= 1e-5, "Keras predicts otherwise: " + r);
+            assertEquals("[\"cls\",\"code\",\"value\"]", r.get("outputs").toString());
+            Map<String, Double> kiln = model.evaluate(x, y);
+            List<String> kerasKeys = new ArrayList<>();
+            r.get("evaluate").fieldNames().forEachRemaining(kerasKeys::add);
+            assertEquals(List.copyOf(kiln.keySet()), kerasKeys);
+            kiln.forEach((key, value) -> assertEquals(value, r.get("evaluate").get(key).asDouble(), 1e-5, key));
+        }
     }
 
     private static void save(Model model, List<float[][]> x, Path base) throws IOException {

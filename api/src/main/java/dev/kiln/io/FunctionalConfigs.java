@@ -71,8 +71,14 @@ final class FunctionalConfigs {
             ArrayNode inputArray = config.putArray("input_layers");
             inputs.forEach(i -> history(inputArray.addArray(), names.get(layerAt.get(i)), 0));
         }
-        int output = layerAt.size() - 1;
-        history(config.putArray("output_layers"), names.get(layerAt.get(output)), connections.applicationIndex(output));
+        List<Integer> outputs = connections.outputs();
+        if (outputs.size() == 1) { // as Keras writes keras.Model(input, output)
+            int output = outputs.get(0);
+            history(config.putArray("output_layers"), names.get(layerAt.get(output)), connections.applicationIndex(output));
+        } else {
+            ArrayNode outputArray = config.putArray("output_layers");
+            outputs.forEach(o -> history(outputArray.addArray(), names.get(layerAt.get(o)), connections.applicationIndex(o)));
+        }
     }
 
     private static ObjectNode tensor(String layer, int node, Shape shape) {
@@ -117,7 +123,7 @@ final class FunctionalConfigs {
      * node of a layer is a place (a shared layer has several), put in an order where each place comes
      * after those it reads. Refuses what Kiln cannot build: arguments other than the tensors a layer
      * merges, a tensor of a layer or call that does not exist, calls that read each other in a cycle,
-     * several outputs, a call the output does not depend on.
+     * an output listed twice, a call no output depends on.
      */
     static ModelConfig.Connections read(JsonFields config, List<Layer> layers, List<String> names)
             throws ModelFormatException {
@@ -194,20 +200,31 @@ final class FunctionalConfigs {
             inputs.add(at);
         }
         List<JsonNode> outputs = triples(config, "output_layers");
-        if (outputs.size() != 1) {
-            throw config.fail("output_layers", "lists " + outputs.size() + " outputs; Kiln's models have one");
-        }
-        int[] output = tensorOf(config, "output_layers", outputs.get(0), index);
-        if (output[1] >= place[output[0]].length || place[output[0]][output[1]] != reads.size() - 1) {
-            throw config.fail("output_layers", "must name the call every other call leads to, but "
-                    + Abbreviated.name(outputs.get(0).toString()) + " is not it");
+        List<Integer> outputPlaces = new ArrayList<>();
+        if (outputs.size() == 1) {
+            int[] output = tensorOf(config, "output_layers", outputs.get(0), index);
+            if (output[1] >= place[output[0]].length || place[output[0]][output[1]] != reads.size() - 1) {
+                throw config.fail("output_layers", "must name the call every other call leads to, but "
+                        + Abbreviated.name(outputs.get(0).toString()) + " is not it");
+            }
+            outputPlaces.add(reads.size() - 1);
+        } else {
+            for (JsonNode o : outputs) {
+                int[] output = tensorOf(config, "output_layers", o, index);
+                int at = output[1] < place[output[0]].length ? place[output[0]][output[1]] : -1;
+                if (at < 0 || layers.get(output[0]) instanceof InputLayer || outputPlaces.contains(at)) {
+                    throw config.fail("output_layers", "names " + Abbreviated.name(o.toString()) + ", which is not a"
+                            + " layer call listed once");
+                }
+                outputPlaces.add(at);
+            }
         }
         for (int i = 0; i < layers.size(); i++) {
             if (layers.get(i) instanceof InputLayer && !inputs.contains(place[i][0])) {
                 throw config.fail("input_layers", "does not list InputLayer '" + Abbreviated.name(names.get(i)) + "'");
             }
         }
-        return new ModelConfig.Connections(reads, inputs, layerAt);
+        return new ModelConfig.Connections(reads, inputs, layerAt, outputPlaces);
     }
 
     private static boolean ready(List<int[]> call, int[][] place) {

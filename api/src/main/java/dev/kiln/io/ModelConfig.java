@@ -37,10 +37,12 @@ import java.util.List;
  * @param state       where training stands
  * @param trainable   each layer's trainable flag (Keras' {@code "trainable"} in the layer's config)
  * @param connections which layer reads which in a functional model, null for a Sequential (a chain)
+ * @param perOutput   the loss, loss weight and metrics of each output of a model with several outputs
+ *                    (then {@code loss} and {@code metrics} are unused), null for a model with one
  */
 public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> layerNames, int inputWidth,
         Optimizer optimizer, Loss loss, List<Metric> metrics, TrainingState state, List<Boolean> trainable,
-        Connections connections) {
+        Connections connections, PerOutput perOutput) {
     static final int FORMAT_VERSION = 1;
     /** The most layers a file may hold; saving refuses a larger model, so every saved file loads back. */
     public static final int MAX_LAYERS = 10_000;
@@ -66,14 +68,20 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
      * @param inputs  the places of the model's inputs, in the order data is passed
      * @param layerAt for each place, the index of its layer in {@link #layers()}
      */
-    public record Connections(List<int[]> reads, List<Integer> inputs, List<Integer> layerAt) {
+    public record Connections(List<int[]> reads, List<Integer> inputs, List<Integer> layerAt, List<Integer> outputs) {
         public Connections {
             reads = List.copyOf(reads);
             inputs = List.copyOf(inputs);
             layerAt = List.copyOf(layerAt);
+            outputs = List.copyOf(outputs);
             if (layerAt.size() != reads.size()) {
                 throw new IllegalArgumentException(reads.size() + " places but " + layerAt.size() + " layer indices");
             }
+        }
+
+        /** Connections whose output is the last place. */
+        public Connections(List<int[]> reads, List<Integer> inputs, List<Integer> layerAt) {
+            this(reads, inputs, layerAt, List.of(reads.size() - 1));
         }
 
         /** Which application of its layer place {@code place} is: 0 for the first (Keras' node index). */
@@ -86,6 +94,29 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
             }
             return k;
         }
+    }
+
+    /**
+     * How each output of a model with several outputs is compiled, in the order of the outputs; Keras'
+     * {@code compile_config} keeps them as lists ({@code loss}, {@code loss_weights}, {@code metrics}).
+     */
+    public record PerOutput(List<Loss> losses, List<Double> weights, List<List<Metric>> metrics) {
+        public PerOutput {
+            losses = List.copyOf(losses);
+            weights = List.copyOf(weights);
+            metrics = metrics.stream().map(List::copyOf).toList();
+            if (weights.size() != losses.size() || metrics.size() != losses.size()) {
+                throw new IllegalArgumentException(losses.size() + " losses but " + weights.size() + " loss weights and "
+                        + metrics.size() + " metric lists");
+            }
+        }
+    }
+
+    /** A model with one output. */
+    public ModelConfig(String kilnVersion, List<Layer> layers, List<String> layerNames, int inputWidth,
+            Optimizer optimizer, Loss loss, List<Metric> metrics, TrainingState state, List<Boolean> trainable,
+            Connections connections) {
+        this(kilnVersion, layers, layerNames, inputWidth, optimizer, loss, metrics, state, trainable, connections, null);
     }
 
     public ModelConfig {
@@ -156,6 +187,18 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
         }
         ObjectNode compile = root.putObject("compile_config");
         compile.set("optimizer", OptimizerConfigs.optimizer(optimizer));
+        if (perOutput != null) {
+            ArrayNode losses = compile.putArray("loss");
+            perOutput.losses().forEach(l -> losses.add(LossConfigs.loss(l)));
+            ArrayNode weights = compile.putArray("loss_weights");
+            perOutput.weights().forEach(weights::add);
+            ArrayNode metricLists = compile.putArray("metrics");
+            for (List<Metric> list : perOutput.metrics()) {
+                ArrayNode metricArray = metricLists.addArray();
+                list.forEach(m -> metricArray.add(MetricConfigs.metric(m)));
+            }
+            return;
+        }
         compile.set("loss", LossConfigs.loss(loss));
         ArrayNode metricArray = compile.putArray("metrics");
         metrics.forEach(m -> metricArray.add(MetricConfigs.metric(m)));
@@ -327,14 +370,24 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
         }
         JsonFields compile = root.object("compile_config");
         Optimizer optimizer = OptimizerConfigs.parseOptimizer(compile.object("optimizer"));
+        if (compile.has("weighted_metrics")
+                && !(compile.raw("weighted_metrics").isArray() && compile.raw("weighted_metrics").isEmpty())) {
+            throw compile.fail("weighted_metrics", "must be null: Kiln's metrics are unweighted");
+        }
+        if (connections != null && connections.outputs().size() > 1) {
+            List<String> outputNames = connections.outputs().stream()
+                    .map(place -> names.get(connections.layerAt().get(place))).toList();
+            PerOutput perOutput = OutputCompileConfigs.parse(compile, outputNames);
+            return new ModelConfig(kilnVersion, layers, names, inputWidth, optimizer, perOutput.losses().get(0),
+                    perOutput.metrics().get(0), state, trainable, connections, perOutput);
+        }
         Loss loss = LossConfigs.parseLoss(compile.raw("loss"), compile);
         // Keras writes null for a model compiled without metrics.
         List<Metric> metrics = compile.has("metrics") ? MetricConfigs.parseMetrics(compile.raw("metrics"), compile)
                 : List.of();
-        for (String unsupported : List.of("loss_weights", "weighted_metrics")) {
-            if (compile.has(unsupported) && !(compile.raw(unsupported).isArray() && compile.raw(unsupported).isEmpty())) {
-                throw compile.fail(unsupported, "must be null: Kiln's models have one output and unweighted metrics");
-            }
+        if (compile.has("loss_weights")
+                && !(compile.raw("loss_weights").isArray() && compile.raw("loss_weights").isEmpty())) {
+            throw compile.fail("loss_weights", "must be null for a model with one output");
         }
         return new ModelConfig(kilnVersion, layers, names, inputWidth, optimizer, loss, metrics, state, trainable,
                 connections);

@@ -63,7 +63,8 @@ record DemoOptions(String model, int epochs, int batch, int threads, long seed) 
                   custom-loss     demand forecasts trained with mse and with an asymmetric loss written with
                                   Ops (a shortfall costs 3× a leftover); a custom metric, short_rate, for both
                   functional      Fashion-MNIST with Keras' functional API: a residual MLP (Add) and a model with
-                                  two inputs (each image's top and bottom halves, joined by Concatenate)
+                                  two inputs (each image's top and bottom halves, joined by Concatenate),
+                                  and one with two outputs (the class, and footwear or not)
                   early-stopping  a wide MLP overfitting 1,000 Fashion-MNIST images, stopped by EarlyStopping
                                   (val_loss, patience 2) with the best epoch's weights restored; --epochs is the cap
                   checkpoint      ModelCheckpoint writes a .kiln file per epoch; the run is "interrupted" after

@@ -29,6 +29,9 @@ class ExamplesTest {
         // One epoch of the plain 784-128-10 MLP reaches about 0.82; both graphs must do as well.
         assertTrue(r.testScores().get("accuracy") > 0.8, "residual MLP " + r.testScores());
         assertTrue(r.testScores().get("two_input_accuracy") > 0.8, "two inputs " + r.testScores());
+        assertTrue(r.testScores().get("kind_accuracy") > 0.8, "two outputs " + r.testScores());
+        // Footwear or not is the easier question: sandals, sneakers and boots look alike.
+        assertTrue(r.testScores().get("footwear_accuracy") > 0.95, "two outputs " + r.testScores());
     }
 
     @Test

@@ -15,7 +15,6 @@ import dev.kiln.core.runtime.DropoutSeed;
 import dev.kiln.core.runtime.FiniteGuard;
 import dev.kiln.core.runtime.GradientClip;
 import dev.kiln.core.runtime.GradientClipStep;
-import dev.kiln.core.runtime.LossFunction;
 import dev.kiln.core.runtime.LossStep;
 import dev.kiln.core.runtime.MetricReduction;
 import dev.kiln.core.runtime.NonFiniteStepException;
@@ -53,9 +52,15 @@ public final class CompiledGraph implements AutoCloseable {
     private final List<Node> nodes;
     private final List<Node> inputs;
     private final Shape[] shapes;
-    private final LossFunction loss;
-    private final boolean lossFused;
-    private final List<MetricReduction> metrics;
+    /** The id of each output node, in the order the graph marked them. */
+    private final int[] outputIds;
+    private final List<OutputLoss> losses;
+    /** Whether output k's loss absorbed its final activation (and so reads the logits before it). */
+    private final boolean[] lossFused;
+    /** Every output's metric reductions one after another: metric i is output metricOutput[i]'s metricLocal[i]. */
+    private final List<MetricReduction> metrics = new ArrayList<>();
+    private final int[] metricOutput;
+    private final int[] metricLocal;
     private final UpdateRule rule;
     private final KernelPool pool;
     private final RowGather gather;
@@ -71,17 +76,17 @@ public final class CompiledGraph implements AutoCloseable {
     private Arena workArena;
     private int capacity;
     private MemorySegment[] inputBuffers;
-    private MemorySegment targetBuffer;
+    private MemorySegment[] targetBuffers;
     private MemorySegment weightBuffer;
     /** Whether the next train or evaluate step weights its rows by {@link #weightBuffer}. */
     private boolean weightsLoaded;
-    private MemorySegment outputBuffer;
+    private MemorySegment[] outputBuffers;
     private Program train;
     private Program evaluate;
     private Program predict;
-    private LossStep trainLoss;
-    private LossStep evaluateLoss;
-    private LossStep lastLoss;
+    private LossStep[] trainLosses;
+    private LossStep[] evaluateLosses;
+    private LossStep[] lastLosses;
     private PenaltyStep trainPenalty;
     private PenaltyStep evaluatePenalty;
     private PenaltyStep lastPenalty;
@@ -89,14 +94,25 @@ public final class CompiledGraph implements AutoCloseable {
     private boolean closed;
     private boolean warmup;
 
-    CompiledGraph(List<Node> nodes, Shape[] shapes, LossFunction loss, boolean lossFused,
-            List<? extends MetricReduction> metrics, UpdateRule rule, KernelPool pool) {
+    CompiledGraph(List<Node> nodes, List<Node> outputs, Shape[] shapes, List<OutputLoss> losses, boolean[] lossFused,
+            UpdateRule rule, KernelPool pool) {
         this.nodes = List.copyOf(nodes);
         this.inputs = nodes.stream().filter(n -> n.op() instanceof Input).toList();
         this.shapes = shapes.clone();
-        this.loss = loss;
-        this.lossFused = lossFused;
-        this.metrics = List.copyOf(metrics);
+        this.outputIds = outputs.stream().mapToInt(Node::id).toArray();
+        this.losses = List.copyOf(losses);
+        this.lossFused = lossFused.clone();
+        List<Integer> owner = new ArrayList<>();
+        List<Integer> local = new ArrayList<>();
+        for (int k = 0; k < losses.size(); k++) {
+            for (int m = 0; m < losses.get(k).metrics().size(); m++) {
+                metrics.add(losses.get(k).metrics().get(m));
+                owner.add(k);
+                local.add(m);
+            }
+        }
+        this.metricOutput = owner.stream().mapToInt(Integer::intValue).toArray();
+        this.metricLocal = local.stream().mapToInt(Integer::intValue).toArray();
         this.rule = rule;
         this.pool = pool;
         this.gather = new RowGather(pool);
@@ -176,9 +192,28 @@ public final class CompiledGraph implements AutoCloseable {
         return shapes[inputs.get(input).id()];
     }
 
-    /** Floats per output example. */
+    /** Floats per output example (of the first output, when the graph has several). */
     public int outputWidth() {
-        return shapes[shapes.length - 1].size();
+        return outputWidth(0);
+    }
+
+    /** How many outputs the graph has, each scored by a loss of its own. */
+    public int outputCount() {
+        return outputIds.length;
+    }
+
+    /** Floats per example of output {@code output}, in the order the graph marked its outputs. */
+    public int outputWidth(int output) {
+        return outputShape(output).size();
+    }
+
+    public Shape outputShape(int output) {
+        return shapes[outputIds[output]];
+    }
+
+    /** The width of one row of output {@code output}'s targets: 1 for class indices, else the output width. */
+    public int targetWidth(int output) {
+        return losses.get(output).loss().targetWidth(outputWidth(output));
     }
 
     public Shape inputShape() {
@@ -186,12 +221,12 @@ public final class CompiledGraph implements AutoCloseable {
     }
 
     public Shape outputShape() {
-        return shapes[shapes.length - 1];
+        return outputShape(0);
     }
 
-    /** The width of one row of targets: 1 for class indices, else the output width. */
+    /** The width of one row of targets (of the first output): 1 for class indices, else the output width. */
     public int targetWidth() {
-        return loss.targetWidth(outputWidth());
+        return targetWidth(0);
     }
 
     public List<Parameter> parameters() {
@@ -203,8 +238,13 @@ public final class CompiledGraph implements AutoCloseable {
         return nodes;
     }
 
+    /** Whether the (first) output's loss absorbed its final activation. */
     public boolean lossFused() {
-        return lossFused;
+        return lossFused(0);
+    }
+
+    public boolean lossFused(int output) {
+        return lossFused[output];
     }
 
     public int capacity() {
@@ -413,9 +453,15 @@ public final class CompiledGraph implements AutoCloseable {
      * it is 1 for a sparse loss) from {@code y}, row-major, into the batch.
      */
     public void loadTargets(float[] y, int count) {
+        loadTargets(0, y, count);
+    }
+
+    /** As {@link #loadTargets(float[], int)}, for output {@code output}. */
+    public void loadTargets(int output, float[] y, int count) {
         checkBatch(count);
-        checkFlat(y, count, targetWidth(), "targets");
-        MemorySegment.copy(y, 0, targetBuffer, JAVA_FLOAT, 0, count * targetWidth());
+        int width = targetWidth(output);
+        checkFlat(y, count, width, "targets");
+        MemorySegment.copy(y, 0, targetBuffers[output], JAVA_FLOAT, 0, count * width);
     }
 
     private static void checkFlat(float[] values, int count, int width, String what) {
@@ -427,21 +473,35 @@ public final class CompiledGraph implements AutoCloseable {
 
     /** Loads class indices as the targets of the batch. */
     public void loadLabels(int[] labels, int[] order, int from, int count) {
-        checkBatch(count);
-        for (int r = 0; r < count; r++) {
-            int row = order == null ? from + r : order[from + r];
-            targetBuffer.setAtIndex(JAVA_FLOAT, r, labels[row]);
-        }
+        loadLabels(0, labels, order, from, count);
     }
 
     public void loadTargets(float[][] y, int[] order, int from, int count) {
-        checkBatch(count);
-        gather.rows(y, targetBuffer, targetWidth(), order, from, count);
+        loadTargets(0, y, order, from, count);
     }
 
     public void loadTargets(Tensor y, int[] order, int from, int count) {
+        loadTargets(0, y, order, from, count);
+    }
+
+    /** Loads class indices as the targets of output {@code output} for the batch. */
+    public void loadLabels(int output, int[] labels, int[] order, int from, int count) {
         checkBatch(count);
-        gather.rows(y.segment(), targetBuffer, targetWidth(), order, from, count);
+        MemorySegment targets = targetBuffers[output];
+        for (int r = 0; r < count; r++) {
+            int row = order == null ? from + r : order[from + r];
+            targets.setAtIndex(JAVA_FLOAT, r, labels[row]);
+        }
+    }
+
+    public void loadTargets(int output, float[][] y, int[] order, int from, int count) {
+        checkBatch(count);
+        gather.rows(y, targetBuffers[output], targetWidth(output), order, from, count);
+    }
+
+    public void loadTargets(int output, Tensor y, int[] order, int from, int count) {
+        checkBatch(count);
+        gather.rows(y.segment(), targetBuffers[output], targetWidth(output), order, from, count);
     }
 
     /**
@@ -465,7 +525,9 @@ public final class CompiledGraph implements AutoCloseable {
     public void trainStep(int rows) {
         checkBatch(rows);
         Warmup.userStep(this);
-        trainLoss.weightRows(weightsLoaded);
+        for (LossStep l : trainLosses) {
+            l.weightRows(weightsLoaded);
+        }
         weightsLoaded = false;
         try {
             train.run(rows);
@@ -476,7 +538,7 @@ public final class CompiledGraph implements AutoCloseable {
             }
             throw e;
         }
-        lastLoss = trainLoss;
+        lastLosses = trainLosses;
         lastPenalty = trainPenalty;
         lastRows = rows;
     }
@@ -485,10 +547,12 @@ public final class CompiledGraph implements AutoCloseable {
     public void evaluateStep(int rows) {
         checkBatch(rows);
         Warmup.userStep(this);
-        evaluateLoss.weightRows(weightsLoaded);
+        for (LossStep l : evaluateLosses) {
+            l.weightRows(weightsLoaded);
+        }
         weightsLoaded = false;
         evaluate.run(rows);
-        lastLoss = evaluateLoss;
+        lastLosses = evaluateLosses;
         lastPenalty = evaluatePenalty;
         lastRows = rows;
     }
@@ -501,19 +565,40 @@ public final class CompiledGraph implements AutoCloseable {
     }
 
     /**
-     * Sum of the per-sample losses of the last train or evaluate step; with weight penalties, each
-     * sample's loss includes the batch's penalty, so that lossSum / rows is the batch's total loss.
+     * Sum of the per-sample losses of the last train or evaluate step, each output's times its loss
+     * weight; with weight penalties, each sample's loss includes the batch's penalty, so that
+     * lossSum / rows is the batch's total loss.
      */
     public double lossSum() {
-        if (lastLoss == null) {
+        if (lastLosses == null) {
             return Double.NaN;
         }
-        return lastLoss.lossSum() + (lastPenalty == null ? 0 : lastPenalty.value() * lastRows);
+        return weightedLossSum(lastLosses) + (lastPenalty == null ? 0 : lastPenalty.value() * lastRows);
     }
 
-    /** Sum of metric reduction {@code i} over the last train or evaluate step. */
+    /** Σ weight_k · loss_k; a single output's loss as it is, so that one output adds no rounding. */
+    private static double weightedLossSum(LossStep[] steps) {
+        if (steps.length == 1) {
+            return steps[0].lossSum();
+        }
+        double sum = 0;
+        for (LossStep step : steps) {
+            sum += (double) step.lossWeight() * step.lossSum();
+        }
+        return sum;
+    }
+
+    /** Sum of output {@code output}'s own per-sample losses over the last train or evaluate step (no weight, no penalty). */
+    public double outputLossSum(int output) {
+        return lastLosses == null ? Double.NaN : lastLosses[output].lossSum();
+    }
+
+    /**
+     * Sum of metric reduction {@code i} over the last train or evaluate step; the reductions of every
+     * output are numbered one after another, in output order.
+     */
     public double metricSum(int i) {
-        return lastLoss == null ? Double.NaN : lastLoss.metricSum(i);
+        return lastLosses == null ? Double.NaN : lastLosses[metricOutput[i]].metricSum(metricLocal[i]);
     }
 
     /**
@@ -521,20 +606,26 @@ public final class CompiledGraph implements AutoCloseable {
      * {@code totals}, which holds at least {@link MetricReduction#sums()} values; allocates nothing.
      */
     public void addMetricSums(int i, double[] totals) {
-        if (lastLoss == null) {
+        if (lastLosses == null) {
             throw new IllegalStateException("no train or evaluate step has run since the workspace was built");
         }
         if (totals.length < metrics.get(i).sums()) {
             throw new IllegalArgumentException("metric " + i + " yields " + metrics.get(i).sums()
                     + " sums but totals holds " + totals.length);
         }
-        lastLoss.addMetricSums(i, totals);
+        lastLosses[metricOutput[i]].addMetricSums(metricLocal[i], totals);
     }
 
     /** Copies the first {@code count} output rows of the last step into {@code dst[dstFrom..]}. */
     public void readOutputs(float[][] dst, int dstFrom, int count) {
+        readOutputs(0, dst, dstFrom, count);
+    }
+
+    /** As {@link #readOutputs(float[][], int, int)}, for output {@code output}. */
+    public void readOutputs(int output, float[][] dst, int dstFrom, int count) {
         checkBatch(count);
-        int w = outputWidth();
+        int w = outputWidth(output);
+        MemorySegment outputBuffer = outputBuffers[output];
         for (int r = 0; r < count; r++) {
             MemorySegment.copy(outputBuffer, JAVA_FLOAT, (long) r * w * Float.BYTES, dst[dstFrom + r], 0, w);
         }
@@ -570,6 +661,15 @@ public final class CompiledGraph implements AutoCloseable {
     private void buildWorkspace(int rows) {
         int n = nodes.size();
         int last = n - 1;
+        int outputCount = outputIds.length;
+        // Output k's loss reads scored[k]: the logits when it absorbed the output's activation, which
+        // then never runs in training or evaluation (absorbed), since the loss writes its values.
+        int[] scored = new int[outputCount];
+        boolean[] absorbed = new boolean[n];
+        for (int k = 0; k < outputCount; k++) {
+            scored[k] = lossFused[k] ? nodes.get(outputIds[k]).input().id() : outputIds[k];
+            absorbed[outputIds[k]] = lossFused[k];
+        }
         List<List<Node>> consumers = ShapeInference.consumers(nodes);
         boolean[] needsGradient = new boolean[n];
         for (int i = 0; i < n; i++) {
@@ -645,7 +745,24 @@ public final class CompiledGraph implements AutoCloseable {
             }
             parameterGradient.add(own);
         }
-        long target = plan.reserve((long) rows * targetWidth());
+        // A scored node that other nodes read gets their gradient from the last of them: its loss then
+        // writes a buffer of its own, summed in with the readers' shares before the node's backward.
+        long[] lossGradientAt = new long[outputCount];
+        for (int k = 0; k < outputCount; k++) {
+            int node = scored[k];
+            if (!needsGradient[node]) {
+                lossGradientAt[k] = -1;
+            } else if (lossFused[k] || consumers.get(node).isEmpty()) {
+                lossGradientAt[k] = grad[node];
+            } else {
+                lossGradientAt[k] = plan.reserve((long) rows * shapes[node].size());
+                extraGradients.get(node).add(lossGradientAt[k]);
+            }
+        }
+        long[] target = new long[outputCount];
+        for (int k = 0; k < outputCount; k++) {
+            target[k] = plan.reserve((long) rows * targetWidth(k));
+        }
         long weight = plan.reserve(rows);
 
         Arena arena = Memory.newArena();
@@ -668,7 +785,7 @@ public final class CompiledGraph implements AutoCloseable {
             for (Parameter p : node.op().parameters()) {
                 Long own = parameterGradient.get(i).get(p);
                 parameterGradients.put(p, own == null ? p.gradient() : MemoryPlan.slice(region, own, p.size()));
-                if (own != null && i <= scoredNode()) {
+                if (own != null && !absorbed[i]) {
                     parameterGradientSums.add(sumParameterGradient(parameterGradients.get(p), p));
                 }
             }
@@ -689,25 +806,33 @@ public final class CompiledGraph implements AutoCloseable {
                     workspace[i] < 0 ? null : MemoryPlan.slice(region, workspace[i], workspaceFloats[i]),
                     parameterGradients);
         }
-        MemorySegment targets = MemoryPlan.slice(region, target, (long) rows * targetWidth());
+        MemorySegment[] targets = new MemorySegment[outputCount];
+        LossStep[] newTrainLosses = new LossStep[outputCount];
+        LossStep[] newEvaluateLosses = new LossStep[outputCount];
         MemorySegment weights = MemoryPlan.slice(region, weight, rows);
-
-        int scored = scoredNode();
-        MemorySegment scores = outputs[scored];
-        MemorySegment output = outputs[last];
-        MemorySegment lossGradient = gradients[scored];
+        for (int k = 0; k < outputCount; k++) {
+            targets[k] = MemoryPlan.slice(region, target[k], (long) rows * targetWidth(k));
+            OutputLoss scoring = losses.get(k);
+            MemorySegment scores = outputs[scored[k]];
+            MemorySegment lossGradient = lossGradientAt[k] < 0 ? null
+                    : MemoryPlan.slice(region, lossGradientAt[k], (long) rows * shapes[scored[k]].size());
+            newTrainLosses[k] = new LossStep(scoring.loss(), lossFused[k], scores, outputs[outputIds[k]], targets[k],
+                    lossGradient, weights, outputWidth(k), scoring.weight(), scoring.metrics());
+            newEvaluateLosses[k] = new LossStep(scoring.loss(), lossFused[k], scores, outputs[outputIds[k]],
+                    targets[k], null, weights, outputWidth(k), scoring.weight(), scoring.metrics());
+        }
 
         List<Step> trainSteps = new ArrayList<>();
         for (DropoutSeed seed : dropoutSeeds) {
             trainSteps.add(r -> seed.advance());
         }
-        addForward(trainSteps, buffers, scored, true);
-        LossStep newTrainLoss = new LossStep(loss, lossFused, scores, output, targets, lossGradient, weights,
-                outputWidth(), metrics);
-        trainSteps.add(newTrainLoss);
-        trainSteps.add(FiniteGuard.loss(newTrainLoss)); // a NaN loss stops the step before backward and update
-        for (int i = scored; i >= 0; i--) {
-            if (!needsGradient[i]) {
+        addForward(trainSteps, buffers, absorbed, true);
+        for (LossStep l : newTrainLosses) {
+            trainSteps.add(l);
+            trainSteps.add(FiniteGuard.loss(l)); // a NaN loss stops the step before backward and update
+        }
+        for (int i = last; i >= 0; i--) {
+            if (!needsGradient[i] || absorbed[i]) {
                 continue;
             }
             for (long extra : extraGradients.get(i)) {
@@ -725,8 +850,8 @@ public final class CompiledGraph implements AutoCloseable {
             trainSteps.add(newTrainPenalty);
         }
         List<StateUpdate> stateUpdates = new ArrayList<>();
-        for (int i = 0; i <= scored; i++) {
-            StateUpdate state = buffers[i] == null ? null : nodes.get(i).op().stateUpdate(buffers[i]);
+        for (int i = 0; i < n; i++) {
+            StateUpdate state = absorbed[i] || buffers[i] == null ? null : nodes.get(i).op().stateUpdate(buffers[i]);
             if (state != null) {
                 stateUpdates.add(state);
             }
@@ -737,7 +862,7 @@ public final class CompiledGraph implements AutoCloseable {
         // After clipping, so that what is checked is the update that will actually run; nothing of the
         // model's state is written before this point.
         trainSteps.add(FiniteGuard.beforeUpdate(parameterFloats > 0 ? update : null, parameters, stateUpdates,
-                newTrainLoss::lossSum));
+                () -> weightedLossSum(newTrainLosses)));
         if (parameterFloats > 0) {
             trainSteps.add(update);
         }
@@ -746,17 +871,15 @@ public final class CompiledGraph implements AutoCloseable {
         }
 
         List<Step> evaluateSteps = new ArrayList<>();
-        addForward(evaluateSteps, buffers, scored, false);
-        LossStep newEvaluateLoss = new LossStep(loss, lossFused, scores, output, targets, null, weights,
-                outputWidth(), metrics);
-        evaluateSteps.add(newEvaluateLoss);
+        addForward(evaluateSteps, buffers, absorbed, false);
+        evaluateSteps.addAll(Arrays.asList(newEvaluateLosses));
         PenaltyStep newEvaluatePenalty = PenaltyStep.of(parameters, false);
         if (newEvaluatePenalty != null) {
             evaluateSteps.add(newEvaluatePenalty);
         }
 
         List<Step> predictSteps = new ArrayList<>();
-        addForward(predictSteps, buffers, last, false);
+        addForward(predictSteps, buffers, new boolean[n], false);
 
         workArena = arena;
         capacity = rows;
@@ -764,24 +887,22 @@ public final class CompiledGraph implements AutoCloseable {
         for (int j = 0; j < inputs.size(); j++) {
             inputBuffers[j] = outputs[inputs.get(j).id()];
         }
-        targetBuffer = targets;
+        targetBuffers = targets;
         weightBuffer = weights;
         weightsLoaded = false;
-        outputBuffer = output;
+        outputBuffers = new MemorySegment[outputCount];
+        for (int k = 0; k < outputCount; k++) {
+            outputBuffers[k] = outputs[outputIds[k]];
+        }
         train = new Program(trainSteps);
         evaluate = new Program(evaluateSteps);
         predict = new Program(predictSteps);
-        trainLoss = newTrainLoss;
-        evaluateLoss = newEvaluateLoss;
+        trainLosses = newTrainLosses;
+        evaluateLosses = newEvaluateLosses;
         trainPenalty = newTrainPenalty;
         evaluatePenalty = newEvaluatePenalty;
-        lastLoss = null;
+        lastLosses = null;
         lastPenalty = null;
-    }
-
-    /** The node whose output the loss reads: the logits when the loss absorbed the output activation. */
-    private int scoredNode() {
-        return lossFused ? nodes.get(nodes.size() - 1).input().id() : nodes.size() - 1;
     }
 
     /** parameter's gradient += extra: a later reader's share of a shared parameter's gradient. */
@@ -797,9 +918,10 @@ public final class CompiledGraph implements AutoCloseable {
                 (long) to * width), width, pool);
     }
 
-    private void addForward(List<Step> steps, NodeBuffers[] buffers, int through, boolean training) {
-        for (int i = 0; i <= through; i++) {
-            Step s = buffers[i] == null ? null : nodes.get(i).op().forward(buffers[i], training, pool);
+    /** The forward steps of every node but the {@code skipped} ones (outputs their losses absorbed). */
+    private void addForward(List<Step> steps, NodeBuffers[] buffers, boolean[] skipped, boolean training) {
+        for (int i = 0; i < nodes.size(); i++) {
+            Step s = buffers[i] == null || skipped[i] ? null : nodes.get(i).op().forward(buffers[i], training, pool);
             if (s != null) {
                 steps.add(s);
             }

@@ -28,14 +28,31 @@ public final class Compiler {
     /** {@code fuse} false keeps every primitive op on its own: slower, and a reference for tests of fusion. */
     public static CompiledGraph compile(Graph graph, LossFunction loss, List<? extends MetricReduction> metrics,
             UpdateRule rule, KernelPool pool, boolean fuse) {
+        return compile(graph, List.of(new OutputLoss(loss, 1f, metrics)), rule, pool, fuse);
+    }
+
+    /**
+     * Compiles a graph with one {@link OutputLoss} per {@linkplain Graph#outputs() output}, in the order
+     * of the outputs: the optimizer minimizes the weighted sum of their losses.
+     */
+    public static CompiledGraph compile(Graph graph, List<OutputLoss> losses, UpdateRule rule, KernelPool pool,
+            boolean fuse) {
         List<Node> nodes = graph.nodes();
         if (nodes.isEmpty() || nodes.get(nodes.size() - 1).op() instanceof Input) {
             throw new IllegalArgumentException("the graph has no operation after its inputs");
         }
-        ShapeInference.shapes(nodes);
-        boolean lossFused = fuse && Fusion.lossAbsorbsOutput(nodes, loss);
-        List<Node> lowered = fuse ? Fusion.fuseDense(nodes, lossFused).nodes() : nodes;
-        Shape[] shapes = ShapeInference.shapes(lowered);
-        return new CompiledGraph(lowered, shapes, loss, lossFused, metrics, rule, pool);
+        List<Node> outputs = graph.outputs();
+        if (losses.size() != outputs.size()) {
+            throw new IllegalArgumentException("the graph has " + outputs.size() + " outputs but " + losses.size()
+                    + " losses were given; expected one loss per output");
+        }
+        ShapeInference.shapes(nodes, outputs);
+        boolean[] fused = new boolean[outputs.size()];
+        for (int k = 0; k < fused.length; k++) {
+            fused[k] = fuse && Fusion.lossAbsorbsOutput(nodes, outputs, outputs.get(k), losses.get(k).loss());
+        }
+        Graph lowered = fuse ? Fusion.fuseDense(nodes, outputs, fused) : graph;
+        Shape[] shapes = ShapeInference.shapes(lowered.nodes(), lowered.outputs());
+        return new CompiledGraph(lowered.nodes(), lowered.outputs(), shapes, losses, fused, rule, pool);
     }
 }

@@ -4,7 +4,10 @@ import dev.kiln.core.kernel.Activation;
 import dev.kiln.core.runtime.LossFunction;
 import dev.kiln.core.runtime.Parameter;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The fusion passes: matmul → bias_add → elementwise activation becomes one {@link Dense} (one GEMM
@@ -17,27 +20,37 @@ final class Fusion {
     }
 
     /**
-     * True when {@code loss} absorbs the last node of {@code nodes}: a softmax before a probability
-     * cross-entropy or a sigmoid before a probability binary cross-entropy, reading logits that
-     * nothing else reads.
+     * True when {@code loss} absorbs {@code output}, one of {@code outputs}: a softmax before a probability
+     * cross-entropy or a sigmoid before a probability binary cross-entropy, reading logits that nothing
+     * else reads (nor scores as an output), and read by nothing itself, since the loss writes it only
+     * after every other node has run.
      */
-    static boolean lossAbsorbsOutput(List<Node> nodes, LossFunction loss) {
-        Node last = nodes.get(nodes.size() - 1);
-        if (loss.fusesWith() == null || !(last.op() instanceof Activate(Activation f)) || f != loss.fusesWith()) {
+    static boolean lossAbsorbsOutput(List<Node> nodes, List<Node> outputs, Node output, LossFunction loss) {
+        if (loss.fusesWith() == null || !(output.op() instanceof Activate(Activation f)) || f != loss.fusesWith()) {
             return false;
         }
-        Node logits = last.input();
-        return !(logits.op() instanceof Input) && ShapeInference.consumers(nodes).get(logits.id()).size() == 1;
+        Node logits = output.input();
+        List<List<Node>> consumers = ShapeInference.consumers(nodes);
+        return !(logits.op() instanceof Input) && consumers.get(logits.id()).size() == 1
+                && consumers.get(output.id()).isEmpty() && !outputs.contains(logits);
     }
 
     /**
      * Rewrites {@code nodes} (in graph order) into a new graph where every matmul with the bias add and
-     * elementwise activation that solely read it is one dense node. The last node is left alone when
-     * {@code keepLast} (the loss absorbs it).
+     * elementwise activation that solely read it is one dense node, with the same {@code outputs} marked.
+     * Output k is left alone when {@code kept[k]} (its loss absorbs it), and an output's value is never
+     * absorbed into a later node, since its loss reads it.
      */
-    static Graph fuseDense(List<Node> nodes, boolean keepLast) {
+    static Graph fuseDense(List<Node> nodes, List<Node> outputs, boolean[] kept) {
         List<List<Node>> consumers = ShapeInference.consumers(nodes);
-        Node last = nodes.get(nodes.size() - 1);
+        Set<Node> keep = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int k = 0; k < kept.length; k++) {
+            if (kept[k]) {
+                keep.add(outputs.get(k));
+            }
+        }
+        Set<Node> scored = Collections.newSetFromMap(new IdentityHashMap<>());
+        scored.addAll(outputs);
         Graph fused = new Graph();
         Node[] rewritten = new Node[nodes.size()];
         for (Node node : nodes) {
@@ -57,14 +70,14 @@ final class Fusion {
                 Activation activation = Activation.LINEAR;
                 List<Node> absorbed = new ArrayList<>();
                 Node end = node;
-                Node next = soleReader(end, consumers);
+                Node next = scored.contains(end) ? null : soleReader(end, consumers);
                 if (next != null && next.op() instanceof BiasAdd(Parameter b)) {
                     bias = b;
                     absorbed.add(next);
                     end = next;
-                    next = soleReader(end, consumers);
+                    next = scored.contains(end) ? null : soleReader(end, consumers);
                 }
-                if (next != null && !(keepLast && next == last) && next.op() instanceof Activate(Activation f)
+                if (next != null && !keep.contains(next) && next.op() instanceof Activate(Activation f)
                         && f.isElementwise()) {
                     activation = f;
                     absorbed.add(next);
@@ -77,6 +90,9 @@ final class Fusion {
             } else {
                 rewritten[node.id()] = fused.add(node.name(), node.op(), from);
             }
+        }
+        for (Node output : outputs) {
+            fused.markOutput(rewritten[output.id()]);
         }
         return fused;
     }

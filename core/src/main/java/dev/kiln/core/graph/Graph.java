@@ -21,12 +21,14 @@ import java.util.Set;
  * read nodes that already exist. A node's output may feed several later nodes (the compiled graph
  * then sums the gradients they send back), several nodes may read one parameter (a shared layer: the
  * gradients of its uses are summed before the update), and merge ops ({@link Add}, {@link Concatenate},
- * {@link Multiply}) read several nodes. The last node added is the graph's output; the graph's inputs
- * are its {@link Input} nodes, in the order they were added.
+ * {@link Multiply}) read several nodes. The last node added is the graph's output unless nodes are
+ * {@linkplain #markOutput marked} as outputs (a model with several outputs, each scored by a loss of
+ * its own); the graph's inputs are its {@link Input} nodes, in the order they were added.
  */
 public final class Graph {
     private final List<Node> nodes = new ArrayList<>();
     private final List<Node> inputs = new ArrayList<>();
+    private final List<Node> outputs = new ArrayList<>();
 
     /** A graph with no node yet: add its inputs with {@link #addInput}. */
     public Graph() {
@@ -88,6 +90,32 @@ public final class Graph {
 
     private static Node missing(String name) {
         throw new IllegalArgumentException("node '" + name + "' reads null, which is not in this graph");
+    }
+
+    /**
+     * Makes {@code node} an output of the graph, after those marked before: it gets a loss (and targets)
+     * of its own when compiled. An output may also feed later nodes.
+     */
+    public Node markOutput(Node node) {
+        if (node == null || node.id() >= nodes.size() || nodes.get(node.id()) != node) {
+            throw new IllegalArgumentException("output " + node + " is not a node of this graph");
+        }
+        if (node.op() instanceof Input) {
+            throw new IllegalArgumentException("output '" + node.name() + "' is an input; an output must be an operation");
+        }
+        if (outputs.contains(node)) {
+            throw new IllegalArgumentException("node '" + node.name() + "' is marked as an output twice");
+        }
+        outputs.add(node);
+        return node;
+    }
+
+    /** The outputs in the order they were marked; the last node alone when none was marked. */
+    public List<Node> outputs() {
+        if (outputs.isEmpty()) {
+            return nodes.isEmpty() ? List.of() : List.of(nodes.get(nodes.size() - 1));
+        }
+        return Collections.unmodifiableList(outputs);
     }
 
     public List<Node> nodes() {

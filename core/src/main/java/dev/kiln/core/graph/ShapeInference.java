@@ -12,8 +12,13 @@ final class ShapeInference {
     private ShapeInference() {
     }
 
-    /** The output shape of each node, indexed by its place in {@code nodes}. */
+    /** The output shape of each node, indexed by its place in {@code nodes}, for a graph whose output is its last node. */
     static Shape[] shapes(List<Node> nodes) {
+        return shapes(nodes, nodes.isEmpty() ? List.of() : List.of(nodes.get(nodes.size() - 1)));
+    }
+
+    /** As {@link #shapes(List)}, for a graph whose outputs are {@code outputs}: every other node must feed one. */
+    static Shape[] shapes(List<Node> nodes, List<Node> outputs) {
         Shape[] shapes = new Shape[nodes.size()];
         boolean[] read = new boolean[nodes.size()];
         for (int i = 0; i < nodes.size(); i++) {
@@ -33,10 +38,11 @@ final class ShapeInference {
                 throw new IllegalArgumentException("node '" + node.name() + "': " + e.getMessage(), e);
             }
         }
-        for (int i = 0; i < nodes.size() - 1; i++) {
-            if (!read[i]) {
+        boolean lastIsOutput = outputs.size() == 1 && outputs.get(0).id() == nodes.size() - 1;
+        for (int i = 0; i < nodes.size(); i++) {
+            if (!read[i] && !outputs.contains(nodes.get(i))) {
                 throw new IllegalArgumentException("node '" + nodes.get(i).name() + "' feeds no other node and is not"
-                        + " the graph's output (its last node)");
+                        + (lastIsOutput ? " the graph's output (its last node)" : " one of the graph's outputs"));
             }
         }
         return shapes;

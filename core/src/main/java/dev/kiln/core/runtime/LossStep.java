@@ -19,6 +19,9 @@ import java.util.List;
  * weights (Keras' sum_over_batch_size). The loss is then computed a row at a time, so that each row
  * gets its own gradient scale; an unweighted run takes the whole batch in one call, as it always did.
  * Metrics are never weighted (Keras' {@code metrics}, unlike its {@code weighted_metrics}).
+ *
+ * <p>In a model with several outputs, each output's loss is one term of the total, times its loss
+ * weight: the gradient is scaled by that weight, while {@link #lossSum()} stays the output's own loss.
  */
 public final class LossStep implements Step {
     private final LossFunction loss;
@@ -29,6 +32,7 @@ public final class LossStep implements Step {
     private final MemorySegment gradient;
     private final MemorySegment weights;
     private final int width;
+    private final float lossWeight;
     private final MetricReduction[] metrics;
     private final int[] metricOffsets;
     private final double[] metricSums;
@@ -41,6 +45,14 @@ public final class LossStep implements Step {
      */
     public LossStep(LossFunction loss, boolean fused, MemorySegment scores, MemorySegment output, MemorySegment target,
             MemorySegment gradient, MemorySegment weights, int width, List<? extends MetricReduction> metrics) {
+        this(loss, fused, scores, output, target, gradient, weights, width, 1f, metrics);
+    }
+
+    /** As the other constructor, for one term of a total loss: the gradient is scaled by {@code lossWeight}. */
+    public LossStep(LossFunction loss, boolean fused, MemorySegment scores, MemorySegment output, MemorySegment target,
+            MemorySegment gradient, MemorySegment weights, int width, float lossWeight,
+            List<? extends MetricReduction> metrics) {
+        this.lossWeight = lossWeight;
         this.loss = loss;
         this.fused = fused;
         this.scores = scores;
@@ -64,7 +76,7 @@ public final class LossStep implements Step {
 
     @Override
     public void run(int rows) {
-        float scale = 1f / rows;
+        float scale = lossWeight * (1f / rows); // exactly 1f / rows for a weight of 1
         lossSum = weighted ? weightedLossSum(rows, scale) : lossSum(scale, 0, rows);
         for (int i = 0; i < metrics.length; i++) {
             metrics[i].reduce(output, target, width, rows, metricSums, metricOffsets[i]);
@@ -86,7 +98,15 @@ public final class LossStep implements Step {
         return sum;
     }
 
-    /** The sum of the per-sample losses of the last batch, each times its weight in a weighted run. */
+    /** The weight of this loss in the total. */
+    public float lossWeight() {
+        return lossWeight;
+    }
+
+    /**
+     * The sum of the per-sample losses of the last batch, each times its weight in a weighted run; not
+     * times the {@link #lossWeight()}.
+     */
     public double lossSum() {
         return lossSum;
     }

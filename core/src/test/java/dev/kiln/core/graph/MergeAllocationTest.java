@@ -53,4 +53,23 @@ class MergeAllocationTest {
             SteadyStateAllocation.assertAllocatesNothing(() -> cg.trainStep(rows), 20_000, 2_000, "a training step");
         }
     }
+
+    /** Three outputs, one of them read by a later node: a loss per output, their gradients summed in place. */
+    @Test
+    void multiOutputTrainingStepAllocatesNothingOnTheCallingThread() {
+        FreshJvmRetry.run(getClass(), "measureMultiOutput", this::measureMultiOutput);
+    }
+
+    void measureMultiOutput() {
+        int rows = 32;
+        try (KernelPool pool = new KernelPool(2);
+                CompiledGraph cg = Compiler.compile(MultiOutputGraphTest.threeOutputs(Activation.RELU, Activation.LINEAR),
+                        MultiOutputGraphTest.threeLosses(List.of()), new AdamRule(1e-3f, 0.9f, 0.999f, 1e-7f, 0f), pool,
+                        true)) {
+            GraphFixtures.randomize(cg, 8);
+            cg.ensureCapacity(rows);
+            MultiOutputGraphTest.loadBatch(cg, rows);
+            SteadyStateAllocation.assertAllocatesNothing(() -> cg.trainStep(rows), 20_000, 2_000, "a training step");
+        }
+    }
 }
