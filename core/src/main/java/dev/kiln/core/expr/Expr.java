@@ -164,23 +164,21 @@ public final class Expr {
         if (extent == Extent.SCALAR || extent == Extent.PER_ROW) {
             return 1;
         }
-        int columns = 1;
+        Expr widest = null;
         for (Expr e : operands) {
             if (e.columns == ROW_WIDTH) {
                 return ROW_WIDTH; // a loss's values: all of the rows' one width
             }
-            if (e.extent == Extent.ELEMENT || e.extent == Extent.VECTOR) {
-                columns = Math.max(columns, e.columns);
-            }
-        }
-        for (Expr e : operands) {
             boolean sized = e.extent == Extent.ELEMENT || e.extent == Extent.VECTOR;
-            if (sized && e.columns != 1 && e.columns != columns) {
-                throw new IllegalArgumentException("cannot broadcast " + describeWidth(e) + " against rows of "
-                        + columns + " features");
+            if (sized && e.columns != 1) {
+                if (widest != null && widest.columns != e.columns) {
+                    throw new IllegalArgumentException("cannot broadcast " + describeWidth(widest) + " against "
+                            + describeWidth(e) + "; their last axes must match, or one be 1");
+                }
+                widest = e;
             }
         }
-        return columns;
+        return widest == null ? 1 : widest.columns;
     }
 
     private static void requireNotMatrix(Expr x) {
