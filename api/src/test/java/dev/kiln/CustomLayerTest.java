@@ -11,22 +11,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.io.ModelFormatException;
 import dev.kiln.layers.CustomLayer;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.SymbolicTensor;
 import dev.kiln.ops.Ops;
 import dev.kiln.optimizers.SGD;
+import dev.kiln.testing.UncheckedFileErrors;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The user's own layers written with {@link Ops}: a Dense restated with {@code Ops.matmul} trains as the
  * built-in Dense, a small layer gives Keras 3.15.1's numbers (JAX backend; the same layer as a
  * {@code keras.layers.Layer} subclass with {@code add_weight} and {@code keras.ops}), and it works in
- * functional models, summary, getWeights/setWeights and with its layer frozen.
+ * functional models, summary, getWeights/setWeights and with its layer frozen, and saves and loads by
+ * its registered name.
  */
 class CustomLayerTest {
     private static final float[][] X = new float[10][3];
@@ -126,6 +134,44 @@ class CustomLayerTest {
             assertArrayEquals(before.get(0), m.getWeights().get(0));
             assertArrayEquals(before.get(2), m.getWeights().get(2));
             assertTrue(!java.util.Arrays.equals(before.get(3), m.getWeights().get(3)), "the Dense after it trains");
+        }
+    }
+
+    @Test
+    void aModelWithACustomLayerSavesItsRegisteredNameAndLoadsOnceItIsRegistered(@TempDir Path dir) throws Exception {
+        CustomLayer layer = gated();
+        for (String file : List.of("custom.keras", "custom.kiln")) {
+            Path path = dir.resolve(file);
+            Kiln.registerCustomObject(layer);
+            try (Model m = Sequential.of(Input(3), layer, Dense(2)).compile(new SGD(0.1), "mse")) {
+                m.fit(X, Y, batchSize(4), epochs(1), shuffle(false), verbose(0));
+                m.save(path);
+                JsonNode entry;
+                try (ZipFile zip = new ZipFile(path.toFile())) {
+                    entry = new ObjectMapper().readTree(zip.getInputStream(zip.getEntry("config.json")))
+                            .path("config").path("layers").get(1);
+                }
+                // as Keras 3.15.1 writes a register_keras_serializable(package=...) layer
+                assertTrue(entry.get("module").isNull(), entry.toString());
+                assertEquals("Gated", entry.get("class_name").asText());
+                assertEquals("test_pkg>Gated", entry.get("registered_name").asText());
+                assertEquals("gated", entry.path("config").path("name").asText());
+
+                Kiln.unregisterCustomObject(layer.registeredName());
+                ModelFormatException missing = UncheckedFileErrors.assertCause(ModelFormatException.class,
+                        () -> Model.load(path));
+                assertTrue(missing.getMessage().contains("'test_pkg>Gated' is a custom layer that is not registered")
+                        && missing.getMessage().contains("Layers.custom(\"test_pkg>Gated\")"), missing.getMessage());
+                Kiln.registerCustomObject(layer);
+                try (Model again = Model.load(path)) {
+                    assertEquals(m.evaluate(X, Y), again.evaluate(X, Y));
+                    History ha = m.fit(X, Y, batchSize(4), epochs(1), shuffle(false), verbose(0));
+                    History hb = again.fit(X, Y, batchSize(4), epochs(1), shuffle(false), verbose(0));
+                    assertEquals(ha.history(), hb.history());
+                }
+            } finally {
+                Kiln.unregisterCustomObject(layer.registeredName());
+            }
         }
     }
 
