@@ -175,6 +175,30 @@ class CustomLayerTest {
         }
     }
 
+    /** A .keras file Keras 3.15.1 wrote (tools/keras-fixtures/custom_layer.py) loads once the layer is defined. */
+    @Test
+    void aKerasFileWithARegisteredLayerLoadsWithTheSameLayerWrittenInKiln() throws Exception {
+        Path path = Path.of(CustomLayerTest.class.getResource("/dev/kiln/keras-custom/gated.keras").toURI());
+        Kiln.unregisterCustomObject("my_pkg>Gated");
+        ModelFormatException missing = UncheckedFileErrors.assertCause(ModelFormatException.class,
+                () -> Model.load(path));
+        assertTrue(missing.getMessage().contains("'my_pkg>Gated' is a custom layer that is not registered"),
+                missing.getMessage());
+        CustomLayer layer = Layers.custom("my_pkg>Gated")
+                .weight("kernel", features -> new int[] {features, 2}, "glorot_uniform")
+                .weight("bias", features -> new int[] {2}, "zeros")
+                .weight("scale", features -> new int[] {}, "ones")
+                .call((x, w) -> Ops.add(Ops.multiply(Ops.tanh(Ops.add(Ops.matmul(x, w.get("kernel")), w.get("bias"))),
+                        w.get("scale")), Ops.mean(x, -1)));
+        try (Model m = Model.load(path)) {
+            assertArrayEquals(new float[] {-0.14197197556495667f, -0.015750234946608543f},
+                    m.predict(new float[][] {{0.1f, -0.2f, 0.3f}})[0], 1e-6f);
+            assertEquals(1.5f, m.getWeights().get(2)[0]);
+        } finally {
+            Kiln.unregisterCustomObject(layer.registeredName());
+        }
+    }
+
     @Test
     void badLayersAreRefusedByName() {
         IllegalArgumentException unused = assertThrows(IllegalArgumentException.class,
