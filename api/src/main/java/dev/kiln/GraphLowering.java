@@ -83,6 +83,9 @@ final class GraphLowering {
      * [kh, kw, in, out] counts in and out times its kh·kw receptive field.
      */
     static int[] fans(int[] shape) {
+        if (shape.length == 0) {
+            return new int[] {1, 1}; // a single value, as Keras counts a scalar weight
+        }
         if (shape.length == 1) {
             return new int[] {shape[0], shape[0]};
         }

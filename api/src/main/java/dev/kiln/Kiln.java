@@ -4,6 +4,7 @@ import dev.kiln.core.exec.CompilerDirectives;
 import dev.kiln.core.exec.KernelPool;
 import dev.kiln.core.graph.Warmup;
 import dev.kiln.internal.CustomObjectRegistry;
+import dev.kiln.layers.CustomLayer;
 import dev.kiln.losses.CustomLoss;
 import dev.kiln.metrics.CustomMetric;
 import java.util.Random;
@@ -70,6 +71,12 @@ public final class Kiln {
         CustomObjectRegistry.register(metric.registeredName(), metric);
     }
 
+    /** Registers a custom layer under its registered name, as {@link #registerCustomObject(CustomLoss)}. */
+    public static void registerCustomObject(CustomLayer layer) {
+        requireNonNull(layer);
+        CustomObjectRegistry.register(layer.registeredName(), layer);
+    }
+
     /** Forgets the custom object registered as {@code registeredName}; false when there was none. */
     public static boolean unregisterCustomObject(String registeredName) {
         return CustomObjectRegistry.unregister(registeredName);
@@ -77,7 +84,7 @@ public final class Kiln {
 
     private static void requireNonNull(Object customObject) {
         if (customObject == null) {
-            throw new IllegalArgumentException("custom object is null; expected a Losses.custom or Metrics.custom");
+            throw new IllegalArgumentException("custom object is null; expected a Losses.custom, Metrics.custom or Layers.custom");
         }
     }
 

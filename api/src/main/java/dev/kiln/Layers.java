@@ -6,6 +6,7 @@ import dev.kiln.layers.AveragePooling2DLayer;
 import dev.kiln.layers.BatchNormalizationLayer;
 import dev.kiln.layers.ConcatenateLayer;
 import dev.kiln.layers.Conv2DLayer;
+import dev.kiln.layers.CustomLayer;
 import dev.kiln.layers.DenseLayer;
 import dev.kiln.layers.DropoutLayer;
 import dev.kiln.layers.FlattenLayer;
@@ -131,6 +132,20 @@ public final class Layers {
     /** Gives each example the shape {@code targetShape} (one dimension may be -1), e.g. {@code Reshape(28, 28, 1)}. */
     public static Layer Reshape(int... targetShape) {
         return new ReshapeLayer(targetShape);
+    }
+
+    /**
+     * A layer of the user's own, named {@code name} ({@code "my_pkg>MyDense"}), to give weights and a call
+     * written with {@code Ops}: see {@link CustomLayer}.
+     *
+     * <pre>{@code
+     * var scale = Layers.custom("my_pkg>Scale")
+     *         .weight("scale", features -> new int[] {features}, "ones")
+     *         .call((x, w) -> Ops.multiply(x, w.get("scale")));
+     * }</pre>
+     */
+    public static CustomLayer custom(String name) {
+        return CustomLayer.of(name);
     }
 
     public static Layer Activation(String activation) {

@@ -134,10 +134,12 @@ class KerasFileRefusalTest {
             assertRefused(file, "config.json.config.layers[2].class_name is '" + type + "'");
         }
         // A user's own class named as one of Keras' is not Keras' (Keras itself looks it up by registered
-        // name, then by module): a custom "Dense", registered or not, and a custom "Adam".
+        // name, then by module): a custom "Dense", registered or not, and a custom "Adam". A layer registered
+        // by a package name is a user's layer, which this program has not made (Layers.custom).
         assertRefused(editConfig("dense_relu_adam", root -> layerConfig(root, 2).put("module", "my_layers")
-                .put("registered_name", "my_layers>Dense")), "config.json.config.layers[2] is a custom class:"
-                + " 'Dense' of module 'my_layers', registered as 'my_layers>Dense'");
+                .put("registered_name", "my_layers>Dense")), "config.json.config.layers[2].registered_name: "
+                + "'my_layers>Dense' is a custom layer that is not registered in this program; define it before "
+                + "loading, Layers.custom(\"my_layers>Dense\")");
         assertRefused(editConfig("dense_relu_adam", root -> layerConfig(root, 1).put("module", "__main__")
                 .put("registered_name", "Dense")), "config.json.config.layers[1] is a custom class");
         assertRefused(editConfig("dense_relu_adam", root -> ((ObjectNode) root.get("compile_config")

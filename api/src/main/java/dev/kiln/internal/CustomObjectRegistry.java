@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The user's own losses and metrics, by their registered name ({@code "package>name"}, as Keras'
+ * The user's own losses, metrics and layers, by their registered name ({@code "package>name"}, as Keras'
  * {@code register_keras_serializable} writes it): what loading a saved model looks its custom objects
  * up in. {@code Losses.custom} and {@code Metrics.custom} register what they make (Keras'
  * {@code register_keras_serializable}); {@code Kiln.registerCustomObject} registers again.
@@ -58,9 +58,13 @@ public final class CustomObjectRegistry {
 
     /** The message for a saved custom object nobody registered: what it is and how to register it. */
     public static String notRegistered(String family, String registeredName) {
-        String factory = family.equals("loss") ? "Losses" : "Metrics";
+        String definition = switch (family) {
+            case "loss" -> "Losses.custom(\"" + registeredName + "\", (yTrue, yPred) -> ...)";
+            case "metric" -> "Metrics.custom(\"" + registeredName + "\", (yTrue, yPred) -> ...)";
+            default -> "Layers.custom(\"" + registeredName + "\").weight(...).call((x, w) -> ...)";
+        };
         return "'" + registeredName + "' is a custom " + family + " that is not registered in this program; "
-                + "define it before loading, " + factory + ".custom(\"" + registeredName
-                + "\", (yTrue, yPred) -> ...), which registers it, or register it with Kiln.registerCustomObject";
+                + "define it before loading, " + definition + ", which registers it, or register it with "
+                + "Kiln.registerCustomObject";
     }
 }

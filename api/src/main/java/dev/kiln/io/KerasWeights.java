@@ -198,10 +198,13 @@ public final class KerasWeights {
         AtomicFiles.write(path, out -> out.write(bytes));
     }
 
-    /** jhdf takes the shape from the array's nesting: float[a][b] for a tensor of shape [a, b]. */
+    /** jhdf takes the shape from the array's nesting: float[a][b] for a tensor of shape [a, b], a Float for []. */
     private static Object nested(SafeTensors.Entry tensor) {
         int[] shape = tensor.shape();
-        if (shape.length <= 1) {
+        if (shape.length == 0) {
+            return tensor.values()[0]; // a boxed float: jhdf writes a scalar dataset, as Keras does for shape ()
+        }
+        if (shape.length == 1) {
             return tensor.values().clone();
         }
         Object array = Array.newInstance(float.class, shape);

@@ -2,7 +2,10 @@ package dev.kiln.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.internal.CustomObjectRegistry;
+import dev.kiln.layers.CustomLayer;
 import dev.kiln.layers.Layer;
+import dev.kiln.layers.NamedLayer;
 import java.util.List;
 
 /**
@@ -22,8 +25,16 @@ final class LayerConfigs {
 
     static ObjectNode layer(Layer layer, String name, boolean trainable) {
         ObjectNode node = SafeTensors.JSON.createObjectNode();
-        node.put("module", "keras.layers");
-        node.put("class_name", layer.typeName());
+        Layer own = layer instanceof NamedLayer named ? named.layer() : layer;
+        if (own instanceof CustomLayer custom) {
+            // as Keras writes a registered class of the user's: no Keras module, found by its registered name
+            node.putNull("module");
+            node.put("class_name", custom.typeName());
+            node.put("registered_name", custom.registeredName());
+        } else {
+            node.put("module", "keras.layers");
+            node.put("class_name", layer.typeName());
+        }
         ObjectNode config = node.putObject("config");
         config.put("name", name);
         config.put("trainable", trainable);
@@ -35,6 +46,10 @@ final class LayerConfigs {
     static Layer parseLayer(JsonFields node) throws ModelFormatException {
         String type = node.text("class_name");
         JsonFields config = node.object("config");
+        String registered = node.has("registered_name") ? node.text("registered_name") : null;
+        if (registered != null && KerasNames.isRegisteredName(registered)) {
+            return registeredLayer(node, config, registered);
+        }
         LayerTypes.Reader reader = LayerTypes.reader(type);
         if (reader == null) {
             throw node.fail("class_name", "is '" + type + "'; this Kiln reads " + listed(LayerTypes.classNames())
@@ -46,6 +61,16 @@ final class LayerConfigs {
         } catch (IllegalArgumentException e) {
             throw config.fail(e.getMessage());
         }
+    }
+
+    /** A user's layer, saved by its registered name: the one this program registered under that name. */
+    private static Layer registeredLayer(JsonFields node, JsonFields config, String registered)
+            throws ModelFormatException {
+        if (!(CustomObjectRegistry.get(registered) instanceof CustomLayer layer)) {
+            throw node.fail("registered_name", CustomObjectRegistry.notRegistered("layer", registered));
+        }
+        requireKilnBehaviour(config);
+        return layer;
     }
 
     /**

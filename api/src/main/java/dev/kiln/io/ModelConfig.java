@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.core.graph.CompiledGraph;
+import dev.kiln.internal.CustomObjectRegistry;
+import dev.kiln.layers.CustomLayer;
 import dev.kiln.layers.InputLayer;
 import dev.kiln.layers.Layer;
 import dev.kiln.losses.Loss;
@@ -277,7 +279,8 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
      * {@code registered_name} among the registered custom objects first, then by its {@code module}; so an
      * object whose module lies outside Keras, or whose registered name is a package's ({@code "my>Dense"}),
      * is a class of the user's own that merely shares its name with one of Keras' (a custom "Dense"), and
-     * Kiln, which has only Keras' own, would compute something else.
+     * Kiln, which has only Keras' own, would compute something else. A model's layer entry registered by a
+     * package name is the user's own layer ({@code Layers.custom}): allowed when this program registered it.
      */
     private static void requireKerasClasses(JsonNode node, Deque<String> path, String source)
             throws ModelFormatException {
@@ -289,8 +292,15 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
             // a user's loss or metric function, saved by its registered name and read from Kiln's registry
             boolean registeredFunction = kerasFunction && "builtins".equals(module)
                     && KerasNames.isRegisteredName(node.get("config").asText());
-            if (!registeredFunction && module != null && !module.equals("keras") && !module.startsWith("keras.")
-                    || registered != null && !registered.equals(type) && !kerasFunction) {
+            // a user's layer (Layers.custom), saved by its registered name: LayerConfigs reads it from the registry
+            boolean customLayer = registered != null && KerasNames.isRegisteredName(registered) && isLayerEntry(path);
+            if (customLayer && !(CustomObjectRegistry.get(registered) instanceof CustomLayer)) {
+                throw new ModelFormatException(source, String.join("", path) + ".registered_name: "
+                        + CustomObjectRegistry.notRegistered("layer", Abbreviated.name(registered)));
+            }
+            boolean userClass = !registeredFunction && module != null && !module.equals("keras")
+                    && !module.startsWith("keras.") || registered != null && !registered.equals(type) && !kerasFunction;
+            if (userClass && !customLayer) {
                 throw new ModelFormatException(source, String.join("", path) + " is a custom class: '"
                         + Abbreviated.name(type) + "' of module '" + Abbreviated.name(String.valueOf(module)) + "'"
                         + (registered == null ? "" : ", registered as '" + Abbreviated.name(registered) + "'")
@@ -310,6 +320,16 @@ public record ModelConfig(String kilnVersion, List<Layer> layers, List<String> l
                 path.removeLast();
             }
         }
+    }
+
+    /** Whether {@code path} is an entry of a model's layers ({@code ....config.layers[3]}). */
+    private static boolean isLayerEntry(Deque<String> path) {
+        if (path.size() < 2 || !path.peekLast().startsWith("[")) {
+            return false;
+        }
+        var entries = path.descendingIterator();
+        entries.next();
+        return entries.next().equals(".layers");
     }
 
     private static JsonFields parse(byte[] json, String source) throws ModelFormatException {

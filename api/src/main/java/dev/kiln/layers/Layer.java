@@ -21,7 +21,7 @@ import java.util.OptionalInt;
  */
 public sealed interface Layer permits InputLayer, DenseLayer, ActivationLayer, DropoutLayer, FlattenLayer, LayerNormalizationLayer,
         BatchNormalizationLayer, Conv2DLayer, MaxPooling2DLayer, AveragePooling2DLayer, GlobalAveragePooling2DLayer,
-        GlobalMaxPooling2DLayer, ReshapeLayer, MergeLayer, NamedLayer {
+        GlobalMaxPooling2DLayer, ReshapeLayer, MergeLayer, NamedLayer, CustomLayer {
     /** The Keras class name shown by {@code summary()} and written to files, e.g. {@code Dense}. */
     String typeName();
 

@@ -9,7 +9,9 @@ import dev.kiln.core.expr.UnaryOp;
  * Keras' {@code keras.ops} for the functions users write themselves: losses and metrics
  * ({@code Losses.custom}, {@code Metrics.custom}). Each op records itself on {@link Symbol}s with
  * its gradient rule, so a loss written here trains by automatic differentiation through the same
- * {@code fit}. Tensors are a batch of rows {@code (batch, features)}: elementwise ops broadcast a
+ * {@code fit}, and so does a layer's {@code call} ({@code Layers.custom}), whose weights are tensors too:
+ * {@link #matmul} multiplies the rows by a kernel, and a weight of one value per feature broadcasts over
+ * the rows. Tensors are a batch of rows {@code (batch, features)}: elementwise ops broadcast a
  * per-sample value or a number over the features, and reductions ({@link #sum}, {@link #mean},
  * {@link #max}) and {@link #softmax} work over the last axis ({@code axis = -1}), as a Keras loss does.
  *
@@ -222,6 +224,15 @@ public final class Ops {
         return reduce(RowReduction.MAX, x, axis, "max");
     }
 
+    /**
+     * The rows of {@code x} times the layer weight {@code kernel} of shape {@code [features, units]}, as
+     * {@code keras.ops.matmul(x, kernel)}: rows of {@code units} values.
+     */
+    public static Symbol matmul(Symbol x, Symbol kernel) {
+        requireTensors(x, kernel);
+        return Symbol.of(Expr.matmul(x.expression(), kernel.expression()));
+    }
+
     /** Softmax over the last axis. */
     public static Symbol softmax(Symbol x) {
         return softmax(x, -1);
@@ -260,8 +271,8 @@ public final class Ops {
     private static void requireTensors(Symbol... tensors) {
         for (Symbol t : tensors) {
             if (t == null) {
-                throw new IllegalArgumentException("an op got a null tensor; expected yTrue, yPred or a tensor "
-                        + "computed from them with Ops");
+                throw new IllegalArgumentException("an op got a null tensor; expected yTrue, yPred, a layer's "
+                        + "inputs or weights, or a tensor computed from them with Ops");
             }
         }
     }

@@ -16,7 +16,7 @@ import java.util.List;
  * that turns the gradient of its output into the gradients of its parameters and (when the graph
  * needs it) of its input.
  */
-public sealed interface Op permits Input, MatMul, BiasAdd, Activate, Dropout, Dense, LayerNorm, BatchNorm, Reshape, Conv2D,
+public sealed interface Op permits Input, MatMul, ExpressionOp, BiasAdd, Activate, Dropout, Dense, LayerNorm, BatchNorm, Reshape, Conv2D,
         MaxPool2D, AveragePool2D, GlobalAveragePool2D, GlobalMaxPool2D, Merge {
 
     /** Shape inference: the output shape for {@code input}, or an exception naming the mismatch. */
