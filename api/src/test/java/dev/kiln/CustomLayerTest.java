@@ -4,6 +4,7 @@ import static dev.kiln.FitOption.batchSize;
 import static dev.kiln.FitOption.epochs;
 import static dev.kiln.FitOption.shuffle;
 import static dev.kiln.FitOption.verbose;
+import static dev.kiln.Layers.Concatenate;
 import static dev.kiln.Layers.Dense;
 import static dev.kiln.Layers.Input;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -172,6 +173,28 @@ class CustomLayerTest {
             } finally {
                 Kiln.unregisterCustomObject(layer.registeredName());
             }
+        }
+    }
+
+    @Test
+    void aFunctionalModelWithACustomLayerComesBackWhole(@TempDir Path dir) {
+        CustomLayer layer = gated();
+        Kiln.registerCustomObject(layer);
+        try {
+            for (String file : List.of("functional.keras", "functional.kiln")) {
+                InputLayer in = Input(3);
+                SymbolicTensor h = layer.apply(in);
+                SymbolicTensor out = Dense(2).apply(Concatenate().apply(h, Dense(2).apply(in)));
+                try (Model m = Model.of(in, out).compile(new SGD(0.1), "mse")) {
+                    m.fit(X, Y, batchSize(4), epochs(1), shuffle(false), verbose(0));
+                    m.save(dir.resolve(file));
+                    try (Model again = Model.load(dir.resolve(file))) {
+                        assertEquals(m.evaluate(X, Y), again.evaluate(X, Y), file);
+                    }
+                }
+            }
+        } finally {
+            Kiln.unregisterCustomObject(layer.registeredName());
         }
     }
 

@@ -45,7 +45,9 @@ final class FunctionalConfigs {
         ArrayNode layerArray = config.putArray("layers");
         for (int l = 0; l < layers.size(); l++) {
             ObjectNode entry = LayerConfigs.layer(layers.get(l), names.get(l), trainable.get(l));
-            entry.putNull("registered_name");
+            if (!entry.has("registered_name")) { // a custom layer's carries its registered name
+                entry.putNull("registered_name");
+            }
             entry.put("name", names.get(l));
             ArrayNode inbound = entry.putArray("inbound_nodes");
             for (int place = 0; place < layerAt.size(); place++) {
