@@ -241,6 +241,27 @@ record LayerGraph(List<Layer> layers, List<int[]> reads, List<Integer> inputs, L
         return out;
     }
 
+    /** For each place, which of {@link #distinctLayers()} stands there. */
+    int[] layerAtPlaces() {
+        int[] at = new int[layers.size()];
+        List<List<Integer>> applications = applications();
+        for (int l = 0; l < applications.size(); l++) {
+            for (int place : applications.get(l)) {
+                at[place] = l;
+            }
+        }
+        return at;
+    }
+
+    /** {@code perLayer} (one value per distinct layer) spread over the places: a shared layer's at each of its. */
+    <T> List<T> perPlace(List<T> perLayer) {
+        List<T> out = new ArrayList<>();
+        for (int l : layerAtPlaces()) {
+            out.add(perLayer.get(l));
+        }
+        return List.copyOf(out);
+    }
+
     /** Which application of its layer the layer at {@code place} is: 0 for the first (Keras' node index). */
     int applicationIndex(int place) {
         int k = 0;

@@ -23,9 +23,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -184,18 +182,8 @@ public final class Model implements AutoCloseable, Compilable {
         this.layers = specs;
         this.layerNames = names(given);
         this.weightKeys = automaticNames(specs);
-        this.layerAt = new int[topology.layers().size()];
-        List<List<Integer>> applications = topology.applications();
-        for (int l = 0; l < applications.size(); l++) {
-            for (int place : applications.get(l)) {
-                layerAt[place] = l;
-            }
-        }
-        List<String> atPlaces = new ArrayList<>();
-        for (int place = 0; place < layerAt.length; place++) {
-            atPlaces.add(layerNames.get(layerAt[place]));
-        }
-        this.placeNames = List.copyOf(atPlaces);
+        this.layerAt = topology.layerAtPlaces();
+        this.placeNames = topology.perPlace(layerNames);
         OutputScoring resolved = scoring(optimizer, loss, metrics, perOutput);
         if (resolved == null && perOutput == null) {
             checkCompileSettings(topology, optimizer, loss, metrics);

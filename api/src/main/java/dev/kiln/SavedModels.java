@@ -16,7 +16,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -192,16 +191,8 @@ final class SavedModels {
      */
     static ExampleShapes exampleShapes(ModelConfig config, String source) throws ModelFormatException {
         LayerGraph topology = topology(config, source);
-        // The config names each layer once; a shared layer's places take its name.
-        List<String> placeNames = new ArrayList<>(Collections.nCopies(topology.layers().size(), ""));
-        List<List<Integer>> applications = topology.applications();
-        for (int l = 0; l < applications.size(); l++) {
-            for (int place : applications.get(l)) {
-                placeNames.set(place, config.layerNames().get(l));
-            }
-        }
         try {
-            return ExampleShapes.of(topology, placeNames, config.inputWidth());
+            return ExampleShapes.of(topology, topology.perPlace(config.layerNames()), config.inputWidth());
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(source, "the saved model cannot be rebuilt: " + e.getMessage(), e);
         }

@@ -53,6 +53,16 @@ public record NodeBuffers(
         return gradient;
     }
 
+    /** True when the graph needs the gradient of at least one of the inputs. */
+    public boolean needsInputGradients() {
+        for (MemorySegment g : inputGradients) {
+            if (g != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The (first) input's rows. */
     public MemorySegment input() {
         return inputs.get(0);
